@@ -1,0 +1,62 @@
+"""layerwise: fully connected deep neural networks from scratch on NumPy, in the course's notation.
+
+Examples are columns: ``X`` has shape ``(n_x, m)``, ``Y`` has shape ``(n_y, m)``.
+
+>>> import numpy as np, layerwise as lw
+>>> net = lw.Network([2, 4, 1], hidden="tanh", seed=0)
+>>> X = np.array([[0.0, 0, 1, 1], [0, 1, 0, 1]]); Y = np.array([[0, 1, 1, 0]])
+>>> history = net.fit(X, Y, epochs=2000, learning_rate=1.0)
+>>> net.predict(X).tolist()
+[[0, 1, 1, 0]]
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation
+from .gradient_check import gradient_check
+from .initializers import INITIALIZERS, initialize_parameters, make_rng
+from .layers import Dense, DenseCache, linear_backward, linear_forward
+from .losses import LOSSES, Loss, get_loss
+from .network import Network
+from .optimizers import OPTIMIZERS, Adam, GradientDescent, Momentum, RMSProp, get_optimizer
+from .training import (
+    Callback,
+    DivergenceError,
+    EarlyStopping,
+    History,
+    PrintCost,
+    ProgressBar,
+    fit,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "Activation",
+    "Adam",
+    "Callback",
+    "Dense",
+    "DenseCache",
+    "DivergenceError",
+    "EarlyStopping",
+    "GradientDescent",
+    "History",
+    "Loss",
+    "Momentum",
+    "Network",
+    "PrintCost",
+    "ProgressBar",
+    "RMSProp",
+    "__version__",
+    "fit",
+    "get_activation",
+    "get_loss",
+    "get_optimizer",
+    "gradient_check",
+    "initialize_parameters",
+    "linear_backward",
+    "linear_forward",
+    "make_rng",
+]

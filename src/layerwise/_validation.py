@@ -1,0 +1,130 @@
+"""Checks shared by every public entry point.
+
+Each check raises ``ValueError`` or ``TypeError`` with the argument's name, the rule, what was
+received and a hint, so a user can fix the call without reading the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """Return ``dtype`` as a NumPy dtype, accepting only float32 and float64."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}.") from err
+    if resolved not in FLOAT_DTYPES:
+        raise ValueError(
+            f"dtype must be float32 or float64, got {resolved}. "
+            "Hint: pass dtype=np.float32 for speed or np.float64 for gradient checks."
+        )
+    return resolved
+
+
+def check_choice(name: str, value: Any, valid: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``valid``; otherwise list the valid names."""
+    options = sorted(valid)
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"Unknown {name} {value!r}. Valid names: {', '.join(options)}.")
+    return value
+
+
+def lookup(name: str, value: Any, table: Mapping[str, Any]) -> Any:
+    """Return ``table[value]`` or raise the unknown-name error listing the valid keys."""
+    return table[check_choice(name, value, table)]
+
+
+def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float if it is finite and > 0 (or >= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+    bound_ok = value >= 0 if allow_zero else value > 0
+    if not np.isfinite(value) or not bound_ok:
+        rule = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {rule}, got {value!r}.")
+    return float(value)
+
+
+def check_int(name: str, value: Any, *, minimum: int = 1) -> int:
+    """Return ``value`` if it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def as_matrix(name: str, X: Any, dtype: np.dtype | None = None) -> np.ndarray:
+    """Return ``X`` as a 2-D float array ``(rows, m)``, rejecting other ranks and non-numbers."""
+    if isinstance(X, np.ndarray) and X.dtype.kind in "fiub":
+        arr = X
+    else:
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name} must be a numeric array, got {type(X).__name__}.") from err
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(
+                f"{name} must hold numbers, got dtype {arr.dtype}. "
+                "Hint: encode text columns as numbers first."
+            )
+    if arr.ndim != 2:
+        hint = (
+            f" Hint: reshape it to (1, {arr.shape[0]}): one column per example."
+            if arr.ndim == 1
+            else " Arrays are (features, examples): one column per example."
+        )
+        raise ValueError(f"{name} must be 2-D (rows, m), got shape {arr.shape}.{hint}")
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+def check_finite(name: str, X: np.ndarray) -> None:
+    """Raise if ``X`` holds NaN or inf, naming how many and the first column."""
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        bad = ~np.isfinite(X)
+        column = int(np.argwhere(bad)[0][-1]) if X.ndim == 2 else int(np.argwhere(bad)[0][0])
+        raise ValueError(
+            f"{name} contains {int(bad.sum())} NaN/inf values (first at column {column})."
+        )
+
+
+def check_inputs(name: str, X: Any, n_rows: int, dtype: np.dtype | None = None) -> np.ndarray:
+    """Check an input matrix ``X: (n_rows, m)``; catch examples passed as rows."""
+    arr = as_matrix(name, X, dtype)
+    if arr.shape[0] != n_rows:
+        hint = (
+            f" It looks transposed: pass {name}.T." if arr.shape[1] == n_rows else ""
+        ) or " Check the first entry of layer_dims."
+        raise ValueError(
+            f"{name} must have {n_rows} rows (features), got shape {arr.shape}. "
+            f"Inputs are (n_x, m): one column per example.{hint}"
+        )
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least one example (column), got shape {arr.shape}.")
+    check_finite(name, arr)
+    return arr
+
+
+def check_targets(Y: Any, AL_shape: tuple[int, int], dtype: np.dtype | None = None) -> np.ndarray:
+    """Check labels ``Y`` against output ``AL: (n_y, m)``; refuse silent broadcasting."""
+    n_y, m = AL_shape
+    if isinstance(Y, np.ndarray) and Y.ndim == 1:
+        hint = f"reshape it to ({n_y}, {m})" if Y.shape[0] == m and n_y == 1 else "fix its length"
+        raise ValueError(
+            f"Y of shape {Y.shape} would broadcast against AL of shape {AL_shape}; {hint}."
+        )
+    arr = as_matrix("Y", Y, dtype)
+    if arr.shape != (n_y, m):
+        hint = " It looks transposed: pass Y.T." if arr.shape == (m, n_y) else ""
+        raise ValueError(f"Y must have shape {(n_y, m)} to match AL, got {arr.shape}.{hint}")
+    check_finite("Y", arr)
+    return arr

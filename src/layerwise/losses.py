@@ -1,0 +1,229 @@
+"""Losses L(a, y), their gradients dL/da, and the cost J = mean over the m examples.
+
+Each loss is a record in ``LOSSES``. ``elementwise(AL, Y)`` returns the loss of every output of
+every example, shape ``(n_y, m)``; the loss of one example sums its column, and the cost is the
+mean over the columns:
+
+    J = (1/m) Σ_i Σ_k L(AL[k, i], Y[k, i])
+
+``gradient(AL, Y)`` is dL/dAL per entry, *not* divided by m: the 1/m of the mean is applied once,
+in ``dW = dZ A_prevᵀ / m`` and ``db = Σ dZ / m`` (the course's convention).
+
+A loss and the output activation are a pair. For sigmoid + cross-entropy, softmax + categorical
+cross-entropy and linear + squared error the output delta is simply ``dZ[L] = AL - Y``
+(``fused_delta``), and the cost is computed from the logits ``Z[L]`` (``from_logits``), which stays
+finite however large Z[L] grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import lookup
+
+Array = np.ndarray
+
+
+def _clip_probabilities(AL: Array) -> Array:
+    """Keep probabilities inside (0, 1) so that log never sees 0: [tiny, 1 - epsneg]."""
+    info = np.finfo(AL.dtype)
+    return np.clip(AL, info.tiny, 1 - info.epsneg)
+
+
+def binary_cross_entropy(AL: Array, Y: Array) -> Array:
+    """L = -(y log a + (1 - y) log(1 - a)), per entry ``(n_y, m)``."""
+    P = _clip_probabilities(AL)
+    return -(Y * np.log(P) + (1 - Y) * np.log1p(-P))
+
+
+def binary_cross_entropy_gradient(AL: Array, Y: Array) -> Array:
+    """dL/da = -(y/a - (1 - y)/(1 - a))."""
+    P = _clip_probabilities(AL)
+    return -(Y / P - (1 - Y) / (1 - P))
+
+
+def binary_cross_entropy_from_logits(ZL: Array, Y: Array) -> Array:
+    """The same loss from z (a = σ(z)): max(z, 0) - z y + log(1 + e^-|z|), never overflowing."""
+    return np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
+
+
+def categorical_cross_entropy(AL: Array, Y: Array) -> Array:
+    """L = -Σ_k y_k log a_k; entries ``(n_y, m)`` whose columns sum to the example loss."""
+    return -(Y * np.log(_clip_probabilities(AL)))
+
+
+def categorical_cross_entropy_gradient(AL: Array, Y: Array) -> Array:
+    """dL/da_k = -y_k / a_k."""
+    return -(Y / _clip_probabilities(AL))
+
+
+def categorical_cross_entropy_from_logits(ZL: Array, Y: Array) -> Array:
+    """From logits: -y_k (z_k - logsumexp(z)), with the max subtracted before exp."""
+    shifted = ZL - ZL.max(axis=0, keepdims=True)  # (n_y, m), max 0 per column
+    log_norm = np.log(np.exp(shifted).sum(axis=0, keepdims=True))  # (1, m)
+    return -(Y * (shifted - log_norm))
+
+
+def squared_error(AL: Array, Y: Array) -> Array:
+    """L2 loss: L = ½ (a - y)², as the notes define it."""
+    return 0.5 * (AL - Y) ** 2
+
+
+def squared_error_gradient(AL: Array, Y: Array) -> Array:
+    """dL/da = a - y."""
+    return AL - Y
+
+
+def absolute_error(AL: Array, Y: Array) -> Array:
+    """L1 loss: L = |a - y|."""
+    return np.abs(AL - Y)
+
+
+def absolute_error_gradient(AL: Array, Y: Array) -> Array:
+    """dL/da = sign(a - y) (0 at a = y)."""
+    return np.sign(AL - Y)
+
+
+def check_binary_labels(Y: Array) -> None:
+    """Binary and multi-label targets hold only 0 and 1."""
+    bad = (Y != 0) & (Y != 1)
+    if bad.any():
+        value = Y[bad].flat[0]
+        raise ValueError(
+            f"Y must hold only 0 and 1 for binary cross-entropy; found {value!r} "
+            f"({int(bad.sum())} entries). Hint: map the two classes to 0/1 first."
+        )
+
+
+def check_one_hot(Y: Array) -> None:
+    """Categorical targets are one-hot: 0/1 entries, exactly one 1 per column."""
+    sums = Y.sum(axis=0)
+    if ((Y != 0) & (Y != 1)).any() or not np.all(sums == 1):
+        column = int(np.flatnonzero(((Y != 0) & (Y != 1)).any(axis=0) | (sums != 1))[0])
+        raise ValueError(
+            "Y must be one-hot for categorical cross-entropy (one 1 per column); "
+            f"column {column} is {Y[:, column].tolist()}. "
+            "Hint: layerwise.data.one_hot(labels, n_classes)."
+        )
+
+
+def _no_check(Y: Array) -> None:
+    """Regression targets: any finite number."""
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss: per-entry values, gradient dL/dAL, target check and its natural output.
+
+    ``output`` is the activation whose pairing gives ``dZ[L] = AL - Y``; ``from_logits`` computes
+    the same loss from ``Z[L]`` for that pairing (``None`` when there is none).
+    """
+
+    name: str
+    elementwise: Callable[[Array, Array], Array]
+    gradient: Callable[[Array, Array], Array]
+    check_targets: Callable[[Array], None]
+    output: str
+    from_logits: Callable[[Array, Array], Array] | None = None
+    outputs_allowed: tuple[str, ...] = ()
+
+    def cost(self, AL: Array, Y: Array) -> float:
+        """J = (1/m) Σ over examples of the summed loss of each column."""
+        m = AL.shape[1]
+        return float(self.elementwise(AL, Y).sum() / m)
+
+    def cost_from_logits(self, ZL: Array, Y: Array) -> float:
+        """J from ``Z[L]`` for the fused pair (stable for any logits)."""
+        return float(self.from_logits(ZL, Y).sum() / ZL.shape[1])
+
+
+_REGRESSION_OUTPUTS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+
+LOSSES: dict[str, Loss] = {
+    "binary_crossentropy": Loss(
+        "binary_crossentropy",
+        binary_cross_entropy,
+        binary_cross_entropy_gradient,
+        check_binary_labels,
+        output="sigmoid",
+        from_logits=binary_cross_entropy_from_logits,
+        outputs_allowed=("sigmoid",),
+    ),
+    "multilabel_crossentropy": Loss(
+        "multilabel_crossentropy",
+        binary_cross_entropy,
+        binary_cross_entropy_gradient,
+        check_binary_labels,
+        output="sigmoid",
+        from_logits=binary_cross_entropy_from_logits,
+        outputs_allowed=("sigmoid",),
+    ),
+    "categorical_crossentropy": Loss(
+        "categorical_crossentropy",
+        categorical_cross_entropy,
+        categorical_cross_entropy_gradient,
+        check_one_hot,
+        output="softmax",
+        from_logits=categorical_cross_entropy_from_logits,
+        outputs_allowed=("softmax",),
+    ),
+    "l2": Loss(
+        "l2",
+        squared_error,
+        squared_error_gradient,
+        _no_check,
+        output="linear",
+        from_logits=squared_error,
+        outputs_allowed=_REGRESSION_OUTPUTS,
+    ),
+    "l1": Loss(
+        "l1",
+        absolute_error,
+        absolute_error_gradient,
+        _no_check,
+        output="linear",
+        outputs_allowed=_REGRESSION_OUTPUTS,
+    ),
+}
+ALIASES = {
+    "bce": "binary_crossentropy",
+    "multilabel": "multilabel_crossentropy",
+    "ce": "categorical_crossentropy",
+    "cross_entropy": "categorical_crossentropy",
+    "mse": "l2",
+    "squared_error": "l2",
+    "mae": "l1",
+    "absolute_error": "l1",
+}
+
+
+def get_loss(name: str | Loss) -> Loss:
+    """Return the loss record for a name or alias (``"bce"``, ``"ce"``, ``"mse"``, ``"mae"``)."""
+    if isinstance(name, Loss):
+        return name
+    return lookup(
+        "loss", ALIASES.get(name, name), LOSSES | {a: LOSSES[t] for a, t in ALIASES.items()}
+    )
+
+
+def default_loss(output: str, n_y: int) -> Loss:
+    """The loss a given output activation implies: sigmoid → BCE (multi-label when n_y > 1),
+    softmax → categorical cross-entropy, anything else → L2."""
+    if output == "sigmoid":
+        return LOSSES["binary_crossentropy" if n_y == 1 else "multilabel_crossentropy"]
+    if output == "softmax":
+        return LOSSES["categorical_crossentropy"]
+    return LOSSES["l2"]
+
+
+def is_fused(loss: Loss, output: str) -> bool:
+    """True when ``dZ[L] = AL - Y`` holds for this (output activation, loss) pair."""
+    return loss.from_logits is not None and output == loss.output
+
+
+def fused_delta(AL: Array, Y: Array) -> Array:
+    """dZ[L] = AL - Y for the natural pairs, shape ``(n_y, m)``."""
+    return AL - Y

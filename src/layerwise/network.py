@@ -1,0 +1,302 @@
+"""An L-layer fully connected network in the course's notation.
+
+``Network([n_x, n_1, ..., n_L])`` chains L ``Dense`` layers. The parameters live in one flat
+vector ``theta``; each layer's ``[W | b]`` block of shape ``(n[l], n[l-1] + 1)`` is a view of it,
+and ``W``, ``b`` and the course's dict ``{"W1": ..., "b1": ...}`` are views of those blocks. So an
+optimizer updates every parameter with one vector operation, and the learner who edits
+``net.parameters["W1"]`` edits the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from . import _validation as v
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation, get_activation
+from .initializers import Seed, initialize_parameters
+from .layers import Dense, DenseCache
+from .losses import Loss, default_loss, fused_delta, get_loss, is_fused
+
+Array = np.ndarray
+
+
+def n_parameters(layer_dims: Sequence[int]) -> int:
+    """Σ_l n[l] (n[l-1] + 1): every weight and bias."""
+    return sum(n * (n_prev + 1) for n_prev, n in pairwise(layer_dims))
+
+
+def parameter_blocks(flat: Array, layer_dims: Sequence[int]) -> list[Array]:
+    """Views ``[W|b][l]`` of shape ``(n[l], n[l-1] + 1)`` into a flat vector, l = 1..L."""
+    blocks, offset = [], 0
+    for n_prev, n in pairwise(layer_dims):
+        size = n * (n_prev + 1)
+        blocks.append(flat[offset : offset + size].reshape(n, n_prev + 1))
+        offset += size
+    return blocks
+
+
+def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
+    try:
+        dims = [int(n) for n in layer_dims]
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"layer_dims must be a list of integers, got {layer_dims!r}.") from err
+    if len(dims) < 2 or min(dims) < 1 or any(d != n for d, n in zip(dims, layer_dims, strict=True)):
+        raise ValueError(
+            "layer_dims must hold at least two positive integers [n_x, ..., n_y], "
+            f"got {layer_dims!r}. "
+            "Hint: logistic regression is [n_x, 1]."
+        )
+    return dims
+
+
+class Network:
+    """A deep network: ``layer_dims[0]`` inputs, ``L = len(layer_dims) - 1`` Dense layers.
+
+    Parameters
+    ----------
+    layer_dims : list of int
+        ``[n_x, n_1, ..., n_L]``, e.g. ``[12288, 20, 7, 5, 1]``.
+    hidden : str, Activation or list of them
+        Activation of the hidden layers, one name for all or one per hidden layer.
+    output : str or Activation
+        Output activation: ``"sigmoid"`` (binary / multi-label), ``"softmax"`` (multi-class),
+        ``"linear"`` (regression).
+    loss : str, optional
+        Inferred from ``output`` when omitted: sigmoid → binary cross-entropy (multi-label when
+        n_y > 1), softmax → categorical cross-entropy, linear → L2.
+    init : {"auto", "zeros", "small_random", "xavier", "he"}
+        ``"auto"`` is He for ReLU-family hidden layers and Xavier otherwise.
+    seed : int, Generator or RandomState
+        Drives the initial weights (and, by default, the training shuffle).
+    legacy_rng : bool
+        Draw with ``np.random.RandomState(seed)`` in the course's order, to reproduce its numbers.
+    dtype : float64 or float32
+    l2 : float
+        λ of L2 regularization: cost += λ/(2m) Σ‖W[l]‖², dW[l] += λ/m W[l].
+
+    Examples
+    --------
+    >>> net = Network([2, 4, 1], hidden="tanh", seed=0)
+    >>> AL, caches = net.forward(np.zeros((2, 5)))
+    >>> AL.shape
+    (1, 5)
+    """
+
+    def __init__(
+        self,
+        layer_dims: Sequence[int],
+        hidden: str | Activation | Sequence[str | Activation] = "relu",
+        output: str | Activation = "sigmoid",
+        loss: str | Loss | None = None,
+        init: str = "auto",
+        seed: Seed = 0,
+        *,
+        legacy_rng: bool = False,
+        dtype: Any = np.float64,
+        l2: float = 0.0,
+    ) -> None:
+        self.layer_dims = _check_layer_dims(layer_dims)
+        self.dtype = v.check_dtype(dtype)
+        self.l2 = v.check_positive("l2", l2, allow_zero=True)
+        L = len(self.layer_dims) - 1
+        hidden_list = [hidden] * (L - 1) if isinstance(hidden, str | Activation) else list(hidden)
+        if len(hidden_list) != L - 1:
+            raise ValueError(
+                f"hidden must be one activation or {L - 1} (one per hidden layer), "
+                f"got {len(hidden_list)}."
+            )
+        activations = [get_activation(h) for h in hidden_list] + [get_activation(output)]
+        for act in activations[:-1]:
+            v.check_choice("hidden activation", act.name, HIDDEN_ACTIVATIONS)
+        v.check_choice("output activation", activations[-1].name, OUTPUT_ACTIVATIONS)
+        n_y = self.layer_dims[-1]
+        self.loss = default_loss(activations[-1].name, n_y) if loss is None else get_loss(loss)
+        _check_pair(activations[-1].name, self.loss, n_y)
+        if init == "auto":
+            relu_like = all(a.name in ("relu", "leaky_relu") for a in activations[:-1])
+            init = "he" if relu_like and L > 1 else "xavier"
+        self.init = init
+        self.seed = seed if isinstance(seed, int) or seed is None else None
+        self.legacy_rng = legacy_rng
+        # One flat vector holds every [W | b] block: theta = [vec(Wb1), vec(Wb2), ...].
+        self.theta = np.zeros(n_parameters(self.layer_dims), dtype=self.dtype)
+        self.layers = [
+            Dense(Wb[:, :-1], Wb[:, -1:], act)
+            for Wb, act in zip(
+                parameter_blocks(self.theta, self.layer_dims), activations, strict=True
+            )
+        ]
+        self.set_parameters(
+            initialize_parameters(self.layer_dims, init, seed, legacy=legacy_rng, dtype=self.dtype)
+        )
+
+    # ----- the course's views ------------------------------------------------------------
+    @property
+    def L(self) -> int:
+        """Number of layers with parameters (the input layer is layer 0)."""
+        return len(self.layers)
+
+    @property
+    def activations(self) -> list[Activation]:
+        return [layer.activation for layer in self.layers]
+
+    @property
+    def output(self) -> str:
+        """Name of the output activation."""
+        return self.layers[-1].activation.name
+
+    @property
+    def parameters(self) -> dict[str, Array]:
+        """``{"W1": (n1, n0), "b1": (n1, 1), ...}``: views, so edits change the network."""
+        params: dict[str, Array] = {}
+        for l, layer in enumerate(self.layers, start=1):
+            params[f"W{l}"], params[f"b{l}"] = layer.W, layer.b
+        return params
+
+    def set_parameters(self, parameters: Mapping[str, Array]) -> None:
+        """Copy a course-style dict into the network, checking every name and shape."""
+        expected = self.parameters
+        missing = sorted(set(expected) - set(parameters))
+        extra = sorted(set(parameters) - set(expected))
+        if missing or extra:
+            raise ValueError(
+                f"parameters must have keys {sorted(expected)}; "
+                f"missing {missing}, unexpected {extra}."
+            )
+        for key, target in expected.items():
+            value = np.asarray(parameters[key])
+            if value.shape != target.shape:
+                raise ValueError(f"{key} must have shape {target.shape}, got {value.shape}.")
+            target[...] = value
+
+    def n_parameters(self) -> int:
+        """Total number of weights and biases."""
+        return int(self.theta.size)
+
+    # ----- forward, cost, backward -------------------------------------------------------
+    def forward(self, X: Array) -> tuple[Array, list[DenseCache]]:
+        """``X (n_x, m) -> AL (n_y, m)`` and one cache per layer, for ``backward``."""
+        A = v.check_inputs("X", X, self.layer_dims[0], self.dtype)
+        caches = []
+        for layer in self.layers:
+            A, cache = layer.forward(A)  # (n[l], m)
+            caches.append(cache)
+        return A, caches
+
+    def cost(self, AL: Array, Y: Array, caches: Sequence[DenseCache] | None = None) -> float:
+        """J = (1/m) Σ L(AL, Y) (+ λ/(2m) Σ‖W‖²). Pass ``caches`` to compute it from Z[L]."""
+        Y = self._check_Y(Y, AL)
+        if caches is not None and is_fused(self.loss, self.output):
+            J = self.loss.cost_from_logits(caches[-1].Z, Y)
+        else:
+            J = self.loss.cost(AL, Y)
+        return J + self.l2_penalty(AL.shape[1])
+
+    def l2_penalty(self, m: int) -> float:
+        """λ/(2m) Σ_l ‖W[l]‖²_F (0 when l2 = 0)."""
+        if not self.l2:
+            return 0.0
+        return self.l2 / (2 * m) * float(sum(np.sum(layer.W * layer.W) for layer in self.layers))
+
+    def backward(self, AL: Array, Y: Array, caches: Sequence[DenseCache]) -> dict[str, Array]:
+        """Gradients of the cost, ``{"dW1": (n1, n0), "db1": (n1, 1), ...}``.
+
+        For the natural pairs the pass starts from ``dZ[L] = AL - Y``; otherwise from
+        ``dAL = dL/dAL`` through g'.
+        """
+        Y = self._check_Y(Y, AL)
+        m = AL.shape[1]
+        grads: dict[str, Array] = {}
+        if is_fused(self.loss, self.output):
+            dA, dZ = None, fused_delta(AL, Y)  # (n_y, m)
+        else:
+            dA, dZ = self.loss.gradient(AL, Y), None  # (n_y, m)
+        for l in range(self.L, 0, -1):
+            layer = self.layers[l - 1]
+            dA, dW, db = layer.backward(dA, caches[l - 1], dZ)
+            dZ = None
+            if self.l2:
+                dW = dW + (self.l2 / m) * layer.W
+            grads[f"dW{l}"], grads[f"db{l}"] = dW, db
+        return dict(sorted(grads.items(), key=lambda kv: (int(kv[0][2:]), kv[0][1])))
+
+    def _check_Y(self, Y: Array, AL: Array) -> Array:
+        Y = v.check_targets(Y, AL.shape, self.dtype)
+        self.loss.check_targets(Y)
+        return Y
+
+    # ----- using the network ---------------------------------------------------------------
+    def predict_proba(self, X: Array) -> Array:
+        """AL, shape ``(n_y, m)``: probabilities for sigmoid/softmax, values for regression."""
+        return self.forward(X)[0]
+
+    def predict(self, X: Array) -> Array:
+        """Predictions for ``X (n_x, m)``.
+
+        sigmoid: 0/1 at 0.5, shape ``(n_y, m)``; softmax: class index, shape ``(1, m)``;
+        otherwise the output values ``(n_y, m)``.
+        """
+        AL = self.predict_proba(X)
+        if self.output == "sigmoid":
+            return (AL > 0.5).astype(np.int64)
+        if self.output == "softmax":
+            return AL.argmax(axis=0, keepdims=True)
+        return AL
+
+    def fit(self, X: Array, Y: Array, **options: Any):
+        """Train in place; see :func:`layerwise.training.fit` for the options. Returns a History."""
+        from .training import fit
+
+        return fit(self, X, Y, **options)
+
+    def config(self) -> dict[str, Any]:
+        """JSON-ready architecture: enough to rebuild the network (weights aside)."""
+        return {
+            "layer_dims": self.layer_dims,
+            "activations": [a.spec() for a in self.activations],
+            "loss": self.loss.name,
+            "init": self.init,
+            "dtype": self.dtype.name,
+            "l2": self.l2,
+        }
+
+    def summary(self) -> str:
+        """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""
+        rows = [f"{'layer':<7}{'W shape':<16}{'b shape':<12}{'activation':<12}{'params':>10}"]
+        for l, layer in enumerate(self.layers, start=1):
+            n, n_prev = layer.shape
+            rows.append(
+                f"{l:<7}{f'({n}, {n_prev})':<16}{f'({n}, 1)':<12}"
+                f"{layer.activation.name:<12}{n * (n_prev + 1):>10,}"
+            )
+        rows.append(
+            f"loss: {self.loss.name}   parameters: {self.n_parameters():,}   dtype: {self.dtype}"
+        )
+        return "\n".join(rows)
+
+    def __repr__(self) -> str:
+        names = [a.name for a in self.activations]
+        return f"Network({self.layer_dims}, activations={names}, loss={self.loss.name!r})"
+
+
+def _check_pair(output: str, loss: Loss, n_y: int) -> None:
+    if loss.outputs_allowed and output not in loss.outputs_allowed:
+        raise ValueError(
+            f"loss {loss.name!r} needs output activation {' or '.join(loss.outputs_allowed)}, "
+            f"got {output!r}."
+        )
+    if output == "softmax" and loss.name != "categorical_crossentropy":
+        raise ValueError(
+            f"softmax output pairs with categorical_crossentropy, got loss {loss.name!r}."
+        )
+    if loss.name == "binary_crossentropy" and n_y != 1:
+        raise ValueError(
+            f"binary_crossentropy needs one output unit, got {n_y}. "
+            "Hint: use loss='multilabel_crossentropy' for several independent labels."
+        )
+    if loss.name == "categorical_crossentropy" and n_y < 2:
+        raise ValueError(f"categorical_crossentropy needs at least 2 output units, got {n_y}.")

@@ -1,0 +1,164 @@
+"""Optimizers, in order of complexity, one update rule each.
+
+Each works on arrays in place: ``step(theta, grad)`` with the network's flat parameter vector and
+its gradient (one vector operation for every layer at once), or ``update(parameters, grads)``
+with the course's dicts ``{"W1": ...}`` and ``{"dW1": ...}``.
+
+===============  ==========================================================================
+GradientDescent  θ ← θ - α dθ
+Momentum         v ← β v + (1 - β) dθ;  θ ← θ - α v
+RMSProp          s ← β s + (1 - β) dθ²;  θ ← θ - α dθ / (√s + ε)
+Adam             v, s as above; v̂ = v/(1 - β1ᵗ), ŝ = s/(1 - β2ᵗ);  θ ← θ - α v̂ / (√ŝ + ε)
+===============  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_positive, lookup
+
+Array = np.ndarray
+
+
+class Optimizer:
+    """Base: holds the learning rate α and per-parameter state keyed by ``id``-free names."""
+
+    #: True when the update is θ -= α dθ, so training may fold α into dZ[L].
+    plain = False
+
+    def __init__(self, learning_rate: float = 0.01) -> None:
+        self.learning_rate = check_positive("learning_rate", learning_rate)
+        self.state: dict[str, dict[str, Array]] = {}
+        self.t = 0
+
+    def _slots(self, key: str, like: Array, names: tuple[str, ...]) -> dict[str, Array]:
+        slots = self.state.get(key)
+        if slots is None or slots[names[0]].shape != like.shape:
+            slots = {name: np.zeros_like(like) for name in names}
+            self.state[key] = slots
+        return slots
+
+    def step(self, theta: Array, grad: Array, key: str = "theta") -> None:
+        """Update ``theta`` in place from ``grad`` (same shape)."""
+        self.t += 1
+        self._apply(theta, grad, key, self.t)
+
+    def update(self, parameters: Mapping[str, Array], grads: Mapping[str, Array]) -> None:
+        """Course style: ``W1 -= α dW1`` ... for every key of ``parameters``, in place."""
+        self.t += 1
+        for key, value in parameters.items():
+            self._apply(value, np.asarray(grads["d" + key], dtype=value.dtype), key, self.t)
+
+    def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    name = "optimizer"
+
+
+class GradientDescent(Optimizer):
+    """θ ← θ - α dθ."""
+
+    name = "gd"
+    plain = True
+
+    def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
+        theta -= theta.dtype.type(self.learning_rate) * grad
+
+
+class Momentum(Optimizer):
+    """v ← β v + (1 - β) dθ;  θ ← θ - α v (the course's exponentially weighted form)."""
+
+    name = "momentum"
+
+    def __init__(self, learning_rate: float = 0.01, beta: float = 0.9) -> None:
+        super().__init__(learning_rate)
+        self.beta = check_positive("beta", beta)
+
+    def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
+        v = self._slots(key, theta, ("v",))["v"]
+        v *= self.beta
+        v += (1 - self.beta) * grad
+        theta -= theta.dtype.type(self.learning_rate) * v
+
+    def config(self) -> dict[str, Any]:
+        return super().config() | {"beta": self.beta}
+
+
+class RMSProp(Optimizer):
+    """s ← β s + (1 - β) dθ²;  θ ← θ - α dθ / (√s + ε)."""
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float = 0.001, beta: float = 0.9, epsilon: float = 1e-8):
+        super().__init__(learning_rate)
+        self.beta = check_positive("beta", beta)
+        self.epsilon = check_positive("epsilon", epsilon)
+
+    def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
+        s = self._slots(key, theta, ("s",))["s"]
+        s *= self.beta
+        s += (1 - self.beta) * grad * grad
+        theta -= theta.dtype.type(self.learning_rate) * grad / (np.sqrt(s) + self.epsilon)
+
+    def config(self) -> dict[str, Any]:
+        return super().config() | {"beta": self.beta, "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Momentum and RMSProp together, with bias correction of both averages."""
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta1 = check_positive("beta1", beta1)
+        self.beta2 = check_positive("beta2", beta2)
+        self.epsilon = check_positive("epsilon", epsilon)
+
+    def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
+        slots = self._slots(key, theta, ("v", "s"))
+        v, s = slots["v"], slots["s"]
+        v *= self.beta1
+        v += (1 - self.beta1) * grad
+        s *= self.beta2
+        s += (1 - self.beta2) * grad * grad
+        v_hat_scale = 1.0 / (1 - self.beta1**t)
+        s_hat_scale = 1.0 / (1 - self.beta2**t)
+        step = (self.learning_rate * v_hat_scale) * v / (np.sqrt(s * s_hat_scale) + self.epsilon)
+        theta -= step.astype(theta.dtype, copy=False)
+
+    def config(self) -> dict[str, Any]:
+        return super().config() | {
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "epsilon": self.epsilon,
+        }
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "gd": GradientDescent,
+    "momentum": Momentum,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+}
+
+
+def get_optimizer(spec: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
+    """An optimizer from a name (``"gd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``) or itself."""
+    if isinstance(spec, Optimizer):
+        return spec
+    cls = lookup("optimizer", spec, OPTIMIZERS)
+    return cls() if learning_rate is None else cls(learning_rate)

@@ -1,0 +1,343 @@
+"""Training: mini-batches, the fit loop, its History and callbacks.
+
+``batch_size=None`` is batch gradient descent (the course's default: one update per epoch, so an
+epoch is an iteration), an int is mini-batch gradient descent, and 1 is stochastic gradient
+descent. The cost recorded for an epoch is the mean loss over the examples of the epoch, each
+computed in the forward pass just before its update (for full batch: the course's
+"cost before each update").
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _validation as v
+from ._engine import Engine
+from .initializers import Seed, make_rng
+from .network import Network
+from .optimizers import Optimizer, get_optimizer
+
+Array = np.ndarray
+
+
+class DivergenceError(FloatingPointError):
+    """The cost became NaN or infinite during training."""
+
+
+@dataclass
+class History:
+    """What training recorded, one entry per epoch.
+
+    ``cost[e]``: mean training cost over epoch e (for full batch, the cost before update e);
+    ``dev_cost[e]``: cost on the dev set after epoch e; ``metrics``: e.g. ``"accuracy"`` and
+    ``"dev_accuracy"`` for classification.
+    """
+
+    cost: list[float] = field(default_factory=list)
+    dev_cost: list[float] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    epoch_seconds: list[float] = field(default_factory=list)
+    stopped_epoch: int | None = None
+    best_epoch: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.cost)
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """Keras-style dict of every curve: ``cost``, ``dev_cost``, metrics."""
+        out = {"cost": self.cost}
+        if self.dev_cost:
+            out["dev_cost"] = self.dev_cost
+        return out | self.metrics
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: every curve plus where training stopped."""
+        return self.history | {
+            "epoch_seconds": self.epoch_seconds,
+            "stopped_epoch": self.stopped_epoch,
+            "best_epoch": self.best_epoch,
+        }
+
+    def record(self, logs: dict[str, float]) -> None:
+        self.cost.append(logs["cost"])
+        if "dev_cost" in logs:
+            self.dev_cost.append(logs["dev_cost"])
+        for key, value in logs.items():
+            if key not in ("cost", "dev_cost", "epoch", "seconds"):
+                self.metrics.setdefault(key, []).append(value)
+        self.epoch_seconds.append(logs["seconds"])
+
+
+class Callback:
+    """Hooks around training. ``on_epoch_end`` returns True to stop."""
+
+    def on_train_begin(self, net: Network, epochs: int) -> None: ...
+
+    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool | None: ...
+
+    def on_train_end(self, net: Network, history: History) -> None: ...
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    With ``restore_best`` the parameters of the best epoch are put back at the end.
+    """
+
+    def __init__(
+        self,
+        patience: int = 10,
+        monitor: str = "dev_cost",
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+    ) -> None:
+        self.patience = v.check_int("patience", patience)
+        self.monitor = monitor
+        self.min_delta = v.check_positive("min_delta", min_delta, allow_zero=True)
+        self.restore_best = restore_best
+
+    def on_train_begin(self, net: Network, epochs: int) -> None:
+        self.best, self.best_epoch, self.wait, self.best_theta = np.inf, None, 0, None
+
+    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, which training does not record; "
+                f"recorded: {sorted(logs)}. Hint: pass dev=(X_dev, Y_dev) to monitor dev_cost."
+            )
+        value = logs[self.monitor]
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best:
+                self.best_theta = net.theta.copy()
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def on_train_end(self, net: Network, history: History) -> None:
+        history.best_epoch = self.best_epoch
+        if self.restore_best and self.best_theta is not None:
+            net.theta[...] = self.best_theta
+
+
+class PrintCost(Callback):
+    """The course's printout: ``Cost after iteration 100: 0.6723...`` every ``every`` epochs."""
+
+    def __init__(self, every: int = 100, file=None) -> None:
+        self.every = v.check_int("every", every)
+        self.file = file
+
+    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> None:
+        if epoch % self.every == 0:
+            print(f"Cost after iteration {epoch}: {logs['cost']}", file=self.file or sys.stdout)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar on a terminal (cost, dev cost, metric per epoch); one line per epoch otherwise."""
+
+    def __init__(self, file=None, force_lines: bool = False) -> None:
+        self.file = file or sys.stderr
+        self.force_lines = force_lines
+
+    def on_train_begin(self, net: Network, epochs: int) -> None:
+        self.bar = None
+        if not self.force_lines and getattr(self.file, "isatty", lambda: False)():
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:  # the progress extra is not installed: print lines
+                tqdm = None
+            if tqdm is not None:
+                self.bar = tqdm(total=epochs, unit="epoch", file=self.file, dynamic_ncols=True)
+
+    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> None:
+        shown = {k: logs[k] for k in logs if k not in ("epoch", "seconds")}
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{x:.4g}" for k, x in shown.items()}, refresh=False)
+            self.bar.update(1)
+        else:
+            parts = " ".join(f"{k}={x:.6g}" for k, x in shown.items())
+            print(
+                f"epoch {epoch + 1}: {parts} ({logs['seconds']:.3f}s)", file=self.file, flush=True
+            )
+
+    def on_train_end(self, net: Network, history: History) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def accuracy_from_logits(output: str, ZL: Array, Y: Array) -> float | None:
+    """Fraction correct from logits Z[L] (n_y, m): argmax for softmax, z > 0 for sigmoid
+    (entrywise for multi-label); None for regression outputs."""
+    if output == "softmax":
+        return float(np.mean(ZL.argmax(axis=0) == Y.argmax(axis=0)))
+    if output == "sigmoid":
+        return float(np.mean((ZL > 0) == (Y > 0.5)))
+    return None
+
+
+def _epoch_cost(net: Network, ZL: Array, Y: Array) -> float:
+    """Mean loss over the columns from the logits (stable for the natural pairs)."""
+    loss, act = net.loss, net.activations[-1]
+    if loss.from_logits is not None and act.name == loss.output:
+        return loss.cost_from_logits(ZL, Y)
+    return loss.cost(act.forward(ZL), Y)
+
+
+def _evaluate(net: Network, X: Array, Y: Array) -> tuple[float, float | None]:
+    ZL = net.forward(X)[1][-1].Z
+    return _epoch_cost(net, ZL, Y) + net.l2_penalty(X.shape[1]), accuracy_from_logits(
+        net.output, ZL, Y
+    )
+
+
+def _block_permutation(rng, m: int, block: int) -> Array:
+    """A shuffle that keeps ``block``-sized runs together (blocks in random order, each block's
+    examples shuffled inside it): reads stay near each other in a memory-mapped file."""
+    starts = rng.permutation(np.arange(0, m, block))
+    return np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])
+
+
+def fit(
+    net: Network,
+    X: Array,
+    Y: Array,
+    *,
+    epochs: int = 100,
+    learning_rate: float | None = 0.01,
+    optimizer: str | Optimizer = "gd",
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: Seed = None,
+    dev: tuple[Array, Array] | None = None,
+    callbacks: Sequence[Callback] = (),
+    verbose: bool = False,
+    shuffle_block: int | None = None,
+) -> History:
+    """Train ``net`` in place on ``X (n_x, m)``, ``Y (n_y, m)``; return the History.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes over the data (with ``batch_size=None`` each is one iteration).
+    learning_rate : float
+        α > 0; ignored when ``optimizer`` is an Optimizer instance.
+    optimizer : {"gd", "momentum", "rmsprop", "adam"} or Optimizer
+    batch_size : int or None
+        None: batch gradient descent; B: mini-batches of B examples (the last may be smaller);
+        1: stochastic gradient descent.
+    shuffle : bool
+        Reshuffle the examples every epoch (mini-batch only), from ``seed``.
+    seed : int, optional
+        Seed of the shuffle; defaults to the network's seed.
+    dev : (X_dev, Y_dev), optional
+        Evaluated after every epoch: ``dev_cost`` and ``dev_accuracy``.
+    callbacks : list of Callback
+        E.g. ``EarlyStopping(patience=5)``, ``PrintCost(100)``, ``ProgressBar()``.
+    verbose : bool
+        Shortcut for a ``ProgressBar``.
+    shuffle_block : int, optional
+        Shuffle by blocks of this many examples (for memory-mapped data); default: a plain
+        shuffle for in-memory arrays and blocks of 4096 for ``np.memmap`` inputs.
+
+    Raises
+    ------
+    DivergenceError
+        If the cost becomes NaN/inf, naming the epoch and the learning rate.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a layerwise.Network, got {type(net).__name__}.")
+    epochs = v.check_int("epochs", epochs)
+    opt = get_optimizer(optimizer, learning_rate)
+    n_x, n_y = net.layer_dims[0], net.layer_dims[-1]
+    X_rows = _examples_as_rows("X", X, n_x, net.dtype)  # (m, n_x), C order: a batch is contiguous
+    m = X_rows.shape[0]
+    Y = v.check_targets(Y, (n_y, m), net.dtype)
+    net.loss.check_targets(Y)
+    Y_rows = np.ascontiguousarray(Y.T)  # (m, n_y)
+    B = m if batch_size is None else min(v.check_int("batch_size", batch_size), m)
+    full_batch = m == B
+    if dev is not None:
+        X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
+        Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
+        net.loss.check_targets(Y_dev)
+    rng = make_rng(net.seed if seed is None else seed)
+    if shuffle_block is None and isinstance(X_rows, np.memmap):
+        shuffle_block = 4096
+    callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
+
+    engine = Engine(net, opt.learning_rate if opt.plain else None)
+    ZL_epoch = np.empty((n_y, m), net.dtype)  # logits of every example, in epoch order
+    Y_epoch = np.empty((m, n_y), net.dtype) if not full_batch and shuffle else Y_rows
+    history = History()
+    for cb in callbacks:
+        cb.on_train_begin(net, epochs)
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        penalty = 0.0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if full_batch:
+                buf = engine.buffers(m, gather=False)
+                penalty = engine.step(buf, X_rows, Y_rows.T, ZL_epoch)
+                engine.apply(opt)
+            else:
+                order = _epoch_order(rng, m, shuffle, shuffle_block)
+                for i in range(0, m, B):
+                    j = min(i + B, m)
+                    buf = engine.buffers(j - i, gather=order is not None)
+                    if order is None:  # examples in order: batches are views
+                        Xb, Yb = X_rows[i:j], Y_rows[i:j]
+                    else:  # gather the batch into a reused buffer
+                        Xb, Yb = buf.Xb, Y_epoch[i:j]
+                        np.take(X_rows, order[i:j], axis=0, out=Xb, mode="clip")
+                        np.take(Y_rows, order[i:j], axis=0, out=Yb, mode="clip")
+                    penalty += engine.step(buf, Xb, Yb.T, ZL_epoch[:, i:j]) * (j - i) / m
+                    engine.apply(opt)
+            cost = _epoch_cost(net, ZL_epoch, Y_epoch.T) + penalty
+        if not np.isfinite(cost):
+            raise DivergenceError(
+                f"Cost became {cost} at epoch {epoch} (learning_rate={opt.learning_rate}): the "
+                "model diverged; lower the learning rate or standardize X."
+            )
+        logs: dict[str, float] = {"epoch": epoch, "cost": cost}
+        acc = accuracy_from_logits(net.output, ZL_epoch, Y_epoch.T)
+        if acc is not None:
+            logs["accuracy"] = acc
+        if dev is not None:
+            logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev)
+            if dev_acc is not None:
+                logs["dev_accuracy"] = dev_acc
+        logs["seconds"] = time.perf_counter() - start
+        history.record(logs)
+        if any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks]):
+            history.stopped_epoch = epoch
+            break
+    for cb in callbacks:
+        cb.on_train_end(net, history)
+    return history
+
+
+def _epoch_order(rng, m: int, shuffle: bool, block: int | None) -> Array | None:
+    if not shuffle:
+        return None
+    return rng.permutation(m) if block is None else _block_permutation(rng, m, block)
+
+
+def _examples_as_rows(name: str, X: Any, n_x: int, dtype: np.dtype) -> Array:
+    """``X (n_x, m)`` as ``(m, n_x)`` C-ordered rows: free when X is a transposed row-major array
+    (as ``data.T`` or the course's ``x.reshape(m, -1).T``); otherwise one copy."""
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] == n_x:
+        rows = X.T
+        if rows.flags.c_contiguous and rows.dtype == dtype:
+            if not isinstance(X, np.memmap):  # never read a memory-mapped file whole; a NaN
+                v.check_finite(name, X)  # there surfaces as a DivergenceError instead
+            return rows
+    X = v.check_inputs(name, X, n_x)
+    return np.ascontiguousarray(X.T, dtype=dtype)
