@@ -1,0 +1,116 @@
+"""Data: the course's cat/non-cat files, image flattening, labels and scaling.
+
+Arrays follow the course: ``X (n_x, m)``, one column per example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def flatten_images(images: Array) -> Array:
+    """``(m, height, width, channels) -> (height·width·channels, m)``, row-major per image.
+
+    Example: 209 images of 64×64×3 become a (12288, 209) matrix whose column i is image i read
+    row by row (the course's ``x.reshape(m, -1).T``). The result is a transposed view of a
+    row-major array, so a batch of examples is contiguous in memory.
+    """
+    images = np.asarray(images)
+    if images.ndim < 2:
+        raise ValueError(
+            f"images must have shape (m, ...) with one image per entry, got {images.shape}."
+        )
+    return images.reshape(images.shape[0], -1).T
+
+
+def one_hot(labels: Array, n_classes: int | None = None) -> Array:
+    """Class indices ``(m,)`` -> one-hot ``Y (n_classes, m)``."""
+    labels = np.asarray(labels).reshape(-1)
+    if labels.dtype.kind not in "iu" and not np.all(np.mod(labels, 1) == 0):
+        raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}.")
+    labels = labels.astype(np.int64)
+    n = int(labels.max()) + 1 if n_classes is None else int(n_classes)
+    if labels.size and (labels.min() < 0 or labels.max() >= n):
+        raise ValueError(
+            f"labels must be in [0, {n}), got values from {labels.min()} to {labels.max()}."
+        )
+    Y = np.zeros((n, labels.size))
+    Y[labels, np.arange(labels.size)] = 1
+    return Y
+
+
+@dataclass
+class Standardizer:
+    """x ← (x - μ) / σ per feature (row), fitted on training data ``X (n_x, m)``."""
+
+    mean: Array | None = None  # (n_x, 1)
+    scale: Array | None = None  # (n_x, 1)
+
+    def fit(self, X: Array) -> Standardizer:
+        self.mean = X.mean(axis=1, keepdims=True)
+        std = X.std(axis=1, keepdims=True)
+        self.scale = np.where(std > 0, std, 1.0)  # constant features stay as they are
+        return self
+
+    def transform(self, X: Array) -> Array:
+        if self.mean is None:
+            raise ValueError("Standardizer is not fitted: call fit(X_train) first.")
+        return (X - self.mean) / self.scale
+
+    def fit_transform(self, X: Array) -> Array:
+        return self.fit(X).transform(X)
+
+
+@dataclass
+class CatData:
+    """The course's cat/non-cat set: X scaled to [0, 1], ``(12288, m)``; Y ``(1, m)``."""
+
+    X_train: Array
+    Y_train: Array
+    X_test: Array
+    Y_test: Array
+    classes: list[str]
+
+
+def load_catvnoncat(directory: str | Path) -> CatData:
+    """Load ``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` from ``directory``.
+
+    Keys: ``train_set_x (209, 64, 64, 3)``, ``train_set_y (209,)``, ``test_set_x (50, ...)``,
+    ``test_set_y``, ``list_classes``. Each image becomes a column of 12288 values / 255
+    (the first column starts 17/255, 31/255, 56/255, 22/255, 33/255). Needs h5py
+    (``pip install layerwise[data]``).
+    """
+    try:
+        import h5py
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("Reading HDF5 needs h5py: pip install 'layerwise[data]'.") from err
+    directory = Path(directory)
+    arrays = {}
+    for part in ("train", "test"):
+        path = directory / f"{part}_catvnoncat.h5"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} not found: the directory must hold train_catvnoncat.h5 and "
+                "test_catvnoncat.h5."
+            )
+        with h5py.File(path, "r") as f:
+            for key in (f"{part}_set_x", f"{part}_set_y", "list_classes"):
+                if key not in f:
+                    raise ValueError(f"{path} has no dataset {key!r}; found {sorted(f)}.")
+            arrays[f"{part}_x"] = f[f"{part}_set_x"][()]
+            arrays[f"{part}_y"] = f[f"{part}_set_y"][()]
+            classes = [
+                c.decode() if isinstance(c, bytes) else str(c) for c in f["list_classes"][()]
+            ]
+    return CatData(
+        X_train=flatten_images(arrays["train_x"]) / 255.0,  # (12288, 209)
+        Y_train=arrays["train_y"].reshape(1, -1).astype(np.float64),  # (1, 209)
+        X_test=flatten_images(arrays["test_x"]) / 255.0,  # (12288, 50)
+        Y_test=arrays["test_y"].reshape(1, -1).astype(np.float64),  # (1, 50)
+        classes=classes,
+    )
