@@ -1,22 +1,28 @@
-"""The training step on preallocated buffers: the course's formulas at the speed of the GEMMs.
+"""The training loop on preallocated buffers: the course's formulas at the speed of the GEMMs.
 
-``Network.forward``/``backward`` are the readable reference. This module runs the same maths
-for ``fit`` with every (n, m) array allocated once per batch size and reused:
+``Network.forward``/``backward`` are the readable reference. ``fit`` runs the same maths here.
+Before the first epoch every step is *recorded* once as a tape: the list of NumPy calls it
+makes, each bound to arrays allocated once (``out=`` everywhere). An epoch then refreshes the
+inputs in place (shuffle order, targets) and replays the tapes, so a step costs its GEMMs plus
+a few in-place elementwise calls and no Python bookkeeping. What the tape does, per step:
 
 - the bias rides inside the GEMM for layers ≥ 2: hidden activations carry a last row of ones,
   so ``Z[l] = [W|b][l] [A[l-1]; 1]`` and ``[dW|db][l] = dZ[l] [A[l-1]; 1]ᵀ`` in one product each;
-- the scale c = 1/m (and α for plain gradient descent) is folded into dZ[L] once, so the
-  products already give c·dW, and the update is one vector subtraction over ``theta``;
+- the scale c = 1/m (α/m for plain gradient descent) is folded into dZ[L], so the products give
+  c·dW directly and the plain update is one vector subtraction over ``theta``;
+- the targets' part of c·dZ[L] (e.g. c·Y) is prepared once per epoch, not once per step;
 - activations are applied in place and their derivatives read from A (ReLU mask = A > 0);
 - dA_prev is not computed for the first layer;
-- the output logits of every step are written into one epoch buffer, so the epoch's cost and
-  accuracy are computed once per epoch, from the logits (stable), not once per step.
+- the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
+  are computed once per epoch, from the logits (stable).
 
-The gradient checks compare ``Network.backward`` with numerical derivatives, and the tests
-compare this engine with ``Network.backward`` step by step.
+The tests compare this loop with ``Network.backward`` step by step.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -24,45 +30,51 @@ from .losses import is_fused
 from .network import Network, parameter_blocks
 
 Array = np.ndarray
+Op = Callable[[], object]
 
 
-def _hidden_forward_inplace(name: str, Z: Array, scratch: Array, slope: float) -> None:
-    """A = g(Z), written over Z (n[l], m)."""
+def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array, slope: float):
+    """In-place ops for a hidden layer: forward A = g(Z) over Z, backward dZ = dA ⊙ g'(Z)
+    over dA, with g' read from A. Shapes (n[l], B)."""
     if name == "relu":
-        np.maximum(Z, 0, out=Z)
+        forward = [partial(np.maximum, A, 0, out=A)]  # max(0, z)
+        backward = [
+            partial(np.greater, A, 0, out=mask),  # g' = 1[A > 0]
+            partial(np.multiply, dA, mask, out=dA),
+        ]
     elif name == "tanh":
-        np.tanh(Z, out=Z)
-    elif name == "sigmoid":  # σ(z) = ½ tanh(z/2) + ½: one stable ufunc, no overflow
-        np.multiply(Z, 0.5, out=Z)
-        np.tanh(Z, out=Z)
-        np.multiply(Z, 0.5, out=Z)
-        np.add(Z, 0.5, out=Z)
-    elif name == "leaky_relu":  # max(z, slope·z) for 0 ≤ slope ≤ 1
-        np.multiply(Z, slope, out=scratch)
-        np.maximum(Z, scratch, out=Z) if slope <= 1 else np.minimum(Z, scratch, out=Z)
-    # linear: A = Z
-
-
-def _hidden_backward_inplace(
-    name: str, dA: Array, A: Array, scratch: Array, mask: Array, slope: float
-) -> None:
-    """dZ = dA ⊙ g'(Z), written over dA (n[l], m), with g' read from A."""
-    if name == "relu":
-        np.greater(A, 0, out=mask)
-        np.multiply(dA, mask, out=dA)
-    elif name == "tanh":  # 1 - A²
-        np.multiply(A, A, out=scratch)
-        np.subtract(1, scratch, out=scratch)
-        np.multiply(dA, scratch, out=dA)
-    elif name == "sigmoid":  # A (1 - A)
-        np.subtract(1, A, out=scratch)
-        np.multiply(scratch, A, out=scratch)
-        np.multiply(dA, scratch, out=dA)
-    elif name == "leaky_relu":  # 1 where A > 0 (same sign as Z), else slope
-        np.greater(A, 0, out=mask)
-        np.multiply(mask, 1 - slope, out=scratch)
-        np.add(scratch, slope, out=scratch)
-        np.multiply(dA, scratch, out=dA)
+        forward = [partial(np.tanh, A, out=A)]
+        backward = [
+            partial(np.multiply, A, A, out=scratch),  # g' = 1 - A²
+            partial(np.subtract, 1, scratch, out=scratch),
+            partial(np.multiply, dA, scratch, out=dA),
+        ]
+    elif name == "sigmoid":
+        forward = [  # σ(z) = ½ tanh(z/2) + ½: stable, no overflow
+            partial(np.multiply, A, 0.5, out=A),
+            partial(np.tanh, A, out=A),
+            partial(np.multiply, A, 0.5, out=A),
+            partial(np.add, A, 0.5, out=A),
+        ]
+        backward = [
+            partial(np.subtract, 1, A, out=scratch),  # g' = A (1 - A)
+            partial(np.multiply, scratch, A, out=scratch),
+            partial(np.multiply, dA, scratch, out=dA),
+        ]
+    elif name == "leaky_relu":
+        forward = [  # max(z, slope·z) for slope ≤ 1 (min for slope > 1)
+            partial(np.multiply, A, slope, out=scratch),
+            partial(np.maximum if slope <= 1 else np.minimum, A, scratch, out=A),
+        ]
+        backward = [
+            partial(np.greater, A, 0, out=mask),  # g' = 1 where A > 0, else slope
+            partial(np.multiply, mask, 1 - slope, out=scratch),
+            partial(np.add, scratch, slope, out=scratch),
+            partial(np.multiply, dA, scratch, out=dA),
+        ]
+    else:  # linear: g' = 1
+        forward, backward = [], []
+    return forward, backward
 
 
 class _Buffers:
@@ -70,118 +82,200 @@ class _Buffers:
 
     def __init__(self, dims: list[int], B: int, dtype: np.dtype, gather: bool) -> None:
         L = len(dims) - 1
-        self.B = B
         self.Xb = np.empty((B, dims[0]), dtype) if gather else None  # X_batchᵀ, rows = examples
-        # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B)
-        self.H: list[Array | None] = [None]
+        # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B); A[l] = H[l][:-1]
+        self.H: list[Array] = [np.empty(0)]
         for l in range(1, L):
             H = np.empty((dims[l] + 1, B), dtype)
             H[-1] = 1
             self.H.append(H)
-        self.dZ = [None] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
-        self.scratch = [None] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
-        self.mask = [None] + [np.empty((dims[l], B), bool) for l in range(1, L + 1)]
-        self.col = np.empty((1, B), dtype)
+        self.A = [H[:-1] for H in self.H]  # views (n[l], B)
+        self.dZ = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
+        self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
+        self.mask = [np.empty(0)] + [np.empty((dims[l], B), bool) for l in range(1, L + 1)]
+        self.col = np.empty(B, dtype)  # per-column reductions (softmax)
+        self.ones = np.ones(B, dtype)  # db1 = dZ1 · 1
 
 
 class Engine:
-    """Runs training steps for one network, with buffers reused across steps and epochs."""
+    """Training epochs for one network on one data set, replaying recorded step tapes.
 
-    def __init__(self, net: Network, plain_scale: float | None) -> None:
-        self.net = net
-        self.dims = net.layer_dims
-        self.L = net.L
+    Parameters
+    ----------
+    net : Network
+    X_rows : ndarray (m, n_x)
+        The examples as rows (``X.T``), read in place, never copied.
+    Y_rows : ndarray (m, n_y)
+        The targets as rows.
+    B : int
+        Batch size (the last batch holds the remaining m mod B examples).
+    shuffle : bool
+        Gather each batch through a fresh permutation every epoch.
+    shuffle_block : int or None
+        Shuffle by blocks of this many examples: blocks in random order, each block shuffled
+        inside, so reads from a memory-mapped file stay near each other.
+    optimizer : Optimizer
+        Plain gradient descent has α folded into dZ[L] and updates θ -= dθ; optimizers with
+        state receive dθ/m after each step.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X_rows: Array,
+        Y_rows: Array,
+        B: int,
+        shuffle: bool,
+        shuffle_block: int | None,
+        optimizer,
+    ) -> None:
+        plain_scale = optimizer.learning_rate if optimizer.plain else None
+        self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
+        dims, dtype = net.layer_dims, net.dtype
+        m, n_y = Y_rows.shape
         self.names = [a.name for a in net.activations]
-        self.slopes = [float(a.params.get("slope", 0.0)) for a in net.activations]
         self.fused = is_fused(net.loss, net.output)
+        self.plain_scale = plain_scale
         self.gtheta = np.zeros_like(net.theta)
-        self.Wb = parameter_blocks(net.theta, self.dims)  # views (n[l], n[l-1] + 1)
-        self.gWb = parameter_blocks(self.gtheta, self.dims)  # same shapes, the gradient
-        self.weight_mask = np.ones_like(net.theta)  # 1 on W entries, 0 on b: L2 skips biases
-        for block in parameter_blocks(self.weight_mask, self.dims):
-            block[:, -1] = 0
-        self.plain_scale = plain_scale  # α for plain gradient descent (folded into dZ[L])
-        self._buffers: dict[int, _Buffers] = {}
+        self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
+        self.gWb = parameter_blocks(self.gtheta, dims)  # same shapes, the gradient
+        self.ones_y = np.ones(n_y, dtype)  # column sums of (n_y, B) arrays
+        self.order = np.arange(m) if shuffle else None  # the epoch's permutation, in place
+        self.shuffle_block = shuffle_block
+        self.Y_epoch = np.empty_like(Y_rows) if shuffle else Y_rows  # (m, n_y), epoch order
+        self.T = np.empty_like(Y_rows)  # (m, n_y): the targets' part of c·dZ[L], epoch order
+        self.ZL_epoch = np.empty((n_y, m), dtype)  # logits of every example, epoch order
+        self.penalties: list[float] = []  # L2 terms of the epoch's steps
+        buffers: dict[int, _Buffers] = {}
+        self.tapes: list[list[Op]] = []
+        self.scales = np.empty((m, 1), dtype)  # c of each example's batch
+        for i in range(0, m, B):
+            j = min(i + B, m)
+            if j - i not in buffers:
+                buffers[j - i] = _Buffers(dims, j - i, dtype, gather=shuffle)
+            c = (plain_scale or 1.0) / (j - i)
+            self.scales[i:j] = c
+            self.tapes.append(self._record_step(buffers[j - i], i, j, c, optimizer))
 
-    def buffers(self, B: int, gather: bool) -> _Buffers:
-        """The buffers for batch size B (made on first use; at most two sizes per epoch)."""
-        if B not in self._buffers:
-            self._buffers[B] = _Buffers(self.dims, B, self.net.dtype, gather)
-        return self._buffers[B]
+    # ----- one epoch --------------------------------------------------------------------------
+    def epoch(self, rng) -> float:
+        """Shuffle (if asked), prepare the targets, replay every step; return the mean L2 term.
 
-    def step(self, buf: _Buffers, Xb: Array, YbT: Array, ZL: Array) -> float:
-        """One forward/backward/gradient pass on a batch; returns the L2 penalty term.
-
-        Xb: (B, n_x) examples as rows; YbT: (n_y, B); ZL: (n_y, B) receives the logits Z[L].
-        The gradient lands in ``self.gtheta``, already multiplied by c = (α)/m.
+        Afterwards ``ZL_epoch (n_y, m)`` and ``Y_epoch (m, n_y)`` hold the epoch's logits and
+        targets in the same order.
         """
-        L, names, slopes = self.L, self.names, self.slopes
-        B = Xb.shape[0]
-        c = (self.plain_scale or 1.0) / B
-        # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------
-        W1, b1 = self.Wb[0][:, :-1], self.Wb[0][:, -1:]
-        Z = ZL if L == 1 else buf.H[1][:-1]  # (n1, B)
-        np.matmul(W1, Xb.T, out=Z)  # Z1 = W1 X (first layer: X has no row of ones)
-        np.add(Z, b1, out=Z)
-        for l in range(1, L):
-            _hidden_forward_inplace(names[l - 1], buf.H[l][:-1], buf.scratch[l], slopes[l - 1])
-            Z = ZL if l + 1 == L else buf.H[l + 1][:-1]  # (n[l+1], B)
-            np.matmul(self.Wb[l], buf.H[l], out=Z)
-        # ----- output delta: dZ[L] = c (AL - Y) for the natural pairs -------------------------
-        dZ = buf.dZ[L]  # (n_y, B)
-        self._output_delta(ZL, YbT, dZ, buf, c)
-        # ----- backward ----------------------------------------------------------------------
-        for l in range(L, 1, -1):
-            np.matmul(dZ, buf.H[l - 1].T, out=self.gWb[l - 1])  # [dW|db] = dZ [A_prev; 1]ᵀ
-            dA_prev = buf.dZ[l - 1]  # (n[l-1], B)
-            np.matmul(self.Wb[l - 1][:, :-1].T, dZ, out=dA_prev)  # dA_prev = Wᵀ dZ
-            _hidden_backward_inplace(
-                names[l - 2],
-                dA_prev,
-                buf.H[l - 1][:-1],
-                buf.scratch[l - 1],
-                buf.mask[l - 1],
-                slopes[l - 2],
+        if self.order is not None:
+            self._shuffle(rng)
+            np.take(self.Y_rows, self.order, axis=0, out=self.Y_epoch)
+        if self.fused:  # c·(½ - Y) for sigmoid, c·Y for softmax and linear
+            if self.names[-1] == "sigmoid":
+                np.subtract(0.5, self.Y_epoch, out=self.T)
+            else:
+                np.copyto(self.T, self.Y_epoch)
+            np.multiply(self.T, self.scales, out=self.T)
+        self.penalties.clear()
+        for tape in self.tapes:
+            for op in tape:
+                op()
+        return float(sum(self.penalties)) / self.Y_rows.shape[0]
+
+    def _shuffle(self, rng) -> None:
+        m, block = self.order.size, self.shuffle_block
+        if block is None:
+            rng.shuffle(self.order)
+            return
+        starts = rng.permutation(np.arange(0, m, block))
+        self.order[:] = np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])
+
+    # ----- recording one step -----------------------------------------------------------------
+    def _record_step(self, buf: _Buffers, i: int, j: int, c: float, optimizer) -> list[Op]:
+        """The NumPy calls of the step on examples i..j-1 of the epoch, bound to their arrays."""
+        net, Wb, gWb, L, B = self.net, self.Wb, self.gWb, self.net.L, j - i
+        ZL = self.ZL_epoch[:, i:j]  # (n_y, B)
+        TbT, YbT = self.T[i:j].T, self.Y_epoch[i:j].T  # (n_y, B)
+        tape: list[Op] = []
+        if self.order is None:  # examples in order: the batch is a view
+            Xb = self.X_rows[i:j]  # (B, n_x)
+        else:  # gather the batch into its reused buffer
+            Xb = buf.Xb
+            tape.append(partial(np.take, self.X_rows, self.order[i:j], 0, Xb, "clip"))
+        acts = [
+            _activation_ops(
+                a.name,
+                buf.A[l],
+                buf.dZ[l],
+                buf.scratch[l],
+                buf.mask[l],
+                float(a.params.get("slope", 0.0)),
             )
-            dZ = dA_prev
-        np.matmul(dZ, Xb, out=self.gWb[0][:, :-1])  # dW1 = dZ1 Xᵀ
-        np.sum(dZ, axis=1, out=self.gWb[0][:, -1])  # db1 = Σ dZ1
-        penalty = 0.0
-        if self.net.l2:
-            lam = self.net.l2
-            weights = self.net.theta * self.weight_mask
-            self.gtheta += (c * lam) * weights  # dW += λ/m W (times α when folded)
-            penalty = lam / (2 * B) * float(np.dot(weights, weights))
-        return penalty
-
-    def _output_delta(self, ZL: Array, YbT: Array, dZ: Array, buf: _Buffers, c: float) -> None:
-        """dZ[L] · c into ``dZ`` (n_y, B)."""
-        name = self.names[-1]
-        if self.fused and name == "sigmoid":  # σ(z) - y
-            np.multiply(ZL, 0.5, out=dZ)
-            np.tanh(dZ, out=dZ)
-            np.multiply(dZ, 0.5, out=dZ)
-            np.add(dZ, 0.5, out=dZ)
-            np.subtract(dZ, YbT, out=dZ)
-        elif self.fused and name == "softmax":  # softmax(z) - y
-            col = buf.col
-            np.max(ZL, axis=0, keepdims=True, out=col)
-            np.subtract(ZL, col, out=dZ)
-            np.exp(dZ, out=dZ)
-            np.sum(dZ, axis=0, keepdims=True, out=col)
-            np.divide(dZ, col, out=dZ)
-            np.subtract(dZ, YbT, out=dZ)
-        elif self.fused:  # linear + L2: z - y
-            np.subtract(ZL, YbT, out=dZ)
-        else:  # any other pair: dZ = dAL ⊙ g'(Z) through the tables
-            act, loss = self.net.activations[-1], self.net.loss
-            AL = act.forward(ZL)
-            dZ[...] = act.backward(loss.gradient(AL, YbT), ZL, AL)
-        np.multiply(dZ, c, out=dZ)
-
-    def apply(self, optimizer) -> None:
-        """θ ← θ - c dθ (folded α) or the optimizer's rule on θ and dθ/m."""
-        if self.plain_scale is not None:
-            np.subtract(self.net.theta, self.gtheta, out=self.net.theta)
+            for l, a in enumerate(net.activations[:-1], start=1)
+        ]
+        # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------
+        Z1 = ZL if L == 1 else buf.A[1]  # (n1, B)
+        tape.append(partial(np.matmul, Wb[0][:, :-1], Xb.T, out=Z1))  # Z1 = W1 X + b1
+        tape.append(partial(np.add, Z1, Wb[0][:, -1:], out=Z1))
+        for l in range(1, L):
+            tape += acts[l - 1][0]
+            tape.append(partial(np.matmul, Wb[l], buf.H[l], out=ZL if l + 1 == L else buf.A[l + 1]))
+        # ----- output: c·dZ[L] = c (AL - Y) for the natural pairs ------------------------------
+        tape += self._output_delta(ZL, TbT, YbT, buf.dZ[L], buf.col, c)
+        # ----- backward: [dW|db] = dZ [A_prev; 1]ᵀ, dA_prev = Wᵀ dZ, dZ_prev = dA_prev ⊙ g' ----
+        if net.l2:
+            tape.append(partial(self._l2_penalty, B))
+        for l in range(L, 1, -1):
+            tape.append(partial(np.matmul, buf.dZ[l], buf.H[l - 1].T, out=gWb[l - 1]))
+            tape.append(partial(np.matmul, Wb[l - 1][:, :-1].T, buf.dZ[l], out=buf.dZ[l - 1]))
+            tape += acts[l - 2][1]
+        tape.append(partial(np.matmul, buf.dZ[1], Xb, out=gWb[0][:, :-1]))  # dW1 = dZ1 Xᵀ
+        tape.append(partial(np.matmul, buf.dZ[1], buf.ones, out=gWb[0][:, -1]))  # db1 = dZ1·1
+        if net.l2:  # dW += λ/m W (times α when folded)
+            scale = c * net.l2
+            tape += [
+                partial(self._l2_gradient, W, dW, scale) for W, dW in zip(Wb, gWb, strict=True)
+            ]
+        if self.plain_scale is not None:  # θ ← θ - α dθ (α is already in dθ)
+            tape.append(partial(np.subtract, net.theta, self.gtheta, out=net.theta))
         else:
-            optimizer.step(self.net.theta, self.gtheta)
+            tape.append(partial(optimizer.step, net.theta, self.gtheta))
+        return tape
+
+    def _output_delta(
+        self, ZL: Array, TbT: Array, YbT: Array, dZ: Array, col: Array, c: float
+    ) -> list[Op]:
+        """Ops writing c·dZ[L] into ``dZ`` (n_y, B) from the logits and the target term."""
+        name = self.names[-1]
+        if self.fused and name == "sigmoid":  # c(σ(z) - y) = (c/2) tanh(z/2) + c(½ - y)
+            return [
+                partial(np.multiply, ZL, 0.5, out=dZ),
+                partial(np.tanh, dZ, out=dZ),
+                partial(np.multiply, dZ, 0.5 * c, out=dZ),
+                partial(np.add, dZ, TbT, out=dZ),
+            ]
+        if self.fused and name == "softmax":  # c·softmax(z) - c·y, the max subtracted first
+            return [
+                partial(np.maximum.reduce, ZL, 0, None, col),
+                partial(np.subtract, ZL, col, out=dZ),
+                partial(np.exp, dZ, out=dZ),
+                partial(np.matmul, self.ones_y, dZ, out=col),  # Σ_k e^z_k per column
+                partial(np.multiply, col, 1 / c, out=col),
+                partial(np.divide, dZ, col, out=dZ),
+                partial(np.subtract, dZ, TbT, out=dZ),
+            ]
+        if self.fused:  # linear + L2: c·z - c·y
+            return [partial(np.multiply, ZL, c, out=dZ), partial(np.subtract, dZ, TbT, out=dZ)]
+        return [partial(self._table_delta, ZL, YbT, dZ, c)]
+
+    def _table_delta(self, ZL: Array, YbT: Array, dZ: Array, c: float) -> None:
+        """Any other pair: c·dZ[L] = c·dAL ⊙ g'(Z[L]) through the activation and loss tables."""
+        act, loss = self.net.activations[-1], self.net.loss
+        AL = act.forward(ZL)
+        np.multiply(act.backward(loss.gradient(AL, YbT), ZL, AL), c, out=dZ)
+
+    def _l2_penalty(self, B: int) -> None:
+        """Record λ/(2B) Σ_l ‖W[l]‖² (before this step's update), weighted by B."""
+        total = sum(float(np.sum(W[:, :-1] ** 2)) for W in self.Wb)
+        self.penalties.append(self.net.l2 / 2 * total)
+
+    @staticmethod
+    def _l2_gradient(Wb: Array, gWb: Array, scale: float) -> None:
+        gWb[:, :-1] += scale * Wb[:, :-1]

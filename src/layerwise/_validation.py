@@ -48,7 +48,8 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     bound_ok = value >= 0 if allow_zero else value > 0
     if not np.isfinite(value) or not bound_ok:
         rule = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {rule}, got {value!r}.")
+        shown = value.item() if isinstance(value, np.generic) else value  # "0.0", not np.float64
+        raise ValueError(f"{name} must be finite and {rule}, got {shown!r}.")
     return float(value)
 
 
@@ -89,9 +90,15 @@ def as_matrix(name: str, X: Any, dtype: np.dtype | None = None) -> np.ndarray:
 
 def check_finite(name: str, X: np.ndarray) -> None:
     """Raise if ``X`` holds NaN or inf, naming how many and the first column."""
-    if X.dtype.kind == "f" and not np.isfinite(X).all():
+    if X.dtype.kind != "f":
+        return
+    with np.errstate(over="ignore", invalid="ignore"):  # a NaN/inf makes the sum non-finite;
+        if np.isfinite(np.sum(X, dtype=np.float64)):  # no temporary the size of X
+            return
+    if not np.isfinite(X).all():
         bad = ~np.isfinite(X)
-        column = int(np.argwhere(bad)[0][-1]) if X.ndim == 2 else int(np.argwhere(bad)[0][0])
+        # the first example (column) holding one, not the first hit in row-major order
+        column = int(np.flatnonzero(bad.any(axis=0) if X.ndim == 2 else bad)[0])
         raise ValueError(
             f"{name} contains {int(bad.sum())} NaN/inf values (first at column {column})."
         )

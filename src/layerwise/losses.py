@@ -91,7 +91,7 @@ def check_binary_labels(Y: Array) -> None:
     """Binary and multi-label targets hold only 0 and 1."""
     bad = (Y != 0) & (Y != 1)
     if bad.any():
-        value = Y[bad].flat[0]
+        value = Y[bad].flat[0].item()  # a Python number: "2.0", not "np.float64(2.0)"
         raise ValueError(
             f"Y must hold only 0 and 1 for binary cross-entropy; found {value!r} "
             f"({int(bad.sum())} entries). Hint: map the two classes to 0/1 first."

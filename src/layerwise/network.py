@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ class Network:
     ----------
     layer_dims : list of int
         ``[n_x, n_1, ..., n_L]``, e.g. ``[12288, 20, 7, 5, 1]``.
-    hidden : str, Activation or list of them
+    hidden : str, Activation, spec dict or list of them
         Activation of the hidden layers, one name for all or one per hidden layer.
     output : str or Activation
         Output activation: ``"sigmoid"`` (binary / multi-label), ``"softmax"`` (multi-class),
@@ -103,7 +104,8 @@ class Network:
         self.dtype = v.check_dtype(dtype)
         self.l2 = v.check_positive("l2", l2, allow_zero=True)
         L = len(self.layer_dims) - 1
-        hidden_list = [hidden] * (L - 1) if isinstance(hidden, str | Activation) else list(hidden)
+        one = isinstance(hidden, str | Activation | Mapping)  # a name, record or saved spec
+        hidden_list = [hidden] * (L - 1) if one else list(hidden)
         if len(hidden_list) != L - 1:
             raise ValueError(
                 f"hidden must be one activation or {L - 1} (one per hidden layer), "
@@ -120,7 +122,7 @@ class Network:
             relu_like = all(a.name in ("relu", "leaky_relu") for a in activations[:-1])
             init = "he" if relu_like and L > 1 else "xavier"
         self.init = init
-        self.seed = seed if isinstance(seed, int) or seed is None else None
+        self.seed = int(seed) if isinstance(seed, int | np.integer) else None
         self.legacy_rng = legacy_rng
         # One flat vector holds every [W | b] block: theta = [vec(Wb1), vec(Wb2), ...].
         self.theta = np.zeros(n_parameters(self.layer_dims), dtype=self.dtype)
@@ -252,6 +254,15 @@ class Network:
         from .training import fit
 
         return fit(self, X, Y, **options)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the network to one ``.npz`` file (arrays + JSON header, no pickle, atomic).
+
+        ``layerwise.load(path)`` gives it back; see :mod:`layerwise.persistence`.
+        """
+        from .persistence import save
+
+        return save(self, path)
 
     def config(self) -> dict[str, Any]:
         """JSON-ready architecture: enough to rebuild the network (weights aside)."""

@@ -198,13 +198,6 @@ def _evaluate(net: Network, X: Array, Y: Array) -> tuple[float, float | None]:
     )
 
 
-def _block_permutation(rng, m: int, block: int) -> Array:
-    """A shuffle that keeps ``block``-sized runs together (blocks in random order, each block's
-    examples shuffled inside it): reads stay near each other in a memory-mapped file."""
-    starts = rng.permutation(np.arange(0, m, block))
-    return np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])
-
-
 def fit(
     net: Network,
     X: Array,
@@ -263,57 +256,42 @@ def fit(
     net.loss.check_targets(Y)
     Y_rows = np.ascontiguousarray(Y.T)  # (m, n_y)
     B = m if batch_size is None else min(v.check_int("batch_size", batch_size), m)
-    full_batch = m == B
     if dev is not None:
         X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
         Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
         net.loss.check_targets(Y_dev)
     rng = make_rng(net.seed if seed is None else seed)
-    if shuffle_block is None and isinstance(X_rows, np.memmap):
-        shuffle_block = 4096
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
 
-    engine = Engine(net, opt.learning_rate if opt.plain else None)
-    ZL_epoch = np.empty((n_y, m), net.dtype)  # logits of every example, in epoch order
-    Y_epoch = np.empty((m, n_y), net.dtype) if not full_batch and shuffle else Y_rows
+    shuffled = shuffle and m > B  # full batch: the order does not matter
+    if shuffle_block is None and isinstance(X_rows, np.memmap):
+        shuffle_block = 4096  # keep reads from a memory-mapped file near each other
+    engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt)
     history = History()
     for cb in callbacks:
         cb.on_train_begin(net, epochs)
     for epoch in range(epochs):
         start = time.perf_counter()
-        penalty = 0.0
+        logs: dict[str, float] = {"epoch": epoch}
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            if full_batch:
-                buf = engine.buffers(m, gather=False)
-                penalty = engine.step(buf, X_rows, Y_rows.T, ZL_epoch)
-                engine.apply(opt)
-            else:
-                order = _epoch_order(rng, m, shuffle, shuffle_block)
-                for i in range(0, m, B):
-                    j = min(i + B, m)
-                    buf = engine.buffers(j - i, gather=order is not None)
-                    if order is None:  # examples in order: batches are views
-                        Xb, Yb = X_rows[i:j], Y_rows[i:j]
-                    else:  # gather the batch into a reused buffer
-                        Xb, Yb = buf.Xb, Y_epoch[i:j]
-                        np.take(X_rows, order[i:j], axis=0, out=Xb, mode="clip")
-                        np.take(Y_rows, order[i:j], axis=0, out=Yb, mode="clip")
-                    penalty += engine.step(buf, Xb, Yb.T, ZL_epoch[:, i:j]) * (j - i) / m
-                    engine.apply(opt)
-            cost = _epoch_cost(net, ZL_epoch, Y_epoch.T) + penalty
-        if not np.isfinite(cost):
-            raise DivergenceError(
-                f"Cost became {cost} at epoch {epoch} (learning_rate={opt.learning_rate}): the "
-                "model diverged; lower the learning rate or standardize X."
-            )
-        logs: dict[str, float] = {"epoch": epoch, "cost": cost}
-        acc = accuracy_from_logits(net.output, ZL_epoch, Y_epoch.T)
+            penalty = engine.epoch(rng)
+            ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
+            logs["cost"] = _epoch_cost(net, ZL, Y_epoch) + penalty
+            if dev is not None:
+                logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev)
+        for key in ("cost", "dev_cost"):
+            if key in logs and not np.isfinite(logs[key]):
+                where = "" if key == "cost" else " on the dev set"
+                raise DivergenceError(
+                    f"Cost became {logs[key]}{where} at epoch {epoch} "
+                    f"(learning_rate={opt.learning_rate}): the model diverged; "
+                    "lower the learning rate or standardize X."
+                )
+        acc = accuracy_from_logits(net.output, ZL, Y_epoch)
         if acc is not None:
             logs["accuracy"] = acc
-        if dev is not None:
-            logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev)
-            if dev_acc is not None:
-                logs["dev_accuracy"] = dev_acc
+        if dev is not None and dev_acc is not None:
+            logs["dev_accuracy"] = dev_acc
         logs["seconds"] = time.perf_counter() - start
         history.record(logs)
         if any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks]):
@@ -322,12 +300,6 @@ def fit(
     for cb in callbacks:
         cb.on_train_end(net, history)
     return history
-
-
-def _epoch_order(rng, m: int, shuffle: bool, block: int | None) -> Array | None:
-    if not shuffle:
-        return None
-    return rng.permutation(m) if block is None else _block_permutation(rng, m, block)
 
 
 def _examples_as_rows(name: str, X: Any, n_x: int, dtype: np.dtype) -> Array:

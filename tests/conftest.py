@@ -1,0 +1,69 @@
+"""Shared fixtures: one seeded generator and toy data sets made in code (examples are columns)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def make_xor() -> tuple[np.ndarray, np.ndarray]:
+    """The four XOR points, ``X (2, 4)``, ``Y (1, 4)``."""
+    X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+    return X, Y
+
+
+def make_flower(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The course's planar "flower": 400 points, two classes, petals of radius a = 4.
+
+    Built exactly as the course's ``load_planar_dataset`` does, with a ``RandomState(seed)``
+    object in place of the global generator. Returns ``X (2, 400)`` and ``Y (1, 400)``.
+    """
+    rng = np.random.RandomState(seed)
+    m = 400  # number of examples
+    N = m // 2  # points per class
+    d = 2  # dimensionality (the course's D)
+    X = np.zeros((m, d))  # rows are examples here, as in the course, then transposed
+    Y = np.zeros((m, 1), dtype="uint8")  # 0 for red, 1 for blue
+    a = 4  # maximum ray of the flower
+    for j in range(2):
+        ix = range(N * j, N * (j + 1))
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + rng.randn(N) * 0.2  # theta
+        r = a * np.sin(4 * t) + rng.randn(N) * 0.2  # radius
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        Y[ix] = j
+    return X.T, Y.T.astype(np.float64)
+
+
+def make_blobs(
+    rng: np.random.Generator, n_classes: int = 3, m_per_class: int = 40, n_x: int = 2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Well separated Gaussian blobs: ``X (n_x, m)``, one-hot ``Y (n_classes, m)``, labels (m,)."""
+    angles = 2 * np.pi * np.arange(n_classes) / n_classes
+    centers = np.zeros((n_x, n_classes))
+    centers[0], centers[1] = 4 * np.cos(angles), 4 * np.sin(angles)
+    labels = np.repeat(np.arange(n_classes), m_per_class)
+    X = centers[:, labels] + 0.5 * rng.standard_normal((n_x, labels.size))
+    Y = np.zeros((n_classes, labels.size))
+    Y[labels, np.arange(labels.size)] = 1.0
+    return X, Y, labels
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def xor() -> tuple[np.ndarray, np.ndarray]:
+    return make_xor()
+
+
+@pytest.fixture(scope="session")
+def flower() -> tuple[np.ndarray, np.ndarray]:
+    return make_flower()
+
+
+@pytest.fixture
+def blobs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return make_blobs(rng)

@@ -1,0 +1,176 @@
+"""Tests for ``layerwise.activations``: every entry of the ACTIVATIONS table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layerwise import ACTIVATIONS, Activation, get_activation
+
+NAMES = sorted(ACTIVATIONS)
+ELEMENTWISE = [name for name in NAMES if ACTIVATIONS[name].derivative is not None]
+H = 1e-6  # step of the central differences
+
+
+def smooth_points(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """Z values away from the ReLU kink at 0 (|z| >= 0.05), in float64."""
+    Z = rng.uniform(-3, 3, size=shape)
+    return np.where(np.abs(Z) < 0.05, 0.5, Z)
+
+
+def numerical_vjp(g, Z: np.ndarray, dA: np.ndarray) -> np.ndarray:
+    """d/dZ of Σ dA ⊙ g(Z), entry by entry with central differences: the exact dZ of backward."""
+    dZ = np.empty_like(Z)
+    for idx in np.ndindex(Z.shape):
+        Zp, Zm = Z.copy(), Z.copy()
+        Zp[idx] += H
+        Zm[idx] -= H
+        dZ[idx] = (np.sum(dA * g(Zp)) - np.sum(dA * g(Zm))) / (2 * H)
+    return dZ
+
+
+def test_table_holds_the_expected_functions() -> None:
+    assert set(NAMES) == {"sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"}
+    for name, act in ACTIVATIONS.items():
+        assert isinstance(act, Activation)
+        assert act.name == name
+    assert ACTIVATIONS["softmax"].derivative is None
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_derivative_matches_central_differences(name: str, rng: np.random.Generator) -> None:
+    act = ACTIVATIONS[name]
+    Z = smooth_points(rng, (4, 7))
+    A = act.forward(Z)
+    numerical = (act.forward(Z + H) - act.forward(Z - H)) / (2 * H)  # elementwise g'
+    np.testing.assert_allclose(act.derivative(Z, A), numerical, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_backward_matches_numerical_vector_jacobian_product(
+    name: str, rng: np.random.Generator
+) -> None:
+    act = ACTIVATIONS[name]
+    Z = smooth_points(rng, (4, 5))
+    dA = rng.standard_normal(Z.shape)
+    dZ = act.backward(dA, Z, act.forward(Z))
+    assert dZ.shape == Z.shape
+    np.testing.assert_allclose(dZ, numerical_vjp(act.forward, Z, dA), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_backward_is_da_times_derivative(name: str, rng: np.random.Generator) -> None:
+    act = ACTIVATIONS[name]
+    Z = smooth_points(rng, (3, 4))
+    A = act.forward(Z)
+    dA = rng.standard_normal(Z.shape)
+    np.testing.assert_array_equal(act.backward(dA, Z, A), dA * act.derivative(Z, A))
+
+
+def test_leaky_relu_default_slope_is_one_hundredth() -> None:
+    Z = np.array([[-2.0, 3.0]])
+    for act in (ACTIVATIONS["leaky_relu"], get_activation("leaky_relu")):
+        assert act.params == {"slope": 0.01}
+        np.testing.assert_allclose(act.forward(Z), [[-0.02, 3.0]])
+        np.testing.assert_allclose(act.derivative(Z, act.forward(Z)), [[0.01, 1.0]])
+
+
+def test_leaky_relu_slope_is_configurable(rng: np.random.Generator) -> None:
+    act = get_activation("leaky_relu", slope=0.2)
+    Z = smooth_points(rng, (3, 6))
+    A = act.forward(Z)
+    np.testing.assert_allclose(A, np.where(Z > 0, Z, 0.2 * Z))
+    np.testing.assert_allclose(act.derivative(Z, A), np.where(Z > 0, 1.0, 0.2))
+    numerical = (act.forward(Z + H) - act.forward(Z - H)) / (2 * H)
+    np.testing.assert_allclose(act.derivative(Z, A), numerical, rtol=1e-6)
+    dA = rng.standard_normal(Z.shape)
+    np.testing.assert_allclose(
+        act.backward(dA, Z, A), numerical_vjp(act.forward, Z, dA), rtol=1e-6, atol=1e-9
+    )
+    assert act.spec() == {"name": "leaky_relu", "slope": 0.2}
+    # The saved spec rebuilds the same function.
+    again = get_activation(act.spec())
+    np.testing.assert_array_equal(again.forward(Z), A)
+
+
+def test_get_activation_passes_records_through_and_reads_specs() -> None:
+    act = ACTIVATIONS["tanh"]
+    assert get_activation(act) is act
+    assert get_activation("tanh") is act
+    assert get_activation({"name": "relu"}) is ACTIVATIONS["relu"]
+
+
+def test_unknown_activation_lists_the_valid_names() -> None:
+    with pytest.raises(ValueError, match=r"Unknown activation 'swish'\. Valid names: .*relu.*"):
+        get_activation("swish")
+    with pytest.raises(ValueError, match="Valid names: " + ", ".join(NAMES)):
+        get_activation("swish")
+
+
+def test_activation_parameters_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"activation 'relu' takes no parameter \['slope'\]"):
+        get_activation("relu", slope=0.1)
+    with pytest.raises(ValueError, match=r"slope must be finite and >= 0, got -1"):
+        get_activation("leaky_relu", slope=-1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", NAMES)
+def test_forward_is_stable_at_extreme_inputs(name: str, dtype: type) -> None:
+    act = ACTIVATIONS[name]
+    Z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0]], dtype=dtype)
+    A = act.forward(Z)  # warnings are errors: an overflow here fails the test
+    assert A.dtype == dtype
+    assert A.shape == Z.shape
+    assert np.isfinite(A).all()
+    dZ = act.backward(np.ones_like(Z), Z, A)
+    assert dZ.dtype == dtype
+    assert np.isfinite(dZ).all()
+    if act.derivative is not None:
+        assert act.derivative(Z, A).dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_extreme_values_of_bounded_functions(dtype: type) -> None:
+    Z = np.array([[1000.0, -1000.0]], dtype=dtype)
+    np.testing.assert_array_equal(ACTIVATIONS["sigmoid"].forward(Z), [[1.0, 0.0]])
+    np.testing.assert_array_equal(ACTIVATIONS["tanh"].forward(Z), [[1.0, -1.0]])
+    probs = ACTIVATIONS["softmax"].forward(Z.T)  # one column: [1000, -1000]
+    np.testing.assert_array_equal(probs, [[1.0], [0.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", NAMES)
+def test_dtype_is_preserved(name: str, dtype: type, rng: np.random.Generator) -> None:
+    act = ACTIVATIONS[name]
+    Z = smooth_points(rng, (3, 4)).astype(dtype)
+    A = act.forward(Z)
+    assert A.dtype == dtype
+    assert act.backward(np.ones_like(Z), Z, A).dtype == dtype
+
+
+def test_softmax_columns_are_probabilities(rng: np.random.Generator) -> None:
+    softmax = ACTIVATIONS["softmax"].forward
+    Z = rng.standard_normal((5, 8)) * 10
+    A = softmax(Z)
+    assert (A > 0).all()
+    np.testing.assert_allclose(A.sum(axis=0), np.ones(8))
+    # Shifting a column by a constant changes nothing; it is exp(z) / Σ exp(z).
+    np.testing.assert_allclose(softmax(Z + rng.standard_normal((1, 8)) * 100), A, atol=1e-12)
+    Z_small = rng.standard_normal((3, 4))
+    np.testing.assert_allclose(
+        softmax(Z_small), np.exp(Z_small) / np.exp(Z_small).sum(axis=0, keepdims=True)
+    )
+    big = softmax(np.array([[1000.0, -1000.0], [1000.0, -999.0], [-1000.0, -1000.0]]))
+    np.testing.assert_allclose(big.sum(axis=0), [1.0, 1.0])
+
+
+def test_formulas_of_the_notes(rng: np.random.Generator) -> None:
+    Z = smooth_points(rng, (3, 5))
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].forward(Z), 1 / (1 + np.exp(-Z)))
+    np.testing.assert_allclose(ACTIVATIONS["tanh"].forward(Z), np.tanh(Z))
+    np.testing.assert_array_equal(ACTIVATIONS["relu"].forward(Z), np.maximum(Z, 0))
+    np.testing.assert_array_equal(ACTIVATIONS["linear"].forward(Z), Z)
+    A = ACTIVATIONS["sigmoid"].forward(Z)
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].derivative(Z, A), A * (1 - A))
+    np.testing.assert_array_equal(ACTIVATIONS["relu"].derivative(Z, Z), (Z > 0) * 1.0)

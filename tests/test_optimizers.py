@@ -1,0 +1,150 @@
+"""Tests for ``layerwise.optimizers``: every entry of the OPTIMIZERS table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layerwise import OPTIMIZERS, Adam, GradientDescent, Momentum, Network, RMSProp, get_optimizer
+from layerwise.optimizers import Optimizer
+
+NAMES = sorted(OPTIMIZERS)
+
+
+def reference_run(name: str, theta0: np.ndarray, grads: list[np.ndarray], lr: float) -> np.ndarray:
+    """The notes' update rules, written out with default hyperparameters."""
+    theta = theta0.copy()
+    v, s = np.zeros_like(theta), np.zeros_like(theta)
+    for t, g in enumerate(grads, start=1):
+        if name == "gd":
+            theta = theta - lr * g
+        elif name == "momentum":
+            v = 0.9 * v + 0.1 * g
+            theta = theta - lr * v
+        elif name == "rmsprop":
+            s = 0.9 * s + 0.1 * g**2
+            theta = theta - lr * g / (np.sqrt(s) + 1e-8)
+        elif name == "adam":
+            v = 0.9 * v + 0.1 * g
+            s = 0.999 * s + 0.001 * g**2
+            v_hat, s_hat = v / (1 - 0.9**t), s / (1 - 0.999**t)
+            theta = theta - lr * v_hat / (np.sqrt(s_hat) + 1e-8)
+    return theta
+
+
+def test_table() -> None:
+    assert NAMES == ["adam", "gd", "momentum", "rmsprop"]
+    assert OPTIMIZERS["gd"] is GradientDescent
+    assert OPTIMIZERS["momentum"] is Momentum
+    assert OPTIMIZERS["rmsprop"] is RMSProp
+    assert OPTIMIZERS["adam"] is Adam
+    for name, cls in OPTIMIZERS.items():
+        assert issubclass(cls, Optimizer)
+        assert cls().name == name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_step_follows_the_update_rule(name: str, rng: np.random.Generator) -> None:
+    theta0 = rng.standard_normal(7)
+    grads = [rng.standard_normal(7) for _ in range(5)]
+    opt = OPTIMIZERS[name](learning_rate=0.05)
+    theta = theta0.copy()
+    for g in grads:
+        opt.step(theta, g)
+    assert opt.t == 5
+    np.testing.assert_allclose(theta, reference_run(name, theta0, grads, 0.05), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dict_update_equals_flat_step(name: str, rng: np.random.Generator) -> None:
+    params = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal((3, 1))}
+    flat = np.concatenate([params["W1"].ravel(), params["b1"].ravel()])
+    by_dict, by_flat = OPTIMIZERS[name](0.1), OPTIMIZERS[name](0.1)
+    for _ in range(3):
+        grads = {"dW1": rng.standard_normal((3, 2)), "db1": rng.standard_normal((3, 1))}
+        by_dict.update(params, grads)
+        by_flat.step(flat, np.concatenate([grads["dW1"].ravel(), grads["db1"].ravel()]))
+    np.testing.assert_allclose(params["W1"].ravel(), flat[:6], rtol=1e-12)
+    np.testing.assert_allclose(params["b1"].ravel(), flat[6:], rtol=1e-12)
+    assert by_dict.t == by_flat.t == 3
+    if name != "gd":
+        assert set(by_dict.state) == {"W1", "b1"}  # one state per parameter name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_stays_float32(name: str, rng: np.random.Generator) -> None:
+    theta = rng.standard_normal(4).astype(np.float32)
+    opt = OPTIMIZERS[name](0.1)
+    for _ in range(3):
+        opt.step(theta, rng.standard_normal(4).astype(np.float32))
+    assert theta.dtype == np.float32
+
+
+def test_adam_first_step_moves_each_entry_by_about_the_learning_rate() -> None:
+    theta = np.zeros(3)
+    Adam(learning_rate=0.01).step(theta, np.array([1e-3, -5.0, 200.0]))
+    np.testing.assert_allclose(theta, [-0.01, 0.01, -0.01], rtol=1e-4)
+
+
+def test_defaults_and_config() -> None:
+    assert GradientDescent().learning_rate == 0.01
+    assert Adam().config() == {
+        "name": "adam",
+        "learning_rate": 0.001,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "epsilon": 1e-8,
+    }
+    assert Momentum(0.1, beta=0.8).config() == {
+        "name": "momentum",
+        "learning_rate": 0.1,
+        "beta": 0.8,
+    }
+    assert RMSProp().config()["beta"] == 0.9
+    assert GradientDescent.plain and not Adam.plain
+
+
+def test_get_optimizer() -> None:
+    opt = Adam(0.002)
+    assert get_optimizer(opt) is opt
+    assert get_optimizer(opt, 0.5) is opt  # an instance keeps its own settings
+    assert isinstance(get_optimizer("momentum"), Momentum)
+    assert get_optimizer("rmsprop", 0.3).learning_rate == 0.3
+    assert get_optimizer("adam").learning_rate == 0.001
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'nadam'\. Valid names: adam, gd"):
+        get_optimizer("nadam")
+
+
+def test_hyperparameters_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"beta must be finite and > 0, got -0\.5"):
+        Momentum(beta=-0.5)
+    with pytest.raises(ValueError, match=r"beta2 must be finite and > 0"):
+        Adam(beta2=0.0)
+    with pytest.raises(ValueError, match=r"epsilon must be finite and > 0"):
+        RMSProp(epsilon=np.nan)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_optimizer_decreases_the_cost(name: str, blobs) -> None:
+    X, Y, _ = blobs
+    net = Network([2, 8, 3], hidden="tanh", output="softmax", seed=0)
+    AL, _ = net.forward(X)
+    start = net.cost(AL, Y)
+    lr = {"gd": 0.5, "momentum": 0.5, "rmsprop": 0.01, "adam": 0.01}[name]
+    history = net.fit(X, Y, epochs=30, optimizer=name, learning_rate=lr, batch_size=32, seed=0)
+    AL, _ = net.forward(X)
+    end = net.cost(AL, Y)
+    assert end < 0.5 * start
+    assert history.cost[-1] < history.cost[0]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_optimizer_instance_in_fit(name: str, xor) -> None:
+    X, Y = xor
+    net = Network([2, 4, 1], hidden="tanh", seed=0)
+    theta0 = net.theta.copy()
+    opt = OPTIMIZERS[name](0.05)
+    net.fit(X, Y, epochs=5, optimizer=opt)
+    assert not np.array_equal(net.theta, theta0)
+    if not opt.plain:  # plain gradient descent is folded into the training step instead
+        assert opt.t == 5  # one full-batch step per epoch
