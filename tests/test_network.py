@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -358,3 +361,23 @@ def test_config_and_repr() -> None:
         loss=config["loss"],
     )
     assert rebuilt.activations[0].params == {"slope": 0.2}
+
+
+@pytest.mark.parametrize("copier", [lambda n: pickle.loads(pickle.dumps(n)), copy.deepcopy])
+def test_pickle_and_deepcopy_keep_parameters_as_views_of_theta(copier) -> None:
+    net = Network([3, 4, 2], hidden=get_activation("leaky_relu", slope=0.2), output="softmax",
+                  seed=5, l2=0.1)  # fmt: skip
+    clone = copier(net)
+    np.testing.assert_array_equal(clone.theta, net.theta)
+    assert (clone.seed, clone.l2, clone.activations[0].params) == (5, 0.1, {"slope": 0.2})
+    clone.parameters["W1"][0, 0] = 7.0  # editing the dict edits the clone's theta, not net's
+    assert clone.theta[0] == 7.0 and net.theta[0] != 7.0
+
+
+def test_from_config_rebuilds_the_same_function(rng: np.random.Generator) -> None:
+    net = Network([3, 5, 1], hidden="tanh", seed=2)
+    X = rng.standard_normal((3, 6))
+    clone = Network.from_config(net.config(), net.theta)
+    np.testing.assert_array_equal(clone.predict_proba(X), net.predict_proba(X))
+    with pytest.raises(ValueError, match=r"theta must have shape \(26,\)"):
+        Network.from_config(net.config(), np.zeros(3))

@@ -17,6 +17,7 @@ from .layers import Dense, DenseCache, linear_backward, linear_forward
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .optimizers import OPTIMIZERS, Adam, GradientDescent, Momentum, RMSProp, get_optimizer
+from .persistence import load, save
 from .training import (
     Callback,
     DivergenceError,
@@ -58,5 +59,19 @@ __all__ = [
     "initialize_parameters",
     "linear_backward",
     "linear_forward",
+    "load",
     "make_rng",
+    "save",
 ]
+
+# scikit-learn is an optional extra: its estimators load on first access, so `import layerwise`
+# works without it.
+_LAZY = {"LayerwiseClassifier": "estimator", "LayerwiseRegressor": "estimator"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

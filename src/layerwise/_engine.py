@@ -6,11 +6,15 @@ makes, each bound to arrays allocated once (``out=`` everywhere). An epoch then 
 inputs in place (shuffle order, targets) and replays the tapes, so a step costs its GEMMs plus
 a few in-place elementwise calls and no Python bookkeeping. What the tape does, per step:
 
-- the bias rides inside the GEMM for layers ≥ 2: hidden activations carry a last row of ones,
+- the bias rides inside the GEMM: the batch and the hidden activations carry a row of ones,
   so ``Z[l] = [W|b][l] [A[l-1]; 1]`` and ``[dW|db][l] = dZ[l] [A[l-1]; 1]ᵀ`` in one product each;
+- a batch is gathered with one ``np.take(..., out=)`` from ``X.T`` (rows = examples, never
+  copied whole) into a buffer whose last column is ones; full batch copies X once;
 - the scale c = 1/m (α/m for plain gradient descent) is folded into dZ[L], so the products give
   c·dW directly and the plain update is one vector subtraction over ``theta``;
 - the targets' part of c·dZ[L] (e.g. c·Y) is prepared once per epoch, not once per step;
+- per-example weights w (mean 1) scale the columns of dZ[L]: dZ[L] ⊙ w_batch (1, B), and the
+  L2 term uses λ/s (s = the raw weights' mean), so weight 2 == the example twice;
 - activations are applied in place and their derivatives read from A (ReLU mask = A > 0);
 - dA_prev is not computed for the first layer;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
@@ -80,9 +84,11 @@ def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array,
 class _Buffers:
     """Every (n, B) array one step needs, for one batch size B."""
 
-    def __init__(self, dims: list[int], B: int, dtype: np.dtype, gather: bool) -> None:
+    def __init__(self, dims: list[int], B: int, dtype: np.dtype) -> None:
         L = len(dims) - 1
-        self.Xb = np.empty((B, dims[0]), dtype) if gather else None  # X_batchᵀ, rows = examples
+        self.X1 = np.empty((B, dims[0] + 1), dtype)  # [X_batch; 1]ᵀ: rows = examples, then a 1
+        self.X1[:, -1] = 1
+        self.Xb = self.X1[:, :-1]  # (B, n_x), where the batch is gathered
         # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B); A[l] = H[l][:-1]
         self.H: list[Array] = [np.empty(0)]
         for l in range(1, L):
@@ -94,7 +100,6 @@ class _Buffers:
         self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
         self.mask = [np.empty(0)] + [np.empty((dims[l], B), bool) for l in range(1, L + 1)]
         self.col = np.empty(B, dtype)  # per-column reductions (softmax)
-        self.ones = np.ones(B, dtype)  # db1 = dZ1 · 1
 
 
 class Engine:
@@ -117,6 +122,10 @@ class Engine:
     optimizer : Optimizer
         Plain gradient descent has α folded into dZ[L] and updates θ -= dθ; optimizers with
         state receive dθ/m after each step.
+    w_rows : ndarray (m, 1), optional
+        Per-example weights normalized to mean 1; None for unweighted training.
+    l2_scale : float
+        1/s, s = mean of the raw weights: the L2 term is λ/(2Bs) Σ‖W‖² per step.
     """
 
     def __init__(
@@ -128,6 +137,8 @@ class Engine:
         shuffle: bool,
         shuffle_block: int | None,
         optimizer,
+        w_rows: Array | None = None,
+        l2_scale: float = 1.0,
     ) -> None:
         plain_scale = optimizer.learning_rate if optimizer.plain else None
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
@@ -140,9 +151,11 @@ class Engine:
         self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
         self.gWb = parameter_blocks(self.gtheta, dims)  # same shapes, the gradient
         self.ones_y = np.ones(n_y, dtype)  # column sums of (n_y, B) arrays
-        self.order = np.arange(m) if shuffle else None  # the epoch's permutation, in place
-        self.shuffle_block = shuffle_block
+        self.order = np.arange(m)  # the epoch's order of the examples (shuffled in place)
+        self.shuffle, self.shuffle_block = shuffle, shuffle_block
         self.Y_epoch = np.empty_like(Y_rows) if shuffle else Y_rows  # (m, n_y), epoch order
+        self.w_rows, self.l2_scale = w_rows, l2_scale
+        self.w_epoch = w_rows if w_rows is None or not shuffle else np.empty_like(w_rows)
         self.T = np.empty_like(Y_rows)  # (m, n_y): the targets' part of c·dZ[L], epoch order
         self.ZL_epoch = np.empty((n_y, m), dtype)  # logits of every example, epoch order
         self.penalties: list[float] = []  # L2 terms of the epoch's steps
@@ -152,7 +165,7 @@ class Engine:
         for i in range(0, m, B):
             j = min(i + B, m)
             if j - i not in buffers:
-                buffers[j - i] = _Buffers(dims, j - i, dtype, gather=shuffle)
+                buffers[j - i] = _Buffers(dims, j - i, dtype)
             c = (plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
             self.tapes.append(self._record_step(buffers[j - i], i, j, c, optimizer))
@@ -164,9 +177,11 @@ class Engine:
         Afterwards ``ZL_epoch (n_y, m)`` and ``Y_epoch (m, n_y)`` hold the epoch's logits and
         targets in the same order.
         """
-        if self.order is not None:
+        if self.shuffle:
             self._shuffle(rng)
             np.take(self.Y_rows, self.order, axis=0, out=self.Y_epoch)
+            if self.w_rows is not None:
+                np.take(self.w_rows, self.order, axis=0, out=self.w_epoch)
         if self.fused:  # c·(½ - Y) for sigmoid, c·Y for softmax and linear
             if self.names[-1] == "sigmoid":
                 np.subtract(0.5, self.Y_epoch, out=self.T)
@@ -194,11 +209,10 @@ class Engine:
         ZL = self.ZL_epoch[:, i:j]  # (n_y, B)
         TbT, YbT = self.T[i:j].T, self.Y_epoch[i:j].T  # (n_y, B)
         tape: list[Op] = []
-        if self.order is None:  # examples in order: the batch is a view
-            Xb = self.X_rows[i:j]  # (B, n_x)
-        else:  # gather the batch into its reused buffer
-            Xb = buf.Xb
-            tape.append(partial(np.take, self.X_rows, self.order[i:j], 0, Xb, "clip"))
+        if self.X_rows.shape[0] == B:  # full batch: copy X once, next to its column of ones
+            buf.Xb[...] = self.X_rows
+        else:  # gather the batch's rows into the buffer, in the epoch's order
+            tape.append(partial(np.take, self.X_rows, self.order[i:j], 0, buf.Xb, "clip"))
         acts = [
             _activation_ops(
                 a.name,
@@ -212,13 +226,15 @@ class Engine:
         ]
         # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------
         Z1 = ZL if L == 1 else buf.A[1]  # (n1, B)
-        tape.append(partial(np.matmul, Wb[0][:, :-1], Xb.T, out=Z1))  # Z1 = W1 X + b1
-        tape.append(partial(np.add, Z1, Wb[0][:, -1:], out=Z1))
+        tape.append(partial(np.matmul, Wb[0], buf.X1.T, out=Z1))  # Z1 = [W|b]1 [X; 1]
         for l in range(1, L):
             tape += acts[l - 1][0]
             tape.append(partial(np.matmul, Wb[l], buf.H[l], out=ZL if l + 1 == L else buf.A[l + 1]))
         # ----- output: c·dZ[L] = c (AL - Y) for the natural pairs ------------------------------
         tape += self._output_delta(ZL, TbT, YbT, buf.dZ[L], buf.col, c)
+        if self.w_rows is not None:  # c·dZ[L] ⊙ w_batch: each column counts w_i times
+            w_b = self.w_epoch[i:j].T  # (1, B), refreshed in place every epoch
+            tape.append(partial(np.multiply, buf.dZ[L], w_b, out=buf.dZ[L]))
         # ----- backward: [dW|db] = dZ [A_prev; 1]ᵀ, dA_prev = Wᵀ dZ, dZ_prev = dA_prev ⊙ g' ----
         if net.l2:
             tape.append(partial(self._l2_penalty, B))
@@ -226,10 +242,9 @@ class Engine:
             tape.append(partial(np.matmul, buf.dZ[l], buf.H[l - 1].T, out=gWb[l - 1]))
             tape.append(partial(np.matmul, Wb[l - 1][:, :-1].T, buf.dZ[l], out=buf.dZ[l - 1]))
             tape += acts[l - 2][1]
-        tape.append(partial(np.matmul, buf.dZ[1], Xb, out=gWb[0][:, :-1]))  # dW1 = dZ1 Xᵀ
-        tape.append(partial(np.matmul, buf.dZ[1], buf.ones, out=gWb[0][:, -1]))  # db1 = dZ1·1
+        tape.append(partial(np.matmul, buf.dZ[1], buf.X1, out=gWb[0]))  # [dW|db]1 = dZ1 [X; 1]ᵀ
         if net.l2:  # dW += λ/m W (times α when folded)
-            scale = c * net.l2
+            scale = c * net.l2 * self.l2_scale
             tape += [
                 partial(self._l2_gradient, W, dW, scale) for W, dW in zip(Wb, gWb, strict=True)
             ]
@@ -274,7 +289,7 @@ class Engine:
     def _l2_penalty(self, B: int) -> None:
         """Record λ/(2B) Σ_l ‖W[l]‖² (before this step's update), weighted by B."""
         total = sum(float(np.sum(W[:, :-1] ** 2)) for W in self.Wb)
-        self.penalties.append(self.net.l2 / 2 * total)
+        self.penalties.append(self.net.l2 * self.l2_scale / 2 * total)
 
     @staticmethod
     def _l2_gradient(Wb: Array, gWb: Array, scale: float) -> None:

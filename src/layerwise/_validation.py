@@ -135,3 +135,18 @@ def check_targets(Y: Any, AL_shape: tuple[int, int], dtype: np.dtype | None = No
         raise ValueError(f"Y must have shape {(n_y, m)} to match AL, got {arr.shape}.{hint}")
     check_finite("Y", arr)
     return arr
+
+
+def check_sample_weight(sample_weight: Any, m: int) -> np.ndarray:
+    """Per-example weights ``(m,)`` as float64: finite, >= 0, not all zero."""
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (m,):
+        raise ValueError(
+            f"sample_weight must have shape ({m},), one weight per example, got shape {w.shape}."
+        )
+    check_finite("sample_weight", w)
+    if (w < 0).any():
+        raise ValueError(f"sample_weight must be >= 0, got {int((w < 0).sum())} negative weights.")
+    if not w.any():
+        raise ValueError("sample_weight must contain at least one non-zero weight; all are zero.")
+    return w

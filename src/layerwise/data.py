@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ._validation import check_int, check_positive
+from .initializers import Seed, make_rng
+
 Array = np.ndarray
 
 
@@ -114,3 +117,47 @@ def load_catvnoncat(directory: str | Path) -> CatData:
         Y_test=arrays["test_y"].reshape(1, -1).astype(np.float64),  # (1, 50)
         classes=classes,
     )
+
+
+def split_indices(
+    m: int, fraction: float, seed: Seed = 0, labels: Array | None = None
+) -> tuple[Array, Array]:
+    """Split ``range(m)`` into (kept, held-out) index arrays, both sorted.
+
+    ``fraction`` of the examples are held out (for a dev or test set), drawn with ``seed``.
+    With ``labels (m,)`` the split is stratified: each class gives ``round(fraction · m_c)``
+    examples, so small classes appear on both sides. ``fraction = 0`` holds out nothing.
+
+    Examples
+    --------
+    >>> keep, held = split_indices(10, 0.2, seed=0)
+    >>> len(keep), len(held)
+    (8, 2)
+    """
+    m = check_int("m", m)
+    fraction = check_positive("fraction", fraction, allow_zero=True)
+    if fraction >= 1:
+        raise ValueError(f"fraction must be in [0, 1), got {fraction}.")
+    order = make_rng(seed).permutation(m)
+    if fraction == 0:
+        return np.arange(m), np.arange(0)
+    if labels is None:
+        held = order[: max(1, round(fraction * m))]
+    else:
+        # (m, k): several target columns stratify jointly
+        labels = np.asarray(labels).reshape(m, -1)
+        _, codes = np.unique(labels.astype(str), axis=0, return_inverse=True)
+        codes = codes.reshape(-1)[order]
+        held = np.concatenate(
+            [order[codes == c][: round(fraction * np.sum(codes == c))] for c in np.unique(codes)]
+        )
+        if held.size == 0:
+            held = order[:1]
+    if held.size >= m:
+        raise ValueError(
+            f"holding out {fraction:.0%} of {m} examples leaves none to train on; "
+            "lower the fraction or add data."
+        )
+    mask = np.zeros(m, dtype=bool)
+    mask[held] = True
+    return np.flatnonzero(~mask), np.flatnonzero(mask)

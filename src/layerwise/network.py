@@ -275,6 +275,38 @@ class Network:
             "l2": self.l2,
         }
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], theta: Array | None = None) -> Network:
+        """Rebuild a network from ``config()`` (and, if given, its flat parameters ``theta``)."""
+        specs = list(config["activations"])
+        net = cls(
+            config["layer_dims"],
+            hidden=specs[:-1],
+            output=specs[-1],
+            loss=config["loss"],
+            init="zeros",  # the weights come from theta; nothing to draw
+            seed=config.get("seed"),
+            dtype=config["dtype"],
+            l2=config.get("l2", 0.0),
+        )
+        net.init = config.get("init", net.init)
+        if theta is not None:
+            theta = np.asarray(theta)
+            if theta.shape != net.theta.shape:
+                raise ValueError(
+                    f"theta must have shape {net.theta.shape} for layer_dims "
+                    f"{net.layer_dims}, got {theta.shape}."
+                )
+            net.theta[...] = theta
+        return net
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle/copy as config + theta, so W, b and the dict stay views of theta."""
+        return {"config": self.config() | {"seed": self.seed}, "theta": self.theta}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(Network.from_config(state["config"], state["theta"]).__dict__)
+
     def summary(self) -> str:
         """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""
         rows = [f"{'layer':<7}{'W shape':<16}{'b shape':<12}{'activation':<12}{'params':>10}"]

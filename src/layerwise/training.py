@@ -183,19 +183,24 @@ def accuracy_from_logits(output: str, ZL: Array, Y: Array) -> float | None:
     return None
 
 
-def _epoch_cost(net: Network, ZL: Array, Y: Array) -> float:
-    """Mean loss over the columns from the logits (stable for the natural pairs)."""
+def _epoch_cost(net: Network, ZL: Array, Y: Array, w: Array | None = None) -> float:
+    """Mean loss over the columns from the logits (stable for the natural pairs); with
+    weights ``w (m,)`` of mean 1, the weighted mean (1/m) Σ w_i L_i."""
     loss, act = net.loss, net.activations[-1]
-    if loss.from_logits is not None and act.name == loss.output:
-        return loss.cost_from_logits(ZL, Y)
-    return loss.cost(act.forward(ZL), Y)
+    fused = loss.from_logits is not None and act.name == loss.output
+    if w is None:
+        return loss.cost_from_logits(ZL, Y) if fused else loss.cost(act.forward(ZL), Y)
+    entries = loss.from_logits(ZL, Y) if fused else loss.elementwise(act.forward(ZL), Y)
+    return float(entries.sum(axis=0) @ w) / ZL.shape[1]  # (n_y, m) -> (m,) -> scalar
 
 
-def _evaluate(net: Network, X: Array, Y: Array) -> tuple[float, float | None]:
+def _evaluate(net: Network, X: Array, Y: Array, w: Array | None = None) -> tuple[float, Any]:
+    """Dev cost Σ w L / Σ w + λ/(2 Σ w) Σ‖W‖² (plain means without ``w``) and accuracy."""
     ZL = net.forward(X)[1][-1].Z
-    return _epoch_cost(net, ZL, Y) + net.l2_penalty(X.shape[1]), accuracy_from_logits(
-        net.output, ZL, Y
-    )
+    m = X.shape[1]
+    s = 1.0 if w is None else float(w.mean())
+    cost = _epoch_cost(net, ZL, Y, None if w is None else w / s) + net.l2_penalty(m) / s
+    return cost, accuracy_from_logits(net.output, ZL, Y)
 
 
 def fit(
@@ -209,10 +214,11 @@ def fit(
     batch_size: int | None = None,
     shuffle: bool = True,
     seed: Seed = None,
-    dev: tuple[Array, Array] | None = None,
+    dev: tuple[Array, ...] | None = None,
     callbacks: Sequence[Callback] = (),
     verbose: bool = False,
     shuffle_block: int | None = None,
+    sample_weight: Array | None = None,
 ) -> History:
     """Train ``net`` in place on ``X (n_x, m)``, ``Y (n_y, m)``; return the History.
 
@@ -230,8 +236,9 @@ def fit(
         Reshuffle the examples every epoch (mini-batch only), from ``seed``.
     seed : int, optional
         Seed of the shuffle; defaults to the network's seed.
-    dev : (X_dev, Y_dev), optional
-        Evaluated after every epoch: ``dev_cost`` and ``dev_accuracy``.
+    dev : (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), optional
+        Evaluated after every epoch: ``dev_cost`` (weighted by ``w_dev`` if given) and
+        ``dev_accuracy``.
     callbacks : list of Callback
         E.g. ``EarlyStopping(patience=5)``, ``PrintCost(100)``, ``ProgressBar()``.
     verbose : bool
@@ -239,6 +246,11 @@ def fit(
     shuffle_block : int, optional
         Shuffle by blocks of this many examples (for memory-mapped data); default: a plain
         shuffle for in-memory arrays and blocks of 4096 for ``np.memmap`` inputs.
+    sample_weight : array (m,), optional
+        Frequency weights w ≥ 0: weight 2 counts an example twice. With s = mean(w) the cost is
+        J = (1/m) Σ (w_i/s) L_i + λ/(2ms) Σ‖W‖² = Σ w L / Σ w + λ/(2 Σw) Σ‖W‖², so a mini-batch
+        gradient is an unbiased estimate of the full one, and full-batch training with weight
+        2 equals training with the example duplicated. In the backward pass: dZ[L] ⊙ (w/s).
 
     Raises
     ------
@@ -260,13 +272,19 @@ def fit(
         X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
         Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
         net.loss.check_targets(Y_dev)
+        w_dev = v.check_sample_weight(dev[2], X_dev.shape[1]) if len(dev) > 2 else None
+    w_rows, l2_scale = None, 1.0
+    if sample_weight is not None:
+        w = v.check_sample_weight(sample_weight, m)
+        l2_scale = 1.0 / float(w.mean())  # λ acts as λ/s
+        w_rows = (w * l2_scale).astype(net.dtype)[:, None]  # (m, 1), mean 1
     rng = make_rng(net.seed if seed is None else seed)
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
 
     shuffled = shuffle and m > B  # full batch: the order does not matter
     if shuffle_block is None and isinstance(X_rows, np.memmap):
         shuffle_block = 4096  # keep reads from a memory-mapped file near each other
-    engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt)
+    engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt, w_rows, l2_scale)
     history = History()
     for cb in callbacks:
         cb.on_train_begin(net, epochs)
@@ -276,9 +294,10 @@ def fit(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             penalty = engine.epoch(rng)
             ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
-            logs["cost"] = _epoch_cost(net, ZL, Y_epoch) + penalty
+            w_epoch = None if w_rows is None else engine.w_epoch[:, 0]  # (m,), same order
+            logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + penalty
             if dev is not None:
-                logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev)
+                logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev, w_dev)
         for key in ("cost", "dev_cost"):
             if key in logs and not np.isfinite(logs[key]):
                 where = "" if key == "cost" else " on the dev set"

@@ -1,0 +1,439 @@
+"""From a table of raw examples (rows) to the course's ``X (n_x, m)`` and ``Y (n_y, m)``, and back.
+
+A :class:`Preprocessor` is fitted on the training rows and saved with the model (as JSON plus
+two arrays, never pickle), so ``predict`` on raw data sees exactly what training saw:
+
+- numeric columns: standardized, x ← (x - μ) / σ per column (σ = 1 for a constant column), or
+  divided by 255 for 8-bit images (``scaling="unit"``), or left alone (``"none"``);
+- text columns: one-hot encoded over the categories seen in training (an unseen category
+  encodes as all zeros);
+- the target: classes → 0/1 (binary), one-hot (multi-class), 0/1 columns (multi-label), or
+  standardized values (regression, undone by :meth:`Preprocessor.decode`).
+
+The frames are pandas DataFrames with one row per example (see :mod:`layerwise.readers`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray
+TASKS = ("binary", "multiclass", "multilabel", "regression")
+OUTPUTS = {
+    "binary": "sigmoid",
+    "multiclass": "softmax",
+    "multilabel": "sigmoid",
+    "regression": "linear",
+}
+SCALINGS = ("standardize", "unit", "none")
+MAX_CLASSES_AUTO = 20  # more distinct integers than this: auto picks regression
+
+
+def _python(x: Any) -> Any:
+    """A NumPy/pandas scalar as a JSON-ready Python value (integral floats become ints)."""
+    x = x.item() if hasattr(x, "item") else x
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def _sorted(values: list) -> list:
+    try:
+        return sorted(values)
+    except TypeError:  # mixed types: order by text
+        return sorted(values, key=str)
+
+
+def _first_bad_row(mask: Array) -> int:
+    return int(np.flatnonzero(mask)[0]) + 1
+
+
+def _check_no_missing(frame) -> None:
+    """Raise if any column of ``frame (m, n)`` holds a missing value, naming the first one."""
+    missing = frame.isna().to_numpy()  # (m, n)
+    if missing.any():
+        row, col = np.argwhere(missing)[0]
+        raise ValueError(
+            f"column {frame.columns[col]!r} has {int(missing[:, col].sum())} missing/NaN values "
+            f"(first at row {row + 1}). Hint: fill or drop those rows first."
+        )
+
+
+def _is_numeric(dtype) -> bool:
+    from pandas.api import types
+
+    return types.is_bool_dtype(dtype) or types.is_numeric_dtype(dtype)
+
+
+def infer_task(target, task: str = "auto") -> str:
+    """Pick (or check) the task for a target frame ``(m, k)``.
+
+    ``auto``: several columns → multilabel (0/1 values) or regression; one column: two values →
+    binary; text, or at most 20 distinct integers → multiclass; other numbers → regression.
+    """
+    if task != "auto" and task not in TASKS:
+        raise ValueError(f"Unknown task {task!r}. Valid: auto, {', '.join(TASKS)}.")
+    _check_no_missing(target)
+    numeric = all(_is_numeric(dtype) for dtype in target.dtypes)
+    if task == "regression" or (task == "auto" and target.shape[1] > 1 and numeric):
+        if not numeric:
+            raise ValueError(
+                f"--task regression needs a numeric target; {list(target.columns)} holds text."
+            )
+        if task == "auto" and _is_binary_matrix(target):
+            return "multilabel"
+        return "regression"
+    if task == "multilabel" or target.shape[1] > 1:
+        if not (numeric and _is_binary_matrix(target)):
+            raise ValueError(
+                f"a multi-label target must hold only 0/1 values, one column per label; "
+                f"got columns {list(target.columns)}."
+            )
+        return "multilabel"
+    column = target.iloc[:, 0]
+    name = str(target.columns[0])
+    classes = _sorted([_python(v) for v in column.unique()])
+    if len(classes) < 2 and task != "regression":
+        raise ValueError(
+            f"target {name!r} has only one class ({classes[0]!r}): a classifier needs at least "
+            "two. Hint: check --target."
+        )
+    if task == "binary" and len(classes) != 2:
+        raise ValueError(
+            f"--task binary needs exactly 2 classes; target {name!r} has {len(classes)}. "
+            "Hint: use --task multiclass."
+        )
+    if task != "auto":
+        return task
+    if len(classes) == 2:
+        return "binary"
+    if not _is_numeric(column.dtype):
+        return "multiclass"
+    integral = all(isinstance(c, int | bool) for c in classes)
+    return "multiclass" if integral and len(classes) <= MAX_CLASSES_AUTO else "regression"
+
+
+def _is_binary_matrix(target) -> bool:
+    values = target.to_numpy(dtype=np.float64)
+    return bool(np.all((values == 0) | (values == 1)))
+
+
+class Preprocessor:
+    """Raw rows ↔ course columns; fitted on training data, saved with the model.
+
+    Parameters
+    ----------
+    task : {"auto", "binary", "multiclass", "multilabel", "regression"}
+    scaling : {"standardize", "unit", "none"}
+        For numeric features: (x - μ)/σ, x/255, or as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0], "color": ["red", "blue", "red", "red"]})
+    >>> pre = Preprocessor().fit(rows, pd.DataFrame({"y": ["a", "b", "a", "b"]}))
+    >>> pre.transform(rows).shape, pre.task, pre.classes
+    ((3, 4), 'binary', ['a', 'b'])
+    """
+
+    def __init__(self, task: str = "auto", scaling: str = "standardize") -> None:
+        if scaling not in SCALINGS:
+            raise ValueError(f"Unknown scaling {scaling!r}. Valid: {', '.join(SCALINGS)}.")
+        self.task, self.scaling = task, scaling
+        self.numeric: list[str] = []
+        self.categorical: dict[str, list[str]] = {}
+        self.mean: Array | None = None  # (n_numeric,)
+        self.scale: Array | None = None  # (n_numeric,)
+        self.target_names: list[str] = []
+        self.classes: list | None = None
+        self.target_mean: list[float] | None = None
+        self.target_scale: list[float] | None = None
+        self.image: dict | None = None
+
+    # ----- fitting -------------------------------------------------------------------------
+    def fit(self, features, target=None, *, classes: list | None = None, image=None):
+        """Learn the columns, scaling, categories and classes from training rows."""
+        import pandas as pd
+
+        self.numeric, self.categorical, self.image = [], {}, image
+        _check_no_missing(features)
+        for name, dtype in features.dtypes.items():
+            if _is_numeric(dtype):
+                self.numeric.append(str(name))
+                continue
+            column = features[name]
+            bad = pd.to_numeric(column, errors="coerce").isna().to_numpy()
+            if bad.mean() < 0.5:  # mostly numbers: the text is an error, not a category
+                raise ValueError(
+                    f"column {name!r} mixes numbers and text (row {_first_bad_row(bad)}: "
+                    f"{column.iloc[int(np.flatnonzero(bad)[0])]!r}): features must be numeric or "
+                    "categories. Hint: fix that value."
+                )
+            categories = _sorted([str(v) for v in column.unique()])
+            if len(categories) > 100 or (
+                len(categories) > 20 and len(categories) > len(column) / 2
+            ):
+                raise ValueError(
+                    f"column {name!r} holds {len(categories)} distinct texts in {len(column)} "
+                    "rows: an identifier or free text, not a category. Hint: drop it (--drop)."
+                )
+            self.categorical[str(name)] = categories
+        A = self._numeric_block(features)  # (m, n_numeric)
+        if self.scaling == "standardize" and self.numeric:
+            self.mean = A.mean(axis=0)
+            std = A.std(axis=0)
+            self.scale = np.where(std > 0, std, 1.0)  # a constant column stays as it is
+        if target is not None:
+            self._fit_target(target, classes)
+        return self
+
+    def _fit_target(self, target, classes: list | None) -> None:
+        self.target_names = [str(c) for c in target.columns]
+        self.task = infer_task(target, self.task)
+        if self.task in ("binary", "multiclass"):
+            seen = _sorted([_python(v) for v in target.iloc[:, 0].unique()])
+            self.classes = list(classes) if classes is not None else seen
+            unknown = [c for c in seen if c not in self.classes]
+            if unknown:
+                raise ValueError(f"target values {unknown} are not among classes {self.classes}.")
+        elif self.task == "multilabel":
+            self.classes = list(self.target_names)
+        else:
+            values = target.to_numpy(dtype=np.float64)  # (m, k)
+            std = values.std(axis=0)
+            self.target_mean = [float(x) for x in values.mean(axis=0)]
+            self.target_scale = [float(x) for x in np.where(std > 0, std, 1.0)]
+
+    # ----- sizes -----------------------------------------------------------------------------
+    @property
+    def n_x(self) -> int:
+        """Inputs of the network: numeric columns + one per category."""
+        return len(self.numeric) + sum(len(c) for c in self.categorical.values())
+
+    @property
+    def n_y(self) -> int:
+        """Outputs: 1 (binary), one per class (multi-class/label), one per target (regression)."""
+        if self.task == "binary":
+            return 1
+        return len(self.classes) if self.classes is not None else len(self.target_names)
+
+    @property
+    def output(self) -> str:
+        """The output activation the task needs."""
+        return OUTPUTS[self.task]
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.task in ("binary", "multiclass")
+
+    # ----- transforming ------------------------------------------------------------------------
+    def _numeric_block(self, features) -> Array:
+        A = features[self.numeric].to_numpy(dtype=np.float64)  # (m, n_numeric)
+        bad = ~np.isfinite(A)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(
+                f"column {self.numeric[col]!r} has {int(bad[:, col].sum())} NaN/inf values "
+                f"(first at row {row + 1}). Hint: fill or drop those rows first."
+            )
+        return A
+
+    def transform(self, features, dtype: Any = np.float64) -> Array:
+        """Raw rows ``(m, columns)`` -> ``X (n_x, m)`` (a transposed view of C-ordered rows)."""
+        expected = [*self.numeric, *self.categorical]
+        columns = [str(c) for c in features.columns]
+        known, present = set(expected), set(columns)
+        missing = [c for c in expected if c not in present]
+        extra = [c for c in columns if c not in known]
+        if missing or extra:
+            name, rule = (missing[0], "is missing") if missing else (extra[0], "was not seen")
+            raise ValueError(
+                f"column {name!r} {rule}: the model was trained on {len(expected)} feature "
+                f"columns ({', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}); "
+                f"the data has {len(columns)}."
+            )
+        _check_no_missing(features)
+        rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
+        A = self._numeric_block(features)
+        if self.scaling == "standardize" and self.numeric:
+            A = (A - self.mean) / self.scale
+        elif self.scaling == "unit":
+            A = A / 255.0
+        rows[:, : len(self.numeric)] = A
+        offset = len(self.numeric)
+        for name, categories in self.categorical.items():
+            values = features[name].astype(str).to_numpy()  # (m,)
+            block = values[:, None] == np.asarray(categories, dtype=object)[None, :]
+            rows[:, offset : offset + len(categories)] = block  # (m, n_categories) one-hot
+            offset += len(categories)
+        return rows.T  # (n_x, m)
+
+    def codes(self, target) -> Array:
+        """Class index of every example, ``(m,)`` (classification only)."""
+        self._check_target_columns(target)
+        index = {c: i for i, c in enumerate(self.classes)}
+        values = [_python(v) for v in target.iloc[:, 0].tolist()]
+        codes = np.array([index.get(v, -1) for v in values], dtype=np.int64)
+        if (codes < 0).any():
+            first = int(np.flatnonzero(codes < 0)[0])
+            raise ValueError(
+                f"target {self.target_names[0]!r} has label {values[first]!r} (row {first + 1}) "
+                f"that the model does not know; its classes are {self.classes}."
+            )
+        return codes
+
+    def transform_target(self, target, dtype: Any = np.float64) -> Array:
+        """Raw targets ``(m, k)`` -> ``Y (n_y, m)`` for the task's loss."""
+        self._check_target_columns(target)
+        m = len(target)
+        if self.task == "binary":
+            return (self.codes(target) == 1).astype(dtype).reshape(1, m)
+        if self.task == "multiclass":
+            Y = np.zeros((len(self.classes), m), dtype=dtype)
+            Y[self.codes(target), np.arange(m)] = 1  # one-hot columns
+            return Y
+        _check_no_missing(target)
+        values = target.to_numpy(dtype=np.float64)  # (m, k)
+        if self.task == "multilabel":
+            if not np.all((values == 0) | (values == 1)):
+                raise ValueError(f"multi-label targets must be 0/1, got {self.target_names}.")
+            return values.T.astype(dtype)
+        scaled = (values - np.array(self.target_mean)) / np.array(self.target_scale)
+        return scaled.T.astype(dtype)  # (k, m)
+
+    def _check_target_columns(self, target) -> None:
+        names = [str(c) for c in target.columns]
+        if names != self.target_names:
+            raise ValueError(f"target columns must be {self.target_names}, got {names}.")
+
+    def decode(self, AL: Array) -> Array:
+        """Network output ``AL (n_y, m)`` -> predictions in the data's terms.
+
+        Binary/multi-class: labels ``(m,)``; multi-label: 0/1 ``(m, k)``; regression: values in
+        the target's units ``(m, k)``.
+        """
+        if self.task == "binary":
+            return np.asarray(self.classes, dtype=object)[(AL[0] > 0.5).astype(np.int64)]
+        if self.task == "multiclass":
+            return np.asarray(self.classes, dtype=object)[AL.argmax(axis=0)]
+        if self.task == "multilabel":
+            return (AL.T > 0.5).astype(np.int64)
+        return AL.T.astype(np.float64) * np.array(self.target_scale) + np.array(self.target_mean)
+
+    def decode_codes(self, AL: Array) -> Array:
+        """Predicted class index ``(m,)`` (classification only)."""
+        return (AL[0] > 0.5).astype(np.int64) if self.task == "binary" else AL.argmax(axis=0)
+
+    def probabilities(self, AL: Array) -> Array:
+        """``(m, n_classes)``: per class (binary: 1 - p, p) or per label (multi-label)."""
+        if self.task == "binary":
+            return np.stack([1 - AL[0], AL[0]], axis=1)
+        if self.task in ("multiclass", "multilabel"):
+            return AL.T
+        raise ValueError("probabilities need a classification model; this one does regression.")
+
+    # ----- saving ------------------------------------------------------------------------------
+    def to_header(self) -> dict[str, Any]:
+        """JSON-ready state (the arrays travel separately, see :meth:`arrays`)."""
+        return {
+            "task": self.task,
+            "scaling": self.scaling,
+            "numeric": self.numeric,
+            "categorical": [{"name": k, "categories": v} for k, v in self.categorical.items()],
+            "target": {
+                "names": self.target_names,
+                "classes": self.classes,
+                "mean": self.target_mean,
+                "scale": self.target_scale,
+            },
+            "image": self.image,
+        }
+
+    def arrays(self) -> dict[str, Array]:
+        """``{"feature_mean": (n_numeric,), "feature_scale": (n_numeric,)}`` when standardizing."""
+        if self.mean is None:
+            return {}
+        return {"feature_mean": self.mean, "feature_scale": self.scale}
+
+    @staticmethod
+    def array_shapes(header: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+        """The arrays a saved header declares, from the header alone."""
+        if header.get("scaling") == "standardize" and header.get("numeric"):
+            n = len(header["numeric"])
+            return {"feature_mean": (n,), "feature_scale": (n,)}
+        return {}
+
+    @classmethod
+    def from_header(cls, header: Any, arrays: dict[str, Array]) -> Preprocessor:
+        """Rebuild from :meth:`to_header` and :meth:`arrays`, checking every field."""
+        _expect(isinstance(header, dict), "preprocessing", "an object")
+        pre = cls(scaling=header.get("scaling"))
+        pre.task = header.get("task")
+        _expect(pre.task in TASKS, "preprocessing.task", f"one of {TASKS}")
+        pre.numeric = _strings(header.get("numeric"), "preprocessing.numeric")
+        categorical = header.get("categorical")
+        _expect(isinstance(categorical, list), "preprocessing.categorical", "a list")
+        for entry in categorical:
+            _expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object")
+            name = entry.get("name")
+            _expect(isinstance(name, str), "preprocessing.categorical[].name", "a string")
+            pre.categorical[name] = _strings(entry.get("categories"), f"categories of {name}")
+        target = header.get("target")
+        _expect(isinstance(target, dict), "preprocessing.target", "an object")
+        pre.target_names = _strings(target.get("names"), "preprocessing.target.names")
+        classes = target.get("classes")
+        if pre.task != "regression":
+            _expect(
+                isinstance(classes, list)
+                and len(classes) >= (1 if pre.task == "multilabel" else 2)
+                and all(isinstance(c, str | int | float | bool) for c in classes),
+                "preprocessing.target.classes",
+                "a list of at least two labels",
+            )
+            pre.classes = classes
+        else:
+            k = len(pre.target_names)
+            for key in ("mean", "scale"):
+                values = target.get(key)
+                _expect(
+                    isinstance(values, list)
+                    and len(values) == k
+                    and all(isinstance(x, int | float) and np.isfinite(x) for x in values),
+                    f"preprocessing.target.{key}",
+                    f"{k} finite numbers",
+                )
+            pre.target_mean, pre.target_scale = target["mean"], target["scale"]
+        image = header.get("image")
+        _expect(
+            image is None
+            or (
+                isinstance(image, dict)
+                and image.get("mode") in ("L", "RGB")
+                and isinstance(image.get("size"), list)
+                and len(image["size"]) == 2
+                and all(isinstance(n, int) and 1 <= n <= 100_000 for n in image["size"])
+            ),
+            "preprocessing.image",
+            '{"size": [width, height], "mode": "L" or "RGB"}',
+        )
+        pre.image = image
+        if arrays:
+            pre.mean, pre.scale = arrays["feature_mean"], arrays["feature_scale"]
+            _expect(bool(np.all(pre.scale > 0)), "feature_scale", "positive numbers")
+        return pre
+
+
+def _expect(ok: bool, name: str, rule: str) -> None:
+    if not ok:
+        raise ValueError(f"invalid model file: {name} must be {rule}.")
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    _expect(
+        isinstance(value, list) and all(isinstance(x, str) for x in value),
+        name,
+        "a list of strings",
+    )
+    return value

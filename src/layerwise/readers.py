@@ -1,0 +1,350 @@
+"""Reading data: a bundled name, a table, an array file or a folder of images -> a ``Dataset``.
+
+Files hold one example per row, so a ``Dataset`` does too (``features`` and ``target`` are pandas
+DataFrames of ``m`` rows); :class:`layerwise.preprocessing.Preprocessor` turns it into the
+course's columns ``X (n_x, m)``.
+
+=====================  ==========================================================================
+source                 how it is read
+=====================  ==========================================================================
+``digits``, ``iris``…  a bundled data set (``layerwise.datasets.DATASETS``)
+``.csv``, ``.tsv``     pandas; target: ``target`` or the last column
+``.parquet``, ``.pq``  pandas + pyarrow; target as for CSV
+``.npy``               a 2-D numeric array, columns ``x0, x1, ...``; target: the last column
+``.npz``               arrays ``X (m, n)`` (or ``x``) and ``y (m,)`` / ``(m, k)``; may hold
+                       ``X_test``/``y_test`` (ignored here)
+``.h5``, ``.hdf5``     h5py: datasets ``X``/``y``, or one ``*_x`` and one ``*_y`` (the course's
+                       ``train_set_x``…); ``list_classes`` names the classes; uint8 images /255
+folder                 one sub-folder per class of images (Pillow), resized to a common size,
+                       flattened row-major, /255
+=====================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .datasets import DATASETS, bundled
+
+Array = np.ndarray
+TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+PARQUET_SUFFIXES = (".parquet", ".pq")
+HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+SUPPORTED = ".csv, .tsv, .parquet, .npy, .npz, .h5/.hdf5, a folder of images"
+
+
+@dataclass
+class Dataset:
+    """Raw examples as rows, before preprocessing.
+
+    Attributes
+    ----------
+    features : DataFrame (m, n)
+        One column per feature: numbers, or text/categories (one-hot encoded later).
+    target : DataFrame (m, k) or None
+        One column per target (k > 1: multi-label or multi-output); None when absent.
+    scaling : {"standardize", "unit", "none"}
+        How numeric features are scaled: (x - μ)/σ, or x/255 for 8-bit images.
+    classes : list, optional
+        Class labels in the source's order (e.g. the cat files' ``["non-cat", "cat"]``).
+    image : dict, optional
+        ``{"size": [width, height], "mode": "RGB"}`` for image folders (predict resizes to it).
+    files : list of str, optional
+        The file of each example (image folders).
+    origin : {"bundled", "file"}
+        Where the data came from (bundled data sets get a held-out test split by default).
+    """
+
+    name: str
+    features: Any
+    target: Any | None
+    scaling: str = "standardize"
+    classes: list | None = None
+    image: dict | None = None
+    files: list[str] | None = field(default=None, repr=False)
+    origin: str = "file"
+
+    @property
+    def m(self) -> int:
+        return len(self.features)
+
+    @property
+    def target_names(self) -> list[str]:
+        return [] if self.target is None else [str(c) for c in self.target.columns]
+
+    def take(self, index: Array) -> Dataset:
+        """The examples at ``index`` (rows), as a new Dataset."""
+        return Dataset(
+            self.name,
+            self.features.iloc[index].reset_index(drop=True),
+            None if self.target is None else self.target.iloc[index].reset_index(drop=True),
+            self.scaling,
+            self.classes,
+            self.image,
+            None if self.files is None else [self.files[i] for i in index],
+            self.origin,
+        )
+
+
+def _pandas():
+    try:
+        import pandas as pd
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("Reading data needs pandas: pip install 'layerwise[data]'.") from err
+    return pd
+
+
+def read_data(
+    source: str | Path,
+    target: list[str] | str | None = None,
+    *,
+    require_target: bool = True,
+    drop: Sequence[str] = (),
+    image: dict | None = None,
+) -> Dataset:
+    """Read ``source`` (a bundled name, a file or an image folder) into a :class:`Dataset`.
+
+    Parameters
+    ----------
+    target : str or list of str, optional
+        Target column(s); default: the source's own (last column of a table, ``y`` of an
+        array file, the sub-folder of an image).
+    require_target : bool
+        If False, a missing target is allowed (``predict``): ``Dataset.target`` is then None.
+    drop : list of str
+        Columns to ignore.
+    image : dict, optional
+        ``{"size": [w, h], "mode": ...}``: resize images to this (what a model was trained on).
+    """
+    pd = _pandas()
+    drop = list(drop)
+    path = Path(source)
+    if not path.exists() and str(source) in DATASETS:
+        frame, default, extra = _bundled(str(source), pd)
+    elif not path.exists():
+        raise FileNotFoundError(
+            f"DATA {str(source)!r} not found: not a file, a folder, or a bundled data set "
+            f"({', '.join(DATASETS)}). Supported files: {SUPPORTED}."
+        )
+    elif path.is_dir():
+        frame, default, extra = _read_image_folder(path, pd, image, need_labels=require_target)
+    else:
+        frame, default, extra = _read_file(path, pd)
+    targets = [target] if isinstance(target, str) else list(target or default)
+    missing = [t for t in [*targets, *drop] if t not in frame.columns]
+    if missing:
+        if not require_target and target is not None and not set(missing) - set(targets):
+            targets = []  # predicting: the file need not hold the target
+        else:
+            shown = ", ".join(map(str, frame.columns[:20])) + (
+                " ..." if frame.shape[1] > 20 else ""
+            )
+            what = "target column" if missing[0] in targets else "column"
+            raise ValueError(f"{what} {missing[0]!r} is not in {source}; its columns are: {shown}.")
+    _check_columns(frame.drop(columns=drop), source, pd)
+    features = frame.drop(columns=[*targets, *drop])
+    if features.shape[1] == 0:
+        raise ValueError(f"{source} has no feature columns besides the target {targets}.")
+    if not len(frame):
+        raise ValueError(f"{source} holds no examples (0 rows).")
+    name = str(source) if extra.get("origin") == "bundled" else path.name
+    return Dataset(name, features, frame[targets] if targets else None, **extra)
+
+
+def _check_columns(frame, source, pd) -> None:
+    """Whole-file checks, so messages name the file's rows: no missing values, no infinities,
+    no column mixing numbers and text (numbers stored as text become numbers, in place)."""
+    missing = frame.isna().to_numpy()  # (m, columns)
+    if missing.any():
+        row, col = np.argwhere(missing)[0]
+        raise ValueError(
+            f"column {frame.columns[col]!r} of {source} has {int(missing[:, col].sum())} "
+            f"missing/NaN values (first at data row {row + 1}). Hint: fill or drop those rows."
+        )
+    floats = [n for n, dt in frame.dtypes.items() if pd.api.types.is_float_dtype(dt)]
+    if floats:
+        infinite = np.isinf(frame[floats].to_numpy(dtype=np.float64))  # (m, float columns)
+        if infinite.any():
+            row, col = np.argwhere(infinite)[0]
+            raise ValueError(
+                f"column {floats[col]!r} of {source} has {int(infinite[:, col].sum())} infinite "
+                f"values (first at data row {row + 1})."
+            )
+    for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            continue
+        column = frame[name]
+        numbers = pd.to_numeric(column, errors="coerce")  # text that is not a number -> NaN
+        parsed = numbers.notna().to_numpy()
+        if parsed.all():
+            frame[name] = numbers
+        elif parsed.mean() > 0.5:  # mostly numbers: the text is an error, not a category
+            row = int(np.flatnonzero(~parsed)[0])
+            raise ValueError(
+                f"column {name!r} of {source} is numeric but data row {row + 1} holds "
+                f"{column.iloc[row]!r}: features must be numbers or categories. Hint: fix that "
+                "value or drop the column (--drop)."
+            )
+
+
+def _bundled(name: str, pd) -> tuple[Any, list[str], dict]:
+    X, y, names, classes = bundled(name)
+    frame = pd.DataFrame(X, columns=names)
+    frame["target"] = y
+    return frame, ["target"], {"classes": classes, "origin": "bundled"}
+
+
+def _read_file(path: Path, pd) -> tuple[Any, list[str], dict]:
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        try:
+            frame = pd.read_csv(path, sep=TABLE_SUFFIXES[suffix])
+        except pd.errors.EmptyDataError as err:
+            raise ValueError(f"{path.name} is empty.") from err
+        except UnicodeDecodeError as err:
+            raise ValueError(f"{path.name} is not a UTF-8 text table: {err.reason}.") from err
+        frame.columns = [str(c) for c in frame.columns]
+        return frame, [frame.columns[-1]], {}
+    if suffix in PARQUET_SUFFIXES:
+        frame = pd.read_parquet(path)
+        frame.columns = [str(c) for c in frame.columns]
+        return frame, [frame.columns[-1]], {}
+    if suffix == ".npy":
+        X = np.load(path, allow_pickle=False)
+        if X.ndim != 2 or X.shape[1] < 2:
+            raise ValueError(
+                f"{path.name} must hold a 2-D array (examples, features + target), got shape "
+                f"{X.shape}."
+            )
+        names = [f"x{i}" for i in range(X.shape[1])]
+        return _numeric_frame(pd, path, X, names), [names[-1]], {}
+    if suffix == ".npz":
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+        x_key = _pick(path, arrays, ("X", "x"))
+        y_key = next((k for k in ("y", "Y") if k in arrays), None)
+        return _arrays_frame(pd, path, arrays[x_key], None if y_key is None else arrays[y_key])
+    if suffix in HDF5_SUFFIXES:
+        return _read_hdf5(path, pd)
+    raise ValueError(f"{path.name}: unsupported file type {suffix!r}. Supported: {SUPPORTED}.")
+
+
+def _pick(path: Path, arrays: dict, keys: tuple[str, ...]) -> str:
+    for key in keys:
+        if key in arrays:
+            return key
+    raise ValueError(f"{path.name} must hold an array named {keys[0]!r}; found {sorted(arrays)}.")
+
+
+def _numeric_frame(pd, path: Path, X: Array, names: list[str]):
+    if X.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{path.name} must hold numbers, got dtype {X.dtype}. Hint: save text as a CSV."
+        )
+    return pd.DataFrame(X, columns=names)
+
+
+def _arrays_frame(pd, path: Path, X: Array, y: Array | None, classes: list | None = None):
+    """``X (m, ...)`` and ``y (m,)``/``(m, k)`` arrays -> one frame (images are flattened)."""
+    if X.ndim < 2:
+        raise ValueError(f"{path.name}: X must be (examples, features), got shape {X.shape}.")
+    extra: dict[str, Any] = {}
+    if X.ndim > 2 or X.dtype == np.uint8:
+        extra["scaling"] = "unit" if X.dtype == np.uint8 else "standardize"
+        X = X.reshape(X.shape[0], -1)  # images (m, h, w, c) -> (m, h·w·c), row-major
+    frame = _numeric_frame(pd, path, X, [f"x{i}" for i in range(X.shape[1])])
+    if y is None:
+        return frame, [], extra
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[0] == 1 and X.shape[0] > 1:
+        y = y.reshape(-1)  # the course stores labels as (1, m)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{path.name}: X has {X.shape[0]} examples but y has {y.shape[0]} (shape {y.shape})."
+        )
+    if classes is not None and y.ndim == 1 and y.dtype.kind in "iu":
+        if y.min() < 0 or y.max() >= len(classes):
+            raise ValueError(f"{path.name}: labels must index list_classes {classes}.")
+        y = np.asarray(classes, dtype=object)[y]
+        extra["classes"] = list(classes)
+    names = ["y"] if y.ndim == 1 else [f"y{i}" for i in range(y.shape[1])]
+    target = pd.DataFrame(y.reshape(len(y), -1), columns=names)
+    return pd.concat([frame, target], axis=1), names, extra
+
+
+def _read_hdf5(path: Path, pd):
+    try:
+        import h5py
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("Reading HDF5 needs h5py: pip install 'layerwise[data]'.") from err
+    with h5py.File(path, "r") as f:
+        keys = [k for k in f if isinstance(f[k], h5py.Dataset)]
+        x_keys = [k for k in keys if k in ("X", "x") or k.lower().endswith("_x")]
+        y_keys = [k for k in keys if k in ("Y", "y") or k.lower().endswith("_y")]
+        if len(x_keys) != 1 or len(y_keys) > 1:
+            raise ValueError(
+                f"{path.name} must hold one features dataset (X or *_x) and at most one labels "
+                f"dataset (y or *_y); found {keys}."
+            )
+        X, y = f[x_keys[0]][()], f[y_keys[0]][()] if y_keys else None
+        classes = None
+        if "list_classes" in f:
+            classes = [c.decode() if isinstance(c, bytes) else str(c) for c in f["list_classes"]]
+    return _arrays_frame(pd, path, X, y, classes)
+
+
+def _read_image_folder(path: Path, pd, image: dict | None, need_labels: bool):
+    """Images under ``path/<class>/`` (or directly in ``path`` when predicting)."""
+    try:
+        from PIL import Image
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("Reading images needs Pillow: pip install 'layerwise[data]'.") from err
+    subdirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith("."))
+    groups = [(d.name, d) for d in subdirs] or [(None, path)]
+    if need_labels and not subdirs:
+        raise ValueError(
+            f"{path} has no sub-folders: training on images needs one sub-folder per class."
+        )
+    files, labels = [], []
+    for label, folder in groups:
+        found = sorted(
+            p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        files += found
+        labels += [label] * len(found)
+    if not files:
+        raise ValueError(f"{path} holds no images ({', '.join(IMAGE_SUFFIXES)}).")
+    pictures = []
+    for file in files:
+        try:
+            with Image.open(file) as im:
+                im.load()
+                pictures.append(im.copy())
+        except (OSError, Image.DecompressionBombError) as err:
+            raise ValueError(f"cannot read image {file}: {err}") from err
+    if image is None:
+        grey = all(p.mode in ("1", "L", "LA", "I", "I;16", "F") for p in pictures)
+        size = Counter(p.size for p in pictures).most_common(1)[0][0]  # the most common (w, h)
+        image = {"size": list(size), "mode": "L" if grey else "RGB"}
+    size, mode = tuple(image["size"]), image["mode"]
+    rows = [
+        np.asarray(
+            (p.convert(mode) if p.mode != mode else p).resize(size, Image.Resampling.BILINEAR)
+        )
+        for p in pictures
+    ]
+    X = np.stack(rows).reshape(len(rows), -1)  # (m, h·w·c), row-major, uint8
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    default = []
+    if subdirs:
+        frame["label"] = pd.Series(labels, dtype=object)
+        default = ["label"]
+    extra = {"scaling": "unit", "image": image, "files": [str(f) for f in files]}
+    return frame, default, extra

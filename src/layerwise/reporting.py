@@ -1,0 +1,154 @@
+"""Metrics of a model on a data set, and the plain-text tables the command line prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import metrics
+
+Array = np.ndarray
+SCALING_NAMES = {"standardize": "standardized", "unit": "divided by 255", "none": "as they are"}
+
+
+def evaluate_split(net, pre, data) -> dict[str, Any]:
+    """Metrics of ``net`` on the raw examples ``data`` (a :class:`layerwise.readers.Dataset`).
+
+    Classification: accuracy, macro F1, per-class precision/recall/F1/support, confusion matrix,
+    log loss. Multi-label: accuracy over all labels, subset accuracy, per-label P/R/F1.
+    Regression: MSE, MAE, R² in the target's units (averaged over outputs). ``cost`` is the
+    training cost J (for regression: on the standardized target).
+    """
+    if data.target is None:
+        raise ValueError(
+            f"{data.name} has no target column {pre.target_names}: metrics need labels."
+        )
+    X = pre.transform(data.features, net.dtype)  # (n_x, m)
+    Y = pre.transform_target(data.target, net.dtype)  # (n_y, m)
+    AL = net.predict_proba(X)  # (n_y, m)
+    report: dict[str, Any] = {"examples": int(X.shape[1]), "cost": net.cost(AL, Y)}
+    if pre.is_classifier:
+        k = len(pre.classes)
+        report |= metrics.classification_report(
+            pre.codes(data.target), pre.decode_codes(AL), labels=np.arange(k), names=pre.classes
+        )
+        report["log_loss"] = metrics.log_loss(Y, AL)
+    elif pre.task == "multilabel":
+        predicted = (AL > 0.5).astype(np.int64)  # (k, m)
+        truth = Y.astype(np.int64)
+        report["accuracy"] = float(np.mean(predicted == truth))
+        report["subset_accuracy"] = float(np.mean(np.all(predicted == truth, axis=0)))
+        per_label = {}
+        for i, name in enumerate(pre.classes):
+            prf = metrics.precision_recall_f1(truth[i], predicted[i], labels=[0, 1])
+            per_label[str(name)] = {
+                key: float(prf[key][1]) for key in ("precision", "recall", "f1")
+            }
+            per_label[str(name)]["support"] = int(prf["support"][1])
+        report["macro_f1"] = float(np.mean([v["f1"] for v in per_label.values()]))
+        report["per_class"] = per_label
+    else:
+        truth = data.target.to_numpy(dtype=np.float64)  # (m, k)
+        predicted = pre.decode(AL)  # (m, k)
+        columns = [
+            metrics.regression_report(truth[:, j], predicted[:, j]) for j in range(truth.shape[1])
+        ]
+        report |= {key: float(np.mean([c[key] for c in columns])) for key in ("mse", "mae", "r2")}
+    return report
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Left-aligned text columns; floats with 4 decimals."""
+    cells = [[_cell(x) for x in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(lines)
+
+
+def _cell(x: Any) -> str:
+    if isinstance(x, float | np.floating):
+        return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.4g}"
+    return str(x)
+
+
+def split_table(reports: dict[str, dict[str, Any]], task: str) -> str:
+    """One row per split (train/dev/test): examples, cost and the task's headline metrics."""
+    if task in ("binary", "multiclass"):
+        keys, names = ["accuracy", "macro_f1"], ["accuracy", "macro F1"]
+    elif task == "multilabel":
+        keys, names = ["accuracy", "subset_accuracy"], ["accuracy", "subset acc."]
+    else:
+        keys, names = ["mse", "mae", "r2"], ["MSE", "MAE", "R²"]
+    rows = [
+        [split, r["examples"], r["cost"], *(r[k] for k in keys)] for split, r in reports.items()
+    ]
+    return table(["split", "examples", "cost", *names], rows)
+
+
+def format_evaluation(report: dict[str, Any], pre) -> str:
+    """What ``layerwise evaluate`` prints: headline numbers, per-class table, confusion matrix."""
+    lines = [f"{report['examples']} examples of {report.get('data', 'the data')}, {pre.task}"]
+    if pre.task in ("binary", "multiclass", "multilabel"):
+        lines.append(
+            f"accuracy {report['accuracy']:.4f}   macro F1 {report['macro_f1']:.4f}   "
+            + (
+                f"log loss {report['log_loss']:.4f}"
+                if "log_loss" in report
+                else f"subset accuracy {report['subset_accuracy']:.4f}"
+            )
+        )
+        rows = [
+            [name, v["precision"], v["recall"], v["f1"], v["support"]]
+            for name, v in report["per_class"].items()
+        ]
+        lines += ["", table(["class", "precision", "recall", "F1", "support"], rows)]
+        if "confusion_matrix" in report:
+            labels = [str(c) for c in report["labels"]]
+            rows = [
+                [f"true {name}", *row]
+                for name, row in zip(labels, report["confusion_matrix"], strict=True)
+            ]
+            lines += ["", "confusion matrix (rows: true class, columns: predicted)"]
+            lines.append(table(["", *labels], rows))
+    else:
+        lines.append(f"MSE {report['mse']:.4f}   MAE {report['mae']:.4f}   R² {report['r2']:.4f}")
+    return "\n".join(lines)
+
+
+def format_summary(model, path: str) -> str:
+    """What ``layerwise summary`` prints about a saved model."""
+    net, pre, header = model.network, model.preprocessor, model.header
+    lines = [
+        f"model: {path} (format {header.get('format_version')}, saved by layerwise "
+        f"{header.get('library_version')})",
+        net.summary(),
+        f"init: {net.init}   l2: {net.l2}",
+    ]
+    if pre is not None:
+        n_cat = sum(len(c) for c in pre.categorical.values())
+        lines.append(
+            f"task: {pre.task}   target: {', '.join(pre.target_names)}"
+            + (f"   classes: {', '.join(map(str, pre.classes))}" if pre.classes else "")
+        )
+        lines.append(
+            f"features: {len(pre.numeric)} numeric ({SCALING_NAMES[pre.scaling]}), "
+            f"{len(pre.categorical)} "
+            f"categorical -> {n_cat} one-hot inputs; n_x = {pre.n_x}"
+            + (
+                f"; images {pre.image['size'][0]}x{pre.image['size'][1]} {pre.image['mode']}"
+                if pre.image
+                else ""
+            )
+        )
+    training = header.get("training") or {}
+    if training:
+        shown = ", ".join(f"{k}={v}" for k, v in training.items() if not isinstance(v, dict))
+        lines.append(f"training: {shown}")
+    for split, values in (header.get("metrics") or {}).items():
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in values.items() if isinstance(v, float))
+        lines.append(f"{split}: {shown}")
+    return "\n".join(lines)

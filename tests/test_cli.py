@@ -1,0 +1,293 @@
+"""The `layerwise` command, run in-process through `main(argv)` on temporary files (plus one
+subprocess smoke test). Networks are tiny and train for a few epochs."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import layerwise as lw
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("sklearn")
+
+from layerwise import cli  # noqa: E402
+from layerwise.persistence import load_model  # noqa: E402
+
+
+def run(capsys, *argv):
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def fruit(tmp_path):
+    """A CSV with a numeric, a categorical and a string target column; and one without target."""
+    rng = np.random.default_rng(0)
+    m = 120
+    size, color = rng.normal(10, 3, m), rng.choice(["red", "green", "blue"], m)
+    quality = np.where(size + 3 * (color == "red") > 11, "good", "bad")
+    frame = pd.DataFrame({"size": size, "color": color, "quality": quality})
+    frame.to_csv(tmp_path / "fruit.csv", index=False)
+    frame.drop(columns="quality").to_csv(tmp_path / "new.csv", index=False)
+    return tmp_path
+
+
+@pytest.fixture
+def fruit_model(fruit, capsys):
+    code, _, _ = run(
+        capsys, "train", fruit / "fruit.csv", "--epochs", 5, "--out", fruit / "run", "--quiet"
+    )
+    assert code == 0
+    return fruit / "run" / "model.npz"
+
+
+def test_train_planar_writes_model_history_metrics_and_plots(tmp_path, capsys):
+    out_dir = tmp_path / "run"
+    code, out, err = run(capsys, "train", "planar", "--epochs", 3, "--out", out_dir)
+    assert code == 0
+    for name in ("model.npz", "history.json", "metrics.json", "cost.png", "decision_boundary.png"):
+        assert (out_dir / name).is_file(), name
+    assert len(json.loads((out_dir / "history.json").read_text())["cost"]) == 3
+    # piped (not a terminal): one progress line per epoch, with cost, dev cost and accuracy
+    lines = [line for line in err.splitlines() if line.startswith("epoch")]
+    assert len(lines) == 3 and "dev_cost=" in lines[0] and "accuracy=" in lines[0]
+    table = out[out.index("split") :]
+    assert all(f"\n{split} " in table for split in ("train", "dev", "test"))
+    assert "train 256 / dev 64 / test 80" in out  # bundled: 20% test, then 20% dev
+    metrics = json.loads((out_dir / "metrics.json").read_text())
+    assert set(metrics) == {"train", "dev", "test"}
+    assert metrics["test"]["examples"] == 80
+
+
+def test_quiet_prints_only_the_summary(tmp_path, capsys):
+    code, out, err = run(capsys, "train", "xor", "--epochs", 2, "--quiet", "--out", tmp_path)
+    assert code == 0 and err == ""
+    assert "accuracy" in out
+
+
+def test_digits_trains_with_the_defaults(tmp_path, capsys):
+    code, _, _ = run(
+        capsys, "train", "digits", "--epochs", 3, "--quiet", "--out", tmp_path, "--layers", "32"
+    )
+    assert code == 0
+    header = load_model(tmp_path / "model.npz").header
+    assert header["metrics"]["test"]["accuracy"] > 0.8
+    assert header["training"]["optimizer"] == "adam" and header["training"]["batch_size"] == 32
+
+
+def test_csv_with_text_target_and_categorical_feature_end_to_end(fruit, fruit_model, capsys):
+    model = load_model(fruit_model)
+    assert model.preprocessor.categorical == {"color": ["blue", "green", "red"]}
+    assert model.preprocessor.classes == ["bad", "good"]
+
+    code, out, _ = run(capsys, "predict", fruit_model, fruit / "new.csv")
+    assert code == 0
+    rows = list(csv.reader(out.splitlines()))
+    assert rows[0] == ["prediction"] and len(rows) == 121
+    # the same predictions as the model used directly on the preprocessed raw rows
+    raw = pd.read_csv(fruit / "new.csv")
+    AL = model.network.predict_proba(model.preprocessor.transform(raw))
+    assert [r[0] for r in rows[1:]] == model.preprocessor.decode(AL).tolist()
+
+    code, _, err = run(
+        capsys, "predict", fruit_model, fruit / "fruit.csv", "--proba", "-o", fruit / "p.csv"
+    )
+    assert code == 0 and "wrote 120 predictions" in err
+    proba = pd.read_csv(fruit / "p.csv")
+    assert list(proba.columns) == ["bad", "good"]
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+
+    code, out, _ = run(capsys, "evaluate", fruit_model, fruit / "fruit.csv", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["examples"] == 120
+    assert set(report["per_class"]) == {"bad", "good"}
+    assert np.sum(report["confusion_matrix"]) == 120
+    code, out, _ = run(capsys, "evaluate", fruit_model, fruit / "fruit.csv")
+    assert "confusion matrix" in out and "precision" in out
+
+
+def test_summary(fruit_model, capsys):
+    code, out, _ = run(capsys, "summary", fruit_model)
+    assert code == 0
+    assert "W shape" in out and "(64, 4)" in out  # size + 3 one-hot colours
+    assert "classes: bad, good" in out and "1 categorical" in out
+
+
+def test_summary_of_a_plain_network(tmp_path, capsys):
+    lw.Network([3, 2, 1], seed=0).save(tmp_path / "net.npz")
+    code, out, _ = run(capsys, "summary", tmp_path / "net.npz")
+    assert code == 0 and "parameters: 11" in out
+    code, _, err = run(capsys, "predict", tmp_path / "net.npz", "iris")
+    assert code == 2 and "without preprocessing" in err
+
+
+def test_regression_reports_mse_mae_r2(tmp_path, capsys):
+    code, out, _ = run(capsys, "train", "diabetes", "--epochs", 3, "--quiet", "--out", tmp_path)
+    assert code == 0 and "R²" in out
+    code, out, _ = run(capsys, "evaluate", tmp_path / "model.npz", "diabetes", "--json")
+    assert set(json.loads(out)) >= {"mse", "mae", "r2"}
+    code, out, _ = run(capsys, "predict", tmp_path / "model.npz", "diabetes")
+    assert out.splitlines()[0] == "target" and len(out.splitlines()) == 443
+
+
+def test_course_init_and_h5_test_file_reproduce_the_core(tmp_path, capsys):
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.default_rng(0)
+    for part, m in (("train", 30), ("test", 10)):
+        with h5py.File(tmp_path / f"{part}.h5", "w") as f:
+            f[f"{part}_set_x"] = rng.integers(0, 256, (m, 4, 4, 3), dtype=np.uint8)
+            f[f"{part}_set_y"] = np.arange(m) % 2
+            f["list_classes"] = np.array([b"non-cat", b"cat"])
+    code, out, _ = run(
+        capsys,
+        "train",
+        tmp_path / "train.h5",
+        "--test",
+        tmp_path / "test.h5",
+        "--layers",
+        "5,3",
+        "--learning-rate",
+        0.0075,
+        "--epochs",
+        4,
+        "--init",
+        "course",
+        "--dev-fraction",
+        0,
+        "--optimizer",
+        "gd",
+        "--batch-size",
+        "full",
+        "--quiet",
+        "--out",
+        tmp_path / "run",
+    )
+    assert code == 0 and "train 30 / test 10" in out
+    # the same run through the core API, on the course's X = images / 255
+    with h5py.File(tmp_path / "train.h5") as f:
+        X = f["train_set_x"][()].reshape(30, -1).T / 255.0
+        Y = f["train_set_y"][()].reshape(1, -1)
+    net = lw.Network([48, 5, 3, 1], init="xavier", seed=1, legacy_rng=True)
+    history = net.fit(X, Y, epochs=4, learning_rate=0.0075)
+    saved = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert saved["cost"] == history.cost
+    np.testing.assert_array_equal(lw.load(tmp_path / "run" / "model.npz").theta, net.theta)
+
+
+def test_image_folder_train_and_predict(tmp_path, capsys):
+    pil = pytest.importorskip("PIL.Image")
+    for label, value in (("dark", 20), ("light", 230)):
+        (tmp_path / "imgs" / label).mkdir(parents=True)
+        for i in range(6):
+            pil.new("L", (5, 4), value + i).save(tmp_path / "imgs" / label / f"{i}.png")
+    code, _, _ = run(
+        capsys,
+        "train",
+        tmp_path / "imgs",
+        "--epochs",
+        2,
+        "--quiet",
+        "--dev-fraction",
+        0,
+        "--out",
+        tmp_path / "run",
+    )
+    assert code == 0
+    code, out, _ = run(
+        capsys, "predict", tmp_path / "run" / "model.npz", tmp_path / "imgs" / "dark"
+    )
+    rows = out.splitlines()
+    assert code == 0 and rows[0] == "file,prediction" and len(rows) == 7
+
+
+@pytest.mark.parametrize("extra", [[], ["--hidden", "relu"]])
+def test_gradcheck_passes_on_a_correct_backward(capsys, extra):
+    code, out, _ = run(capsys, "gradcheck", "iris", "--examples", 4, *extra)
+    assert code == 0 and "passed" in out and "relative difference" in out
+
+
+def test_gradcheck_exits_1_above_the_threshold(capsys):
+    code, out, _ = run(capsys, "gradcheck", "--threshold", 1e-30)
+    assert code == 1 and "FAILED" in out and "worst entries" in out
+
+
+def test_gradcheck_of_a_saved_model(fruit, fruit_model, capsys):
+    code, out, _ = run(capsys, "gradcheck", fruit / "fruit.csv", "--model", fruit_model)
+    assert code == 0 and "[4, 64, 32, 1]" in out
+
+
+def test_datasets_lists_the_bundled_sets(capsys):
+    code, out, _ = run(capsys, "datasets")
+    assert code == 0
+    for name in ("digits", "breast_cancer", "diabetes", "iris", "wine", "planar", "xor"):
+        assert f"\n{name} " in out
+
+
+@pytest.fixture
+def bad_files(fruit, fruit_model):
+    (fruit / "nan.csv").write_text("a,b,y\n1,2,x\n,3,y\n")
+    (fruit / "mixed.csv").write_text("a,y\n1,x\n2,y\nabc,x\n")
+    (fruit / "one.csv").write_text("a,y\n1,x\n2,x\n")
+    np.save(fruit / "text.npy", np.array([["a", "b"], ["c", "d"]]))
+    (fruit / "broken.npz").write_bytes(fruit_model.read_bytes()[:300])
+    return fruit
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["train", "{d}/missing.csv"], "not found"),
+        (["train", "{d}/fruit.csv", "--target", "nope"], "target column 'nope' is not in"),
+        (["train", "{d}/nan.csv"], "missing/NaN"),
+        (["train", "{d}/mixed.csv"], "numeric but data row 3"),
+        (["train", "{d}/one.csv"], "only one class"),
+        (["train", "{d}/text.npy"], "must hold numbers"),
+        (["train", "{d}/fruit.csv", "--task", "regression"], "numeric target"),
+        (["train", "{d}/fruit.csv", "--hidden", "swish"], "Unknown activation 'swish'"),
+        (["train", "{d}/fruit.csv", "--test", "x.csv", "--test-fraction", "0.1"], "either"),
+        (["train", "planar", "--optimizer", "gd", "--learning-rate", "1e6"], "diverged"),
+        (["evaluate", "{d}/fruit.csv", "{d}/fruit.csv"], "not a layerwise model file"),
+        (["evaluate", "{d}/run/model.npz", "{d}/new.csv"], "target column 'quality'"),
+        (["predict", "{d}/broken.npz", "{d}/new.csv"], "truncated or corrupt"),
+        (["predict", "{d}/run/model.npz", "{d}/nan.csv"], "'a' was not seen|missing/NaN"),
+        (["predict", "{d}/run/model.npz", "{d}/missing.csv"], "not found"),
+        (["summary", "{d}"], "is a folder"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_code_2(bad_files, capsys, argv, match):
+    argv = [a.format(d=bad_files) for a in argv]
+    if argv[0] == "train":
+        argv += ["--quiet", "--out", str(bad_files / "o")]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert __import__("re").search(match, err), err
+
+
+def test_usage_errors_and_help(capsys):
+    assert run(capsys, "train", "planar", "--layers", "3,x")[0] == 2
+    assert run(capsys, "--help")[0] == 0
+    assert run(capsys)[0] == 2
+
+
+def test_an_unexpected_failure_is_one_line_too(monkeypatch, capsys):
+    def boom(args):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(cli, "cmd_datasets", boom)
+    code, _, err = run(capsys, "datasets")
+    assert code == 3 and err.startswith("error: internal error (RuntimeError: bug)")
+
+
+def test_python_dash_m_smoke():
+    result = subprocess.run(
+        [sys.executable, "-m", "layerwise", "datasets"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "digits" in result.stdout

@@ -1,0 +1,229 @@
+"""Model files: exact round trips, atomic writes, and refusal of anything not a sound model."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+import layerwise as lw
+from layerwise import persistence
+
+
+def _net(**kwargs):
+    options = {"hidden": "tanh", "output": "softmax", "seed": 3} | kwargs
+    return lw.Network([4, 5, 3], **options)
+
+
+@pytest.fixture
+def X():
+    return np.random.default_rng(0).standard_normal((4, 7))  # (n_x, m)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"dtype": np.float32},
+        {"hidden": "leaky_relu", "output": "sigmoid", "l2": 0.5},
+        {"hidden": ["relu"], "output": "linear"},
+    ],
+)
+def test_a_loaded_network_predicts_exactly_what_the_saved_one_did(tmp_path, X, options):
+    net = _net(**options)
+    net.theta[...] = np.random.default_rng(1).standard_normal(net.theta.size)
+    path = net.save(tmp_path / "model.npz")
+    loaded = lw.load(path)
+    assert loaded.config() == net.config()
+    assert loaded.dtype == net.dtype
+    np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+    np.testing.assert_array_equal(loaded.theta, net.theta)
+
+
+def test_leaky_slope_survives(tmp_path):
+    net = lw.Network([2, 3, 1], hidden=lw.get_activation("leaky_relu", slope=0.2), seed=0)
+    loaded = lw.load(net.save(tmp_path / "m.npz"))
+    assert loaded.activations[0].params == {"slope": 0.2}
+
+
+def test_module_level_save_and_numpy_can_read_the_arrays(tmp_path):
+    net = _net()
+    lw.save(net, tmp_path / "m.npz", training={"epochs": 3}, metrics={"test": {"accuracy": 0.5}})
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as archive:
+        np.testing.assert_array_equal(archive["W1"], net.parameters["W1"])
+    model = persistence.load_model(tmp_path / "m.npz")
+    assert model.header["training"] == {"epochs": 3}
+    assert model.header["library_version"] == lw.__version__
+    assert model.preprocessor is None
+
+
+def test_preprocessing_round_trips(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from layerwise.preprocessing import Preprocessor
+
+    rows = pd.DataFrame({"a": [1.0, 2.0, 4.0], "c": ["x", "y", "x"]})
+    pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["no", "yes", "no"]}))
+    net = lw.Network([pre.n_x, 2, pre.n_y], seed=0)
+    lw.save(net, tmp_path / "m.npz", preprocessor=pre)
+    model = persistence.load_model(tmp_path / "m.npz")
+    np.testing.assert_array_equal(model.preprocessor.transform(rows), pre.transform(rows))
+    assert model.preprocessor.classes == ["no", "yes"]
+    assert model.preprocessor.to_header() == pre.to_header()
+
+
+def test_save_replaces_atomically_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    first = _net(seed=1)
+    first.save(path)
+
+    def crash(f, header, arrays):
+        f.write(b"half a model")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(persistence, "_write_zip", crash)
+    with pytest.raises(OSError, match="disk full"):
+        _net(seed=2).save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+    np.testing.assert_array_equal(lw.load(path).theta, first.theta)
+
+
+def test_save_into_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        _net().save(tmp_path / "no" / "m.npz")
+
+
+# ----- untrusted files ---------------------------------------------------------------------------
+def _members(path):
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _rewrite(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression=compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def _npy(array, allow_pickle=False):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "m.npz"
+    _net().save(path)
+    return path
+
+
+def _edit_header(path, edit):
+    members = _members(path)
+    header = json.loads(members["header.json"])
+    edit(header)
+    members["header.json"] = json.dumps(header).encode()
+    _rewrite(path, members)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "match"),
+    [
+        (lambda p: p.write_bytes(b"not a zip"), "not a layerwise model file"),
+        (lambda p: p.write_bytes(p.read_bytes()[:-40]), "truncated or corrupt"),
+        (lambda p: p.write_bytes(p.read_bytes()[:200]), "truncated or corrupt"),
+        (lambda p: _rewrite(p, {"W1.npy": _npy(np.zeros((5, 4)))}), "no header.json"),
+        (
+            lambda p: _rewrite(p, _members(p) | {"header.json": b"{not json"}),
+            "not valid JSON",
+        ),
+        (lambda p: _rewrite(p, _members(p) | {"header.json": b"[" * 100_000}), "not valid JSON"),
+        (
+            lambda p: _edit_header(p, lambda h: h.update(format_version=99)),
+            "format version 99",
+        ),
+        (
+            lambda p: _edit_header(p, lambda h: h["network"].update(layer_dims=[4, -5, 3])),
+            "layer_dims",
+        ),
+        (
+            lambda p: _edit_header(p, lambda h: h["network"].update(activations=[{"name": "x"}])),
+            "activations",
+        ),
+        (
+            lambda p: _edit_header(p, lambda h: h["network"].update(loss="os.system")),
+            "unknown loss",
+        ),
+        (
+            lambda p: _edit_header(p, lambda h: h["arrays"]["W1"].update(shape=[5, 5])),
+            "W1 must be float64 of shape",
+        ),
+        (lambda p: _rewrite(p, _members(p) | {"extra.npy": _npy(np.zeros(1))}), "extra"),
+        (
+            lambda p: _rewrite(p, {k: v for k, v in _members(p).items() if k != "b2.npy"}),
+            "missing",
+        ),
+        (
+            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.zeros((4, 5)))}),
+            "W1.npy has shape",
+        ),
+        (
+            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.zeros((5, 4), np.int64))}),
+            "holds int64",
+        ),
+        (
+            lambda p: _rewrite(
+                p, _members(p) | {"W1.npy": _npy(np.array([None] * 20, object), True)}
+            ),
+            "holds object",
+        ),
+        (
+            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.zeros((5, 4)))[:-8]}),
+            "bytes, not what its shape needs",
+        ),
+        (
+            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.full((5, 4), np.nan))}),
+            "NaN or inf",
+        ),
+        (lambda p: _rewrite(p, _members(p), zipfile.ZIP_DEFLATED), "compressed"),
+    ],
+)
+def test_a_tampered_file_is_refused_with_a_clear_error(saved, tamper, match):
+    tamper(saved)
+    with pytest.raises(ValueError, match=match):
+        lw.load(saved)
+
+
+def test_a_pickled_array_is_refused_before_it_is_read(saved, monkeypatch):
+    _rewrite(saved, _members(saved) | {"W1.npy": _npy(np.array([{"a": 1}] * 20, object), True)})
+
+    def never(*args, **kwargs):
+        raise AssertionError("an array was read before the checks rejected the file")
+
+    monkeypatch.setattr(np.lib.format, "read_array", never)
+    with pytest.raises(ValueError, match="holds object"):
+        lw.load(saved)
+
+
+def test_an_np_savez_file_is_not_a_model(tmp_path):
+    np.savez(tmp_path / "arrays.npz", W1=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"no header\.json"):
+        lw.load(tmp_path / "arrays.npz")
+
+
+def test_missing_model_and_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        lw.load(tmp_path / "nope.npz")
+    with pytest.raises(FileNotFoundError, match="is a folder"):
+        lw.load(tmp_path)
+
+
+def test_preprocessing_inconsistent_with_the_network_is_refused(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from layerwise.preprocessing import Preprocessor
+
+    rows = pd.DataFrame({"a": [1.0, 2.0, 4.0]})
+    pre = Preprocessor().fit(rows, pd.DataFrame({"t": [0, 1, 0]}))
+    lw.save(lw.Network([2, 1], seed=0), tmp_path / "m.npz", preprocessor=pre)
+    with pytest.raises(ValueError, match="preprocessing gives 1 inputs"):
+        persistence.load_model(tmp_path / "m.npz")
