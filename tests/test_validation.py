@@ -293,3 +293,14 @@ def test_check_choice_and_check_int() -> None:
         v.check_int("n", True)
     with pytest.raises(ValueError, match=r"n must be >= 2, got 1\."):
         v.check_int("n", 1, minimum=2)
+
+
+def test_sample_weight_must_be_numeric() -> None:
+    from layerwise._validation import check_sample_weight
+
+    with pytest.raises(TypeError, match="sample_weight must hold numbers"):
+        check_sample_weight(["a", "b"], 2)
+    with pytest.raises(ValueError, match=r"sample_weight must have shape \(3,\)"):
+        check_sample_weight([1.0, 2.0], 3)
+    with pytest.raises(ValueError, match="sample_weight must be >= 0"):
+        check_sample_weight([1.0, -2.0], 2)

@@ -35,6 +35,8 @@ from .network import Network, parameter_blocks
 
 Array = np.ndarray
 Op = Callable[[], object]
+# Ufuncs get their output positionally (np.add(a, b, out_array)), which skips keyword parsing
+# on every call; np.maximum/np.minimum and np.matmul keep `out=`.
 
 
 def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array, slope: float):
@@ -43,38 +45,38 @@ def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array,
     if name == "relu":
         forward = [partial(np.maximum, A, 0, out=A)]  # max(0, z)
         backward = [
-            partial(np.greater, A, 0, out=mask),  # g' = 1[A > 0]
-            partial(np.multiply, dA, mask, out=dA),
+            partial(np.greater, A, 0, mask),  # g' = 1[A > 0], as 0.0/1.0 (float × float is fast)
+            partial(np.multiply, dA, mask, dA),
         ]
     elif name == "tanh":
-        forward = [partial(np.tanh, A, out=A)]
+        forward = [partial(np.tanh, A, A)]
         backward = [
-            partial(np.multiply, A, A, out=scratch),  # g' = 1 - A²
-            partial(np.subtract, 1, scratch, out=scratch),
-            partial(np.multiply, dA, scratch, out=dA),
+            partial(np.multiply, A, A, scratch),  # g' = 1 - A²
+            partial(np.subtract, 1, scratch, scratch),
+            partial(np.multiply, dA, scratch, dA),
         ]
     elif name == "sigmoid":
         forward = [  # σ(z) = ½ tanh(z/2) + ½: stable, no overflow
-            partial(np.multiply, A, 0.5, out=A),
-            partial(np.tanh, A, out=A),
-            partial(np.multiply, A, 0.5, out=A),
-            partial(np.add, A, 0.5, out=A),
+            partial(np.multiply, A, 0.5, A),
+            partial(np.tanh, A, A),
+            partial(np.multiply, A, 0.5, A),
+            partial(np.add, A, 0.5, A),
         ]
         backward = [
-            partial(np.subtract, 1, A, out=scratch),  # g' = A (1 - A)
-            partial(np.multiply, scratch, A, out=scratch),
-            partial(np.multiply, dA, scratch, out=dA),
+            partial(np.subtract, 1, A, scratch),  # g' = A (1 - A)
+            partial(np.multiply, scratch, A, scratch),
+            partial(np.multiply, dA, scratch, dA),
         ]
     elif name == "leaky_relu":
         forward = [  # max(z, slope·z) for slope ≤ 1 (min for slope > 1)
-            partial(np.multiply, A, slope, out=scratch),
+            partial(np.multiply, A, slope, scratch),
             partial(np.maximum if slope <= 1 else np.minimum, A, scratch, out=A),
         ]
         backward = [
-            partial(np.greater, A, 0, out=mask),  # g' = 1 where A > 0, else slope
-            partial(np.multiply, mask, 1 - slope, out=scratch),
-            partial(np.add, scratch, slope, out=scratch),
-            partial(np.multiply, dA, scratch, out=dA),
+            partial(np.greater, A, 0, mask),  # g' = 1 where A > 0, else slope
+            partial(np.multiply, mask, 1 - slope, scratch),
+            partial(np.add, scratch, slope, scratch),
+            partial(np.multiply, dA, scratch, dA),
         ]
     else:  # linear: g' = 1
         forward, backward = [], []
@@ -98,7 +100,7 @@ class _Buffers:
         self.A = [H[:-1] for H in self.H]  # views (n[l], B)
         self.dZ = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
         self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
-        self.mask = [np.empty(0)] + [np.empty((dims[l], B), bool) for l in range(1, L + 1)]
+        self.mask = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
         self.col = np.empty(B, dtype)  # per-column reductions (softmax)
 
 
@@ -234,7 +236,7 @@ class Engine:
         tape += self._output_delta(ZL, TbT, YbT, buf.dZ[L], buf.col, c)
         if self.w_rows is not None:  # c·dZ[L] ⊙ w_batch: each column counts w_i times
             w_b = self.w_epoch[i:j].T  # (1, B), refreshed in place every epoch
-            tape.append(partial(np.multiply, buf.dZ[L], w_b, out=buf.dZ[L]))
+            tape.append(partial(np.multiply, buf.dZ[L], w_b, buf.dZ[L]))
         # ----- backward: [dW|db] = dZ [A_prev; 1]ᵀ, dA_prev = Wᵀ dZ, dZ_prev = dA_prev ⊙ g' ----
         if net.l2:
             tape.append(partial(self._l2_penalty, B))
@@ -249,7 +251,7 @@ class Engine:
                 partial(self._l2_gradient, W, dW, scale) for W, dW in zip(Wb, gWb, strict=True)
             ]
         if self.plain_scale is not None:  # θ ← θ - α dθ (α is already in dθ)
-            tape.append(partial(np.subtract, net.theta, self.gtheta, out=net.theta))
+            tape.append(partial(np.subtract, net.theta, self.gtheta, net.theta))
         else:
             tape.append(partial(optimizer.step, net.theta, self.gtheta))
         return tape
@@ -261,23 +263,23 @@ class Engine:
         name = self.names[-1]
         if self.fused and name == "sigmoid":  # c(σ(z) - y) = (c/2) tanh(z/2) + c(½ - y)
             return [
-                partial(np.multiply, ZL, 0.5, out=dZ),
-                partial(np.tanh, dZ, out=dZ),
-                partial(np.multiply, dZ, 0.5 * c, out=dZ),
-                partial(np.add, dZ, TbT, out=dZ),
+                partial(np.multiply, ZL, 0.5, dZ),
+                partial(np.tanh, dZ, dZ),
+                partial(np.multiply, dZ, 0.5 * c, dZ),
+                partial(np.add, dZ, TbT, dZ),
             ]
         if self.fused and name == "softmax":  # c·softmax(z) - c·y, the max subtracted first
             return [
                 partial(np.maximum.reduce, ZL, 0, None, col),
-                partial(np.subtract, ZL, col, out=dZ),
-                partial(np.exp, dZ, out=dZ),
+                partial(np.subtract, ZL, col, dZ),
+                partial(np.exp, dZ, dZ),
                 partial(np.matmul, self.ones_y, dZ, out=col),  # Σ_k e^z_k per column
-                partial(np.multiply, col, 1 / c, out=col),
-                partial(np.divide, dZ, col, out=dZ),
-                partial(np.subtract, dZ, TbT, out=dZ),
+                partial(np.multiply, col, 1 / c, col),
+                partial(np.divide, dZ, col, dZ),
+                partial(np.subtract, dZ, TbT, dZ),
             ]
         if self.fused:  # linear + L2: c·z - c·y
-            return [partial(np.multiply, ZL, c, out=dZ), partial(np.subtract, dZ, TbT, out=dZ)]
+            return [partial(np.multiply, ZL, c, dZ), partial(np.subtract, dZ, TbT, dZ)]
         return [partial(self._table_delta, ZL, YbT, dZ, c)]
 
     def _table_delta(self, ZL: Array, YbT: Array, dZ: Array, c: float) -> None:

@@ -139,7 +139,13 @@ def check_targets(Y: Any, AL_shape: tuple[int, int], dtype: np.dtype | None = No
 
 def check_sample_weight(sample_weight: Any, m: int) -> np.ndarray:
     """Per-example weights ``(m,)`` as float64: finite, >= 0, not all zero."""
-    w = np.asarray(sample_weight, dtype=np.float64)
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            "sample_weight must hold numbers, one weight per example; "
+            f"got {type(sample_weight).__name__}."
+        ) from err
     if w.shape != (m,):
         raise ValueError(
             f"sample_weight must have shape ({m},), one weight per example, got shape {w.shape}."

@@ -299,20 +299,10 @@ def _build(header: dict[str, Any], arrays: dict[str, Array], path: Path) -> Save
     for name, array in arrays.items():
         if not np.isfinite(array).all():
             raise _bad(path, f"{name} holds NaN or inf")
-    acts = config["activations"]
     try:
-        net = Network(
-            config["layer_dims"],
-            hidden=acts[:-1],
-            output=acts[-1],
-            loss=config["loss"],
-            init="zeros",  # no random draws: the parameters come from the file
-            dtype=config["dtype"],
-            l2=config.get("l2", 0.0),
-        )
-    except (TypeError, ValueError) as err:
+        net = Network.from_config(config)  # the parameters come from the file, below
+    except (KeyError, TypeError, ValueError) as err:
         raise _bad(path, f"its network cannot be built ({err})") from err
-    net.init = config.get("init", "zeros")
     net.set_parameters({k: v for k, v in arrays.items() if k[0] in "Wb" and k[1:].isdigit()})
     pre = None
     if header.get("preprocessing") is not None:
