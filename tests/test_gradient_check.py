@@ -9,18 +9,8 @@ from hypothesis import strategies as st
 
 from layerwise import Activation, Network, gradient_check
 from layerwise.gradient_check import GradientCheck, gradients_to_vector, relative_difference
+from tables import HIDDEN, PAIRS
 
-HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
-# (output activation, loss, smallest n_y)
-PAIRS = [
-    ("sigmoid", "binary_crossentropy", 1),
-    ("sigmoid", "multilabel_crossentropy", 2),
-    ("softmax", "categorical_crossentropy", 2),
-    ("linear", "l2", 1),
-    ("linear", "l1", 1),
-    ("tanh", "l2", 1),
-    ("sigmoid", "l2", 1),
-]
 KINK = 1e-4  # distance from the ReLU / L1 kinks that ε = 1e-7 steps can never cross
 
 

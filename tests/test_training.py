@@ -21,18 +21,7 @@ from layerwise import (
     get_activation,
 )
 from layerwise.gradient_check import gradients_to_vector
-
-HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
-# (output activation, loss, n_y): every pair the library supports
-PAIRS = [
-    ("sigmoid", "binary_crossentropy", 1),
-    ("sigmoid", "multilabel_crossentropy", 3),
-    ("softmax", "categorical_crossentropy", 3),
-    ("linear", "l2", 2),
-    ("linear", "l1", 2),
-    ("tanh", "l2", 2),
-    ("sigmoid", "l2", 1),
-]
+from tables import HIDDEN, PAIRS_WIDE
 
 
 def make_targets(loss: str, n_y: int, m: int, rng: np.random.Generator) -> np.ndarray:
@@ -80,7 +69,7 @@ def twin_networks(dims, **kwargs) -> tuple[Network, Network]:
 # ----- the engine computes what Network.forward / backward compute -------------------------------
 @pytest.mark.parametrize("l2", [0.0, 0.3])
 @pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS)
+@pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS_WIDE)
 def test_one_full_batch_step_equals_manual_update(
     output: str, loss: str, n_y: int, hidden: str, l2: float, rng: np.random.Generator
 ) -> None:
@@ -118,7 +107,7 @@ def test_mini_batch_epochs_equal_manual_updates(
 
 
 @pytest.mark.parametrize("batch_size", [None, 3, 1])
-@pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS)
+@pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS_WIDE)
 def test_single_layer_models_equal_manual_updates(
     output: str, loss: str, n_y: int, batch_size: int | None, rng: np.random.Generator
 ) -> None:

@@ -161,3 +161,16 @@ def split_indices(
     mask = np.zeros(m, dtype=bool)
     mask[held] = True
     return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
+def check_no_missing(frame, where: str = "") -> None:
+    """Raise if a column of the DataFrame ``frame (m, n)`` holds a missing value, naming the
+    column, the count and the first data row (``where``, e.g. " of data.csv", follows the
+    column's name)."""
+    missing = frame.isna().to_numpy()  # (m, n)
+    if missing.any():
+        row, col = np.argwhere(missing)[0]
+        raise ValueError(
+            f"column {frame.columns[col]!r}{where} has {int(missing[:, col].sum())} missing/NaN "
+            f"values (first at data row {row + 1}). Hint: fill or drop those rows first."
+        )

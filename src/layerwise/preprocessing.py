@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .data import check_no_missing
+
 Array = np.ndarray
 TASKS = ("binary", "multiclass", "multilabel", "regression")
 OUTPUTS = {
@@ -50,17 +52,6 @@ def _first_bad_row(mask: Array) -> int:
     return int(np.flatnonzero(mask)[0]) + 1
 
 
-def _check_no_missing(frame) -> None:
-    """Raise if any column of ``frame (m, n)`` holds a missing value, naming the first one."""
-    missing = frame.isna().to_numpy()  # (m, n)
-    if missing.any():
-        row, col = np.argwhere(missing)[0]
-        raise ValueError(
-            f"column {frame.columns[col]!r} has {int(missing[:, col].sum())} missing/NaN values "
-            f"(first at row {row + 1}). Hint: fill or drop those rows first."
-        )
-
-
 def _is_numeric(dtype) -> bool:
     from pandas.api import types
 
@@ -75,7 +66,7 @@ def infer_task(target, task: str = "auto") -> str:
     """
     if task != "auto" and task not in TASKS:
         raise ValueError(f"Unknown task {task!r}. Valid: auto, {', '.join(TASKS)}.")
-    _check_no_missing(target)
+    check_no_missing(target)
     numeric = all(_is_numeric(dtype) for dtype in target.dtypes)
     if task == "regression" or (task == "auto" and target.shape[1] > 1 and numeric):
         if not numeric:
@@ -158,7 +149,7 @@ class Preprocessor:
         import pandas as pd
 
         self.numeric, self.categorical, self.image = [], {}, image
-        _check_no_missing(features)
+        check_no_missing(features)
         for name, dtype in features.dtypes.items():
             if _is_numeric(dtype):
                 self.numeric.append(str(name))
@@ -254,7 +245,7 @@ class Preprocessor:
                 f"columns ({', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}); "
                 f"the data has {len(columns)}."
             )
-        _check_no_missing(features)
+        check_no_missing(features)
         rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
         A = self._numeric_block(features)
         if self.scaling == "standardize" and self.numeric:
@@ -294,7 +285,7 @@ class Preprocessor:
             Y = np.zeros((len(self.classes), m), dtype=dtype)
             Y[self.codes(target), np.arange(m)] = 1  # one-hot columns
             return Y
-        _check_no_missing(target)
+        check_no_missing(target)
         values = target.to_numpy(dtype=np.float64)  # (m, k)
         if self.task == "multilabel":
             if not np.all((values == 0) | (values == 1)):

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .data import check_no_missing
 from .datasets import DATASETS, bundled
 
 Array = np.ndarray
@@ -161,13 +162,7 @@ def read_data(
 def _check_columns(frame, source, pd) -> None:
     """Whole-file checks, so messages name the file's rows: no missing values, no infinities,
     no column mixing numbers and text (numbers stored as text become numbers, in place)."""
-    missing = frame.isna().to_numpy()  # (m, columns)
-    if missing.any():
-        row, col = np.argwhere(missing)[0]
-        raise ValueError(
-            f"column {frame.columns[col]!r} of {source} has {int(missing[:, col].sum())} "
-            f"missing/NaN values (first at data row {row + 1}). Hint: fill or drop those rows."
-        )
+    check_no_missing(frame, f" of {source}")
     floats = [n for n, dt in frame.dtypes.items() if pd.api.types.is_float_dtype(dt)]
     if floats:
         infinite = np.isinf(frame[floats].to_numpy(dtype=np.float64))  # (m, float columns)

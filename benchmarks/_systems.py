@@ -1,0 +1,304 @@
+"""Systems and workloads of ``bench_speed.py``: layerwise, scikit-learn, PyTorch, the GEMM floor.
+
+Every system trains the same network from the same initial weights (layerwise's) on the same
+float data, and exposes ``run(n)``: n epochs (n iterations for full batch), after which ``loss``
+holds the mean training loss of its last epoch (cross-entropy / binary cross-entropy, each
+example's loss computed in the forward pass just before its update: the definition all three
+libraries use).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+import threading
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+import layerwise as lw
+from layerwise.data import load_catvnoncat, one_hot
+
+Array = np.ndarray
+
+
+# ----- workloads -----------------------------------------------------------------------------
+@dataclass
+class Workload:
+    name: str
+    dims: list[int]
+    output: str  # "softmax" | "sigmoid"
+    X_rows: Array  # (m, n_x) C order: examples are rows
+    labels: Array  # (m,) class index (softmax) or 0/1 (sigmoid)
+    batch: int | None  # None: full batch
+    lr: float
+    dtype: type
+    per_rep: int  # epochs (or iterations) one timed repetition runs
+    per_unit: int  # epochs (or iterations) in one reported unit
+    net_kwargs: dict
+
+    @property
+    def m(self) -> int:
+        return self.X_rows.shape[0]
+
+    @property
+    def Y(self) -> Array:
+        """Targets in the course layout: one-hot (n_y, m) or (1, m)."""
+        if self.output == "softmax":
+            return one_hot(self.labels, self.dims[-1]).astype(self.dtype)
+        return self.labels.reshape(1, -1).astype(self.dtype)
+
+    def initial_parameters(self) -> dict[str, Array]:
+        """The course's dict of layerwise's initial weights: every system starts from them."""
+        net = self.network()
+        return {k: v.copy() for k, v in net.parameters.items()}
+
+    def network(self) -> lw.Network:
+        return lw.Network(
+            self.dims, hidden="relu", output=self.output, dtype=self.dtype, **self.net_kwargs
+        )
+
+
+class Teacher:
+    """Learnable synthetic 784-feature, 10-class data: 32 latent factors z ~ N(0, I) give
+    x = ½ tanh(z P) (correlated features in (-½, ½), like pixels) and the class argmax(z T + noise).
+    """
+
+    def __init__(self, n_x: int = 784, n_classes: int = 10, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.P = (rng.standard_normal((32, n_x)) / math.sqrt(8)).astype(np.float32)
+        self.T = rng.standard_normal((32, n_classes)).astype(np.float32)
+
+    def sample(self, m: int, rng: np.random.Generator) -> tuple[Array, Array]:
+        z = rng.standard_normal((m, 32), dtype=np.float32)
+        X = np.tanh(z @ self.P)  # (m, n_x)
+        X *= 0.5
+        scores = z @ self.T + 0.5 * rng.standard_normal((m, self.T.shape[1]), dtype=np.float32)
+        return X, scores.argmax(axis=1)
+
+
+def make_w1(m: int = 60_000, per_rep: int = 3) -> Workload:
+    X, labels = Teacher().sample(m, np.random.default_rng(1))
+    return Workload(
+        "W1", [784, 256, 128, 10], "softmax", X, labels, 128, 0.1, np.float32, per_rep, 1,
+        {"seed": 0},
+    )  # fmt: skip
+
+
+def make_w2() -> Workload:
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((5000, 30), dtype=np.float32)
+    f = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + 0.5 * X[:, 3] - 0.5 * X[:, 4] ** 2 + 0.3
+    labels = (f + 0.2 * rng.standard_normal(5000) > 0).astype(np.int64)
+    return Workload(
+        "W2", [30, 64, 32, 1], "sigmoid", X, labels, 64, 0.1, np.float32, 20, 1, {"seed": 0}
+    )
+
+
+def make_w3(cat_dir: str, per_rep: int = 100) -> Workload:
+    cat = load_catvnoncat(cat_dir)
+    X_rows = np.ascontiguousarray(cat.X_train.T)  # (209, 12288); X_train is its transpose
+    labels = cat.Y_train.ravel().astype(np.int64)
+    kwargs = {"init": "xavier", "seed": 1, "legacy_rng": True}
+    return Workload(
+        "W3",
+        [12288, 20, 7, 5, 1],
+        "sigmoid",
+        X_rows,
+        labels,
+        None,
+        0.0075,
+        np.float64,
+        per_rep,
+        100,
+        kwargs,
+    )
+
+
+# ----- systems -------------------------------------------------------------------------------
+class Layerwise:
+    name = "layerwise"
+
+    def __init__(self, wl: Workload) -> None:
+        self.wl, self.net = wl, wl.network()
+        self.X, self.Y = wl.X_rows.T, wl.Y  # X (n_x, m) as users pass it: data.T
+        self.calls, self.loss = 0, math.nan
+
+    def run(self, n: int) -> None:
+        wl = self.wl
+        h = self.net.fit(
+            self.X, self.Y, epochs=n, learning_rate=wl.lr, batch_size=wl.batch, seed=self.calls
+        )
+        self.calls += 1
+        self.loss = h.cost[-1]
+
+
+class Sklearn:
+    name = "sklearn"
+
+    def __init__(self, wl: Workload, params: dict[str, Array]) -> None:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        B = wl.batch or wl.m
+        self.clf = MLPClassifier(
+            hidden_layer_sizes=tuple(wl.dims[1:-1]),
+            activation="relu",
+            solver="sgd",
+            learning_rate="constant",
+            learning_rate_init=wl.lr,
+            momentum=0.0,
+            alpha=0.0,
+            batch_size=B,
+            shuffle=wl.batch is not None,
+            tol=0.0,
+            n_iter_no_change=10**9,
+            warm_start=True,
+            random_state=0,
+        )
+        self.X, self.y = wl.X_rows, wl.labels
+        # partial_fit on one batch builds the model; then load the shared initial weights
+        self.clf.partial_fit(self.X[:B], self.y[:B], classes=np.unique(self.y))
+        for l in range(1, len(wl.dims)):
+            self.clf.coefs_[l - 1][...] = params[f"W{l}"].T  # sklearn: (n_in, n_out)
+            self.clf.intercepts_[l - 1][...] = params[f"b{l}"].ravel()
+        self.calls, self.loss = 0, math.nan
+
+    def run(self, n: int) -> None:
+        self.clf.set_params(max_iter=n, random_state=self.calls)
+        self.clf.fit(self.X, self.y)  # warm_start: continues from the current weights
+        self.calls += 1
+        self.loss = float(self.clf.loss_)
+
+
+class Torch:
+    name = "torch"
+
+    def __init__(self, wl: Workload, params: dict[str, Array]) -> None:
+        import torch
+        from torch import nn
+
+        self.torch, self.wl = torch, wl
+        dtype = torch.float32 if wl.dtype == np.float32 else torch.float64
+        layers: list[nn.Module] = []
+        for l in range(1, len(wl.dims)):
+            lin = nn.Linear(wl.dims[l - 1], wl.dims[l], dtype=dtype)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(params[f"W{l}"]))
+                lin.bias.copy_(torch.from_numpy(params[f"b{l}"].ravel()))
+            layers += [lin, nn.ReLU()] if l < len(wl.dims) - 1 else [lin]
+        self.model = nn.Sequential(*layers)
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=wl.lr, momentum=0.0)
+        self.X = torch.from_numpy(wl.X_rows)  # shares NumPy's memory
+        if wl.output == "softmax":
+            self.y, self.loss_fn = torch.from_numpy(wl.labels), nn.CrossEntropyLoss()
+        else:
+            y = wl.labels.astype(wl.dtype).reshape(-1, 1)
+            self.y, self.loss_fn = torch.from_numpy(y), nn.BCEWithLogitsLoss()
+        self.gen = torch.Generator().manual_seed(0)
+        self.loss = math.nan
+
+    def _step(self, xb, yb) -> float:
+        loss = self.loss_fn(self.model(xb), yb)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+    def run(self, n: int) -> None:
+        m, B = self.wl.m, self.wl.batch
+        for _ in range(n):
+            if B is None:
+                self.loss = self._step(self.X, self.y)
+                continue
+            perm, total = self.torch.randperm(m, generator=self.gen), 0.0
+            for i in range(0, m, B):
+                idx = perm[i : i + B]
+                total += self._step(self.X[idx], self.y[idx]) * len(idx)
+            self.loss = total / m
+
+
+class Floor:
+    """Only the GEMMs of the training steps, on preallocated C-ordered arrays in course layout:
+    Z[l] = W[l] A[l-1]; dW[l] = dZ[l] A[l-1]ᵀ; dA[l-1] = W[l]ᵀ dZ[l] for l ≥ 2. No elementwise
+    work; the same batch sizes as an epoch (ceil(m/B) steps, the last one smaller).
+
+    ``rows=True``: the input batch is stored as rows, A[0] = X_bᵀ with X_b (B, n_x) C-ordered
+    (what ``X = data.T`` gives); the same products, in the layout layerwise reads."""
+
+    def __init__(self, wl: Workload, rows: bool = False) -> None:
+        rng = np.random.default_rng(0)
+        d, B = wl.dims, wl.batch or wl.m
+        self.name = "floor-rows" if rows else "floor"
+        self.sizes = [B] * (wl.m // B) + ([wl.m % B] if wl.m % B else [])
+
+        def rand(*shape):
+            return rng.standard_normal(shape).astype(wl.dtype)
+
+        self.W = [None] + [rand(d[l], d[l - 1]) for l in range(1, len(d))]
+        self.dW = [None] + [np.empty_like(W) for W in self.W[1:]]
+        self.bufs = {
+            b: ([rand(b, d[0]).T if rows else rand(d[0], b)] + [rand(n, b) for n in d[1:]],
+                [rand(n, b) for n in d])
+            for b in set(self.sizes)
+        }  # fmt: skip  # A[l] (n[l], b) and dZ[l] (n[l], b), l = 0..L
+        self.loss = math.nan
+        # multiply-adds × 2 of one epoch: forward and dW for every layer, dA_prev for l ≥ 2
+        per_example = sum(d[l] * d[l - 1] * (3 if l >= 2 else 2) for l in range(1, len(d)))
+        self.flop_per_epoch = 2 * per_example * wl.m
+
+    def run(self, n: int) -> None:
+        W, dW, L = self.W, self.dW, len(self.W) - 1
+        for _ in range(n):
+            for b in self.sizes:
+                A, dZ = self.bufs[b]
+                for l in range(1, L + 1):
+                    np.matmul(W[l], A[l - 1], out=A[l])
+                for l in range(L, 0, -1):
+                    np.matmul(dZ[l], A[l - 1].T, out=dW[l])
+                    if l >= 2:
+                        np.matmul(W[l].T, dZ[l], out=dZ[l - 1])
+
+
+# ----- memory --------------------------------------------------------------------------------
+_LIBC = ctypes.CDLL("libc.so.6") if hasattr(ctypes, "CDLL") else None
+
+
+def proc_status_kb(field: str) -> int:
+    """A field of /proc/self/status (VmRSS, RssAnon, ...) in kB."""
+    with open("/proc/self/status") as f:
+        match = re.search(rf"^{field}:\s+(\d+) kB", f.read(), re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+class MemorySampler:
+    """Samples a /proc/self/status field every ``interval`` s in a thread; ``peak`` and
+    ``increase`` (over the value at entry, after returning freed heap to the OS) in bytes."""
+
+    def __init__(self, field: str = "VmRSS", interval: float = 0.005) -> None:
+        self.field, self.interval = field, interval
+
+    def __enter__(self) -> MemorySampler:
+        if _LIBC is not None:
+            _LIBC.malloc_trim(0)
+        self.start = self.peak = proc_status_kb(self.field) * 1024
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, proc_status_kb(self.field) * 1024)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, proc_status_kb(self.field) * 1024)
+
+    @property
+    def increase(self) -> int:
+        return self.peak - self.start

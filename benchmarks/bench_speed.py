@@ -1,0 +1,401 @@
+"""Speed benchmark: layerwise vs scikit-learn vs PyTorch vs the GEMM floor, in one process.
+
+Usage:  python benchmarks/bench_speed.py [--quick] [--workloads W1,W2,W3] [--cat-dir DIR]
+        (``make bench`` installs the ``bench`` extra and runs it; about 5 minutes)
+
+Each workload's systems run interleaved (floors, layerwise, sklearn, torch, floors, ...); the first
+repetition of each is a warm-up (its peak RSS increase is the memory column) and the medians of
+the others are reported. Then: W1's memory budget, linear scaling in m, "vectorized vs loop"
+for logistic regression on the cat data, and training from a 4 GB memory-mapped .npy file.
+Prints Markdown tables (benchmarks/README.md keeps a copy) and exits 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+import layerwise as lw
+from _systems import (
+    Floor,
+    Layerwise,
+    MemorySampler,
+    Sklearn,
+    Teacher,
+    Torch,
+    Workload,
+    make_w1,
+    make_w2,
+    make_w3,
+    proc_status_kb,
+)
+from layerwise.data import load_catvnoncat, one_hot
+
+MB = 2**20
+UNITS = {"W1": "s/epoch", "W2": "s/epoch", "W3": "s/100 it"}
+# workload: (max layerwise/floor, min sklearn/layerwise, min torch/layerwise)
+TARGETS = {"W1": (1.15, 2.5, 2.5), "W2": (1.5, 6.0, 6.0), "W3": (1.05, 1.2, 1.5)}
+REPS = {"W1": 5, "W2": 15, "W3": 9}  # timed repetitions (after one warm-up)
+verdicts: list[tuple[str, bool]] = []
+floor_note: list[str] = []  # the floor's GEMM rate per workload
+
+
+def check(label: str, ok: bool) -> str:
+    verdicts.append((label, ok))
+    return "met" if ok else "MISSED"
+
+
+def print_environment() -> None:
+    import sklearn
+    import threadpoolctl
+    import torch
+
+    print("## Environment\n")
+    try:
+        rev = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except OSError:
+        rev = ""
+    print(f"- {time.strftime('%Y-%m-%d %H:%M')}, layerwise at git {rev or '?'}")
+    print(
+        f"- Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, PyTorch {torch.__version__}, layerwise "
+        f"{lw.__version__}"
+    )
+    cpus = len(os.sched_getaffinity(0))
+    print(
+        f"- CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs "
+        f"({cpus} usable); torch threads {torch.get_num_threads()}"
+    )
+    for pool in threadpoolctl.threadpool_info():
+        owner = next(
+            (
+                p
+                for p in ("numpy", "scipy", "torch", "sklearn", "scikit_learn")
+                if f"/{p}" in pool["filepath"]
+            ),
+            "?",
+        )
+        detail = ", ".join(
+            f"{k} {pool[k]}" for k in ("architecture", "threading_layer") if pool.get(k)
+        )
+        print(
+            f"- {owner}: {pool['internal_api']} {pool.get('version') or ''} "
+            f"({detail or pool['user_api']}): {pool['num_threads']} threads"
+        )
+    print()
+
+
+# ----- the main table ------------------------------------------------------------------------
+def bench_workload(wl: Workload, reps: int) -> dict[str, dict]:
+    """Interleaved timing of every system on ``wl``: median seconds per unit, loss, memory."""
+    params = wl.initial_parameters()
+    systems = [
+        Floor(wl),
+        Floor(wl, rows=True),
+        Layerwise(wl),
+        Sklearn(wl, params),
+        Torch(wl, params),
+    ]
+    times: dict[str, list[float]] = {s.name: [] for s in systems}
+    memory: dict[str, int] = {}
+    for rep in range(reps + 1):
+        for system in systems:
+            if rep == 0:  # warm-up: measure its peak RSS increase instead of its time
+                with MemorySampler("VmRSS") as mem:
+                    system.run(wl.per_rep)
+                memory[system.name] = mem.increase
+                continue
+            start = time.perf_counter()
+            system.run(wl.per_rep)
+            times[system.name].append((time.perf_counter() - start) * wl.per_unit / wl.per_rep)
+    floor = min(statistics.median(times[name]) for name in ("floor", "floor-rows"))
+    gflops = systems[0].flop_per_epoch * wl.per_unit / floor / 1e9
+    floor_note.append(f"{wl.name}: {gflops:.0f} GFLOP/s")
+    return {
+        s.name: {
+            "median": statistics.median(times[s.name]),
+            "all": times[s.name],
+            "loss": s.loss,
+            "memory": memory[s.name],
+        }
+        for s in systems
+    }
+
+
+def print_table(results: dict[str, dict[str, dict]], notes: list[str]) -> None:
+    print("## Median time per unit (interleaved runs, warm-up excluded)\n")
+    print(
+        "| workload | system | median | × floor | sklearn ÷ this | torch ÷ this | "
+        "final loss | peak RSS +MB | min | spread |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, res in results.items():
+        floor = min(res["floor"]["median"], res["floor-rows"]["median"])
+        skl, tor = res["sklearn"]["median"], res["torch"]["median"]
+        for system, r in res.items():
+            t = r["median"]
+            spread = (max(r["all"]) - min(r["all"])) / t
+            loss = "—" if math.isnan(r["loss"]) else f"{r['loss']:.4f}"
+            print(
+                f"| {name} | {system} | {t:.4f} {UNITS[name]} | {t / floor:.3f} | "
+                f"{skl / t:.2f} | {tor / t:.2f} | {loss} | {r['memory'] / MB:.1f} | "
+                f"{min(r['all']):.4f} | {spread:.0%} |"
+            )
+    print(
+        "\n*× floor*: relative to the faster floor: `floor` has the input batch in course layout "
+        "(A0 (n_x, B) C-ordered), `floor-rows` as rows (A0 = X_bᵀ, X_b (B, n_x)), as layerwise "
+        f"reads `X = data.T`. Its GEMM rate: {', '.join(floor_note)}. *min*, *spread*: the "
+        "fastest repetition and (max − min) / median. *peak RSS +MB*: during the warm-up unit.\n"
+    )
+    print("".join(f"- {note}\n" for note in notes))
+    print("## Targets\n")
+    for name, res in results.items():
+        max_floor, min_skl, min_torch = TARGETS[name]
+        t = res["layerwise"]["median"]
+        ratios = (
+            t / min(res["floor"]["median"], res["floor-rows"]["median"]),
+            res["sklearn"]["median"] / t,
+            res["torch"]["median"] / t,
+        )
+        print(
+            f"- {name}: layerwise/floor {ratios[0]:.3f} (≤ {max_floor}: "
+            f"{check(f'{name} floor', ratios[0] <= max_floor)}), "
+            f"{ratios[1]:.2f}× faster than sklearn (≥ {min_skl}: "
+            f"{check(f'{name} sklearn', ratios[1] >= min_skl)}), "
+            f"{ratios[2]:.2f}× faster than PyTorch (≥ {min_torch}: "
+            f"{check(f'{name} torch', ratios[2] >= min_torch)})"
+        )
+    print()
+
+
+# ----- memory, scaling -----------------------------------------------------------------------
+def w1_memory(wl: Workload) -> None:
+    """Peak extra memory of one layerwise W1 epoch: tracemalloc (NumPy reports to it) and RSS."""
+    net, X, Y = wl.network(), wl.X_rows.T, wl.Y
+    data = X.nbytes + Y.nbytes
+    tracemalloc.start()
+    with MemorySampler("VmRSS") as rss:
+        net.fit(X, Y, epochs=1, learning_rate=wl.lr, batch_size=wl.batch)
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    budget = X.nbytes + 50 * MB  # one shuffled copy of the data + 50 MB
+    ok = max(traced, rss.increase) <= budget
+    print(
+        f"## Memory (W1, m = {wl.m:,}, one layerwise epoch)\n\n- data X + Y: {data / MB:.0f} "
+        f"MB; peak allocated during fit: {traced / MB:.1f} MB (tracemalloc), peak RSS increase "
+        f"{rss.increase / MB:.1f} MB\n- budget: data + one shuffled copy "
+        f"({X.nbytes / MB:.0f} MB) + 50 MB, i.e. at most {budget / MB:.0f} MB beyond the data: "
+        f"{check('W1 memory', ok)}\n"
+    )
+
+
+def scaling(wl: Workload, reps: int, sizes=(15_000, 30_000, 60_000)) -> None:
+    """Layerwise W1 epochs at several m, interleaved: time per example should be flat."""
+    sizes = [m for m in sizes if m <= wl.m]
+    subs = {
+        m: Layerwise(dataclasses.replace(wl, X_rows=wl.X_rows[:m], labels=wl.labels[:m]))
+        for m in sizes
+    }
+    times: dict[int, list[float]] = {m: [] for m in sizes}
+    for rep in range(reps + 1):
+        for m, system in subs.items():
+            start = time.perf_counter()
+            system.run(1)
+            if rep:
+                times[m].append(time.perf_counter() - start)
+    print("## Linear scaling in m (W1, layerwise)\n")
+    print("| m | median s/epoch | µs/example | relative to largest m |\n|---:|---:|---:|---:|")
+    per_example = {m: statistics.median(t) / m for m, t in times.items()}
+    for m in sizes:
+        print(
+            f"| {m:,} | {per_example[m] * m:.4f} | {per_example[m] * 1e6:.2f} | "
+            f"{per_example[m] / per_example[sizes[-1]]:.3f} |"
+        )
+    print()
+
+
+# ----- vectorized vs loop --------------------------------------------------------------------
+def logreg_two_loops(X_list, y, w, b, lr):
+    """The notes' non-vectorized logistic regression: loops over examples i and features j."""
+    m, n = len(X_list), len(w)
+    dw, db, J = [0.0] * n, 0.0, 0.0
+    for i in range(m):
+        x = X_list[i]
+        z = b
+        for j in range(n):
+            z += w[j] * x[j]
+        a = 1 / (1 + math.exp(-z))
+        J -= y[i] * math.log(a) + (1 - y[i]) * math.log(1 - a)
+        dz = a - y[i]
+        for j in range(n):
+            dw[j] += x[j] * dz
+        db += dz
+    return [w[j] - lr * dw[j] / m for j in range(n)], b - lr * db / m, J / m
+
+
+def logreg_example_loop(X_rows, y, w, b, lr):
+    """One loop over examples, each a NumPy dot product: dw += x⁽ⁱ⁾ dz⁽ⁱ⁾."""
+    m = X_rows.shape[0]
+    dw, db, J = np.zeros_like(w), 0.0, 0.0
+    for i in range(m):
+        a = 1 / (1 + math.exp(-(float(X_rows[i] @ w) + b)))
+        J -= y[i] * math.log(a) + (1 - y[i]) * math.log(1 - a)
+        dw += X_rows[i] * (a - y[i])
+        db += a - y[i]
+    return w - lr * dw / m, b - lr * db / m, J / m
+
+
+def vectorized_vs_loop(cat_dir: str, iterations: int) -> None:
+    cat = load_catvnoncat(cat_dir)
+    X, Y, lr = cat.X_train, cat.Y_train, 0.005
+    X_rows, y = np.ascontiguousarray(X.T), Y.ravel().tolist()
+    rows = []
+    X_list = X_rows.tolist()
+    start = time.perf_counter()
+    w2, _, cost2 = logreg_two_loops(X_list, y, [0.0] * X.shape[0], 0.0, lr)
+    rows.append(("two Python loops (examples × features)", time.perf_counter() - start, cost2))
+    start = time.perf_counter()
+    w1, _, cost1 = logreg_example_loop(X_rows, y, np.zeros(X.shape[0]), 0.0, lr)
+    rows.append(("loop over examples, NumPy dot each", time.perf_counter() - start, cost1))
+    net = lw.Network([X.shape[0], 1], output="sigmoid", init="zeros")
+    first = net.fit(X, Y, epochs=1, learning_rate=lr)  # also checks the three agree
+    same = np.allclose(net.parameters["W1"].ravel(), w1) and np.allclose(w1, w2)
+    net = lw.Network([X.shape[0], 1], output="sigmoid", init="zeros")
+    start = time.perf_counter()
+    net.fit(X, Y, epochs=iterations, learning_rate=lr)
+    rows.append(
+        ("layerwise (vectorized)", (time.perf_counter() - start) / iterations, first.cost[0])
+    )
+    print("## Vectorized vs loop: logistic regression on the cat data (209 × 12288, float64)\n")
+    print("| implementation | s/iteration | layerwise is × faster | first cost |")
+    print("|---|---:|---:|---:|")
+    for label, t, J in rows:
+        print(f"| {label} | {t:.5f} | {t / rows[-1][1]:,.0f} | {J:.6f} |")
+    print(f"\nSame weights after one iteration in all three: {'yes' if same else 'NO'}\n")
+
+
+# ----- larger than memory --------------------------------------------------------------------
+def memmap_demo(tmp_root: str, size_gb: float = 4.0) -> None:
+    """Train one epoch from a memory-mapped .npy of ``size_gb`` GB; RssAnon must stay < 1 GB."""
+    n_x, chunk = 784, 50_000
+    m = int(size_gb * 1e9 / (4 * n_x))
+    print(f"## Training from a {size_gb:g} GB memory-mapped .npy\n")
+    free = shutil.disk_usage(tmp_root).free
+    if free < 6e9:
+        print(f"Skipped: {tmp_root} has {free / 1e9:.1f} GB free, the demo needs 6 GB.\n")
+        return
+    folder = tempfile.mkdtemp(prefix="layerwise-bench-", dir=tmp_root)
+    try:
+        path = Path(folder) / "X.npy"
+        start = time.perf_counter()
+        X_file = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(m, n_x))
+        labels, teacher = np.empty(m, np.int64), Teacher()
+        for i in range(0, m, chunk):  # written in chunks: never 4 GB in memory
+            X_file[i : i + chunk], labels[i : i + chunk] = teacher.sample(
+                min(chunk, m - i), np.random.default_rng(i)
+            )
+        X_file.flush()
+        del X_file
+        Y = one_hot(labels, 10).astype(np.float32)  # (10, m) in memory
+        made = time.perf_counter() - start
+        X = np.load(path, mmap_mode="r").T  # (n_x, m), nothing read yet
+        net = lw.Network([n_x, 64, 10], output="softmax", dtype=np.float32)
+        gc.collect()
+        with MemorySampler("RssAnon", interval=0.01) as anon:
+            start = time.perf_counter()
+            h = net.fit(X, Y, epochs=1, batch_size=1024, learning_rate=0.1)
+            seconds = time.perf_counter() - start
+        ok = anon.peak < 2**30
+        print(
+            f"- file: {path.stat().st_size / 1e9:.2f} GB, X ({n_x}, {m:,}) float32 "
+            f"(written in {made:.0f} s); Y one-hot in memory ({Y.nbytes / MB:.0f} MB)\n"
+            f"- `net.fit(np.load(path, mmap_mode='r').T, Y, epochs=1, batch_size=1024)`, "
+            f"784 → 64 → 10: {seconds:.1f} s, cost {h.cost[-1]:.4f}, accuracy "
+            f"{h.metrics['accuracy'][-1]:.3f}\n"
+            f"- RssAnon: {anon.start / MB:.0f} MB before, peak {anon.peak / MB:.0f} MB "
+            f"during fit (< 1024 MB: {check('memmap RssAnon < 1 GB', ok)}); RssFile at the "
+            f"end {proc_status_kb('RssFile') / 1024:.0f} MB (page cache, reclaimable)\n"
+        )
+        del X
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"- deleted {folder}\n")
+
+
+# ----- main ----------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: small W1, 2 repetitions, no scaling/memmap"
+    )
+    parser.add_argument("--workloads", default="W1,W2,W3", help="comma-separated subset")
+    parser.add_argument("--cat-dir", default="../shared/data/catvnoncat")
+    parser.add_argument("--reps", type=int, help="timed repetitions for every workload")
+    parser.add_argument("--memmap", action="store_true", help="run the memmap demo (also quick)")
+    parser.add_argument("--no-memmap", action="store_true", help="skip the 4 GB memmap demo")
+    parser.add_argument("--tmp-dir", default=tempfile.gettempdir(), help="for the memmap file")
+    args = parser.parse_args(argv)
+    workloads = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    if unknown := set(workloads) - set(UNITS):
+        parser.error(f"unknown workloads {sorted(unknown)}; choose from W1, W2, W3")
+
+    import torch
+
+    torch.set_num_threads(2)
+    begin = time.perf_counter()
+    print(f"# layerwise speed benchmark{' (--quick)' if args.quick else ''}\n")
+    print_environment()
+    makers = {
+        "W1": lambda: make_w1(*((10_000, 1) if args.quick else (60_000, 3))),
+        "W2": make_w2,
+        "W3": lambda: make_w3(args.cat_dir, per_rep=20 if args.quick else 100),
+    }
+    results, w1, run_notes = {}, None, []
+    for name in workloads:
+        wl = makers[name]()
+        reps = args.reps or (2 if args.quick else REPS[name])
+        t0, load_before = time.perf_counter(), os.getloadavg()[0]
+        results[name] = bench_workload(wl, reps)
+        load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
+        run_notes.append(
+            f"{name}: m = {wl.m:,}, {reps} timed repetitions after a warm-up, "
+            f"{time.perf_counter() - t0:.0f} s, 1-min load average {load}"
+        )
+        w1 = wl if name == "W1" else w1
+    print_table(results, run_notes)
+    if w1 is not None:
+        w1_memory(w1)
+        if not args.quick:
+            scaling(w1, args.reps or 3)
+    if not args.quick:
+        vectorized_vs_loop(args.cat_dir, iterations=100)
+    del w1, results
+    gc.collect()
+    if (args.memmap or not args.quick) and not args.no_memmap:
+        memmap_demo(args.tmp_dir)
+    missed = [label for label, ok in verdicts if not ok]
+    print(
+        f"Total time {time.perf_counter() - begin:.0f} s. "
+        f"Targets missed: {', '.join(missed) if missed else 'none'}."
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
