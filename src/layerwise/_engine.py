@@ -86,18 +86,22 @@ def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array,
 class _Buffers:
     """Every (n, B) array one step needs, for one batch size B."""
 
-    def __init__(self, dims: list[int], B: int, dtype: np.dtype, full_batch: bool) -> None:
+    def __init__(self, dims: list[int], B: int, dtype: np.dtype, X_all: Array | None) -> None:
         L = len(dims) - 1
-        # The batch, rows = examples. Small batches carry a column of ones, so the first layer's
-        # bias rides in its GEMM too; for large ones (W1: 128 × 784) gathering into a strided
-        # buffer costs more (~60 µs measured) than a separate bias add and db1 = dZ1 · 1.
-        if B * dims[0] <= 8192 or full_batch:
-            self.X1 = np.empty((B, dims[0] + 1), dtype)  # [X_batch; 1]ᵀ
+        # The batch, rows = examples (X_batchᵀ, (B, n_x)). Full batch: X itself, never copied.
+        # Small gathered batches carry a column of ones, so the first layer's bias rides in its
+        # GEMM too; for large ones (W1: 128 × 784) gathering into that strided buffer costs more
+        # (~60 µs measured) than a separate bias add and db1 = dZ1 · 1.
+        self.X1: Array | None = None  # [X_batch; 1]ᵀ: (B, n_x + 1), when the ones ride along
+        if X_all is not None:
+            self.Xb = X_all
+        elif B * dims[0] <= 8192:
+            self.X1 = np.empty((B, dims[0] + 1), dtype)
             self.X1[:, -1] = 1
-            self.Xb = self.X1[:, :-1]  # (B, n_x) view: where the batch is gathered
+            self.Xb = self.X1[:, :-1]  # view: where the batch is gathered
         else:
-            self.X1, self.Xb = None, np.empty((B, dims[0]), dtype)  # (B, n_x), contiguous
-            self.ones = np.ones(B, dtype)
+            self.Xb = np.empty((B, dims[0]), dtype)
+        self.ones = np.ones(B, dtype)  # db1 = dZ1 · 1 when the bias is separate
         # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B); A[l] = H[l][:-1]
         self.H: list[Array] = [np.empty(0)]
         for l in range(1, L):
@@ -174,7 +178,8 @@ class Engine:
         for i in range(0, m, B):
             j = min(i + B, m)
             if j - i not in buffers:
-                buffers[j - i] = _Buffers(dims, j - i, dtype, full_batch=j - i == m)
+                X_all = X_rows if j - i == m else None  # full batch: no gather, no copy
+                buffers[j - i] = _Buffers(dims, j - i, dtype, X_all)
             c = (plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
             self.tapes.append(self._record_step(buffers[j - i], i, j, c, optimizer))
@@ -218,9 +223,7 @@ class Engine:
         ZL = self.ZL_epoch[:, i:j]  # (n_y, B)
         TbT, YbT = self.T[i:j].T, self.Y_epoch[i:j].T  # (n_y, B)
         tape: list[Op] = []
-        if self.X_rows.shape[0] == B:  # full batch: copy X once, next to its column of ones
-            buf.Xb[...] = self.X_rows
-        else:  # gather the batch's rows into the buffer, in the epoch's order
+        if self.X_rows.shape[0] > B:  # gather the batch's rows into the buffer, epoch order
             # (the bound method skips np.take's Python wrappers, ~5 µs a call)
             tape.append(partial(self.X_rows.take, self.order[i:j], 0, buf.Xb, "clip"))
         acts = [

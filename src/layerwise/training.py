@@ -177,10 +177,12 @@ def accuracy_from_logits(output: str, ZL: Array, Y: Array) -> float | None:
     """Fraction correct from logits Z[L] (n_y, m): argmax for softmax, z > 0 for sigmoid
     (entrywise for multi-label); None for regression outputs."""
     if output == "softmax":
-        return float(np.mean(ZL.argmax(axis=0) == Y.argmax(axis=0)))
-    if output == "sigmoid":
-        return float(np.mean((ZL > 0) == (Y > 0.5)))
-    return None
+        hits = ZL.argmax(axis=0) == Y.argmax(axis=0)
+    elif output == "sigmoid":
+        hits = (ZL > 0) == (Y > 0.5)
+    else:
+        return None
+    return np.count_nonzero(hits) / hits.size
 
 
 def _epoch_cost(net: Network, ZL: Array, Y: Array, w: Array | None = None) -> float:
