@@ -1,5 +1,7 @@
 """Tables the tests iterate over: every hidden activation and every (output, loss) pair."""
 
+import numpy as np
+
 from layerwise.activations import HIDDEN_ACTIVATIONS
 
 HIDDEN = list(HIDDEN_ACTIVATIONS)
@@ -15,3 +17,12 @@ PAIRS = [
 ]
 # The same pairs with one more output than the smallest where more are allowed.
 PAIRS_WIDE = [(o, loss, n if loss == "binary_crossentropy" else n + 1) for o, loss, n in PAIRS]
+
+
+def make_targets(loss: str, n_y: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    """Valid targets ``Y (n_y, m)`` for a loss: one-hot, 0/1, or values in [-1, 1]."""
+    if loss == "categorical_crossentropy":
+        return np.eye(n_y)[:, rng.integers(0, n_y, m)]
+    if loss in ("binary_crossentropy", "multilabel_crossentropy"):
+        return (rng.random((n_y, m)) > 0.5).astype(float)
+    return rng.uniform(-1, 1, (n_y, m))

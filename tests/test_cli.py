@@ -5,6 +5,7 @@ import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ pytest.importorskip("sklearn")
 
 from layerwise import cli  # noqa: E402
 from layerwise.persistence import load_model  # noqa: E402
+from model_files import edit_header  # noqa: E402
 
 
 def run(capsys, *argv):
@@ -250,7 +252,7 @@ def bad_files(fruit, fruit_model):
         (["train", "{d}/fruit.csv", "--task", "regression"], "numeric target"),
         (["train", "{d}/fruit.csv", "--hidden", "swish"], "Unknown activation 'swish'"),
         (["train", "{d}/fruit.csv", "--test", "x.csv", "--test-fraction", "0.1"], "either"),
-        (["train", "planar", "--optimizer", "gd", "--learning-rate", "1e6"], "diverged"),
+        (["train", "planar", "--optimizer", "gd", "--learning-rate", "1e30"], "diverged"),
         (["evaluate", "{d}/fruit.csv", "{d}/fruit.csv"], "not a layerwise model file"),
         (["evaluate", "{d}/run/model.npz", "{d}/new.csv"], "target column 'quality'"),
         (["predict", "{d}/broken.npz", "{d}/new.csv"], "truncated or corrupt"),
@@ -268,6 +270,73 @@ def test_bad_input_gives_one_line_and_exit_code_2(bad_files, capsys, argv, match
     assert err.startswith("error: ") and err.count("\n") == 1, err
     assert "Traceback" not in err
     assert __import__("re").search(match, err), err
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda h: h.update(metrics=[1]), "metrics must be an object"),
+        (lambda h: h.update(metrics={"train": 3}), r"metrics\['train'\] must be an object"),
+        (lambda h: h.update(training="x"), "training must be an object"),
+        (lambda h: h["preprocessing"].update(numeric=5), "preprocessing.numeric must be a list"),
+    ],
+)
+@pytest.mark.parametrize("command", ["summary", "predict"])
+def test_an_ill_typed_model_header_gives_one_line_and_exit_code_2(
+    fruit, fruit_model, capsys, edit, match, command
+):
+    edit_header(fruit_model, edit)
+    argv = [command, fruit_model] + ([fruit / "new.csv"] if command == "predict" else [])
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"error: {fruit_model} is not a valid layerwise model: "), err
+    assert __import__("re").search(match, err), err
+
+
+def test_a_bad_out_folder_fails_before_training(fruit, capsys, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("training ran before --out was checked")
+
+    monkeypatch.setattr(lw.Network, "fit", never)
+    (fruit / "a_file").write_text("")
+    code, _, err = run(capsys, "train", fruit / "fruit.csv", "--out", fruit / "a_file" / "run")
+    assert code == 2 and err.count("\n") == 1, err
+    assert "--out" in err and "a_file" in err and "Hint" in err
+
+
+def test_outputs_are_written_atomically(fruit, capsys, monkeypatch):
+    from layerwise import persistence
+
+    written, write = [], persistence.atomic_write
+
+    def recording(path, content):
+        written.append(Path(path).name)
+        return write(path, content)
+
+    monkeypatch.setattr(persistence, "atomic_write", recording)
+    out = fruit / "run"
+    code, _, _ = run(capsys, "train", fruit / "fruit.csv", "--epochs", 2, "--out", out, "--quiet")
+    assert code == 0
+    assert {"model.npz", "history.json", "metrics.json"} <= set(written)
+    assert len(json.loads((out / "history.json").read_text())["cost"]) == 2
+    code, _, _ = run(capsys, "predict", out / "model.npz", fruit / "new.csv", "-o", fruit / "p.csv")
+    assert code == 0 and written[-1] == "p.csv"
+    assert len((fruit / "p.csv").read_text().splitlines()) == 121
+    assert [p.name for p in fruit.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_evaluate_reports_the_cost_and_the_log_loss_of_sklearn(fruit, fruit_model, capsys):
+    from sklearn.metrics import log_loss
+
+    code, out, _ = run(capsys, "evaluate", fruit_model, fruit / "fruit.csv", "--json")
+    assert code == 0
+    report = json.loads(out)
+    model = load_model(fruit_model)
+    raw = pd.read_csv(fruit / "fruit.csv")
+    AL = model.network.predict_proba(model.preprocessor.transform(raw.drop(columns="quality")))
+    truth = raw["quality"] == "good"
+    assert report["log_loss"] == pytest.approx(log_loss(truth, AL[0]), rel=1e-9)
+    assert report["cost"] == report["log_loss"]  # no L2 term: the same number, computed once
 
 
 def test_usage_errors_and_help(capsys):

@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from layerwise.data import load_catvnoncat, split_indices
+from layerwise.data import Standardizer, load_catvnoncat, split_indices
 from layerwise.datasets import DATASETS, load_planar, load_xor
 
 pd = pytest.importorskip("pandas")
 
-from layerwise.preprocessing import Preprocessor, infer_task  # noqa: E402
+from layerwise.preprocessing import Preprocessor, class_labels, infer_task  # noqa: E402
 from layerwise.readers import read_data  # noqa: E402
 
 CAT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "catvnoncat"
@@ -307,4 +307,58 @@ def test_preprocessor_header_round_trip_is_json(frame):
     )
     header["task"] = "clustering"
     with pytest.raises(ValueError, match=r"preprocessing\.task"):
+        Preprocessor.from_header(header, pre.arrays())
+
+
+def test_class_labels_are_sorted_python_values():
+    assert class_labels(pd.DataFrame({"y": [2.0, 1.0, 2.0]})) == [1, 2]
+    assert class_labels(pd.DataFrame({"y": ["b", "a", "b"], "z": [0, 1, 2]})) == ["a", "b"]
+    assert class_labels(pd.DataFrame({"y": pd.Series([1, "a", 1], dtype=object)})) == [1, "a"]
+    pre = Preprocessor().fit(pd.DataFrame({"x": [0.0, 1, 2]}), pd.DataFrame({"y": [3, 1, 3]}))
+    assert pre.classes == [1, 3]
+
+
+def test_preprocessor_standardizes_with_the_data_standardizer(frame):
+    features = frame[["size", "color"]]
+    pre = Preprocessor().fit(features, frame[["label"]])
+    assert isinstance(pre.scaler, Standardizer)
+    size = features[["size"]].to_numpy().T  # (1, m)
+    np.testing.assert_array_equal(pre.transform(features)[:1], Standardizer().fit_transform(size))
+    arrays = pre.arrays()  # the saved format: 1-D arrays under the same names
+    assert set(arrays) == {"feature_mean", "feature_scale"} and arrays["feature_mean"].shape == (1,)
+    assert Preprocessor(scaling="none").fit(features).scaler is None
+
+
+def test_regression_target_scaling_round_trips_through_the_header():
+    import json
+
+    rows = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    target = pd.DataFrame({"y": [1.5, 2.5, 3.5, 5.5], "z": [1.0, 1.0, 1.0, 1.0]})
+    pre = Preprocessor().fit(rows, target)
+    assert pre.task == "regression" and isinstance(pre.target_scaler, Standardizer)
+    header = json.loads(json.dumps(pre.to_header()))
+    assert header["target"]["mean"] == [3.25, 1.0] and header["target"]["scale"][1] == 1.0
+    back = Preprocessor.from_header(header, pre.arrays())
+    Y = back.transform_target(target)  # (2, m)
+    np.testing.assert_array_equal(Y, pre.transform_target(target))
+    np.testing.assert_allclose(back.decode(Y), target.to_numpy())
+    header["target"]["scale"] = [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"preprocessing\.target\.scale must be 2 finite numbers"):
+        Preprocessor.from_header(header, pre.arrays())
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda h: h.update(numeric=5), r"preprocessing\.numeric must be a list of strings, got 5"),
+        (lambda h: h.update(categorical="x"), "preprocessing.categorical must be a list, got 'x'"),
+        (lambda h: h.update(task="clustering"), "preprocessing.task must be one of"),
+    ],
+)
+def test_preprocessor_header_errors_name_the_field_and_what_it_holds(frame, edit, match):
+    pre = Preprocessor().fit(frame[["size", "color"]], frame[["label"]])
+    header = pre.to_header()
+    edit(header)
+    with pytest.raises(ValueError, match=match):  # the two calls load_model makes, in order
+        Preprocessor.array_shapes(header)
         Preprocessor.from_header(header, pre.arrays())

@@ -128,6 +128,21 @@ def test_one_hot() -> None:
     np.testing.assert_array_equal(one_hot(labels).argmax(axis=0), labels)
 
 
+def test_one_hot_dtype() -> None:
+    Y = one_hot(np.array([2, 0]), 3, np.float32)
+    assert Y.dtype == np.float32
+    np.testing.assert_array_equal(Y, [[0, 1], [0, 0], [1, 0]])
+    assert one_hot(np.array([1, 0])).dtype == np.float64
+
+
+def test_standardizer_inverse_transform_undoes_transform() -> None:
+    X = np.random.default_rng(0).normal(3.0, 2.0, (2, 10))
+    scaler = Standardizer().fit(X)
+    np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(X)), X, rtol=1e-12)
+    with pytest.raises(ValueError, match="not fitted"):
+        Standardizer().inverse_transform(X)
+
+
 def test_one_hot_errors() -> None:
     with pytest.raises(ValueError, match=r"labels must be in \[0, 2\), got values from 0 to 2\."):
         one_hot(np.array([0, 1, 2]), 2)

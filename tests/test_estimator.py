@@ -26,6 +26,7 @@ from layerwise import estimator as est_module
 from layerwise.estimator import LayerwiseClassifier, LayerwiseRegressor, load_estimator
 from layerwise.network import parameter_blocks
 from layerwise.training import fit
+from model_files import edit_header
 
 FAST = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=40, random_state=0)
 
@@ -410,6 +411,8 @@ def test_weights_leaving_one_class_are_refused(blobs):
         ({"max_epochs": 0}, "max_epochs must be >= 1"),
         ({"early_stopping": True, "validation_fraction": 1.5}, r"validation_fraction .* \(0, 1\)"),
         ({"dtype": np.int32}, "dtype must be float32 or float64"),
+        ({"random_state": "0"}, r"random_state must be None, an int >= 0, a numpy RandomState"),
+        ({"random_state": -1}, r"random_state must be None, an int >= 0, .* got -1"),
     ],
 )
 def test_parameter_errors(blobs, params, match):
@@ -501,3 +504,57 @@ def test_load_refuses_a_bare_network_and_a_header_that_does_not_fit(tmp_path, bl
     with zipfile.ZipFile(tmp_path / "bad.npz") as zf:
         header = json.loads(zf.read("header.json"))
     assert header["training"]["estimator"]["class"] == "LayerwiseClassifier"
+
+
+# ----- randomness ---------------------------------------------------------------------------------
+def test_random_state_none_never_touches_numpys_global_rng(blobs):
+    X, y = blobs
+    before = np.random.get_state()  # noqa: NPY002 - the global RNG is what is checked
+    params = FAST | {"random_state": None, "max_epochs": 2, "early_stopping": True}
+    first = LayerwiseClassifier(**params).fit(X, y)
+    second = LayerwiseClassifier(**params).fit(X, y)
+    after = np.random.get_state()  # noqa: NPY002
+    assert before[0] == after[0] and before[2:] == after[2:]
+    np.testing.assert_array_equal(before[1], after[1])
+    assert not np.array_equal(first.network_.theta, second.network_.theta)  # fresh entropy
+
+
+@pytest.mark.parametrize(
+    "make", [np.random.default_rng, np.random.RandomState], ids=["Generator", "RandomState"]
+)
+def test_random_state_generator_or_randomstate_is_reproducible(blobs, make):
+    X, y = blobs
+    fits = [LayerwiseClassifier(**FAST | {"random_state": make(7)}).fit(X, y) for _ in range(2)]
+    np.testing.assert_array_equal(fits[0].network_.theta, fits[1].network_.theta)
+
+
+# ----- untrusted estimator files ------------------------------------------------------------------
+def _meta(header):
+    return header["training"]["estimator"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda h: h.update(training="x"), "valid layerwise model: training must be an object"),
+        (lambda h: _meta(h).update(classes_dtype="nonsense"), "cannot be restored"),
+        (lambda h: _meta(h).update(classes_dtype="<M8[ns]"), "cannot be restored"),
+        (lambda h: _meta(h).update(classes=[[0], [1], [2]]), "cannot be restored"),
+        (lambda h: _meta(h).update(loss_curve=5), "loss_curve must be a list of numbers"),
+        (lambda h: _meta(h).update(loss_curve=["a"]), "loss_curve must be a list of numbers"),
+        (
+            lambda h: _meta(h).update(validation_loss_curve={"a": 1}),
+            "validation_loss_curve must be a list",
+        ),
+        (lambda h: _meta(h).update(n_iter="7"), "n_iter must be an integer >= 0"),
+        (lambda h: _meta(h)["params"].update(optimizer="x"), "parameters are invalid"),
+        (lambda h: _meta(h)["params"].update(random_state=-1), "random_state must be None"),
+    ],
+)
+def test_an_ill_typed_estimator_header_is_refused(tmp_path, blobs, edit, match):
+    X, y = blobs
+    path = LayerwiseClassifier(**FAST | {"max_epochs": 2}).fit(X, y).save(tmp_path / "clf.npz")
+    edit_header(path, edit)
+    with pytest.raises(ValueError, match=match) as caught:
+        load_estimator(path)
+    assert str(caught.value).startswith(f"{path} is not a valid layerwise")

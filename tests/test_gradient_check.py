@@ -9,17 +9,9 @@ from hypothesis import strategies as st
 
 from layerwise import Activation, Network, gradient_check
 from layerwise.gradient_check import GradientCheck, gradients_to_vector, relative_difference
-from tables import HIDDEN, PAIRS
+from tables import HIDDEN, PAIRS, make_targets
 
 KINK = 1e-4  # distance from the ReLU / L1 kinks that ε = 1e-7 steps can never cross
-
-
-def make_targets(loss: str, n_y: int, m: int, rng: np.random.Generator) -> np.ndarray:
-    if loss == "categorical_crossentropy":
-        return np.eye(n_y)[:, rng.integers(0, n_y, m)]
-    if loss in ("binary_crossentropy", "multilabel_crossentropy"):
-        return (rng.random((n_y, m)) > 0.5).astype(float)
-    return rng.uniform(-1, 1, (n_y, m))
 
 
 @st.composite

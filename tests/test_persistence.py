@@ -1,7 +1,6 @@
 """Model files: exact round trips, atomic writes, and refusal of anything not a sound model."""
 
 import io
-import json
 import zipfile
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 
 import layerwise as lw
 from layerwise import persistence
+from model_files import edit_header, members, rewrite
 
 
 def _net(**kwargs):
@@ -94,17 +94,6 @@ def test_save_into_a_missing_folder_says_so(tmp_path):
 
 
 # ----- untrusted files ---------------------------------------------------------------------------
-def _members(path):
-    with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
-
-
-def _rewrite(path, members, compression=zipfile.ZIP_STORED):
-    with zipfile.ZipFile(path, "w", compression=compression) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-
-
 def _npy(array, allow_pickle=False):
     buffer = io.BytesIO()
     np.lib.format.write_array(buffer, array, allow_pickle=allow_pickle)
@@ -118,74 +107,66 @@ def saved(tmp_path):
     return path
 
 
-def _edit_header(path, edit):
-    members = _members(path)
-    header = json.loads(members["header.json"])
-    edit(header)
-    members["header.json"] = json.dumps(header).encode()
-    _rewrite(path, members)
-
-
 @pytest.mark.parametrize(
     ("tamper", "match"),
     [
         (lambda p: p.write_bytes(b"not a zip"), "not a layerwise model file"),
         (lambda p: p.write_bytes(p.read_bytes()[:-40]), "truncated or corrupt"),
         (lambda p: p.write_bytes(p.read_bytes()[:200]), "truncated or corrupt"),
-        (lambda p: _rewrite(p, {"W1.npy": _npy(np.zeros((5, 4)))}), "no header.json"),
+        (lambda p: rewrite(p, {"W1.npy": _npy(np.zeros((5, 4)))}), "no header.json"),
         (
-            lambda p: _rewrite(p, _members(p) | {"header.json": b"{not json"}),
+            lambda p: rewrite(p, members(p) | {"header.json": b"{not json"}),
             "not valid JSON",
         ),
-        (lambda p: _rewrite(p, _members(p) | {"header.json": b"[" * 100_000}), "not valid JSON"),
+        (lambda p: rewrite(p, members(p) | {"header.json": b"[" * 100_000}), "not valid JSON"),
         (
-            lambda p: _edit_header(p, lambda h: h.update(format_version=99)),
+            lambda p: edit_header(p, lambda h: h.update(format_version=99)),
             "format version 99",
         ),
         (
-            lambda p: _edit_header(p, lambda h: h["network"].update(layer_dims=[4, -5, 3])),
+            lambda p: edit_header(p, lambda h: h["network"].update(layer_dims=[4, -5, 3])),
             "layer_dims",
         ),
         (
-            lambda p: _edit_header(p, lambda h: h["network"].update(activations=[{"name": "x"}])),
+            lambda p: edit_header(p, lambda h: h["network"].update(activations=[{"name": "x"}])),
             "activations",
         ),
         (
-            lambda p: _edit_header(p, lambda h: h["network"].update(loss="os.system")),
+            lambda p: edit_header(p, lambda h: h["network"].update(loss="os.system")),
             "unknown loss",
         ),
         (
-            lambda p: _edit_header(p, lambda h: h["arrays"]["W1"].update(shape=[5, 5])),
+            lambda p: edit_header(p, lambda h: h["arrays"]["W1"].update(shape=[5, 5])),
             "W1 must be float64 of shape",
         ),
-        (lambda p: _rewrite(p, _members(p) | {"extra.npy": _npy(np.zeros(1))}), "extra"),
+        (lambda p: rewrite(p, members(p) | {"extra.npy": _npy(np.zeros(1))}), "extra"),
         (
-            lambda p: _rewrite(p, {k: v for k, v in _members(p).items() if k != "b2.npy"}),
+            lambda p: rewrite(p, {k: v for k, v in members(p).items() if k != "b2.npy"}),
             "missing",
         ),
         (
-            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.zeros((4, 5)))}),
+            lambda p: rewrite(p, members(p) | {"W1.npy": _npy(np.zeros((4, 5)))}),
             "W1.npy has shape",
         ),
         (
-            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.zeros((5, 4), np.int64))}),
+            lambda p: rewrite(p, members(p) | {"W1.npy": _npy(np.zeros((5, 4), np.int64))}),
             "holds int64",
         ),
         (
-            lambda p: _rewrite(
-                p, _members(p) | {"W1.npy": _npy(np.array([None] * 20, object), True)}
+            lambda p: rewrite(
+                p, members(p) | {"W1.npy": _npy(np.array([None] * 20, object), True)}
             ),
             "holds object",
         ),
         (
-            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.zeros((5, 4)))[:-8]}),
+            lambda p: rewrite(p, members(p) | {"W1.npy": _npy(np.zeros((5, 4)))[:-8]}),
             "bytes, not what its shape needs",
         ),
         (
-            lambda p: _rewrite(p, _members(p) | {"W1.npy": _npy(np.full((5, 4), np.nan))}),
+            lambda p: rewrite(p, members(p) | {"W1.npy": _npy(np.full((5, 4), np.nan))}),
             "NaN or inf",
         ),
-        (lambda p: _rewrite(p, _members(p), zipfile.ZIP_DEFLATED), "compressed"),
+        (lambda p: rewrite(p, members(p), zipfile.ZIP_DEFLATED), "compressed"),
     ],
 )
 def test_a_tampered_file_is_refused_with_a_clear_error(saved, tamper, match):
@@ -195,7 +176,7 @@ def test_a_tampered_file_is_refused_with_a_clear_error(saved, tamper, match):
 
 
 def test_a_pickled_array_is_refused_before_it_is_read(saved, monkeypatch):
-    _rewrite(saved, _members(saved) | {"W1.npy": _npy(np.array([{"a": 1}] * 20, object), True)})
+    rewrite(saved, members(saved) | {"W1.npy": _npy(np.array([{"a": 1}] * 20, object), True)})
 
     def never(*args, **kwargs):
         raise AssertionError("an array was read before the checks rejected the file")
@@ -227,3 +208,66 @@ def test_preprocessing_inconsistent_with_the_network_is_refused(tmp_path):
     lw.save(lw.Network([2, 1], seed=0), tmp_path / "m.npz", preprocessor=pre)
     with pytest.raises(ValueError, match="preprocessing gives 1 inputs"):
         persistence.load_model(tmp_path / "m.npz")
+
+
+@pytest.fixture
+def saved_with_preprocessing(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from layerwise.preprocessing import Preprocessor
+
+    rows = pd.DataFrame({"a": [1.0, 2.0, 4.0], "c": ["x", "y", "x"]})
+    pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["no", "yes", "no"]}))
+    path = tmp_path / "m.npz"
+    net = lw.Network([pre.n_x, 2, pre.n_y], seed=0)
+    lw.save(net, path, preprocessor=pre, training={"epochs": 3}, metrics={"train": {"cost": 0.5}})
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda h: h.update(training="x"), "training must be an object, got 'x'"),
+        (lambda h: h.update(metrics=[1]), r"metrics must be an object, got \[1\]"),
+        (lambda h: h.update(metrics={"train": 3}), r"metrics\['train'\] must be an object"),
+        (lambda h: h.update(training=None), "training must be an object, got None"),
+        (
+            lambda h: h["preprocessing"].update(numeric=5),
+            "preprocessing.numeric must be a list of strings, got 5",
+        ),
+        (
+            lambda h: h["preprocessing"].update(categorical="x"),
+            "preprocessing.categorical must be a list, got 'x'",
+        ),
+    ],
+)
+def test_an_ill_typed_header_field_is_refused_naming_the_file(
+    saved_with_preprocessing, edit, match
+):
+    edit_header(saved_with_preprocessing, edit)
+    with pytest.raises(ValueError, match=match) as caught:
+        persistence.load_model(saved_with_preprocessing)
+    assert str(caught.value).startswith(
+        f"{saved_with_preprocessing} is not a valid layerwise model"
+    )
+
+
+def test_a_header_without_training_or_metrics_loads_with_empty_ones(saved):
+    edit_header(saved, lambda h: [h.pop("training"), h.pop("metrics")])
+    header = persistence.load_model(saved).header
+    assert header["training"] == {} and header["metrics"] == {}
+
+
+def test_atomic_write_takes_bytes_or_a_writer_and_replaces_the_file(tmp_path):
+    path = tmp_path / "out.txt"
+    assert persistence.atomic_write(path, b"first") == path
+    persistence.atomic_write(str(path), lambda f: f.write(b"second"))
+    assert path.read_bytes() == b"second"
+    with pytest.raises(OSError, match="disk full"):
+        persistence.atomic_write(path, lambda f: (f.write(b"half"), _raise(OSError("disk full"))))
+    assert path.read_bytes() == b"second" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        persistence.atomic_write(tmp_path / "no" / "x.txt", b"")
+
+
+def _raise(err):
+    raise err

@@ -4,6 +4,7 @@ and convergence on toy data."""
 
 from __future__ import annotations
 
+import copy
 import io
 
 import numpy as np
@@ -21,15 +22,7 @@ from layerwise import (
     get_activation,
 )
 from layerwise.gradient_check import gradients_to_vector
-from tables import HIDDEN, PAIRS_WIDE
-
-
-def make_targets(loss: str, n_y: int, m: int, rng: np.random.Generator) -> np.ndarray:
-    if loss == "categorical_crossentropy":
-        return np.eye(n_y)[:, rng.integers(0, n_y, m)]
-    if loss in ("binary_crossentropy", "multilabel_crossentropy"):
-        return (rng.random((n_y, m)) > 0.5).astype(float)
-    return rng.uniform(-1, 1, (n_y, m))
+from tables import HIDDEN, PAIRS_WIDE, make_targets
 
 
 def reference_fit(
@@ -484,3 +477,80 @@ def test_linear_regression_recovers_the_weights(rng: np.random.Generator) -> Non
     net.fit(X, Y, epochs=300, learning_rate=0.3)
     np.testing.assert_allclose(net.parameters["W1"], w, atol=1e-6)
     np.testing.assert_allclose(net.parameters["b1"], [[b]], atol=1e-6)
+
+
+def test_the_shuffle_stream_continues_across_fit_calls(rng: np.random.Generator) -> None:
+    X, Y = rng.standard_normal((3, 40)), (rng.random((1, 40)) > 0.5) * 1.0
+    one = Network([3, 4, 1], seed=5)
+    one.fit(X, Y, epochs=2, batch_size=8, learning_rate=0.1)
+    two = Network([3, 4, 1], seed=5)
+    for _ in range(2):  # same epochs in two calls: the same permutations, the same weights
+        two.fit(X, Y, epochs=1, batch_size=8, learning_rate=0.1)
+    np.testing.assert_array_equal(one.theta, two.theta)
+
+
+def test_a_generator_seed_reproduces_training(rng: np.random.Generator) -> None:
+    X, Y = rng.standard_normal((3, 40)), (rng.random((1, 40)) > 0.5) * 1.0
+    thetas = []
+    for _ in range(2):
+        net = Network([3, 4, 1], seed=np.random.default_rng(7))
+        net.fit(X, Y, epochs=3, batch_size=8, learning_rate=0.1)
+        thetas.append(net.theta.copy())
+    np.testing.assert_array_equal(*thetas)
+    assert isinstance(Network([3, 1], seed=None).seed, int)  # fresh entropy, kept as an int
+
+
+def test_copies_train_like_the_original(rng: np.random.Generator) -> None:
+    X, Y = rng.standard_normal((3, 40)), (rng.random((1, 40)) > 0.5) * 1.0
+    net = Network([3, 4, 1], seed=2, legacy_rng=True)
+    net.fit(X, Y, epochs=1, batch_size=8, learning_rate=0.1)
+    clone = copy.deepcopy(net)
+    assert clone.legacy_rng and clone.seed == 2
+    for n in (net, clone):
+        n.fit(X, Y, epochs=2, batch_size=8, learning_rate=0.1)
+    np.testing.assert_array_equal(net.theta, clone.theta)
+
+
+def test_early_stopping_on_the_training_cost_restores_the_parameters_that_scored_it(
+    rng: np.random.Generator,
+) -> None:
+    X, Y = rng.standard_normal((2, 60)), (rng.random((1, 60)) > 0.5) * 1.0
+    net = Network([2, 8, 1], seed=0)
+    stop = EarlyStopping(patience=2, monitor="cost")
+    history = net.fit(X, Y, epochs=50, learning_rate=30.0, callbacks=[stop])  # rises soon
+    best = history.best_epoch
+    assert history.cost[best] == min(history.cost)
+    AL, caches = net.forward(X)
+    np.testing.assert_allclose(net.cost(AL, Y, caches), history.cost[best], rtol=1e-12)
+
+
+def test_early_stopping_on_accuracy_keeps_the_highest(rng: np.random.Generator) -> None:
+    X, Y = rng.standard_normal((2, 60)), (rng.random((1, 60)) > 0.5) * 1.0
+    stop = EarlyStopping(patience=3, monitor="dev_accuracy")
+    history = Network([2, 8, 1], seed=0).fit(
+        X, Y, epochs=40, learning_rate=0.5, dev=(X, Y), callbacks=[stop]
+    )
+    assert history.metrics["dev_accuracy"][history.best_epoch] == max(
+        history.metrics["dev_accuracy"]
+    )
+    with pytest.raises(ValueError, match=r"Unknown monitor 'loss'\. Valid names: accuracy, cost"):
+        EarlyStopping(monitor="loss")
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"shuffle_block": 0}, ValueError, "shuffle_block must be >= 1, got 0"),
+        ({"shuffle_block": 2.5}, TypeError, "shuffle_block must be an integer"),
+        ({"dev": (np.zeros((2, 3)),)}, ValueError, r"dev must be \(X_dev, Y_dev\) .* 1 items"),
+    ],
+)
+def test_fit_options_are_checked(options, error, match) -> None:
+    X, Y = np.zeros((2, 6)), np.zeros((1, 6))
+    with pytest.raises(error, match=match):
+        Network([2, 1]).fit(X, Y, epochs=1, batch_size=2, **options)
+
+
+def test_fit_refuses_no_examples() -> None:
+    with pytest.raises(ValueError, match="at least one example"):
+        Network([3, 1]).fit(np.zeros((3, 0)), np.zeros((1, 0)), epochs=1)

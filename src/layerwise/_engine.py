@@ -6,16 +6,20 @@ makes, each bound to arrays allocated once (``out=`` everywhere). An epoch then 
 inputs in place (shuffle order, targets) and replays the tapes, so a step costs its GEMMs plus
 a few in-place elementwise calls and no Python bookkeeping. What the tape does, per step:
 
-- the bias rides inside the GEMM: the batch and the hidden activations carry a row of ones,
-  so ``Z[l] = [W|b][l] [A[l-1]; 1]`` and ``[dW|db][l] = dZ[l] [A[l-1]; 1]ᵀ`` in one product each;
-- a batch is gathered with one ``np.take(..., out=)`` from ``X.T`` (rows = examples, never
-  copied whole) into a buffer whose last column is ones; full batch copies X once;
+- the bias rides inside the GEMM for hidden layers, whose activations carry a row of ones:
+  ``Z[l] = [W|b][l] [A[l-1]; 1]`` and ``[dW|db][l] = dZ[l] [A[l-1]; 1]ᵀ`` in one product each;
+- a batch is gathered with one ``ndarray.take(..., out=)`` from ``X.T`` (rows = examples, never
+  copied whole); small batches land next to a column of ones (the first layer's bias in its
+  GEMM too), large ones in a contiguous buffer with a separate bias add and db1 = dZ1 · 1;
+  full batch reads X in place;
 - the scale c = 1/m (α/m for plain gradient descent) is folded into dZ[L], so the products give
   c·dW directly and the plain update is one vector subtraction over ``theta``;
 - the targets' part of c·dZ[L] (e.g. c·Y) is prepared once per epoch, not once per step;
 - per-example weights w (mean 1) scale the columns of dZ[L]: dZ[L] ⊙ w_batch (1, B), and the
   L2 term uses λ/s (s = the raw weights' mean), so weight 2 == the example twice;
-- activations are applied in place and their derivatives read from A (ReLU mask = A > 0);
+- activations are applied in place; their derivatives are read from A, and ReLU's mask
+  (0.0/1.0), made in the forward pass, is its derivative; a one-unit layer's Wᵀ dZ is a
+  broadcast product, not a GEMM;
 - dA_prev is not computed for the first layer;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
   are computed once per epoch, from the logits (stable).
@@ -172,6 +176,11 @@ class Engine:
         self.T = np.empty_like(Y_rows)  # (m, n_y): the targets' part of c·dZ[L], epoch order
         self.ZL_epoch = np.empty((n_y, m), dtype)  # logits of every example, epoch order
         self.penalties: list[float] = []  # L2 terms of the epoch's steps
+        if net.l2:  # 1 on the weights' entries of θ, 0 on the biases'; scratch of θ's size
+            self.weight_mask = np.ones_like(net.theta)
+            for block in parameter_blocks(self.weight_mask, dims):
+                block[:, -1] = 0
+            self.l2_weights = np.empty_like(net.theta)
         buffers: dict[int, _Buffers] = {}
         self.tapes: list[list[Op]] = []
         self.scales = np.empty((m, 1), dtype)  # c of each example's batch
@@ -210,8 +219,8 @@ class Engine:
 
     def _shuffle(self, rng) -> None:
         m, block = self.order.size, self.shuffle_block
-        if block is None:
-            rng.shuffle(self.order)
+        if block is None:  # a fresh permutation of 0..m-1, so that epochs split over several
+            self.order[:] = rng.permutation(m)  # fit calls shuffle exactly as one call would
             return
         starts = rng.permutation(np.arange(0, m, block))
         self.order[:] = np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])
@@ -253,8 +262,6 @@ class Engine:
             w_b = self.w_epoch[i:j].T  # (1, B), refreshed in place every epoch
             tape.append(partial(np.multiply, buf.dZ[L], w_b, buf.dZ[L]))
         # ----- backward: [dW|db] = dZ [A_prev; 1]ᵀ, dA_prev = Wᵀ dZ, dZ_prev = dA_prev ⊙ g' ----
-        if net.l2:
-            tape.append(partial(self._l2_penalty, B))
         for l in range(L, 0, -1):
             if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
                 A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
@@ -268,21 +275,19 @@ class Engine:
                     tape.append(partial(np.multiply, WT, buf.dZ[l], dA_prev))
                 else:
                     tape.append(partial(np.matmul, WT, buf.dZ[l], out=dA_prev))
-            tape += self._update_ops(l, c, optimizer)
             if l > 1:
                 tape += acts[l - 2][1]  # dZ_prev = dA_prev ⊙ g'
-        return tape
+        return tape + self._update_ops(c, optimizer)
 
-    def _update_ops(self, l: int, c: float, optimizer) -> list[Op]:
-        """L2's λ/m W[l] into dW[l]; after the last gradient (l = 1), the update of all of θ:
+    def _update_ops(self, c: float, optimizer) -> list[Op]:
+        """Once every gradient is ready: L2's λ/m W into dW, then the update of all of θ:
         θ -= dθ for plain gradient descent (α is already in dθ), else the optimizer's rule."""
         ops: list[Op] = []
-        if self.net.l2:  # dW += λ/m W (times α when folded)
-            scale = c * self.net.l2 * self.l2_scale
-            ops.append(partial(self._l2_gradient, self.Wb[l - 1], self.gWb[l - 1], scale))
-        if l == 1 and self.plain_scale is not None:
+        if self.net.l2:
+            ops.append(partial(self._l2, c * self.net.l2 * self.l2_scale))
+        if self.plain_scale is not None:
             ops.append(partial(np.subtract, self.net.theta, self.gtheta, self.net.theta))
-        elif l == 1:
+        else:
             ops.append(partial(optimizer.step, self.net.theta, self.gtheta))
         return ops
 
@@ -318,11 +323,11 @@ class Engine:
         AL = act.forward(ZL)
         np.multiply(act.backward(loss.gradient(AL, YbT), ZL, AL), c, out=dZ)
 
-    def _l2_penalty(self, B: int) -> None:
-        """Record λ/(2B) Σ_l ‖W[l]‖² (before this step's update), weighted by B."""
-        total = sum(float(np.sum(W[:, :-1] ** 2)) for W in self.Wb)
-        self.penalties.append(self.net.l2 * self.l2_scale / 2 * total)
-
-    @staticmethod
-    def _l2_gradient(Wb: Array, gWb: Array, scale: float) -> None:
-        gWb[:, :-1] += scale * Wb[:, :-1]
+    def _l2(self, scale: float) -> None:
+        """L2 on the weights (not the biases), before the update: record the step's term
+        λ/2 Σ_l ‖W[l]‖² (the epoch divides the sum by m), and dθ += scale · W, scale = c·λ."""
+        theta, weights = self.net.theta, self.l2_weights  # (n_params,) both
+        np.multiply(theta, self.weight_mask, weights)  # θ with the biases zeroed
+        self.penalties.append(self.net.l2 * self.l2_scale / 2 * float(np.dot(weights, theta)))
+        np.multiply(weights, scale, weights)
+        np.add(self.gtheta, weights, self.gtheta)

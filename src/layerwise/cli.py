@@ -280,8 +280,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
             [[f, *row] for f, row in zip(data.files, rows, strict=True)],
         )
     if args.output:
-        with open(args.output, "w", newline="", encoding="utf-8") as f:
-            _write_csv(f, header, rows)
+        from .persistence import atomic_write
+
+        text = io.StringIO(newline="")
+        _write_csv(text, header, rows)
+        atomic_write(args.output, text.getvalue().encode("utf-8"))
         print(f"wrote {len(rows)} predictions to {args.output}", file=sys.stderr)
     else:
         _write_csv(sys.stdout, header, rows)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from .cli import DEFAULT_LEARNING_RATE, EXIT_OK, _build_network, _read, _seed
 def train(args: argparse.Namespace) -> int:
     from .data import split_indices
     from .initializers import make_rng
-    from .preprocessing import Preprocessor, infer_task
+    from .persistence import atomic_write, save
+    from .preprocessing import Preprocessor, class_labels, infer_task
     from .reporting import evaluate_split, split_table
 
     if args.test and args.test_fraction:
@@ -50,17 +52,19 @@ def train(args: argparse.Namespace) -> int:
     )
     train_set, dev = pool.take(train_index), (pool.take(dev_index) if dev_index.size else None)
 
+    # the classes of the whole file, so that a rare class missing from the train split is kept
+    class_names = data.classes or (
+        class_labels(data.target) if task in ("binary", "multiclass") else None
+    )
     pre = Preprocessor(task, data.scaling).fit(
-        train_set.features,
-        train_set.target,
-        classes=data.classes or _classes_of(data, task),
-        image=data.image,
+        train_set.features, train_set.target, classes=class_names, image=data.image
     )
     dtype = np.dtype(args.dtype)
     X, Y = pre.transform(train_set.features, dtype), pre.transform_target(train_set.target, dtype)
     dev_xy = None
     if dev is not None:
         dev_xy = (pre.transform(dev.features, dtype), pre.transform_target(dev.target, dtype))
+    out = _output_folder(args.out or Path("runs") / Path(data.name).stem)  # fail before fit
     net = _build_network(args, pre, seed, dtype)
     callbacks = _callbacks(args, has_dev=dev is not None)
     learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
@@ -101,17 +105,13 @@ def train(args: argparse.Namespace) -> int:
         "l2": args.l2,
         "seconds": round(seconds, 3),
     }
-    out = Path(args.out or Path("runs") / Path(data.name).stem)
-    out.mkdir(parents=True, exist_ok=True)
     headline = {
         s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
     }
     net_file = out / "model.npz"
-    from .persistence import save
-
     save(net, net_file, preprocessor=pre, training=settings, metrics=headline)
-    (out / "history.json").write_text(json.dumps(history.to_dict(), indent=1) + "\n")
-    (out / "metrics.json").write_text(json.dumps(reports, indent=1) + "\n")
+    atomic_write(out / "history.json", _json_bytes(history.to_dict()))
+    atomic_write(out / "metrics.json", _json_bytes(reports))
     written = [net_file.name, "history.json", "metrics.json", *_plots(out, history, net, pre, data)]
 
     print(_describe(data, pre, train_set, dev, test, net, args, learning_rate, history, seconds))
@@ -122,13 +122,24 @@ def train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _classes_of(data, task: str) -> list | None:
-    """Classes of the whole training file (so a rare class missing from the train split is kept)."""
-    if task not in ("binary", "multiclass"):
-        return None
-    from .preprocessing import _python, _sorted
+def _output_folder(out: Path) -> Path:
+    """Create ``--out`` and check that a file can be written there, so that a bad folder fails
+    before training rather than after it."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as err:
+        raise ValueError(
+            f"--out {out} must be a folder we can write to, but {err.strerror or err}. "
+            "Hint: pick another --out folder."
+        ) from err
+    return out
 
-    return _sorted([_python(v) for v in data.target.iloc[:, 0].unique()])
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=1) + "\n").encode()
 
 
 def _callbacks(args: argparse.Namespace, has_dev: bool) -> list:

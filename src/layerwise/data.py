@@ -31,8 +31,11 @@ def flatten_images(images: Array) -> Array:
     return images.reshape(images.shape[0], -1).T
 
 
-def one_hot(labels: Array, n_classes: int | None = None) -> Array:
-    """Class indices ``(m,)`` -> one-hot ``Y (n_classes, m)``."""
+def one_hot(labels: Array, n_classes: int | None = None, dtype=np.float64) -> Array:
+    """Class indices ``(m,)`` -> one-hot ``Y (n_classes, m)`` of ``dtype``.
+
+    ``n_classes`` defaults to ``max(labels) + 1``.
+    """
     labels = np.asarray(labels).reshape(-1)
     if labels.dtype.kind not in "iu" and not np.all(np.mod(labels, 1) == 0):
         raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}.")
@@ -42,14 +45,17 @@ def one_hot(labels: Array, n_classes: int | None = None) -> Array:
         raise ValueError(
             f"labels must be in [0, {n}), got values from {labels.min()} to {labels.max()}."
         )
-    Y = np.zeros((n, labels.size))
+    Y = np.zeros((n, labels.size), dtype=dtype)  # (n_classes, m)
     Y[labels, np.arange(labels.size)] = 1
     return Y
 
 
 @dataclass
 class Standardizer:
-    """x ← (x - μ) / σ per feature (row), fitted on training data ``X (n_x, m)``."""
+    """x ← (x - μ) / σ per feature (row), fitted on training data ``X (n_x, m)``.
+
+    For rows-as-examples data ``A (m, n)``, fit and transform ``A.T``.
+    """
 
     mean: Array | None = None  # (n_x, 1)
     scale: Array | None = None  # (n_x, 1)
@@ -61,9 +67,18 @@ class Standardizer:
         return self
 
     def transform(self, X: Array) -> Array:
+        """``X (n_x, m)`` -> ``(X - μ) / σ (n_x, m)``."""
+        self._check_fitted()
+        return (X - self.mean) / self.scale
+
+    def inverse_transform(self, X: Array) -> Array:
+        """Undo :meth:`transform`: ``X (n_x, m)`` -> ``X σ + μ (n_x, m)``."""
+        self._check_fitted()
+        return X * self.scale + self.mean
+
+    def _check_fitted(self) -> None:
         if self.mean is None:
             raise ValueError("Standardizer is not fitted: call fit(X_train) first.")
-        return (X - self.mean) / self.scale
 
     def fit_transform(self, X: Array) -> Array:
         return self.fit(X).transform(X)

@@ -20,6 +20,7 @@ Sample weights (times ``class_weight``) are frequency weights, trained by
 
 from __future__ import annotations
 
+import reprlib
 from numbers import Integral, Real
 from typing import Any
 
@@ -36,7 +37,6 @@ try:
     )
     from sklearn.utils.validation import (
         check_is_fitted,
-        check_random_state,
         column_or_1d,
         validate_data,
     )
@@ -49,7 +49,9 @@ except ImportError as err:  # scikit-learn is an optional extra
 from . import _validation as v
 from . import training
 from .activations import sigmoid, softmax
+from .data import one_hot
 from .initializers import INITIALIZERS
+from .losses import categorical_cross_entropy_from_logits
 from .network import Network
 from .optimizers import OPTIMIZERS, get_optimizer
 
@@ -190,18 +192,30 @@ class _LayerwiseBase(BaseEstimator):
         self.n_iter_ = 0
 
     def _start_training_state(self) -> np.random.SeedSequence:
-        """Fresh optimizer, shuffle generator and split seed; returns the initial weights' seed.
-
-        An int ``random_state`` is the root seed; None or a RandomState give one drawn from it.
-        """
-        rs = self.random_state
-        if not isinstance(rs, Integral) or isinstance(rs, bool):
-            rs = check_random_state(rs).randint(2**31 - 1)
-        init_seq, shuffle_seq, split_seq = np.random.SeedSequence(int(rs)).spawn(3)
+        """Fresh optimizer, shuffle generator and split seed; returns the initial weights' seed
+        (all three spawned from :meth:`_root_seed`)."""
+        init_seq, shuffle_seq, split_seq = np.random.SeedSequence(self._root_seed()).spawn(3)
         self._optimizer = get_optimizer(self.optimizer, self.learning_rate)
         self._shuffle_rng = np.random.default_rng(shuffle_seq)
         self._split_seed = int(split_seq.generate_state(1)[0])
         return init_seq
+
+    def _root_seed(self) -> int:
+        """The root seed of a fit: an int ``random_state`` as it is; one drawn from a
+        RandomState or Generator; for None, fresh OS entropy (NumPy's global RNG is never used)."""
+        rs = self.random_state
+        if rs is None:
+            return int(np.random.SeedSequence().generate_state(1)[0])
+        if isinstance(rs, Integral) and not isinstance(rs, bool) and rs >= 0:
+            return int(rs)
+        if isinstance(rs, np.random.Generator):
+            return int(rs.integers(2**31 - 1))
+        if isinstance(rs, np.random.RandomState):
+            return int(rs.randint(2**31 - 1))
+        raise ValueError(
+            "random_state must be None, an int >= 0, a numpy RandomState or Generator, "
+            f"got {rs!r}. Hint: random_state=0 makes fits reproducible."
+        )
 
     def _continue(self, layer_sizes: list[int]) -> None:
         """Warm start / partial_fit: same architecture (``layer_sizes`` = layer_dims[1:]);
@@ -305,10 +319,15 @@ class _LayerwiseBase(BaseEstimator):
             if not (isinstance(names, list) and len(names) == self.n_features_in_):
                 raise _bad_file(path, "feature_names_in does not match the network's inputs")
             self.feature_names_in_ = np.asarray([str(n) for n in names], dtype=object)
-        self.loss_curve_ = [float(c) for c in meta.get("loss_curve", [])]
+        self.loss_curve_ = _numbers(meta.get("loss_curve", []), "loss_curve", path)
         curve = meta.get("validation_loss_curve")
-        self.validation_loss_curve_ = None if curve is None else [float(c) for c in curve]
-        self.n_iter_ = int(meta.get("n_iter", len(self.loss_curve_)))
+        self.validation_loss_curve_ = (
+            None if curve is None else _numbers(curve, "validation_loss_curve", path)
+        )
+        n_iter = meta.get("n_iter", len(self.loss_curve_))
+        if isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 0:
+            raise _bad_file(path, f"n_iter must be an integer >= 0, got {n_iter!r}")
+        self.n_iter_ = n_iter
         self._restore_targets(meta, net, path)
         self._start_training_state()
 
@@ -356,8 +375,9 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         ``n_samples / (n_classes * count(class))``.
     dtype : None, float32 or float64, default None
         None keeps float32 input float32 and trains everything else in float64.
-    random_state : int, RandomState or None
-        Seeds the initial weights, the shuffles and the validation split.
+    random_state : int, RandomState, Generator or None
+        Seeds the initial weights, the shuffles and the validation split. None draws a fresh
+        seed from the operating system for each fit (NumPy's global generator is not used).
     verbose : bool, default False
         A progress line (or bar) per epoch.
     warm_start : bool, default False
@@ -498,7 +518,7 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
             )
         if len(self.classes_) == 2:
             return (idx == 1).astype(dtype)[None, :], "sigmoid", sw  # (1, m)
-        return np.eye(len(self.classes_), dtype=dtype)[:, idx], "softmax", sw  # (k, m) one-hot
+        return one_hot(idx, len(self.classes_), dtype), "softmax", sw  # (k, m)
 
     def _apply_class_weight(self, y, idx, sw, incremental: bool):
         """``sw`` times the weight of each example's class (``sw`` None counts as ones)."""
@@ -542,13 +562,22 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         classes, n_y = meta.get("classes"), net.layer_dims[-1]
         multilabel = bool(meta.get("multilabel", False))
         dtype = meta.get("classes_dtype")
-        if not isinstance(classes, list) or not isinstance(dtype, str) or "V" in dtype:
+        if not isinstance(classes, list) or not isinstance(dtype, str):
             raise _bad_file(path, "classes are missing")
         expected = n_y if multilabel or n_y > 1 else 2
         output = "sigmoid" if multilabel or n_y == 1 else "softmax"
         if len(classes) != expected or net.output != output:
             raise _bad_file(path, f"{len(classes)} classes do not fit a {n_y}-unit {net.output}")
-        self.classes_ = np.asarray(classes, dtype=np.dtype(dtype))
+        try:
+            kind = np.dtype(dtype).kind
+            if kind not in "biufUO" or not all(isinstance(c, str | int | float) for c in classes):
+                raise ValueError("labels must be numbers or text")
+            self.classes_ = np.asarray(classes, dtype=np.dtype(dtype))
+        except (TypeError, ValueError, OverflowError) as err:
+            raise _bad_file(
+                path,
+                f"classes {reprlib.repr(classes)} of dtype {dtype!r} cannot be restored ({err})",
+            ) from err
         self._multilabel = multilabel
 
     def predict(self, X) -> Array:
@@ -660,9 +689,9 @@ def _log_sigmoid(Z: Array) -> Array:
 
 
 def _log_softmax(Z: Array) -> Array:
-    """log softmax per column of ``Z (k, m)``, shifted by the column's max: never log(0)."""
-    shifted = Z - Z.max(axis=0, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    """log softmax per column of ``Z (k, m)``, never log(0): entry k is minus the categorical
+    cross-entropy (from logits, max-shifted) of class k against target 1, -(z_k - logsumexp z)."""
+    return -categorical_cross_entropy_from_logits(Z, 1.0)  # (k, m)
 
 
 # ----- loading --------------------------------------------------------------------------------
@@ -695,11 +724,26 @@ def load_estimator(path):
     valid = sorted(cls().get_params(deep=False))
     if not isinstance(params, dict) or not set(params) <= set(valid):
         raise _bad_file(path, f"estimator parameters must be among {valid}")
-    est = cls(**{k: _from_json(k, x) for k, x in params.items()})
+    try:
+        est = cls(**{k: _from_json(k, x) for k, x in params.items()})
+        est._check_params()
+        est._root_seed()  # checks random_state
+    except (TypeError, ValueError) as err:
+        raise _bad_file(path, f"its estimator parameters are invalid ({err})") from err
     if saved.network.layer_dims[0] != meta.get("n_features_in"):
         raise _bad_file(path, "n_features_in does not match the network's inputs")
     est._restore(meta, saved.network, path)
     return est
+
+
+def _numbers(values: Any, name: str, path) -> list[float]:
+    """A saved list of numbers (a loss curve) as floats, or the file is refused."""
+    try:
+        if isinstance(values, list) and not any(isinstance(x, bool | str) for x in values):
+            return [float(x) for x in values]
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise _bad_file(path, f"{name} must be a list of numbers, got {reprlib.repr(values)}")
 
 
 def _bad_file(path, problem: str) -> ValueError:

@@ -37,6 +37,27 @@ def make_rng(seed: Seed = None, *, legacy: bool = False) -> Rng:
     return np.random.RandomState(seed) if legacy else np.random.default_rng(seed)
 
 
+def seed_of(seed: Seed) -> int:
+    """An int seed for any seed argument: the int itself, one drawn from a generator, or fresh
+    entropy for None (so that a network always has a seed to report and save)."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**32))
+    if isinstance(seed, np.random.RandomState):
+        return int(seed.randint(2**32, dtype=np.uint64))
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    make_rng(seed)  # the type check
+    return int(seed)
+
+
+def shuffle_rng(seed: Seed) -> np.random.Generator:
+    """The generator of the training shuffle: a child stream of ``seed``, independent of the
+    stream that drew the initial weights from the same seed (generators pass through)."""
+    if isinstance(seed, np.random.Generator | np.random.RandomState):
+        return seed
+    return np.random.default_rng(np.random.SeedSequence(seed_of(seed)).spawn(1)[0])
+
+
 def _standard_normal(rng: Rng, shape: tuple[int, int]) -> np.ndarray:
     """float64 N(0, 1) draws: ``RandomState.standard_normal`` or ``Generator.standard_normal``."""
     return rng.standard_normal(shape)

@@ -1,7 +1,8 @@
-"""Metrics: accuracy, precision/recall/F1 per class, confusion matrix, MSE/MAE/R², log loss.
+"""Metrics: accuracy, precision/recall/F1 per class, confusion matrix, MSE/MAE/R².
 
 Labels are vectors of ``m`` entries (any shape that ravels to ``(m,)``, e.g. the ``(1, m)`` that
-``Network.predict`` returns for softmax); ``log_loss`` takes the course layout ``(n_y, m)``.
+``Network.predict`` returns for softmax). The log loss is the network's own cost
+(:meth:`layerwise.Network.cost`, see :func:`layerwise.reporting.evaluate_split`).
 Small, exact NumPy formulas, checked against ``sklearn.metrics`` in the tests.
 """
 
@@ -109,26 +110,6 @@ def r2_score(y_true: Any, y_pred: Any) -> float:
     if total == 0:
         return 1.0 if residual == 0 else 0.0
     return float(1 - residual / total)
-
-
-def log_loss(Y: Any, P: Any, eps: float | None = None) -> float:
-    """Cross-entropy of probabilities ``P (n_y, m)`` against 0/1 targets ``Y (n_y, m)``.
-
-    ``n_y = 1``: -(1/m) Σ [y log p + (1 - y) log(1 - p)]; ``n_y > 1`` (one-hot columns):
-    -(1/m) Σ_i Σ_k y_ki log p_ki. Probabilities are clipped to [eps, 1 - eps] (default: the
-    machine epsilon of float64) so that log never sees 0.
-    """
-    Y, P = np.asarray(Y, dtype=np.float64), np.asarray(P, dtype=np.float64)
-    if Y.ndim != 2 or Y.shape != P.shape:
-        raise ValueError(
-            f"Y and P must both have shape (n_y, m), got {Y.shape} and {P.shape}. "
-            "Hint: one column per example."
-        )
-    eps = np.finfo(np.float64).eps if eps is None else eps
-    P = np.clip(P, eps, 1 - eps)
-    if Y.shape[0] == 1:
-        return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P)))
-    return float(-np.mean(np.sum(Y * np.log(P), axis=0)))
 
 
 def classification_report(

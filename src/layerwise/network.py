@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _validation as v
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation, get_activation
-from .initializers import Seed, initialize_parameters
+from .initializers import Seed, initialize_parameters, seed_of, shuffle_rng
 from .layers import Dense, DenseCache
 from .losses import Loss, default_loss, fused_delta, get_loss, is_fused
 
@@ -71,8 +71,10 @@ class Network:
         n_y > 1), softmax → categorical cross-entropy, linear → L2.
     init : {"auto", "zeros", "small_random", "xavier", "he"}
         ``"auto"`` is He for ReLU-family hidden layers and Xavier otherwise.
-    seed : int, Generator or RandomState
-        Drives the initial weights (and, by default, the training shuffle).
+    seed : int, Generator, RandomState or None
+        Drives the initial weights and, through an independent child stream, the training
+        shuffle (``shuffle_rng``, continued across ``fit`` calls). None draws fresh entropy;
+        ``net.seed`` is always the int that reproduces the network.
     legacy_rng : bool
         Draw with ``np.random.RandomState(seed)`` in the course's order, to reproduce its numbers.
     dtype : float64 or float32
@@ -122,7 +124,6 @@ class Network:
             relu_like = all(a.name in ("relu", "leaky_relu") for a in activations[:-1])
             init = "he" if relu_like and L > 1 else "xavier"
         self.init = init
-        self.seed = int(seed) if isinstance(seed, int | np.integer) else None
         self.legacy_rng = legacy_rng
         # One flat vector holds every [W | b] block: theta = [vec(Wb1), vec(Wb2), ...].
         self.theta = np.zeros(n_parameters(self.layer_dims), dtype=self.dtype)
@@ -132,9 +133,13 @@ class Network:
                 parameter_blocks(self.theta, self.layer_dims), activations, strict=True
             )
         ]
+        if seed is None:  # fresh entropy, kept as an int so that it can be reported and saved
+            seed = seed_of(None)
         self.set_parameters(
             initialize_parameters(self.layer_dims, init, seed, legacy=legacy_rng, dtype=self.dtype)
         )
+        self.seed = seed_of(seed)  # a generator passed in gives one more draw: the network's seed
+        self.shuffle_rng = shuffle_rng(self.seed)  # fit's shuffle stream, continued across calls
 
     # ----- the course's views ------------------------------------------------------------
     @property
@@ -182,7 +187,10 @@ class Network:
     # ----- forward, cost, backward -------------------------------------------------------
     def forward(self, X: Array) -> tuple[Array, list[DenseCache]]:
         """``X (n_x, m) -> AL (n_y, m)`` and one cache per layer, for ``backward``."""
-        A = v.check_inputs("X", X, self.layer_dims[0], self.dtype)
+        return self._forward(v.check_inputs("X", X, self.layer_dims[0], self.dtype))
+
+    def _forward(self, A: Array) -> tuple[Array, list[DenseCache]]:
+        """``forward`` on an input already checked (shape, dtype, finite)."""
         caches = []
         for layer in self.layers:
             A, cache = layer.forward(A)  # (n[l], m)
@@ -271,6 +279,8 @@ class Network:
             "activations": [a.spec() for a in self.activations],
             "loss": self.loss.name,
             "init": self.init,
+            "seed": self.seed,
+            "legacy_rng": self.legacy_rng,
             "dtype": self.dtype.name,
             "l2": self.l2,
         }
@@ -286,6 +296,7 @@ class Network:
             loss=config["loss"],
             init="zeros",  # the weights come from theta; nothing to draw
             seed=config.get("seed"),
+            legacy_rng=bool(config.get("legacy_rng", False)),
             dtype=config["dtype"],
             l2=config.get("l2", 0.0),
         )
@@ -302,10 +313,15 @@ class Network:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle/copy as config + theta, so W, b and the dict stay views of theta."""
-        return {"config": self.config() | {"seed": self.seed}, "theta": self.theta}
+        return {
+            "config": self.config(),
+            "theta": self.theta,
+            "shuffle_rng": self.shuffle_rng.bit_generator.state,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Network.from_config(state["config"], state["theta"]).__dict__)
+        self.shuffle_rng.bit_generator.state = state["shuffle_rng"]
 
     def summary(self) -> str:
         """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""

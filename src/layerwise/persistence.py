@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import os
+import reprlib
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,7 +88,7 @@ def save(
     }
     text = json.dumps(header, indent=1, allow_nan=False, default=_json_default).encode()
     path = Path(path)
-    _atomic_write(path, lambda f: _write_zip(f, text, arrays))
+    atomic_write(path, lambda f: _write_zip(f, text, arrays))
     return path
 
 
@@ -105,8 +107,15 @@ def _write_zip(f, header: bytes, arrays: dict[str, Array]) -> None:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write through ``write(file)`` into a temporary file next to ``path``, then rename."""
+def atomic_write(path: str | Path, content: bytes | Callable[[Any], None]) -> Path:
+    """Write ``content`` (bytes, or a function that writes to a binary file) to ``path`` atomically.
+
+    The bytes go to a temporary file next to ``path``, are flushed and fsynced, then the file is
+    renamed over ``path``: readers and crashes see the old file or the new one, never a part.
+    Returns the path.
+    """
+    path = Path(path)
+    write = content if callable(content) else (lambda f: f.write(content))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist.")
@@ -124,13 +133,14 @@ def _atomic_write(path: Path, write) -> None:
     try:  # make the rename itself durable (POSIX); harmless where unsupported
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        return
+        return path
     try:
         os.fsync(dir_fd)
     except OSError:
         pass
     finally:
         os.close(dir_fd)
+    return path
 
 
 def load(path: str | Path) -> Network:
@@ -185,6 +195,17 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
             f"format version {version!r}, this library reads up to {FORMAT_VERSION}; "
             "upgrade layerwise",
         )
+    for key in ("training", "metrics"):
+        value = header.setdefault(key, {})
+        if not isinstance(value, dict):
+            raise _bad(path, f"{key} must be an object, got {reprlib.repr(value)}")
+    for split, values in header["metrics"].items():
+        if not isinstance(values, dict):
+            raise _bad(
+                path,
+                f"metrics[{split!r}] must be an object of named numbers, "
+                f"got {reprlib.repr(values)}",
+            )
     header["_path"] = str(path)
     return header
 
@@ -227,7 +248,10 @@ def _expected_arrays(header: dict[str, Any]) -> dict[str, tuple[tuple[int, ...],
 
         if not isinstance(pre, dict):
             raise _bad(path, "preprocessing must be an object")
-        shapes = Preprocessor.array_shapes(pre)
+        try:
+            shapes = Preprocessor.array_shapes(pre)
+        except ValueError as err:
+            raise _bad(path, str(err).rstrip(".")) from err
         expected |= {name: (shape, "float64") for name, shape in shapes.items()}
     declared = header.get("arrays")
     if not isinstance(declared, dict) or set(declared) != set(expected):
@@ -309,7 +333,10 @@ def _build(header: dict[str, Any], arrays: dict[str, Array], path: Path) -> Save
         from .preprocessing import Preprocessor
 
         names = Preprocessor.array_shapes(header["preprocessing"])
-        pre = Preprocessor.from_header(header["preprocessing"], {k: arrays[k] for k in names})
+        try:
+            pre = Preprocessor.from_header(header["preprocessing"], {k: arrays[k] for k in names})
+        except (TypeError, ValueError) as err:
+            raise _bad(path, str(err).rstrip(".")) from err
         if pre.n_x != net.layer_dims[0] or pre.n_y != net.layer_dims[-1]:
             raise _bad(
                 path,

@@ -15,11 +15,13 @@ The frames are pandas DataFrames with one row per example (see :mod:`layerwise.r
 
 from __future__ import annotations
 
+import math
+import reprlib
 from typing import Any
 
 import numpy as np
 
-from .data import check_no_missing
+from .data import Standardizer, check_no_missing, one_hot
 
 Array = np.ndarray
 TASKS = ("binary", "multiclass", "multilabel", "regression")
@@ -46,6 +48,12 @@ def _sorted(values: list) -> list:
         return sorted(values)
     except TypeError:  # mixed types: order by text
         return sorted(values, key=str)
+
+
+def class_labels(target) -> list:
+    """The distinct labels of the target frame's first column ``(m, k)``, sorted, as
+    JSON-ready Python values (integral floats become ints; mixed types are ordered by text)."""
+    return _sorted([_python(v) for v in target.iloc[:, 0].unique()])
 
 
 def _first_bad_row(mask: Array) -> int:
@@ -85,7 +93,7 @@ def infer_task(target, task: str = "auto") -> str:
         return "multilabel"
     column = target.iloc[:, 0]
     name = str(target.columns[0])
-    classes = _sorted([_python(v) for v in column.unique()])
+    classes = class_labels(target)
     if len(classes) < 2 and task != "regression":
         raise ValueError(
             f"target {name!r} has only one class ({classes[0]!r}): a classifier needs at least "
@@ -135,12 +143,10 @@ class Preprocessor:
         self.task, self.scaling = task, scaling
         self.numeric: list[str] = []
         self.categorical: dict[str, list[str]] = {}
-        self.mean: Array | None = None  # (n_numeric,)
-        self.scale: Array | None = None  # (n_numeric,)
+        self.scaler: Standardizer | None = None  # numeric features, mean/scale (n_numeric, 1)
         self.target_names: list[str] = []
         self.classes: list | None = None
-        self.target_mean: list[float] | None = None
-        self.target_scale: list[float] | None = None
+        self.target_scaler: Standardizer | None = None  # regression, mean/scale (k, 1)
         self.image: dict | None = None
 
     # ----- fitting -------------------------------------------------------------------------
@@ -172,10 +178,9 @@ class Preprocessor:
                 )
             self.categorical[str(name)] = categories
         A = self._numeric_block(features)  # (m, n_numeric)
+        self.scaler = None
         if self.scaling == "standardize" and self.numeric:
-            self.mean = A.mean(axis=0)
-            std = A.std(axis=0)
-            self.scale = np.where(std > 0, std, 1.0)  # a constant column stays as it is
+            self.scaler = Standardizer().fit(A.T)  # σ = 1 for a constant column
         if target is not None:
             self._fit_target(target, classes)
         return self
@@ -184,7 +189,7 @@ class Preprocessor:
         self.target_names = [str(c) for c in target.columns]
         self.task = infer_task(target, self.task)
         if self.task in ("binary", "multiclass"):
-            seen = _sorted([_python(v) for v in target.iloc[:, 0].unique()])
+            seen = class_labels(target)
             self.classes = list(classes) if classes is not None else seen
             unknown = [c for c in seen if c not in self.classes]
             if unknown:
@@ -193,9 +198,7 @@ class Preprocessor:
             self.classes = list(self.target_names)
         else:
             values = target.to_numpy(dtype=np.float64)  # (m, k)
-            std = values.std(axis=0)
-            self.target_mean = [float(x) for x in values.mean(axis=0)]
-            self.target_scale = [float(x) for x in np.where(std > 0, std, 1.0)]
+            self.target_scaler = Standardizer().fit(values.T)
 
     # ----- sizes -----------------------------------------------------------------------------
     @property
@@ -247,9 +250,9 @@ class Preprocessor:
             )
         check_no_missing(features)
         rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
-        A = self._numeric_block(features)
-        if self.scaling == "standardize" and self.numeric:
-            A = (A - self.mean) / self.scale
+        A = self._numeric_block(features)  # (m, n_numeric)
+        if self.scaler is not None:
+            A = self.scaler.transform(A.T).T
         elif self.scaling == "unit":
             A = A / 255.0
         rows[:, : len(self.numeric)] = A
@@ -282,17 +285,14 @@ class Preprocessor:
         if self.task == "binary":
             return (self.codes(target) == 1).astype(dtype).reshape(1, m)
         if self.task == "multiclass":
-            Y = np.zeros((len(self.classes), m), dtype=dtype)
-            Y[self.codes(target), np.arange(m)] = 1  # one-hot columns
-            return Y
+            return one_hot(self.codes(target), len(self.classes), dtype)  # (n_classes, m)
         check_no_missing(target)
         values = target.to_numpy(dtype=np.float64)  # (m, k)
         if self.task == "multilabel":
             if not np.all((values == 0) | (values == 1)):
                 raise ValueError(f"multi-label targets must be 0/1, got {self.target_names}.")
             return values.T.astype(dtype)
-        scaled = (values - np.array(self.target_mean)) / np.array(self.target_scale)
-        return scaled.T.astype(dtype)  # (k, m)
+        return self.target_scaler.transform(values.T).astype(dtype)  # (k, m)
 
     def _check_target_columns(self, target) -> None:
         names = [str(c) for c in target.columns]
@@ -311,7 +311,7 @@ class Preprocessor:
             return np.asarray(self.classes, dtype=object)[AL.argmax(axis=0)]
         if self.task == "multilabel":
             return (AL.T > 0.5).astype(np.int64)
-        return AL.T.astype(np.float64) * np.array(self.target_scale) + np.array(self.target_mean)
+        return self.target_scaler.inverse_transform(AL.astype(np.float64)).T  # (m, k)
 
     def decode_codes(self, AL: Array) -> Array:
         """Predicted class index ``(m,)`` (classification only)."""
@@ -328,6 +328,7 @@ class Preprocessor:
     # ----- saving ------------------------------------------------------------------------------
     def to_header(self) -> dict[str, Any]:
         """JSON-ready state (the arrays travel separately, see :meth:`arrays`)."""
+        target = self.target_scaler
         return {
             "task": self.task,
             "scaling": self.scaling,
@@ -336,43 +337,45 @@ class Preprocessor:
             "target": {
                 "names": self.target_names,
                 "classes": self.classes,
-                "mean": self.target_mean,
-                "scale": self.target_scale,
+                "mean": None if target is None else [float(x) for x in target.mean[:, 0]],
+                "scale": None if target is None else [float(x) for x in target.scale[:, 0]],
             },
             "image": self.image,
         }
 
     def arrays(self) -> dict[str, Array]:
         """``{"feature_mean": (n_numeric,), "feature_scale": (n_numeric,)}`` when standardizing."""
-        if self.mean is None:
+        if self.scaler is None:
             return {}
-        return {"feature_mean": self.mean, "feature_scale": self.scale}
+        return {"feature_mean": self.scaler.mean[:, 0], "feature_scale": self.scaler.scale[:, 0]}
 
     @staticmethod
     def array_shapes(header: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-        """The arrays a saved header declares, from the header alone."""
-        if header.get("scaling") == "standardize" and header.get("numeric"):
-            n = len(header["numeric"])
-            return {"feature_mean": (n,), "feature_scale": (n,)}
-        return {}
+        """The arrays a saved header declares, from the header alone (checked: ValueError)."""
+        if header.get("scaling") != "standardize":
+            return {}
+        n = len(_strings(header.get("numeric"), "preprocessing.numeric"))
+        return {"feature_mean": (n,), "feature_scale": (n,)} if n else {}
 
     @classmethod
     def from_header(cls, header: Any, arrays: dict[str, Array]) -> Preprocessor:
         """Rebuild from :meth:`to_header` and :meth:`arrays`, checking every field."""
-        _expect(isinstance(header, dict), "preprocessing", "an object")
-        pre = cls(scaling=header.get("scaling"))
+        _expect(isinstance(header, dict), "preprocessing", "an object", header)
+        scaling = header.get("scaling")
+        _expect(scaling in SCALINGS, "preprocessing.scaling", f"one of {SCALINGS}", scaling)
+        pre = cls(scaling=scaling)
         pre.task = header.get("task")
-        _expect(pre.task in TASKS, "preprocessing.task", f"one of {TASKS}")
+        _expect(pre.task in TASKS, "preprocessing.task", f"one of {TASKS}", pre.task)
         pre.numeric = _strings(header.get("numeric"), "preprocessing.numeric")
         categorical = header.get("categorical")
-        _expect(isinstance(categorical, list), "preprocessing.categorical", "a list")
+        _expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
         for entry in categorical:
-            _expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object")
+            _expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
             name = entry.get("name")
-            _expect(isinstance(name, str), "preprocessing.categorical[].name", "a string")
+            _expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
             pre.categorical[name] = _strings(entry.get("categories"), f"categories of {name}")
         target = header.get("target")
-        _expect(isinstance(target, dict), "preprocessing.target", "an object")
+        _expect(isinstance(target, dict), "preprocessing.target", "an object", target)
         pre.target_names = _strings(target.get("names"), "preprocessing.target.names")
         classes = target.get("classes")
         if pre.task != "regression":
@@ -382,20 +385,25 @@ class Preprocessor:
                 and all(isinstance(c, str | int | float | bool) for c in classes),
                 "preprocessing.target.classes",
                 "a list of at least two labels",
+                classes,
             )
             pre.classes = classes
         else:
             k = len(pre.target_names)
+            columns = {}  # (k, 1) each
             for key in ("mean", "scale"):
                 values = target.get(key)
                 _expect(
                     isinstance(values, list)
                     and len(values) == k
-                    and all(isinstance(x, int | float) and np.isfinite(x) for x in values),
+                    and all(_is_number(x) for x in values)
+                    and (key == "mean" or all(x > 0 for x in values)),
                     f"preprocessing.target.{key}",
-                    f"{k} finite numbers",
+                    f"{k} finite numbers" + (", all positive" if key == "scale" else ""),
+                    values,
                 )
-            pre.target_mean, pre.target_scale = target["mean"], target["scale"]
+                columns[key] = np.array(values, dtype=np.float64).reshape(k, 1)
+            pre.target_scaler = Standardizer(columns["mean"], columns["scale"])
         image = header.get("image")
         _expect(
             image is None
@@ -408,17 +416,31 @@ class Preprocessor:
             ),
             "preprocessing.image",
             '{"size": [width, height], "mode": "L" or "RGB"}',
+            image,
         )
         pre.image = image
         if arrays:
-            pre.mean, pre.scale = arrays["feature_mean"], arrays["feature_scale"]
-            _expect(bool(np.all(pre.scale > 0)), "feature_scale", "positive numbers")
+            mean, scale = arrays["feature_mean"], arrays["feature_scale"]  # (n_numeric,) each
+            _expect(bool(np.all(scale > 0)), "feature_scale", "positive numbers", scale)
+            pre.scaler = Standardizer(mean.reshape(-1, 1), scale.reshape(-1, 1))
         return pre
 
 
-def _expect(ok: bool, name: str, rule: str) -> None:
+def _expect(ok: bool, name: str, rule: str, value: Any) -> None:
+    """Raise ``ValueError`` naming a saved field, its rule and (briefly) what it holds
+    (:mod:`layerwise.persistence` adds the file's name)."""
     if not ok:
-        raise ValueError(f"invalid model file: {name} must be {rule}.")
+        raise ValueError(f"{name} must be {rule}, got {reprlib.repr(value)}.")
+
+
+def _is_number(x: Any) -> bool:
+    """A finite JSON number (not a bool, not an int beyond float range)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 def _strings(value: Any, name: str) -> list[str]:
@@ -426,5 +448,6 @@ def _strings(value: Any, name: str) -> list[str]:
         isinstance(value, list) and all(isinstance(x, str) for x in value),
         name,
         "a list of strings",
+        value,
     )
     return value

@@ -19,7 +19,8 @@ def evaluate_split(net, pre, data) -> dict[str, Any]:
     Classification: accuracy, macro F1, per-class precision/recall/F1/support, confusion matrix,
     log loss. Multi-label: accuracy over all labels, subset accuracy, per-label P/R/F1.
     Regression: MSE, MAE, R² in the target's units (averaged over outputs). ``cost`` is the
-    training cost J (for regression: on the standardized target).
+    training cost J (for regression: on the standardized target); a classifier's log loss is
+    J without its L2 term (the network's loss is the cross-entropy), not computed a second time.
     """
     if data.target is None:
         raise ValueError(
@@ -28,13 +29,16 @@ def evaluate_split(net, pre, data) -> dict[str, Any]:
     X = pre.transform(data.features, net.dtype)  # (n_x, m)
     Y = pre.transform_target(data.target, net.dtype)  # (n_y, m)
     AL = net.predict_proba(X)  # (n_y, m)
-    report: dict[str, Any] = {"examples": int(X.shape[1]), "cost": net.cost(AL, Y)}
+    m = X.shape[1]
+    cost = net.cost(AL, Y)  # J = (1/m) Σ L + λ/(2m) Σ‖W‖²
+    report: dict[str, Any] = {"examples": int(m), "cost": cost}
     if pre.is_classifier:
         k = len(pre.classes)
         report |= metrics.classification_report(
             pre.codes(data.target), pre.decode_codes(AL), labels=np.arange(k), names=pre.classes
         )
-        report["log_loss"] = metrics.log_loss(Y, AL)
+        if net.loss.name.endswith("crossentropy"):
+            report["log_loss"] = cost - net.l2_penalty(m)  # (1/m) Σ L
     elif pre.task == "multilabel":
         predicted = (AL > 0.5).astype(np.int64)  # (k, m)
         truth = Y.astype(np.int64)
@@ -93,13 +97,10 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
     """What ``layerwise evaluate`` prints: headline numbers, per-class table, confusion matrix."""
     lines = [f"{report['examples']} examples of {report.get('data', 'the data')}, {pre.task}"]
     if pre.task in ("binary", "multiclass", "multilabel"):
+        key = next(k for k in ("log_loss", "subset_accuracy", "cost") if k in report)
         lines.append(
             f"accuracy {report['accuracy']:.4f}   macro F1 {report['macro_f1']:.4f}   "
-            + (
-                f"log loss {report['log_loss']:.4f}"
-                if "log_loss" in report
-                else f"subset accuracy {report['subset_accuracy']:.4f}"
-            )
+            f"{key.replace('_', ' ')} {report[key]:.4f}"
         )
         rows = [
             [name, v["precision"], v["recall"], v["f1"], v["support"]]

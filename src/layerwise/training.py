@@ -19,7 +19,8 @@ import numpy as np
 
 from . import _validation as v
 from ._engine import Engine
-from .initializers import Seed, make_rng
+from .initializers import Seed, shuffle_rng
+from .losses import is_fused
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
 
@@ -81,15 +82,22 @@ class Callback:
 
     def on_train_begin(self, net: Network, epochs: int) -> None: ...
 
+    def on_epoch_begin(self, net: Network, epoch: int) -> None: ...
+
     def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool | None: ...
 
     def on_train_end(self, net: Network, history: History) -> None: ...
 
 
+MONITORS = ("cost", "dev_cost", "accuracy", "dev_accuracy")
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
 
-    With ``restore_best`` the parameters of the best epoch are put back at the end.
+    ``monitor`` is one of ``MONITORS``: costs must fall, accuracies rise. With ``restore_best``
+    the parameters that scored best are put back at the end (for the training cost and
+    accuracy, measured during an epoch, those the epoch began with).
     """
 
     def __init__(
@@ -100,12 +108,19 @@ class EarlyStopping(Callback):
         restore_best: bool = True,
     ) -> None:
         self.patience = v.check_int("patience", patience)
-        self.monitor = monitor
+        self.monitor = v.check_choice("monitor", monitor, MONITORS)
         self.min_delta = v.check_positive("min_delta", min_delta, allow_zero=True)
         self.restore_best = restore_best
 
     def on_train_begin(self, net: Network, epochs: int) -> None:
         self.best, self.best_epoch, self.wait, self.best_theta = np.inf, None, 0, None
+        self.start_theta = None
+
+    def on_epoch_begin(self, net: Network, epoch: int) -> None:
+        # The training cost of an epoch is measured before its updates (the dev cost after
+        # them), so the parameters that earned a training cost are those the epoch began with.
+        if self.restore_best and self.monitor in ("cost", "accuracy"):
+            self.start_theta = net.theta.copy()
 
     def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool:
         if self.monitor not in logs:
@@ -113,11 +128,13 @@ class EarlyStopping(Callback):
                 f"EarlyStopping monitors {self.monitor!r}, which training does not record; "
                 f"recorded: {sorted(logs)}. Hint: pass dev=(X_dev, Y_dev) to monitor dev_cost."
             )
-        value = logs[self.monitor]
+        value = -logs[self.monitor] if "accuracy" in self.monitor else logs[self.monitor]
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
-                self.best_theta = net.theta.copy()
+                self.best_theta = (
+                    self.start_theta if self.start_theta is not None else (net.theta.copy())
+                )
             return False
         self.wait += 1
         return self.wait >= self.patience
@@ -189,7 +206,7 @@ def _epoch_cost(net: Network, ZL: Array, Y: Array, w: Array | None = None) -> fl
     """Mean loss over the columns from the logits (stable for the natural pairs); with
     weights ``w (m,)`` of mean 1, the weighted mean (1/m) Σ w_i L_i."""
     loss, act = net.loss, net.activations[-1]
-    fused = loss.from_logits is not None and act.name == loss.output
+    fused = is_fused(loss, act.name)
     if w is None:
         return loss.cost_from_logits(ZL, Y) if fused else loss.cost(act.forward(ZL), Y)
     entries = loss.from_logits(ZL, Y) if fused else loss.elementwise(act.forward(ZL), Y)
@@ -198,7 +215,7 @@ def _epoch_cost(net: Network, ZL: Array, Y: Array, w: Array | None = None) -> fl
 
 def _evaluate(net: Network, X: Array, Y: Array, w: Array | None = None) -> tuple[float, Any]:
     """Dev cost Σ w L / Σ w + λ/(2 Σ w) Σ‖W‖² (plain means without ``w``) and accuracy."""
-    ZL = net.forward(X)[1][-1].Z
+    ZL = net._forward(X)[1][-1].Z  # X was checked once, when fit began
     m = X.shape[1]
     s = 1.0 if w is None else float(w.mean())
     cost = _epoch_cost(net, ZL, Y, None if w is None else w / s) + net.l2_penalty(m) / s
@@ -237,7 +254,9 @@ def fit(
     shuffle : bool
         Reshuffle the examples every epoch (mini-batch only), from ``seed``.
     seed : int, optional
-        Seed of the shuffle; defaults to the network's seed.
+        Seed of this call's shuffle. By default the network's own shuffle stream continues
+        (``net.shuffle_rng``), so two calls of one epoch shuffle differently, and a network
+        built with the same seed trains the same way.
     dev : (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), optional
         Evaluated after every epoch: ``dev_cost`` (weighted by ``w_dev`` if given) and
         ``dev_accuracy``.
@@ -271,6 +290,11 @@ def fit(
     Y_rows = np.ascontiguousarray(Y.T)  # (m, n_y)
     B = m if batch_size is None else min(v.check_int("batch_size", batch_size), m)
     if dev is not None:
+        if not isinstance(dev, tuple | list) or len(dev) not in (2, 3):
+            raise ValueError(
+                f"dev must be (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), got {type(dev).__name__}"
+                f"{f' of {len(dev)} items' if isinstance(dev, tuple | list) else ''}."
+            )
         X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
         Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
         net.loss.check_targets(Y_dev)
@@ -280,11 +304,13 @@ def fit(
         w = v.check_sample_weight(sample_weight, m)
         l2_scale = 1.0 / float(w.mean())  # λ acts as λ/s
         w_rows = (w * l2_scale).astype(net.dtype)[:, None]  # (m, 1), mean 1
-    rng = make_rng(net.seed if seed is None else seed)
+    rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
 
     shuffled = shuffle and m > B  # full batch: the order does not matter
-    if shuffle_block is None and isinstance(X_rows, np.memmap):
+    if shuffle_block is not None:
+        v.check_int("shuffle_block", shuffle_block)
+    elif isinstance(X_rows, np.memmap):
         shuffle_block = 4096  # keep reads from a memory-mapped file near each other
     engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt, w_rows, l2_scale)
     history = History()
@@ -292,6 +318,8 @@ def fit(
         cb.on_train_begin(net, epochs)
     for epoch in range(epochs):
         start = time.perf_counter()
+        for cb in callbacks:
+            cb.on_epoch_begin(net, epoch)
         logs: dict[str, float] = {"epoch": epoch}
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             penalty = engine.epoch(rng)
@@ -326,7 +354,7 @@ def fit(
 def _examples_as_rows(name: str, X: Any, n_x: int, dtype: np.dtype) -> Array:
     """``X (n_x, m)`` as ``(m, n_x)`` C-ordered rows: free when X is a transposed row-major array
     (as ``data.T`` or the course's ``x.reshape(m, -1).T``); otherwise one copy."""
-    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] == n_x:
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] == n_x and X.shape[1] > 0:
         rows = X.T
         if rows.flags.c_contiguous and rows.dtype == dtype:
             if not isinstance(X, np.memmap):  # never read a memory-mapped file whole; a NaN
