@@ -168,7 +168,7 @@ class Engine:
         self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
         self.gWb = parameter_blocks(self.gtheta, dims)  # same shapes, the gradient
         self.ones_y = np.ones(n_y, dtype)  # column sums of (n_y, B) arrays
-        self.order = np.arange(m)  # the epoch's order of the examples (shuffled in place)
+        self.order = np.arange(m)  # the epoch's order of the examples (refilled per epoch)
         self.shuffle, self.shuffle_block = shuffle, shuffle_block
         self.Y_epoch = np.empty_like(Y_rows) if shuffle else Y_rows  # (m, n_y), epoch order
         self.w_rows, self.l2_scale = w_rows, l2_scale
