@@ -182,7 +182,7 @@ class Engine:
                 block[:, -1] = 0
             self.l2_weights = np.empty_like(net.theta)
         buffers: dict[int, _Buffers] = {}
-        self.tapes: list[list[Op]] = []
+        self.ops: list[Op] = []  # every step's tape, in order: the epoch, replayed in one loop
         self.scales = np.empty((m, 1), dtype)  # c of each example's batch
         for i in range(0, m, B):
             j = min(i + B, m)
@@ -191,7 +191,7 @@ class Engine:
                 buffers[j - i] = _Buffers(dims, j - i, dtype, X_all)
             c = (plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
-            self.tapes.append(self._record_step(buffers[j - i], i, j, c, optimizer))
+            self.ops += self._record_step(buffers[j - i], i, j, c, optimizer)
 
     # ----- one epoch --------------------------------------------------------------------------
     def epoch(self, rng) -> float:
@@ -212,9 +212,8 @@ class Engine:
                 np.copyto(self.T, self.Y_epoch)
             np.multiply(self.T, self.scales, out=self.T)
         self.penalties.clear()
-        for tape in self.tapes:
-            for op in tape:
-                op()
+        for op in self.ops:
+            op()
         return float(sum(self.penalties)) / self.Y_rows.shape[0]
 
     def _shuffle(self, rng) -> None:
