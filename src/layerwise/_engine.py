@@ -114,8 +114,9 @@ class _Buffers:
             self.H.append(H)
         self.A = [H[:-1] for H in self.H]  # views (n[l], B)
         self.dZ = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
-        self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
-        self.mask = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
+        # hidden layers' activation scratch and 0.0/1.0 masks (the output layer needs neither)
+        self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
+        self.mask = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
         self.col = np.empty(B, dtype)  # per-column reductions (softmax)
 
 

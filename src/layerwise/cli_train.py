@@ -76,8 +76,7 @@ def train(args: argparse.Namespace) -> int:
         learning_rate=learning_rate,
         optimizer=args.optimizer,
         batch_size=args.batch_size,
-        seed=seed,
-        dev=dev_xy,
+        dev=dev_xy,  # the shuffle: the network's own stream, from --seed
         callbacks=callbacks,
     )
     seconds = time.perf_counter() - start

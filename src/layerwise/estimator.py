@@ -164,7 +164,6 @@ class _LayerwiseBase(BaseEstimator):
             epochs=1 if incremental else self.max_epochs,
             optimizer=self._optimizer,
             batch_size=self.batch_size,
-            seed=self._shuffle_rng,
             dev=dev,
             callbacks=callbacks,
             verbose=bool(self.verbose),
@@ -192,11 +191,10 @@ class _LayerwiseBase(BaseEstimator):
         self.n_iter_ = 0
 
     def _start_training_state(self) -> np.random.SeedSequence:
-        """Fresh optimizer, shuffle generator and split seed; returns the initial weights' seed
-        (all three spawned from :meth:`_root_seed`)."""
-        init_seq, shuffle_seq, split_seq = np.random.SeedSequence(self._root_seed()).spawn(3)
+        """Fresh optimizer and split seed; returns the initial weights' seed (both spawned from
+        :meth:`_root_seed`). The shuffle is the network's own stream, continued across fits."""
+        init_seq, split_seq = np.random.SeedSequence(self._root_seed()).spawn(2)
         self._optimizer = get_optimizer(self.optimizer, self.learning_rate)
-        self._shuffle_rng = np.random.default_rng(shuffle_seq)
         self._split_seed = int(split_seq.generate_state(1)[0])
         return init_seq
 
