@@ -67,3 +67,13 @@ def flower() -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture
 def blobs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return make_blobs(rng)
+
+
+@pytest.fixture(params=[False, True], ids=["two-pass-update", "blas-update"])
+def blas_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Train with the plain update as θ -= dθ, or inside the dW products (``_blas.gemm``, which
+    the engine keeps for large layers): the tests' small networks take both paths."""
+    from layerwise import _engine
+
+    monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", 0 if request.param else float("inf"))
+    return bool(request.param)

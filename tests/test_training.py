@@ -64,7 +64,13 @@ def twin_networks(dims, **kwargs) -> tuple[Network, Network]:
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS_WIDE)
 def test_one_full_batch_step_equals_manual_update(
-    output: str, loss: str, n_y: int, hidden: str, l2: float, rng: np.random.Generator
+    output: str,
+    loss: str,
+    n_y: int,
+    hidden: str,
+    l2: float,
+    rng: np.random.Generator,
+    blas_update: bool,
 ) -> None:
     dims = [3, 5, 4, n_y]
     fast, slow = twin_networks(dims, hidden=hidden, output=output, loss=loss, l2=l2)
@@ -82,7 +88,7 @@ def test_one_full_batch_step_equals_manual_update(
 @pytest.mark.parametrize("l2", [0.0, 0.2])
 @pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
 def test_mini_batch_epochs_equal_manual_updates(
-    optimizer: str, l2: float, batch_size: int, rng: np.random.Generator
+    optimizer: str, l2: float, batch_size: int, rng: np.random.Generator, blas_update: bool
 ) -> None:
     dims = [3, 6, 4, 3]
     fast, slow = twin_networks(dims, hidden=["tanh", "relu"], output="softmax", l2=l2)
@@ -99,13 +105,20 @@ def test_mini_batch_epochs_equal_manual_updates(
     np.testing.assert_allclose(history.cost, costs, rtol=1e-10)
 
 
+@pytest.mark.parametrize("l2", [0.0, 0.1])
 @pytest.mark.parametrize("batch_size", [None, 3, 1])
 @pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS_WIDE)
 def test_single_layer_models_equal_manual_updates(
-    output: str, loss: str, n_y: int, batch_size: int | None, rng: np.random.Generator
+    output: str,
+    loss: str,
+    n_y: int,
+    batch_size: int | None,
+    l2: float,
+    rng: np.random.Generator,
+    blas_update: bool,
 ) -> None:
     # L = 1: logistic / softmax / linear regression (no hidden layer in the engine's loops)
-    fast, slow = twin_networks([4, n_y], output=output, loss=loss, l2=0.1)
+    fast, slow = twin_networks([4, n_y], output=output, loss=loss, l2=l2)
     X = rng.standard_normal((4, 7))
     Y = make_targets(loss, n_y, 7, rng)
     costs = reference_fit(slow, X, Y, epochs=2, learning_rate=0.2, batch_size=batch_size)
@@ -114,12 +127,13 @@ def test_single_layer_models_equal_manual_updates(
     np.testing.assert_allclose(history.cost, costs, rtol=1e-10)
 
 
+@pytest.mark.parametrize("l2", [0.0, 0.1])
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_several_full_batch_epochs_with_a_custom_leaky_slope(
-    hidden: str, rng: np.random.Generator
+    hidden: str, l2: float, rng: np.random.Generator, blas_update: bool
 ) -> None:
     act = get_activation("leaky_relu", slope=0.3) if hidden == "leaky_relu" else hidden
-    fast, slow = twin_networks([2, 5, 5, 1], hidden=act, l2=0.1)
+    fast, slow = twin_networks([2, 5, 5, 1], hidden=act, l2=l2)
     X = rng.standard_normal((2, 9))
     Y = make_targets("binary_crossentropy", 1, 9, rng)
     costs = reference_fit(slow, X, Y, epochs=4, learning_rate=0.3)

@@ -13,7 +13,9 @@ a few in-place elementwise calls and no Python bookkeeping. What the tape does, 
   GEMM too), large ones in a contiguous buffer with a separate bias add and db1 = dZ1 · 1;
   full batch reads X in place;
 - the scale c = 1/m (α/m for plain gradient descent) is folded into dZ[L], so the products give
-  c·dW directly and the plain update is one vector subtraction over ``theta``;
+  c·dW directly and the plain update is one vector subtraction over ``theta``; for large
+  layers plain gradient descent goes further: ``[W|b] ← [W|b] - dZ [A_prev; 1]ᵀ`` is one BLAS
+  call with an accumulating output (β = 1, ``_blas.gemm``), so dW is never written to memory;
 - the targets' part of c·dZ[L] (e.g. c·Y) is prepared once per epoch, not once per step;
 - per-example weights w (mean 1) scale the columns of dZ[L]: dZ[L] ⊙ w_batch (1, B), and the
   L2 term uses λ/s (s = the raw weights' mean), so weight 2 == the example twice;
@@ -31,14 +33,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from itertools import pairwise
 
 import numpy as np
 
+from . import _blas
 from .losses import is_fused
 from .network import Network, parameter_blocks
 
 Array = np.ndarray
 Op = Callable[[], object]
+# Plain gradient descent updates [W|b] inside the dW product (one BLAS call, β = 1) when the
+# network's largest layer does at least this many multiply-adds per step: there it saves the
+# gradient's round trip through memory (W1 of the speed benchmark: -180 µs of a 1.7 ms step);
+# below it the ctypes call (~1 µs) costs more than the small subtraction it replaces.
+BLAS_UPDATE_MIN_WORK = 1_000_000
 # Ufuncs get their output positionally (np.add(a, b, out_array)), which skips keyword parsing
 # on every call; np.maximum/np.minimum and np.matmul keep `out=`.
 
@@ -105,7 +114,7 @@ class _Buffers:
             self.Xb = self.X1[:, :-1]  # view: where the batch is gathered
         else:
             self.Xb = np.empty((B, dims[0]), dtype)
-        self.ones = np.ones(B, dtype)  # db1 = dZ1 · 1 when the bias is separate
+        self.ones = np.ones((B, 1), dtype)  # db1 = dZ1 · 1 when the bias is separate
         # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B); A[l] = H[l][:-1]
         self.H: list[Array] = [np.empty(0)]
         for l in range(1, L):
@@ -168,6 +177,14 @@ class Engine:
         self.gtheta = np.zeros_like(net.theta)
         self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
         self.gWb = parameter_blocks(self.gtheta, dims)  # same shapes, the gradient
+        work = max(n * (n_prev + 1) for n_prev, n in pairwise(dims)) * B
+        self.blas_update = (  # [W|b] -= dZ [A_prev; 1]ᵀ in one call, no dθ in between
+            plain_scale is not None
+            and not net.l2
+            and _blas.AVAILABLE
+            and dtype in (np.float32, np.float64)
+            and work >= BLAS_UPDATE_MIN_WORK
+        )
         self.ones_y = np.ones(n_y, dtype)  # column sums of (n_y, B) arrays
         self.order = np.arange(m)  # the epoch's order of the examples (refilled per epoch)
         self.shuffle, self.shuffle_block = shuffle, shuffle_block
@@ -228,7 +245,7 @@ class Engine:
     # ----- recording one step -----------------------------------------------------------------
     def _record_step(self, buf: _Buffers, i: int, j: int, c: float, optimizer) -> list[Op]:
         """The NumPy calls of the step on examples i..j-1 of the epoch, bound to their arrays."""
-        net, Wb, gWb, L, B = self.net, self.Wb, self.gWb, self.net.L, j - i
+        net, Wb, L, B = self.net, self.Wb, self.net.L, j - i
         ZL = self.ZL_epoch[:, i:j]  # (n_y, B)
         TbT, YbT = self.T[i:j].T, self.Y_epoch[i:j].T  # (n_y, B)
         tape: list[Op] = []
@@ -261,23 +278,34 @@ class Engine:
         if self.w_rows is not None:  # c·dZ[L] ⊙ w_batch: each column counts w_i times
             w_b = self.w_epoch[i:j].T  # (1, B), refreshed in place every epoch
             tape.append(partial(np.multiply, buf.dZ[L], w_b, buf.dZ[L]))
-        # ----- backward: [dW|db] = dZ [A_prev; 1]ᵀ, dA_prev = Wᵀ dZ, dZ_prev = dA_prev ⊙ g' ----
+        # ----- backward: dA_prev = Wᵀ dZ, [dW|db] = dZ [A_prev; 1]ᵀ, dZ_prev = dA_prev ⊙ g' ----
         for l in range(L, 0, -1):
-            if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
-                A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
-                tape.append(partial(np.matmul, buf.dZ[l], A_prev1.T, out=gWb[l - 1]))
-            else:  # dW1 = dZ1 Xᵀ, db1 = dZ1 · 1
-                tape.append(partial(np.matmul, buf.dZ[1], buf.Xb, out=gWb[0][:, :-1]))
-                tape.append(partial(np.matmul, buf.dZ[1], buf.ones, out=gWb[0][:, -1]))
             if l > 1:  # dA_prev = Wᵀ dZ, with W before its update
                 WT, dA_prev = Wb[l - 1][:, :-1].T, buf.dZ[l - 1]  # (n[l-1], n[l]), (n[l-1], B)
                 if WT.shape[1] == 1:  # one unit: Wᵀ dZ is an outer product, cheaper broadcast
                     tape.append(partial(np.multiply, WT, buf.dZ[l], dA_prev))
                 else:
                     tape.append(partial(np.matmul, WT, buf.dZ[l], out=dA_prev))
+            if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
+                A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
+                tape += self._gradient_ops(buf.dZ[l], A_prev1.T, l - 1, slice(None))
+            else:  # dW1 = dZ1 Xᵀ, db1 = dZ1 · 1
+                tape += self._gradient_ops(buf.dZ[1], buf.Xb, 0, slice(None, -1))
+                tape += self._gradient_ops(buf.dZ[1], buf.ones, 0, slice(-1, None))
             if l > 1:
                 tape += acts[l - 2][1]  # dZ_prev = dA_prev ⊙ g'
-        return tape + self._update_ops(c, optimizer)
+        return tape if self.blas_update else tape + self._update_ops(c, optimizer)
+
+    def _gradient_ops(self, dZ: Array, A_prevT: Array, k: int, cols: slice) -> list[Op]:
+        """c·dW = dZ A_prevᵀ for the columns ``cols`` of block k = l - 1: into dθ, or, with
+        ``blas_update``, subtracted from [W|b] by the product itself (W ← W - dZ A_prevᵀ)."""
+        W, dW = self.Wb[k][:, cols], self.gWb[k][:, cols]
+        if not self.blas_update:
+            return [partial(np.matmul, dZ, A_prevT, out=dW)]
+        try:
+            return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W)]
+        except ValueError:  # an operand BLAS cannot read in place (a strided view of X)
+            return [partial(np.matmul, dZ, A_prevT, out=dW), partial(np.subtract, W, dW, W)]
 
     def _update_ops(self, c: float, optimizer) -> list[Op]:
         """Once every gradient is ready: L2's λ/m W into dW, then the update of all of θ:

@@ -1,0 +1,89 @@
+"""Tests for ``layerwise._blas``: the accumulating GEMM the engine's plain update uses, and when
+the engine uses it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layerwise import Network, _blas, _engine
+from layerwise.optimizers import get_optimizer
+
+
+def test_numpy_wheels_blas_is_found() -> None:
+    # NumPy's own wheels ship scipy-openblas64: there the fast update must not fall back silently
+    blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
+    expected = blas["name"] == "scipy-openblas" and "USE64BITINT" in blas["openblas configuration"]
+    assert _blas.AVAILABLE is expected
+
+
+needs_blas = pytest.mark.skipif(not _blas.AVAILABLE, reason="NumPy is not built on scipy-openblas")
+
+
+@needs_blas
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("a_order", ["C", "F"])
+@pytest.mark.parametrize("b_order", ["C", "F"])
+def test_gemm_accumulates_into_its_output(
+    dtype: type, a_order: str, b_order: str, rng: np.random.Generator
+) -> None:
+    A = np.asarray(rng.standard_normal((5, 7)), dtype=dtype, order=a_order)
+    B = np.asarray(rng.standard_normal((7, 3)), dtype=dtype, order=b_order)
+    block = rng.standard_normal((5, 4)).astype(dtype)  # C is a column slice: row stride 4
+    C = block[:, :3]
+    expected = 0.5 * block[:, :3] - 2.0 * (A.astype(np.float64) @ B)
+    untouched = block[:, 3].copy()
+    _blas.gemm(-2.0, A, B, 0.5, C)()
+    np.testing.assert_allclose(C, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_array_equal(block[:, 3], untouched)
+
+
+@needs_blas
+def test_gemm_refuses_what_blas_cannot_read(rng: np.random.Generator) -> None:
+    A, B, C = rng.standard_normal((4, 6)), rng.standard_normal((6, 2)), np.zeros((4, 2))
+    with pytest.raises(ValueError, match="contiguous rows or columns"):
+        _blas.gemm(1.0, A[:, ::2], B[::2], 0.0, C)
+    with pytest.raises(ValueError, match="contiguous rows"):
+        _blas.gemm(1.0, A, B, 0.0, np.zeros((2, 4)).T)
+    with pytest.raises(ValueError, match="do not chain"):
+        _blas.gemm(1.0, A, B[:5], 0.0, C)
+    with pytest.raises(ValueError, match="float64"):
+        _blas.gemm(1.0, A.astype(np.float32), B, 0.0, C)
+
+
+def _engine_for(net: Network, optimizer: str = "gd", B: int = 128) -> _engine.Engine:
+    X_rows = np.zeros((256, net.layer_dims[0]), net.dtype)
+    Y_rows = np.zeros((256, net.layer_dims[-1]), net.dtype)
+    return _engine.Engine(net, X_rows, Y_rows, B, False, None, get_optimizer(optimizer, 0.1))
+
+
+@pytest.mark.parametrize(
+    ("dims", "options", "optimizer", "expected"),
+    [
+        ([784, 256, 10], {}, "gd", _blas.AVAILABLE),  # large: the update rides in the GEMMs
+        ([30, 64, 1], {}, "gd", False),  # small: a ctypes call costs more than it saves
+        ([784, 256, 10], {"l2": 0.1}, "gd", False),  # L2 adds λW to dθ first
+        ([784, 256, 10], {}, "adam", False),  # the optimizer needs dθ itself
+    ],
+)
+def test_the_engine_updates_inside_the_gemm_only_where_it_pays(
+    dims: list[int], options: dict, optimizer: str, expected: bool
+) -> None:
+    net = Network(dims, output="softmax" if dims[-1] > 1 else "sigmoid", seed=0, **options)
+    assert _engine_for(net, optimizer).blas_update is expected
+
+
+@needs_blas
+def test_large_network_training_matches_the_two_pass_update(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the real threshold, a real size: a separate bias on layer 1, bias rows on the others
+    X = rng.standard_normal((300, 200)).astype(np.float32)
+    Y = (rng.random((1, 200)) < 0.5).astype(np.float32)
+    fast = Network([300, 64, 32, 1], seed=3, dtype=np.float32)
+    slow = Network([300, 64, 32, 1], seed=3, dtype=np.float32)
+    assert _engine_for(fast, B=100).blas_update
+    fast.fit(X, Y, epochs=3, learning_rate=0.05, batch_size=100)
+    monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", float("inf"))
+    slow.fit(X, Y, epochs=3, learning_rate=0.05, batch_size=100)
+    np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-4, atol=1e-6)
