@@ -50,7 +50,17 @@ Op = Callable[[], object]
 # through np.matmul and a subtraction, and a network with no large product keeps θ -= dθ.
 BLAS_UPDATE_MIN_WORK = 1_000_000
 # Ufuncs get their output positionally (np.add(a, b, out_array)), which skips keyword parsing
-# on every call; np.maximum/np.minimum and np.matmul keep `out=`.
+# on every call; np.maximum/np.minimum keep `out=`. Products go through `_product`.
+
+
+def _product(A: Array, B: Array, out: Array) -> Op:
+    """The op ``out = A @ B``. ``np.dot`` takes its output positionally, which skips matmul's
+    keyword parsing (~0.8 µs a call: a tenth of a small network's step), but it needs a
+    C-contiguous output and contiguous operands; strided views (W without its bias column, a
+    slice of the epoch's logits) go to ``np.matmul``, which reads them in place."""
+    if out.flags.c_contiguous and all(M.flags.c_contiguous or M.flags.f_contiguous for M in (A, B)):
+        return partial(np.dot, A, B, out)
+    return partial(np.matmul, A, B, out=out)
 
 
 def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array, slope: float):
@@ -123,7 +133,11 @@ class _Buffers:
             H[-1] = 1
             self.H.append(H)
         self.A = [H[:-1] for H in self.H]  # views (n[l], B)
-        self.dZ = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L + 1)]
+        # dZ[l] (n[l], B); a hidden layer's sits on top of one spare row, so that dA = [W|b]ᵀ dZ
+        # can be one product with contiguous operands (its last row, the bias's, goes unused)
+        self.dZ1 = [np.empty(0)] + [np.empty((dims[l] + 1, B), dtype) for l in range(1, L)]
+        self.dZ = [np.empty(0)] + [dZ1[:-1] for dZ1 in self.dZ1[1:]]
+        self.dZ.append(np.empty((dims[L], B), dtype))
         # hidden layers' activation scratch and 0.0/1.0 masks (the output layer needs neither)
         self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
         self.mask = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
@@ -267,13 +281,13 @@ class Engine:
         # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------
         Z1 = ZL if L == 1 else buf.A[1]  # (n1, B)
         if buf.X1 is not None:  # Z1 = [W|b]1 [X; 1]
-            tape.append(partial(np.matmul, Wb[0], buf.X1.T, out=Z1))
+            tape.append(_product(Wb[0], buf.X1.T, Z1))
         else:  # Z1 = W1 X + b1
-            tape.append(partial(np.matmul, Wb[0][:, :-1], buf.Xb.T, out=Z1))
+            tape.append(_product(Wb[0][:, :-1], buf.Xb.T, Z1))
             tape.append(partial(np.add, Z1, Wb[0][:, -1:], Z1))
         for l in range(1, L):
             tape += acts[l - 1][0]
-            tape.append(partial(np.matmul, Wb[l], buf.H[l], out=ZL if l + 1 == L else buf.A[l + 1]))
+            tape.append(_product(Wb[l], buf.H[l], ZL if l + 1 == L else buf.A[l + 1]))
         # ----- output: c·dZ[L] = c (AL - Y) for the natural pairs ------------------------------
         tape += self._output_delta(ZL, TbT, YbT, buf.dZ[L], buf.col, c)
         if self.w_rows is not None:  # c·dZ[L] ⊙ w_batch: each column counts w_i times
@@ -285,8 +299,8 @@ class Engine:
                 WT, dA_prev = Wb[l - 1][:, :-1].T, buf.dZ[l - 1]  # (n[l-1], n[l]), (n[l-1], B)
                 if WT.shape[1] == 1:  # one unit: Wᵀ dZ is an outer product, cheaper broadcast
                     tape.append(partial(np.multiply, WT, buf.dZ[l], dA_prev))
-                else:
-                    tape.append(partial(np.matmul, WT, buf.dZ[l], out=dA_prev))
+                else:  # [dA_prev; unused] = [W|b]ᵀ dZ
+                    tape.append(_product(Wb[l - 1].T, buf.dZ[l], buf.dZ1[l - 1]))
             if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
                 A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
                 tape += self._gradient_ops(buf.dZ[l], A_prev1.T, l - 1, slice(None))
@@ -302,7 +316,7 @@ class Engine:
         ``blas_update``, subtracted from [W|b] at once: by the product itself (W ← W - dZ
         A_prevᵀ, one BLAS call) where it is large, else by the product then W -= dW."""
         W, dW = self.Wb[k][:, cols], self.gWb[k][:, cols]
-        product = partial(np.matmul, dZ, A_prevT, out=dW)
+        product = _product(dZ, A_prevT, dW)
         if not self.blas_update:
             return [product]  # θ -= dθ once the step's gradients are all there
         if dZ.shape[0] * dZ.shape[1] * A_prevT.shape[1] >= BLAS_UPDATE_MIN_WORK:
@@ -341,7 +355,7 @@ class Engine:
                 partial(np.maximum.reduce, ZL, 0, None, col),
                 partial(np.subtract, ZL, col, dZ),
                 partial(np.exp, dZ, dZ),
-                partial(np.matmul, self.ones_y, dZ, out=col),  # Σ_k e^z_k per column
+                _product(self.ones_y, dZ, col),  # Σ_k e^z_k per column
                 partial(np.multiply, col, 1 / c, col),
                 partial(np.divide, dZ, col, dZ),
                 partial(np.subtract, dZ, TbT, dZ),
