@@ -36,8 +36,8 @@ def _load() -> dict[np.dtype, ctypes._CFuncPtr]:
     ):
         return {}
     root = os.path.dirname(np.__file__)
-    paths = glob.glob(os.path.join(root, os.pardir, "numpy.libs", "libscipy_openblas64_*"))
-    paths += glob.glob(os.path.join(root, ".dylibs", "libscipy_openblas64_*"))
+    paths = sorted(glob.glob(os.path.join(root, os.pardir, "numpy.libs", "libscipy_openblas64_*")))
+    paths += sorted(glob.glob(os.path.join(root, ".dylibs", "libscipy_openblas64_*")))
     for path in paths:
         try:
             lib = ctypes.CDLL(path)

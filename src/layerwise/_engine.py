@@ -45,9 +45,9 @@ Array = np.ndarray
 Op = Callable[[], object]
 # Plain gradient descent updates [W|b] inside the dW product (one BLAS call, β = 1) for each
 # product of at least this many multiply-adds: there it saves the gradient's round trip
-# through memory (W1 of the speed benchmark: -180 µs of a 1.7 ms step). Smaller products
-# (W1's 10-unit output layer: 40 µs instead of 20, its db1: 22 instead of 5) are faster
-# through np.matmul and a subtraction, and a network with no large product keeps θ -= dθ.
+# through memory (the speed benchmark's W1: about -180 µs of a 1.7 ms step). Smaller products
+# go through np.dot and a block subtraction, which is faster there (W1's 10-unit output
+# layer: 25 µs against 40 through BLAS), and a network with no large product keeps θ -= dθ.
 BLAS_UPDATE_MIN_WORK = 1_000_000
 # Ufuncs get their output positionally (np.add(a, b, out_array)), which skips keyword parsing
 # on every call; np.maximum/np.minimum keep `out=`. Products go through `_product`.
