@@ -69,11 +69,16 @@ def blobs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return make_blobs(rng)
 
 
-@pytest.fixture(params=[False, True], ids=["two-pass-update", "blas-update"])
-def blas_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+@pytest.fixture(params=[None, 90, 0], ids=["two-pass-update", "mixed-update", "blas-update"])
+def blas_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int | None:
     """Train with the plain update as θ -= dθ, or inside the dW products (``_blas.gemm``, which
-    the engine keeps for large layers): the tests' small networks take both paths."""
-    from layerwise import _engine
+    the engine keeps for large products): every product (threshold 0), or with threshold 90
+    some products of the tests' small networks (e.g. [3, 5, 4, 1], m = 7: dW1 5·7·3 and dW2
+    4·7·6 multiply-adds) and a product plus a block subtraction for the others (db1, dW3)."""
+    from layerwise import _blas, _engine
 
-    monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", 0 if request.param else float("inf"))
-    return bool(request.param)
+    if request.param is not None and not _blas.AVAILABLE:
+        pytest.skip("NumPy is not built on the OpenBLAS of its wheels (see test_blas.py)")
+    threshold = float("inf") if request.param is None else request.param
+    monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", threshold)
+    return request.param

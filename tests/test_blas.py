@@ -27,8 +27,9 @@ needs_blas = pytest.mark.skipif(not _blas.AVAILABLE, reason="NumPy is not built 
 def test_gemm_accumulates_into_its_output(
     dtype: type, a_order: str, b_order: str, rng: np.random.Generator
 ) -> None:
-    A = np.asarray(rng.standard_normal((5, 7)), dtype=dtype, order=a_order)
-    B = np.asarray(rng.standard_normal((7, 3)), dtype=dtype, order=b_order)
+    # A and B are slices of larger arrays too: leading dimensions from their strides
+    A = np.asarray(rng.standard_normal((6, 9)), dtype=dtype, order=a_order)[1:, 2:]
+    B = np.asarray(rng.standard_normal((8, 5)), dtype=dtype, order=b_order)[:7, 1:4]
     block = rng.standard_normal((5, 4)).astype(dtype)  # C is a column slice: row stride 4
     C = block[:, :3]
     expected = 0.5 * block[:, :3] - 2.0 * (A.astype(np.float64) @ B)
@@ -49,6 +50,15 @@ def test_gemm_refuses_what_blas_cannot_read(rng: np.random.Generator) -> None:
         _blas.gemm(1.0, A, B[:5], 0.0, C)
     with pytest.raises(ValueError, match="float64"):
         _blas.gemm(1.0, A.astype(np.float32), B, 0.0, C)
+    with pytest.raises(ValueError, match="contiguous rows"):  # reversed rows: BLAS would skip
+        _blas.gemm(1.0, A, B, 0.0, C[::-1])
+    with pytest.raises(ValueError, match="contiguous rows"):  # every row the same memory
+        _blas.gemm(1.0, A, B, 0.0, np.lib.stride_tricks.as_strided(np.zeros(2), (4, 2), (0, 8)))
+    with pytest.raises(ValueError, match="apart from its operands"):
+        _blas.gemm(1.0, C, np.eye(2), 0.0, C)
+    packed = np.zeros(24, dtype=[("a", "u1"), ("x", "f8")])["x"].reshape(4, 6)  # 9-byte stride
+    with pytest.raises(ValueError, match="aligned"):
+        _blas.gemm(1.0, packed, B, 0.0, C)
 
 
 def _engine_for(net: Network, optimizer: str = "gd", B: int = 128) -> _engine.Engine:
@@ -82,8 +92,28 @@ def test_large_network_training_matches_the_two_pass_update(
     Y = (rng.random((1, 200)) < 0.5).astype(np.float32)
     fast = Network([300, 64, 32, 1], seed=3, dtype=np.float32)
     slow = Network([300, 64, 32, 1], seed=3, dtype=np.float32)
-    assert _engine_for(fast, B=100).blas_update
+    calls = []
+    monkeypatch.setattr(_blas, "gemm", lambda *args: calls.append(args) or _real_gemm(*args))
     fast.fit(X, Y, epochs=3, learning_rate=0.05, batch_size=100)
+    assert len(calls) == 2  # dW1 (64·100·300) in both batches; the rest is smaller than 10⁶
     monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", float("inf"))
     slow.fit(X, Y, epochs=3, learning_rate=0.05, batch_size=100)
     np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-4, atol=1e-6)
+
+
+@needs_blas
+@pytest.mark.parametrize("threshold", [0, 90])
+def test_the_fixtures_thresholds_put_products_through_blas(
+    threshold: int, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what the blas_update fixture relies on: its thresholds really send products to BLAS
+    calls = []
+    monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", threshold)
+    monkeypatch.setattr(_blas, "gemm", lambda *args: calls.append(args) or _real_gemm(*args))
+    net = Network([3, 5, 4, 1], seed=0)
+    net.fit(rng.standard_normal((3, 7)), (rng.random((1, 7)) < 0.5) * 1.0, epochs=1)
+    # threshold 0: dW1, db1, [dW|db]2, [dW|db]3; threshold 90: dW1 (105) and [dW|db]2 (168)
+    assert len(calls) == (4 if threshold == 0 else 2)
+
+
+_real_gemm = _blas.gemm

@@ -70,7 +70,7 @@ def test_one_full_batch_step_equals_manual_update(
     hidden: str,
     l2: float,
     rng: np.random.Generator,
-    blas_update: bool,
+    blas_update: int | None,
 ) -> None:
     dims = [3, 5, 4, n_y]
     fast, slow = twin_networks(dims, hidden=hidden, output=output, loss=loss, l2=l2)
@@ -88,7 +88,7 @@ def test_one_full_batch_step_equals_manual_update(
 @pytest.mark.parametrize("l2", [0.0, 0.2])
 @pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
 def test_mini_batch_epochs_equal_manual_updates(
-    optimizer: str, l2: float, batch_size: int, rng: np.random.Generator, blas_update: bool
+    optimizer: str, l2: float, batch_size: int, rng: np.random.Generator, blas_update: int | None
 ) -> None:
     dims = [3, 6, 4, 3]
     fast, slow = twin_networks(dims, hidden=["tanh", "relu"], output="softmax", l2=l2)
@@ -115,7 +115,7 @@ def test_single_layer_models_equal_manual_updates(
     batch_size: int | None,
     l2: float,
     rng: np.random.Generator,
-    blas_update: bool,
+    blas_update: int | None,
 ) -> None:
     # L = 1: logistic / softmax / linear regression (no hidden layer in the engine's loops)
     fast, slow = twin_networks([4, n_y], output=output, loss=loss, l2=l2)
@@ -130,7 +130,7 @@ def test_single_layer_models_equal_manual_updates(
 @pytest.mark.parametrize("l2", [0.0, 0.1])
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_several_full_batch_epochs_with_a_custom_leaky_slope(
-    hidden: str, l2: float, rng: np.random.Generator, blas_update: bool
+    hidden: str, l2: float, rng: np.random.Generator, blas_update: int | None
 ) -> None:
     act = get_activation("leaky_relu", slope=0.3) if hidden == "leaky_relu" else hidden
     fast, slow = twin_networks([2, 5, 5, 1], hidden=act, l2=l2)

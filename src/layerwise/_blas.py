@@ -62,35 +62,55 @@ _GEMM = _load()
 AVAILABLE = bool(_GEMM)
 
 
-def _operand(M: Array, dtype: np.dtype) -> tuple[int, int]:
+def _leading(outer: int, inner: int, n_inner: int, n_outer: int, item: int) -> int | None:
+    """The leading dimension of ``n_outer`` lines of ``n_inner`` elements, ``inner`` bytes apart
+    inside a line and ``outer`` bytes between lines; None where BLAS cannot read that."""
+    if n_inner > 1 and inner != item:
+        return None
+    if n_outer == 1:  # one line: the stride between lines is never used
+        return max(n_inner, 1)
+    if outer % item or outer < n_inner * item:  # misaligned, overlapping or reversed lines
+        return None
+    return outer // item
+
+
+def _layout(M: Array, dtype: np.dtype, role: str) -> tuple[int, int]:
     """(transpose flag, leading dimension) of a 2-D operand whose rows or columns are
     contiguous; anything else is a programming error in the engine."""
-    if M.ndim != 2 or M.dtype != dtype:
-        raise ValueError(f"gemm operand must be a 2-D {dtype} array, got {M.dtype} {M.shape}.")
-    item = M.itemsize
-    if M.strides[1] == item and M.strides[0] >= M.shape[1] * item:
-        return _NO_TRANS, max(M.strides[0] // item, 1)
-    if M.strides[0] == item and M.strides[1] >= M.shape[0] * item:  # a transposed view
-        return _TRANS, max(M.strides[1] // item, 1)
-    raise ValueError(f"gemm operand must have contiguous rows or columns, strides {M.strides}.")
+    if M.ndim != 2 or M.dtype != dtype or not M.flags.aligned:
+        raise ValueError(f"gemm {role} must be an aligned 2-D {dtype} array, got {M.dtype}.")
+    (rows, cols), (s0, s1), item = M.shape, M.strides, M.itemsize
+    ld = _leading(s0, s1, cols, rows, item)
+    if ld is not None:
+        return _NO_TRANS, ld
+    ld = _leading(s1, s0, rows, cols, item)  # a transposed view
+    if ld is not None and role != "output":
+        return _TRANS, ld
+    lines = "rows" if role == "output" else "rows or columns"
+    raise ValueError(f"gemm {role} must have contiguous {lines}, got strides {M.strides}.")
 
 
 def gemm(alpha: float, A: Array, B: Array, beta: float, C: Array) -> Callable[[], None]:
     """A bound call computing ``C ← alpha·A @ B + beta·C`` in place.
 
     ``C`` must have contiguous rows (any row stride, e.g. a column slice of a larger block);
-    ``A`` and ``B`` contiguous rows or columns. The call keeps references to the three arrays,
-    so the pointers it holds stay valid as long as it does.
+    ``A`` and ``B`` contiguous rows or columns, neither overlapping ``C``. The call keeps
+    references to the three arrays, so the pointers it holds stay valid as long as it does.
     """
-    if C.ndim != 2 or C.strides[1] != C.itemsize or not C.flags.writeable:
-        raise ValueError(f"gemm output must be writeable with contiguous rows, got {C.strides}.")
-    (M, N), K = C.shape, A.shape[1]  # noqa: N806 (BLAS's names)
-    if A.shape[0] != M or B.shape != (K, N):
+    if not AVAILABLE:
+        raise RuntimeError("gemm needs the OpenBLAS of NumPy's wheels; see _blas.AVAILABLE.")
+    if C.ndim != 2 or C.dtype not in _GEMM:
+        raise ValueError(f"gemm output must be 2-D float32 or float64, got {C.dtype} {C.shape}.")
+    (M, N), K = C.shape, A.shape[-1]  # noqa: N806 (BLAS's names)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[0] != M or B.shape != (K, N):
         raise ValueError(f"gemm shapes do not chain: {A.shape} @ {B.shape} -> {C.shape}.")
+    if not C.flags.writeable or np.may_share_memory(C, A) or np.may_share_memory(C, B):
+        raise ValueError("gemm output must be writeable and apart from its operands.")
+    _, ldc = _layout(C, C.dtype, "output")
+    (ta, lda), (tb, ldb) = _layout(A, C.dtype, "operand"), _layout(B, C.dtype, "operand")
     fn = _GEMM[C.dtype]
-    (ta, lda), (tb, ldb) = _operand(A, C.dtype), _operand(B, C.dtype)
     args = (_ROW_MAJOR, ta, tb, M, N, K, alpha, A.ctypes.data, lda)
-    args += (B.ctypes.data, ldb, beta, C.ctypes.data, C.strides[0] // C.itemsize)
+    args += (B.ctypes.data, ldb, beta, C.ctypes.data, ldc)
     call = partial(fn, *args)  # a partial, not a closure: no Python frame per call
     call.arrays = (A, B, C)  # type: ignore[attr-defined]  # keeps the pointers valid
     return call

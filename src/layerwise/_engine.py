@@ -192,7 +192,7 @@ class Engine:
         self.gtheta = np.zeros_like(net.theta)
         self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
         self.gWb = parameter_blocks(self.gtheta, dims)  # same shapes, the gradient
-        work = max(n * (n_prev + 1) for n_prev, n in pairwise(dims)) * B
+        work = max(n * n_prev for n_prev, n in pairwise(dims)) * B  # ≤ its largest product
         self.blas_update = (  # [W|b] -= dZ [A_prev; 1]ᵀ in one call, no dθ in between
             plain_scale is not None
             and not net.l2
@@ -320,10 +320,7 @@ class Engine:
         if not self.blas_update:
             return [product]  # θ -= dθ once the step's gradients are all there
         if dZ.shape[0] * dZ.shape[1] * A_prevT.shape[1] >= BLAS_UPDATE_MIN_WORK:
-            try:
-                return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W)]
-            except ValueError:  # an operand BLAS cannot read in place
-                pass
+            return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W)]  # operands: buffers and X_rows (C)
         return [product, partial(np.subtract, W, dW, W)]
 
     def _update_ops(self, c: float, optimizer) -> list[Op]:
