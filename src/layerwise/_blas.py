@@ -91,7 +91,8 @@ def _layout(M: Array, dtype: np.dtype, role: str) -> tuple[int, int]:
 
 
 def gemm(alpha: float, A: Array, B: Array, beta: float, C: Array) -> Callable[[], None]:
-    """A bound call computing ``C ← alpha·A @ B + beta·C`` in place.
+    """A bound call computing ``C ← alpha·A @ B + beta·C`` in place, A (M, K), B (K, N),
+    C (M, N).
 
     ``C`` must have contiguous rows (any row stride, e.g. a column slice of a larger block);
     ``A`` and ``B`` contiguous rows or columns, neither overlapping ``C``. The call keeps

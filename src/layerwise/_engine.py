@@ -125,7 +125,8 @@ class _Buffers:
             self.Xb = self.X1[:, :-1]  # view: where the batch is gathered
         else:
             self.Xb = np.empty((B, dims[0]), dtype)
-        self.ones = np.ones((B, 1), dtype)  # db1 = dZ1 · 1 when the bias is separate
+        if self.X1 is None:  # the bias is separate: db1 = dZ1 · 1, ones (B, 1)
+            self.ones = np.ones((B, 1), dtype)
         # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B); A[l] = H[l][:-1]
         self.H: list[Array] = [np.empty(0)]
         for l in range(1, L):
@@ -133,10 +134,11 @@ class _Buffers:
             H[-1] = 1
             self.H.append(H)
         self.A = [H[:-1] for H in self.H]  # views (n[l], B)
-        # dZ[l] (n[l], B); a hidden layer's sits on top of one spare row, so that dA = [W|b]ᵀ dZ
+        # dZ[l] (n[l], B); a hidden layer's is dZ_ext[l][:-1], dZ_ext[l] (n[l] + 1, B) with one
+        # spare row, so that dA = [W|b]ᵀ dZ
         # can be one product with contiguous operands (its last row, the bias's, goes unused)
-        self.dZ1 = [np.empty(0)] + [np.empty((dims[l] + 1, B), dtype) for l in range(1, L)]
-        self.dZ = [np.empty(0)] + [dZ1[:-1] for dZ1 in self.dZ1[1:]]
+        self.dZ_ext = [np.empty(0)] + [np.empty((dims[l] + 1, B), dtype) for l in range(1, L)]
+        self.dZ = [np.empty(0)] + [dZ_ext[:-1] for dZ_ext in self.dZ_ext[1:]]
         self.dZ.append(np.empty((dims[L], B), dtype))
         # hidden layers' activation scratch and 0.0/1.0 masks (the output layer needs neither)
         self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
@@ -162,8 +164,9 @@ class Engine:
         Shuffle by blocks of this many examples: blocks in random order, each block shuffled
         inside, so reads from a memory-mapped file stay near each other.
     optimizer : Optimizer
-        Plain gradient descent has α folded into dZ[L] and updates θ -= dθ; optimizers with
-        state receive dθ/m after each step.
+        Plain gradient descent has α folded into dZ[L] and updates θ -= dθ (large blocks
+        inside their gradient product, see ``BLAS_UPDATE_MIN_WORK``); optimizers with state
+        receive dθ/m after each step.
     w_rows : ndarray (m, 1), optional
         Per-example weights normalized to mean 1; None for unweighted training.
     l2_scale : float
@@ -197,7 +200,6 @@ class Engine:
             plain_scale is not None
             and not net.l2
             and _blas.AVAILABLE
-            and dtype in (np.float32, np.float64)
             and work >= BLAS_UPDATE_MIN_WORK
         )
         self.ones_y = np.ones(n_y, dtype)  # column sums of (n_y, B) arrays
@@ -300,7 +302,7 @@ class Engine:
                 if WT.shape[1] == 1:  # one unit: Wᵀ dZ is an outer product, cheaper broadcast
                     tape.append(partial(np.multiply, WT, buf.dZ[l], dA_prev))
                 else:  # [dA_prev; unused] = [W|b]ᵀ dZ
-                    tape.append(_product(Wb[l - 1].T, buf.dZ[l], buf.dZ1[l - 1]))
+                    tape.append(_product(Wb[l - 1].T, buf.dZ[l], buf.dZ_ext[l - 1]))
             if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
                 A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
                 tape += self._gradient_ops(buf.dZ[l], A_prev1.T, l - 1, slice(None))
@@ -312,7 +314,8 @@ class Engine:
         return tape if self.blas_update else tape + self._update_ops(c, optimizer)
 
     def _gradient_ops(self, dZ: Array, A_prevT: Array, k: int, cols: slice) -> list[Op]:
-        """c·dW = dZ A_prevᵀ for the columns ``cols`` of block k = l - 1, into dθ; with
+        """c·dW = dZ A_prevᵀ, dZ (n[l], B) and A_prevᵀ (B, n_cols), for the n_cols columns
+        ``cols`` of block k = l - 1 ([W|b] (n[l], n[l-1] + 1)), into dθ; with
         ``blas_update``, subtracted from [W|b] at once: by the product itself (W ← W - dZ
         A_prevᵀ, one BLAS call) where it is large, else by the product then W -= dW."""
         W, dW = self.Wb[k][:, cols], self.gWb[k][:, cols]

@@ -100,7 +100,8 @@ def check_finite(name: str, X: np.ndarray) -> None:
         # the first example (column) holding one, not the first hit in row-major order
         column = int(np.flatnonzero(bad.any(axis=0) if X.ndim == 2 else bad)[0])
         raise ValueError(
-            f"{name} contains {int(bad.sum())} NaN/inf values (first at column {column})."
+            f"{name} contains {int(bad.sum())} NaN/inf values (first at column {column}). "
+            "It must be finite. Hint: drop those examples or fill in the missing values first."
         )
 
 
@@ -152,7 +153,13 @@ def check_sample_weight(sample_weight: Any, m: int) -> np.ndarray:
         )
     check_finite("sample_weight", w)
     if (w < 0).any():
-        raise ValueError(f"sample_weight must be >= 0, got {int((w < 0).sum())} negative weights.")
+        raise ValueError(
+            f"sample_weight must be >= 0, got {int((w < 0).sum())} negative weights. "
+            "Hint: a weight counts its example (2 = twice, 0 = left out)."
+        )
     if not w.any():
-        raise ValueError("sample_weight must contain at least one non-zero weight; all are zero.")
+        raise ValueError(
+            "sample_weight must contain at least one non-zero weight; all are zero. "
+            "Hint: weight 0 leaves an example out, so nothing would be trained on."
+        )
     return w

@@ -132,9 +132,8 @@ class EarlyStopping(Callback):
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
-                self.best_theta = (
-                    self.start_theta if self.start_theta is not None else (net.theta.copy())
-                )
+                started = self.start_theta
+                self.best_theta = started if started is not None else net.theta.copy()
             return False
         self.wait += 1
         return self.wait >= self.patience
