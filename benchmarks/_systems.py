@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import layerwise as lw
-from layerwise.data import load_catvnoncat, one_hot
+from layerwise.data import CatData, one_hot
 
 Array = np.ndarray
 
@@ -49,11 +49,6 @@ class Workload:
         if self.output == "softmax":
             return one_hot(self.labels, self.dims[-1]).astype(self.dtype)
         return self.labels.reshape(1, -1).astype(self.dtype)
-
-    def initial_parameters(self) -> dict[str, Array]:
-        """The course's dict of layerwise's initial weights: every system starts from them."""
-        net = self.network()
-        return {k: v.copy() for k, v in net.parameters.items()}
 
     def network(self) -> lw.Network:
         return lw.Network(
@@ -97,8 +92,7 @@ def make_w2() -> Workload:
     )
 
 
-def make_w3(cat_dir: str, per_rep: int = 100) -> Workload:
-    cat = load_catvnoncat(cat_dir)
+def make_w3(cat: CatData, per_rep: int = 100) -> Workload:
     X_rows = np.ascontiguousarray(cat.X_train.T)  # (209, 12288); X_train is its transpose
     labels = cat.Y_train.ravel().astype(np.int64)
     kwargs = {"init": "xavier", "seed": 1, "legacy_rng": True}
