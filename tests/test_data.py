@@ -279,6 +279,14 @@ def test_preprocessor_column_errors(frame):
         Preprocessor().fit(ids)
 
 
+def test_preprocessor_text_columns_of_numbers():
+    # a typo among numbers is an error; numbers that are all text are categories, as any text
+    with pytest.raises(ValueError, match=r"column 'a' mixes numbers and text \(row 3: 'x'\)"):
+        Preprocessor().fit(pd.DataFrame({"a": ["1", "2", "x", "4"]}))
+    pre = Preprocessor().fit(pd.DataFrame({"a": ["1", "2", "1", "2"], "b": [1.0, 2, 3, 4]}))
+    assert pre.categorical == {"a": ["1", "2"]} and pre.numeric == ["b"]
+
+
 def test_preprocessor_multiclass_regression_and_multilabel_decode():
     rows = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
     pre = Preprocessor().fit(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -189,3 +190,18 @@ def check_no_missing(frame, where: str = "") -> None:
             f"column {frame.columns[col]!r}{where} has {int(missing[:, col].sum())} missing/NaN "
             f"values (first at data row {row + 1}). Hint: fill or drop those rows first."
         )
+
+
+def parse_numbers(column) -> tuple[Any, int | None]:
+    """A text column of a DataFrame, read as numbers: ``(numbers, None)`` when every value
+    parses; ``(None, row)`` when most do, ``row`` (0-based) being the first that does not (a
+    typo, not a category); ``(None, None)`` when most do not (a category column)."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(column, errors="coerce")  # text that is not a number -> NaN
+    parsed = numbers.notna().to_numpy()  # (m,)
+    if parsed.all():
+        return numbers, None
+    if parsed.mean() > 0.5:
+        return None, int(np.flatnonzero(~parsed)[0])
+    return None, None

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import Standardizer, check_no_missing, one_hot
+from .data import Standardizer, check_no_missing, one_hot, parse_numbers
 
 Array = np.ndarray
 TASKS = ("binary", "multiclass", "multilabel", "regression")
@@ -54,10 +54,6 @@ def class_labels(target) -> list:
     """The distinct labels of the target frame's first column ``(m, k)``, sorted, as
     JSON-ready Python values (integral floats become ints; mixed types are ordered by text)."""
     return _sorted([_python(v) for v in target.iloc[:, 0].unique()])
-
-
-def _first_bad_row(mask: Array) -> int:
-    return int(np.flatnonzero(mask)[0]) + 1
 
 
 def _is_numeric(dtype) -> bool:
@@ -151,9 +147,8 @@ class Preprocessor:
 
     # ----- fitting -------------------------------------------------------------------------
     def fit(self, features, target=None, *, classes: list | None = None, image=None):
-        """Learn the columns, scaling, categories and classes from training rows."""
-        import pandas as pd
-
+        """Learn the columns, scaling, categories and classes from training rows:
+        ``features`` a DataFrame (m, columns), ``target`` a DataFrame (m, k)."""
         self.numeric, self.categorical, self.image = [], {}, image
         check_no_missing(features)
         for name, dtype in features.dtypes.items():
@@ -161,11 +156,11 @@ class Preprocessor:
                 self.numeric.append(str(name))
                 continue
             column = features[name]
-            bad = pd.to_numeric(column, errors="coerce").isna().to_numpy()
-            if bad.mean() < 0.5:  # mostly numbers: the text is an error, not a category
+            _, row = parse_numbers(column)  # all numbers as text: categories, as any text
+            if row is not None:  # mostly numbers: the text is an error, not a category
                 raise ValueError(
-                    f"column {name!r} mixes numbers and text (row {_first_bad_row(bad)}: "
-                    f"{column.iloc[int(np.flatnonzero(bad)[0])]!r}): features must be numeric or "
+                    f"column {name!r} mixes numbers and text (row {row + 1}: "
+                    f"{column.iloc[row]!r}): features must be numeric or "
                     "categories. Hint: fix that value."
                 )
             categories = _sorted([str(v) for v in column.unique()])

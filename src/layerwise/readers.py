@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import check_no_missing
+from .data import check_no_missing, parse_numbers
 from .datasets import DATASETS, bundled
 
 Array = np.ndarray
@@ -176,12 +176,10 @@ def _check_columns(frame, source, pd) -> None:
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             continue
         column = frame[name]
-        numbers = pd.to_numeric(column, errors="coerce")  # text that is not a number -> NaN
-        parsed = numbers.notna().to_numpy()
-        if parsed.all():
+        numbers, row = parse_numbers(column)
+        if numbers is not None:
             frame[name] = numbers
-        elif parsed.mean() > 0.5:  # mostly numbers: the text is an error, not a category
-            row = int(np.flatnonzero(~parsed)[0])
+        elif row is not None:  # mostly numbers: the text is an error, not a category
             raise ValueError(
                 f"column {name!r} of {source} is numeric but data row {row + 1} holds "
                 f"{column.iloc[row]!r}: features must be numbers or categories. Hint: fix that "
