@@ -48,7 +48,7 @@ except ImportError as err:  # scikit-learn is an optional extra
 
 from . import _validation as v
 from . import training
-from .activations import sigmoid, softmax
+from .activations import HIDDEN_ACTIVATIONS, sigmoid, softmax
 from .data import one_hot
 from .initializers import INITIALIZERS
 from .losses import categorical_cross_entropy_from_logits
@@ -59,7 +59,6 @@ Array = np.ndarray
 
 #: scikit-learn's MLP names, accepted for familiarity.
 _ACTIVATION_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
-_HIDDEN = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 _PREDICT_CHUNK = 65536  # examples per forward pass at predict time: bounds the caches' memory
 
 
@@ -85,7 +84,7 @@ class _LayerwiseBase(BaseEstimator):
             )
         acts = [_ACTIVATION_ALIASES.get(a, a) for a in acts]
         for a in acts:
-            v.check_choice("activation", a, _HIDDEN)
+            v.check_choice("activation", a, HIDDEN_ACTIVATIONS)
         return [int(n) for n in sizes], acts
 
     def _check_params(self) -> tuple[list[int], list[str]]:
@@ -147,8 +146,6 @@ class _LayerwiseBase(BaseEstimator):
         Y, output, sw = self._encode_targets(
             y, sw, X.dtype, fresh=not warm, incremental=incremental, classes=classes
         )
-        if sw is not None and np.all(sw == 1):
-            sw = None  # the same fit, unweighted
         if warm:
             self._continue([*sizes, Y.shape[0]])
         else:
@@ -231,7 +228,9 @@ class _LayerwiseBase(BaseEstimator):
 
     def _split_validation(self, X, Y, sw, output: str):
         """Hold out ``validation_fraction`` of the rows (stratified for classes) for early
-        stopping; returns the training part and ``dev = (X_dev, Y_dev[, w_dev])``."""
+        stopping. Takes rows ``X (m, n_x)``, ``Y (n_y, m)``, ``sw (m,)`` or None; returns the
+        training part in the same layouts and ``dev = (X_dev (n_x, m_val), Y_dev (n_y, m_val)
+        [, w_dev (m_val,)])``, columns as ``training.fit`` takes them."""
         stratify = None  # regression and multi-label
         if output == "softmax":
             stratify = Y.argmax(axis=0)
@@ -257,7 +256,7 @@ class _LayerwiseBase(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=self.network_.dtype, order="C")
         parts = [
-            self.network_.forward(X[i : i + _PREDICT_CHUNK].T)[1][-1].Z  # (n_y, chunk)
+            self.network_._forward(X[i : i + _PREDICT_CHUNK].T)[1][-1].Z  # (n_y, chunk), X checked
             for i in range(0, X.shape[0], _PREDICT_CHUNK)
         ]
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
@@ -497,7 +496,8 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
             return y.T.astype(dtype), "sigmoid", sw  # (k, m)
         if len(labels) < 2:
             raise ValueError(
-                f"LayerwiseClassifier needs at least 2 classes, got 1 class: {labels}."
+                f"LayerwiseClassifier needs at least 2 classes, got 1 class: {labels}. "
+                "Hint: y must hold examples of every class to separate."
             )
         unknown = np.setdiff1d(y, labels)
         if unknown.size:
@@ -512,14 +512,15 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         if not incremental and (sw is not None) and len(np.unique(idx[sw > 0])) < 2:
             raise ValueError(
                 "sample_weight/class_weight leave only one class with positive weight; "
-                "a classifier needs at least 2 classes."
+                "a classifier needs at least 2 classes. Hint: give two classes positive weights."
             )
         if len(self.classes_) == 2:
             return (idx == 1).astype(dtype)[None, :], "sigmoid", sw  # (1, m)
         return one_hot(idx, len(self.classes_), dtype), "softmax", sw  # (k, m)
 
     def _apply_class_weight(self, y, idx, sw, incremental: bool):
-        """``sw`` times the weight of each example's class (``sw`` None counts as ones)."""
+        """``sw (m,)`` times the weight of each example's class (``sw`` None counts as ones);
+        ``y (m,)`` the labels, ``idx (m,)`` their class indices."""
         cw = self.class_weight
         if cw is None:
             return sw
@@ -539,15 +540,21 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
             unknown = [c for c in cw if c not in set(self.classes_.tolist())]
             if unknown:
                 raise ValueError(
-                    f"class_weight has labels {unknown} not in classes_ {self.classes_.tolist()}."
+                    f"class_weight has labels {unknown} not in classes_ {self.classes_.tolist()}. "
+                    "Hint: key class_weight by the labels of y."
                 )
-            per_class = np.array([float(cw.get(c, 1.0)) for c in self.classes_.tolist()])
+            per_class = np.array(
+                [
+                    v.check_positive(f"class_weight[{c!r}]", cw.get(c, 1.0), allow_zero=True)
+                    for c in self.classes_.tolist()
+                ]
+            )
         else:
             raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {cw!r}."
+                f"class_weight must be None, 'balanced' or a dict {{label: weight}}, got {cw!r}. "
+                "Hint: 'balanced' weighs each class by its inverse frequency."
             )
-        w = per_class[idx] if sw is None else sw * per_class[idx]
-        return v.check_sample_weight(w, len(y))
+        return per_class[idx] if sw is None else sw * per_class[idx]  # (m,), each checked
 
     def _target_metadata(self) -> dict[str, Any]:
         return {

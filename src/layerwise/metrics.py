@@ -24,7 +24,10 @@ def _labels_pair(y_true: Any, y_pred: Any) -> tuple[Array, Array]:
             f"{y_pred.size}."
         )
     if y_true.size == 0:
-        raise ValueError("metrics need at least one example, got 0.")
+        raise ValueError(
+            "y_true and y_pred must hold at least one example, got 0. "
+            "Hint: check that the split or the filter left examples to score."
+        )
     return y_true, y_pred
 
 
@@ -41,12 +44,17 @@ def confusion_matrix(y_true: Any, y_pred: Any, labels: Sequence[Any] | None = No
     not counted (as in scikit-learn).
     """
     y_true, y_pred = _labels_pair(y_true, y_pred)
-    labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
+    labels = _labels_of(y_true, y_pred, labels)
     k = labels.size
     t, p = _index_of(labels, y_true), _index_of(labels, y_pred)  # (m,), -1 when not in labels
     keep = (t >= 0) & (p >= 0)
     # one bincount over the flattened (true, predicted) pair index
     return np.bincount(t[keep] * k + p[keep], minlength=k * k).reshape(k, k)
+
+
+def _labels_of(y_true: Array, y_pred: Array, labels: Sequence[Any] | None) -> Array:
+    """``labels (k,)`` as given, or the sorted union of both label vectors."""
+    return np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
 
 
 def _index_of(labels: Array, y: Array) -> Array:
@@ -68,8 +76,12 @@ def precision_recall_f1(
     A ratio with a zero denominator is 0 (scikit-learn's ``zero_division=0``).
     """
     y_true, y_pred = _labels_pair(y_true, y_pred)
-    labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
-    C = confusion_matrix(y_true, y_pred, labels)  # (k, k)
+    labels = _labels_of(y_true, y_pred, labels)
+    return _prf(confusion_matrix(y_true, y_pred, labels), labels)
+
+
+def _prf(C: Array, labels: Array) -> dict[str, Array]:
+    """``precision_recall_f1`` from the confusion matrix ``C (k, k)`` of ``labels (k,)``."""
     tp = np.diag(C).astype(np.float64)
     predicted, support = C.sum(axis=0), C.sum(axis=1)
     precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
@@ -122,7 +134,10 @@ def classification_report(
 
     ``names`` are display names for ``labels`` (e.g. class names for class indices).
     """
-    prf = precision_recall_f1(y_true, y_pred, labels)
+    y_true, y_pred = _labels_pair(y_true, y_pred)
+    labels = _labels_of(y_true, y_pred, labels)
+    C = confusion_matrix(y_true, y_pred, labels)  # (k, k), counted once for all the figures
+    prf = _prf(C, labels)
     names = [_plain(x) for x in (prf["labels"] if names is None else names)]
     if len(names) != len(prf["labels"]):
         raise ValueError(f"names must name {len(prf['labels'])} labels, got {len(names)}.")
@@ -135,7 +150,7 @@ def classification_report(
         "macro_f1": float(np.mean(prf["f1"])),
         "per_class": per_class,
         "labels": names,
-        "confusion_matrix": confusion_matrix(y_true, y_pred, prf["labels"]).tolist(),
+        "confusion_matrix": C.tolist(),
     }
 
 

@@ -300,10 +300,8 @@ class Preprocessor:
         Binary/multi-class: labels ``(m,)``; multi-label: 0/1 ``(m, k)``; regression: values in
         the target's units ``(m, k)``.
         """
-        if self.task == "binary":
-            return np.asarray(self.classes, dtype=object)[(AL[0] > 0.5).astype(np.int64)]
-        if self.task == "multiclass":
-            return np.asarray(self.classes, dtype=object)[AL.argmax(axis=0)]
+        if self.is_classifier:
+            return np.asarray(self.classes, dtype=object)[self.decode_codes(AL)]
         if self.task == "multilabel":
             return (AL.T > 0.5).astype(np.int64)
         return self.target_scaler.inverse_transform(AL.astype(np.float64)).T  # (m, k)

@@ -35,7 +35,7 @@ def evaluate_split(net, pre, data) -> dict[str, Any]:
     if pre.is_classifier:
         k = len(pre.classes)
         report |= metrics.classification_report(
-            pre.codes(data.target), pre.decode_codes(AL), labels=np.arange(k), names=pre.classes
+            pre.decode_codes(Y), pre.decode_codes(AL), labels=np.arange(k), names=pre.classes
         )
         if net.loss.name.endswith("crossentropy"):
             report["log_loss"] = cost - net.l2_penalty(m)  # (1/m) Σ L

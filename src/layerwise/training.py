@@ -297,10 +297,10 @@ def fit(
         X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
         Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
         net.loss.check_targets(Y_dev)
-        w_dev = v.check_sample_weight(dev[2], X_dev.shape[1]) if len(dev) > 2 else None
+        w_dev = _weights(dev[2], X_dev.shape[1]) if len(dev) > 2 else None
     w_rows, l2_scale = None, 1.0
-    if sample_weight is not None:
-        w = v.check_sample_weight(sample_weight, m)
+    w = None if sample_weight is None else _weights(sample_weight, m)
+    if w is not None:
         l2_scale = 1.0 / float(w.mean())  # λ acts as λ/s
         w_rows = (w * l2_scale).astype(net.dtype)[:, None]  # (m, 1), mean 1
     rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
@@ -348,6 +348,12 @@ def fit(
     for cb in callbacks:
         cb.on_train_end(net, history)
     return history
+
+
+def _weights(sample_weight: Any, m: int) -> Array | None:
+    """Checked per-example weights ``(m,)``; None when all are 1 (the same fit, unweighted)."""
+    w = v.check_sample_weight(sample_weight, m)
+    return None if np.all(w == 1) else w
 
 
 def _examples_as_rows(name: str, X: Any, n_x: int, dtype: np.dtype) -> Array:
