@@ -108,6 +108,14 @@ def test_tables_read_with_the_last_column_as_target(tmp_path, frame, suffix):
     assert read_data(path, "color").target_names == ["color"]
 
 
+def test_numbers_stored_as_text_are_read_as_numbers(tmp_path, frame):
+    frame["size"] = frame["size"].astype(str)  # e.g. a parquet file written from strings
+    frame.to_parquet(tmp_path / "t.parquet")
+    data = read_data(tmp_path / "t.parquet")
+    assert data.features["size"].dtype == np.float64
+    assert Preprocessor().fit(data.features, data.target).numeric == ["size"]
+
+
 def test_npy_npz_and_hdf5(tmp_path):
     rows = np.arange(12.0).reshape(4, 3)
     np.save(tmp_path / "a.npy", rows)

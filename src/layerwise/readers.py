@@ -148,11 +148,18 @@ def read_data(
                 " ..." if frame.shape[1] > 20 else ""
             )
             what = "target column" if missing[0] in targets else "column"
-            raise ValueError(f"{what} {missing[0]!r} is not in {source}; its columns are: {shown}.")
-    _check_columns(frame.drop(columns=drop), source, pd)
-    features = frame.drop(columns=[*targets, *drop])
+            raise ValueError(
+                f"{what} {missing[0]!r} is not in {source}; its columns are: {shown}. "
+                "Hint: choose --target and --drop among them."
+            )
+    frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
+    _check_columns(frame, source, pd)
+    features = frame.drop(columns=targets)
     if features.shape[1] == 0:
-        raise ValueError(f"{source} has no feature columns besides the target {targets}.")
+        raise ValueError(
+            f"{source} has no feature columns besides the target {targets}. "
+            "Hint: a model needs at least one input column besides --target."
+        )
     if not len(frame):
         raise ValueError(f"{source} holds no examples (0 rows).")
     name = str(source) if extra.get("origin") == "bundled" else path.name
