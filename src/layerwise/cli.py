@@ -69,14 +69,18 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _positive(kind):
+def _positive(kind, allow_zero: bool = False):
+    """An argparse type: a finite ``kind`` (int or float) > 0, or >= 0 with ``allow_zero``."""
+
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
-        if not value > 0 or (kind is float and not np.isfinite(value)):
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+        if not (value >= 0 if allow_zero else value > 0) or not np.isfinite(value):
+            raise argparse.ArgumentTypeError(
+                f"must be {'>=' if allow_zero else '>'} 0, got {text!r}"
+            )
         return value
 
     return parse
@@ -141,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--early-stopping",
-        type=int,
+        type=_positive(int, allow_zero=True),
         metavar="PATIENCE",
         help="stop after PATIENCE epochs without a better dev cost and keep the "
         "best epoch (default 10 with a dev set; 0 turns it off)",
@@ -202,7 +206,11 @@ def _data_options(p: argparse.ArgumentParser) -> None:
         help="target column(s), comma-separated (default: the last column)",
     )
     p.add_argument("--drop", type=_names, default=[], metavar="COLS", help="columns to ignore")
-    p.add_argument("--seed", type=int, help="seed of splits, weights and shuffles (default 0)")
+    p.add_argument(
+        "--seed",
+        type=_positive(int, allow_zero=True),
+        help="seed of splits, weights and shuffles (default 0)",
+    )
 
 
 def _network_options(p: argparse.ArgumentParser, layers: str, hidden: str) -> None:
@@ -232,7 +240,13 @@ def _network_options(p: argparse.ArgumentParser, layers: str, hidden: str) -> No
         action="store_true",
         help="draw initial weights with np.random.RandomState(seed)",
     )
-    p.add_argument("--l2", type=float, default=0.0, metavar="LAMBDA", help="L2 regularization")
+    p.add_argument(
+        "--l2",
+        type=_positive(float, allow_zero=True),
+        default=0.0,
+        metavar="LAMBDA",
+        help="L2 regularization",
+    )
 
 
 # ----- commands ----------------------------------------------------------------------------------
@@ -317,15 +331,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         model = _load_with_preprocessing(args.model, load_model)
         pre, saved = model.preprocessor, model.network
         data = _read(args.data, pre.target_names, True, args.drop, pre.image)
-        net = Network(
-            saved.layer_dims,
-            saved.activations[:-1],
-            saved.activations[-1],
-            saved.loss,
-            init="zeros",
-            l2=saved.l2,
-        )
-        net.set_parameters(saved.parameters)  # float64 copy: float32 rounding swamps ε
+        # a float64 copy: float32 rounding swamps ε
+        net = Network.from_config(saved.config() | {"dtype": "float64"}, saved.theta)
     else:
         data = _read(args.data, args.target, True, args.drop, None)
         pre = Preprocessor(args.task, data.scaling).fit(

@@ -46,11 +46,11 @@ def train(args: argparse.Namespace) -> int:
     test = data.take(test_index) if test_index.size else None
     if args.test:
         test = _read(args.test, data.target_names, True, args.drop, data.image)
-    pool = data.take(rest)
-    train_index, dev_index = split_indices(
-        pool.m, args.dev_fraction, rng, None if classes is None else classes[rest]
+    train_index, dev_index = split_indices(  # positions in rest
+        rest.size, args.dev_fraction, rng, None if classes is None else classes[rest]
     )
-    train_set, dev = pool.take(train_index), (pool.take(dev_index) if dev_index.size else None)
+    train_set = data.take(rest[train_index])
+    dev = data.take(rest[dev_index]) if dev_index.size else None
 
     # the classes of the whole file, so that a rare class missing from the train split is kept
     class_names = data.classes or (
@@ -82,14 +82,19 @@ def train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
 
     splits = {"train": train_set, "dev": dev, "test": test}
-    reports = {name: evaluate_split(net, pre, d) for name, d in splits.items() if d is not None}
+    transformed = {"train": (X, Y), "dev": dev_xy}  # already done for training: not again
+    reports = {
+        name: evaluate_split(net, pre, d, transformed.get(name))
+        for name, d in splits.items()
+        if d is not None
+    }
     settings = {
         "data": str(args.data),
         "task": pre.task,
         "layers": args.layers,
         "hidden": args.hidden,
         "init": args.init,
-        "legacy_rng": args.legacy_rng or args.init == "course",
+        "legacy_rng": net.legacy_rng,
         "optimizer": args.optimizer,
         "learning_rate": learning_rate,
         "epochs": args.epochs,
@@ -148,8 +153,6 @@ def _callbacks(args: argparse.Namespace, has_dev: bool) -> list:
     patience = args.early_stopping
     if patience is None:
         patience = 10 if has_dev else 0
-    if patience < 0:
-        raise ValueError(f"--early-stopping must be >= 0 (0 turns it off), got {patience}.")
     if patience:
         callbacks.append(EarlyStopping(patience, monitor="dev_cost" if has_dev else "cost"))
     return callbacks
@@ -157,10 +160,8 @@ def _callbacks(args: argparse.Namespace, has_dev: bool) -> list:
 
 def _plots(out: Path, history, net, pre, data) -> list[str]:
     """cost.png always; decision_boundary.png for classification on two numeric features."""
-    try:
-        from .plots import plot_cost, plot_decision_boundary
-    except ImportError:  # pragma: no cover - depends on the environment
-        return []
+    from .plots import plot_cost, plot_decision_boundary  # NumPy only; matplotlib on use
+
     try:
         plot_cost(history.to_dict(), out / "cost.png")
     except ImportError:
@@ -172,7 +173,7 @@ def _plots(out: Path, history, net, pre, data) -> list[str]:
 
         X_raw = data.features[pre.numeric].to_numpy(dtype=np.float64).T  # (2, m)
 
-        def predict(grid: np.ndarray) -> np.ndarray:
+        def predict(grid: np.ndarray) -> np.ndarray:  # points (2, k) -> class codes (k,)
             frame = pd.DataFrame(grid.T, columns=pre.numeric)
             return pre.decode_codes(net.predict_proba(pre.transform(frame, net.dtype)))
 

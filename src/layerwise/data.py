@@ -96,6 +96,20 @@ class CatData:
     classes: list[str]
 
 
+def import_h5py():
+    """The h5py module, or an ImportError saying how to install it."""
+    try:
+        import h5py
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("Reading HDF5 needs h5py: pip install 'layerwise[data]'.") from err
+    return h5py
+
+
+def class_names(dataset) -> list[str]:
+    """The course's ``list_classes`` HDF5 dataset (bytes, e.g. b'non-cat') as strings."""
+    return [c.decode() if isinstance(c, bytes) else str(c) for c in dataset[()]]
+
+
 def load_catvnoncat(directory: str | Path) -> CatData:
     """Load ``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` from ``directory``.
 
@@ -104,10 +118,7 @@ def load_catvnoncat(directory: str | Path) -> CatData:
     (the first column starts 17/255, 31/255, 56/255, 22/255, 33/255). Needs h5py
     (``pip install layerwise[data]``).
     """
-    try:
-        import h5py
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("Reading HDF5 needs h5py: pip install 'layerwise[data]'.") from err
+    h5py = import_h5py()
     directory = Path(directory)
     arrays = {}
     for part in ("train", "test"):
@@ -123,9 +134,7 @@ def load_catvnoncat(directory: str | Path) -> CatData:
                     raise ValueError(f"{path} has no dataset {key!r}; found {sorted(f)}.")
             arrays[f"{part}_x"] = f[f"{part}_set_x"][()]
             arrays[f"{part}_y"] = f[f"{part}_set_y"][()]
-            classes = [
-                c.decode() if isinstance(c, bytes) else str(c) for c in f["list_classes"][()]
-            ]
+            classes = class_names(f["list_classes"])
     return CatData(
         X_train=flatten_images(arrays["train_x"]) / 255.0,  # (12288, 209)
         Y_train=arrays["train_y"].reshape(1, -1).astype(np.float64),  # (1, 209)
@@ -141,7 +150,8 @@ def split_indices(
     """Split ``range(m)`` into (kept, held-out) index arrays, both sorted.
 
     ``fraction`` of the examples are held out (for a dev or test set), drawn with ``seed``.
-    With ``labels (m,)`` the split is stratified: each class gives ``round(fraction · m_c)``
+    With ``labels (m,)`` or ``(m, k)`` (a row's k values make its class) the split is
+    stratified: each class gives ``round(fraction · m_c)``
     examples, so small classes appear on both sides. ``fraction = 0`` holds out nothing.
 
     Examples

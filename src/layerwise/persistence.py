@@ -161,7 +161,7 @@ def load_model(path: str | Path) -> SavedModel:
     try:
         with zipfile.ZipFile(path) as zf:
             header = _read_header(zf, path)
-            expected = _expected_arrays(header)
+            expected = _expected_arrays(header, path)
             _check_members(zf, expected, path)
             arrays = {name: _read_array(zf, name) for name in expected}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as err:
@@ -206,7 +206,6 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
                 f"metrics[{split!r}] must be an object of named numbers, "
                 f"got {reprlib.repr(values)}",
             )
-    header["_path"] = str(path)
     return header
 
 
@@ -214,9 +213,8 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed")
 
 
-def _expected_arrays(header: dict[str, Any]) -> dict[str, tuple[tuple[int, ...], str]]:
+def _expected_arrays(header: dict[str, Any], path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
     """Names, shapes and dtypes the header implies (checked against what it declares)."""
-    path = header["_path"]
     net = header.get("network")
     if not isinstance(net, dict):
         raise _bad(path, "network is missing")
@@ -343,5 +341,4 @@ def _build(header: dict[str, Any], arrays: dict[str, Array], path: Path) -> Save
                 f"preprocessing gives {pre.n_x} inputs and {pre.n_y} outputs, the network has "
                 f"{net.layer_dims[0]} and {net.layer_dims[-1]}",
             )
-    header.pop("_path", None)
     return SavedModel(net, pre, header)

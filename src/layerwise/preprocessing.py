@@ -307,11 +307,12 @@ class Preprocessor:
         return self.target_scaler.inverse_transform(AL.astype(np.float64)).T  # (m, k)
 
     def decode_codes(self, AL: Array) -> Array:
-        """Predicted class index ``(m,)`` (classification only)."""
+        """Predicted class index ``(m,)`` from ``AL (n_y, m)`` (classification only)."""
         return (AL[0] > 0.5).astype(np.int64) if self.task == "binary" else AL.argmax(axis=0)
 
     def probabilities(self, AL: Array) -> Array:
-        """``(m, n_classes)``: per class (binary: 1 - p, p) or per label (multi-label)."""
+        """``AL (n_y, m)`` -> ``(m, n_classes)``: per class (binary: 1 - p, p) or per label
+        (multi-label)."""
         if self.task == "binary":
             return np.stack([1 - AL[0], AL[0]], axis=1)
         if self.task in ("multiclass", "multilabel"):

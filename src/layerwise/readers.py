@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import check_no_missing, parse_numbers
+from .data import check_no_missing, class_names, import_h5py, parse_numbers
 from .datasets import DATASETS, bundled
 
 Array = np.ndarray
@@ -81,7 +81,7 @@ class Dataset:
         return [] if self.target is None else [str(c) for c in self.target.columns]
 
     def take(self, index: Array) -> Dataset:
-        """The examples at ``index`` (rows), as a new Dataset."""
+        """The examples at ``index (k,)`` (row positions, ints), as a new Dataset."""
         return Dataset(
             self.name,
             self.features.iloc[index].reset_index(drop=True),
@@ -226,21 +226,24 @@ def _read_file(path: Path, pd) -> tuple[Any, list[str], dict]:
         names = [f"x{i}" for i in range(X.shape[1])]
         return _numeric_frame(pd, path, X, names), [names[-1]], {}
     if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-        x_key = _pick(path, arrays, ("X", "x"))
-        y_key = next((k for k in ("y", "Y") if k in arrays), None)
-        return _arrays_frame(pd, path, arrays[x_key], None if y_key is None else arrays[y_key])
+        with np.load(path, allow_pickle=False) as archive:  # reads only X and y
+            x_key = _pick(path, archive.files, ("X", "x"))
+            y_key = next((k for k in ("y", "Y") if k in archive.files), None)
+            X, y = archive[x_key], None if y_key is None else archive[y_key]
+        return _arrays_frame(pd, path, X, y)
     if suffix in HDF5_SUFFIXES:
         return _read_hdf5(path, pd)
     raise ValueError(f"{path.name}: unsupported file type {suffix!r}. Supported: {SUPPORTED}.")
 
 
-def _pick(path: Path, arrays: dict, keys: tuple[str, ...]) -> str:
+def _pick(path: Path, names: Sequence[str], keys: tuple[str, ...]) -> str:
     for key in keys:
-        if key in arrays:
+        if key in names:
             return key
-    raise ValueError(f"{path.name} must hold an array named {keys[0]!r}; found {sorted(arrays)}.")
+    raise ValueError(
+        f"{path.name} must hold an array named {' or '.join(map(repr, keys))}; "
+        f"found {sorted(names)}. Hint: save the features as X (and the labels as y)."
+    )
 
 
 def _numeric_frame(pd, path: Path, X: Array, names: list[str]):
@@ -271,7 +274,10 @@ def _arrays_frame(pd, path: Path, X: Array, y: Array | None, classes: list | Non
         )
     if classes is not None and y.ndim == 1 and y.dtype.kind in "iu":
         if y.min() < 0 or y.max() >= len(classes):
-            raise ValueError(f"{path.name}: labels must index list_classes {classes}.")
+            raise ValueError(
+                f"{path.name}: labels must index list_classes {classes} (0 to "
+                f"{len(classes) - 1}), got labels from {y.min()} to {y.max()}."
+            )
         y = np.asarray(classes, dtype=object)[y]
         extra["classes"] = list(classes)
     names = ["y"] if y.ndim == 1 else [f"y{i}" for i in range(y.shape[1])]
@@ -280,10 +286,7 @@ def _arrays_frame(pd, path: Path, X: Array, y: Array | None, classes: list | Non
 
 
 def _read_hdf5(path: Path, pd):
-    try:
-        import h5py
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("Reading HDF5 needs h5py: pip install 'layerwise[data]'.") from err
+    h5py = import_h5py()
     with h5py.File(path, "r") as f:
         keys = [k for k in f if isinstance(f[k], h5py.Dataset)]
         x_keys = [k for k in keys if k in ("X", "x") or k.lower().endswith("_x")]
@@ -296,7 +299,7 @@ def _read_hdf5(path: Path, pd):
         X, y = f[x_keys[0]][()], f[y_keys[0]][()] if y_keys else None
         classes = None
         if "list_classes" in f:
-            classes = [c.decode() if isinstance(c, bytes) else str(c) for c in f["list_classes"]]
+            classes = class_names(f["list_classes"])
     return _arrays_frame(pd, path, X, y, classes)
 
 

@@ -13,8 +13,9 @@ Array = np.ndarray
 SCALING_NAMES = {"standardize": "standardized", "unit": "divided by 255", "none": "as they are"}
 
 
-def evaluate_split(net, pre, data) -> dict[str, Any]:
-    """Metrics of ``net`` on the raw examples ``data`` (a :class:`layerwise.readers.Dataset`).
+def evaluate_split(net, pre, data, xy: tuple[Array, Array] | None = None) -> dict[str, Any]:
+    """Metrics of ``net`` on the raw examples ``data`` (a :class:`layerwise.readers.Dataset`);
+    ``xy = (X (n_x, m), Y (n_y, m))``, when the caller has already transformed ``data``.
 
     Classification: accuracy, macro F1, per-class precision/recall/F1/support, confusion matrix,
     log loss. Multi-label: accuracy over all labels, subset accuracy, per-label P/R/F1.
@@ -24,10 +25,12 @@ def evaluate_split(net, pre, data) -> dict[str, Any]:
     """
     if data.target is None:
         raise ValueError(
-            f"{data.name} has no target column {pre.target_names}: metrics need labels."
+            f"{data.name} has no target column {pre.target_names}: metrics need labels. "
+            "Hint: use `layerwise predict` for data without labels."
         )
-    X = pre.transform(data.features, net.dtype)  # (n_x, m)
-    Y = pre.transform_target(data.target, net.dtype)  # (n_y, m)
+    if xy is None:
+        xy = pre.transform(data.features, net.dtype), pre.transform_target(data.target, net.dtype)
+    X, Y = xy  # (n_x, m), (n_y, m)
     AL = net.predict_proba(X)  # (n_y, m)
     m = X.shape[1]
     cost = net.cost(AL, Y)  # J = (1/m) Σ L + λ/(2m) Σ‖W‖²
