@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_choice
 from .data import Standardizer, check_no_missing, one_hot, parse_numbers
 
 Array = np.ndarray
@@ -68,8 +69,7 @@ def infer_task(target, task: str = "auto") -> str:
     ``auto``: several columns → multilabel (0/1 values) or regression; one column: two values →
     binary; text, or at most 20 distinct integers → multiclass; other numbers → regression.
     """
-    if task != "auto" and task not in TASKS:
-        raise ValueError(f"Unknown task {task!r}. Valid: auto, {', '.join(TASKS)}.")
+    check_choice("task", task, ("auto", *TASKS))
     check_no_missing(target)
     numeric = all(_is_numeric(dtype) for dtype in target.dtypes)
     if task == "regression" or (task == "auto" and target.shape[1] > 1 and numeric):
@@ -90,7 +90,7 @@ def infer_task(target, task: str = "auto") -> str:
     column = target.iloc[:, 0]
     name = str(target.columns[0])
     classes = class_labels(target)
-    if len(classes) < 2 and task != "regression":
+    if len(classes) < 2:  # (regression returned above)
         raise ValueError(
             f"target {name!r} has only one class ({classes[0]!r}): a classifier needs at least "
             "two. Hint: check --target."
@@ -111,7 +111,11 @@ def infer_task(target, task: str = "auto") -> str:
 
 
 def _is_binary_matrix(target) -> bool:
-    values = target.to_numpy(dtype=np.float64)
+    """Whether a target frame ``(m, k)`` holds only 0 and 1."""
+    return _is_binary(target.to_numpy(dtype=np.float64))
+
+
+def _is_binary(values: Array) -> bool:
     return bool(np.all((values == 0) | (values == 1)))
 
 
@@ -134,9 +138,7 @@ class Preprocessor:
     """
 
     def __init__(self, task: str = "auto", scaling: str = "standardize") -> None:
-        if scaling not in SCALINGS:
-            raise ValueError(f"Unknown scaling {scaling!r}. Valid: {', '.join(SCALINGS)}.")
-        self.task, self.scaling = task, scaling
+        self.task, self.scaling = task, check_choice("scaling", scaling, SCALINGS)
         self.numeric: list[str] = []
         self.categorical: dict[str, list[str]] = {}
         self.scaler: Standardizer | None = None  # numeric features, mean/scale (n_numeric, 1)
@@ -284,15 +286,22 @@ class Preprocessor:
         check_no_missing(target)
         values = target.to_numpy(dtype=np.float64)  # (m, k)
         if self.task == "multilabel":
-            if not np.all((values == 0) | (values == 1)):
-                raise ValueError(f"multi-label targets must be 0/1, got {self.target_names}.")
+            if not _is_binary(values):
+                bad = values[(values != 0) & (values != 1)][0].item()
+                raise ValueError(
+                    f"multi-label targets {self.target_names} must be 0/1, got {bad!r}. "
+                    "Hint: one 0/1 column per label."
+                )
             return values.T.astype(dtype)
         return self.target_scaler.transform(values.T).astype(dtype)  # (k, m)
 
     def _check_target_columns(self, target) -> None:
         names = [str(c) for c in target.columns]
         if names != self.target_names:
-            raise ValueError(f"target columns must be {self.target_names}, got {names}.")
+            raise ValueError(
+                f"target columns must be {self.target_names}, got {names}. "
+                "Hint: name the model's target with --target."
+            )
 
     def decode(self, AL: Array) -> Array:
         """Network output ``AL (n_y, m)`` -> predictions in the data's terms.
