@@ -58,7 +58,8 @@ class Workload:
 
 class Teacher:
     """Learnable synthetic 784-feature, 10-class data: 32 latent factors z ~ N(0, I) give
-    x = ½ tanh(z P) (correlated features in (-½, ½), like pixels) and the class argmax(z T + noise).
+    x = ½ tanh(z P) (correlated features in (-½, ½), like pixels) and the class argmax(z T + noise);
+    P (32, n_x), T (32, n_classes), z (m, 32).
     """
 
     def __init__(self, n_x: int = 784, n_classes: int = 10, seed: int = 0) -> None:
@@ -67,6 +68,7 @@ class Teacher:
         self.T = rng.standard_normal((32, n_classes)).astype(np.float32)
 
     def sample(self, m: int, rng: np.random.Generator) -> tuple[Array, Array]:
+        """``X (m, n_x)`` float32 rows and their classes ``(m,)``."""
         z = rng.standard_normal((m, 32), dtype=np.float32)
         X = np.tanh(z @ self.P)  # (m, n_x)
         X *= 0.5
@@ -186,7 +188,7 @@ class Torch:
             layers += [lin, nn.ReLU()] if l < len(wl.dims) - 1 else [lin]
         self.model = nn.Sequential(*layers)
         self.opt = torch.optim.SGD(self.model.parameters(), lr=wl.lr, momentum=0.0)
-        self.X = torch.from_numpy(wl.X_rows)  # shares NumPy's memory
+        self.X = torch.from_numpy(wl.X_rows)  # (m, n_x), shares NumPy's memory
         if wl.output == "softmax":
             self.y, self.loss_fn = torch.from_numpy(wl.labels), nn.CrossEntropyLoss()
         else:

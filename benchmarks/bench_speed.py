@@ -233,7 +233,8 @@ def scaling(wl: Workload, reps: int, sizes=(15_000, 30_000, 60_000)) -> None:
 
 # ----- vectorized vs loop --------------------------------------------------------------------
 def logreg_two_loops(X_list, y, w, b, lr):
-    """The notes' non-vectorized logistic regression: loops over examples i and features j."""
+    """The notes' non-vectorized logistic regression: loops over examples i and features j.
+    ``X_list``: m lists of n floats, ``y``: m labels, ``w``: n floats."""
     m, n = len(X_list), len(w)
     dw, db, J = [0.0] * n, 0.0, 0.0
     for i in range(m):
@@ -251,7 +252,8 @@ def logreg_two_loops(X_list, y, w, b, lr):
 
 
 def logreg_example_loop(X_rows, y, w, b, lr):
-    """One loop over examples, each a NumPy dot product: dw += x⁽ⁱ⁾ dz⁽ⁱ⁾."""
+    """One loop over examples, each a NumPy dot product: dw += x⁽ⁱ⁾ dz⁽ⁱ⁾; X_rows (m, n),
+    y: m labels, w (n,)."""
     m = X_rows.shape[0]
     dw, db, J = np.zeros_like(w), 0.0, 0.0
     for i in range(m):

@@ -17,6 +17,7 @@ import numpy as np
 
 import layerwise as lw
 from layerwise.data import load_catvnoncat
+from layerwise.metrics import accuracy
 
 
 @dataclass
@@ -61,10 +62,6 @@ RUNS = [
 ]
 
 
-def accuracy(net: lw.Network, X: np.ndarray, Y: np.ndarray) -> float:
-    return float(np.mean(net.predict(X) == Y))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", help="folder with train_catvnoncat.h5 and test_catvnoncat.h5")
@@ -86,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         seconds = time.perf_counter() - start
         train, test = (
-            accuracy(net, data.X_train, data.Y_train),
-            accuracy(net, data.X_test, data.Y_test),
+            accuracy(data.Y_train, net.predict(data.X_train)),  # Y (1, m), predictions (1, m)
+            accuracy(data.Y_test, net.predict(data.X_test)),
         )
         print(f"train accuracy {train:.4f}, test accuracy {test:.2f} ({seconds:.1f} s)")
         checks = [

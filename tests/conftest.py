@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from layerwise.data import one_hot
+
 
 def make_xor() -> tuple[np.ndarray, np.ndarray]:
     """The four XOR points, ``X (2, 4)``, ``Y (1, 4)``."""
@@ -44,9 +46,7 @@ def make_blobs(
     centers[0], centers[1] = 4 * np.cos(angles), 4 * np.sin(angles)
     labels = np.repeat(np.arange(n_classes), m_per_class)
     X = centers[:, labels] + 0.5 * rng.standard_normal((n_x, labels.size))
-    Y = np.zeros((n_classes, labels.size))
-    Y[labels, np.arange(labels.size)] = 1.0
-    return X, Y, labels
+    return X, one_hot(labels, n_classes), labels
 
 
 @pytest.fixture

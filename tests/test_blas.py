@@ -20,6 +20,14 @@ def test_numpy_wheels_blas_is_found() -> None:
 needs_blas = pytest.mark.skipif(not _blas.AVAILABLE, reason="NumPy is not built on scipy-openblas")
 
 
+@pytest.fixture
+def gemm_calls(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The arguments of every ``_blas.gemm`` the engine records (the real one still runs)."""
+    calls, real = [], _blas.gemm
+    monkeypatch.setattr(_blas, "gemm", lambda *args: calls.append(args) or real(*args))
+    return calls
+
+
 @needs_blas
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("a_order", ["C", "F"])
@@ -85,17 +93,15 @@ def test_the_engine_updates_inside_the_gemm_only_where_it_pays(
 
 @needs_blas
 def test_large_network_training_matches_the_two_pass_update(
-    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch, gemm_calls: list
 ) -> None:
     # the real threshold, a real size: a separate bias on layer 1, bias rows on the others
     X = rng.standard_normal((300, 200)).astype(np.float32)
     Y = (rng.random((1, 200)) < 0.5).astype(np.float32)
     fast = Network([300, 64, 32, 1], seed=3, dtype=np.float32)
     slow = Network([300, 64, 32, 1], seed=3, dtype=np.float32)
-    calls = []
-    monkeypatch.setattr(_blas, "gemm", lambda *args: calls.append(args) or _real_gemm(*args))
     fast.fit(X, Y, epochs=3, learning_rate=0.05, batch_size=100)
-    assert len(calls) == 2  # dW1 (64·100·300) in both batches; the rest is smaller than 10⁶
+    assert len(gemm_calls) == 2  # dW1 (64·100·300) in both batches; the rest is smaller than 10⁶
     monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", float("inf"))
     slow.fit(X, Y, epochs=3, learning_rate=0.05, batch_size=100)
     np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-4, atol=1e-6)
@@ -104,16 +110,11 @@ def test_large_network_training_matches_the_two_pass_update(
 @needs_blas
 @pytest.mark.parametrize("threshold", [0, 90])
 def test_the_fixtures_thresholds_put_products_through_blas(
-    threshold: int, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+    threshold: int, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch, gemm_calls: list
 ) -> None:
     # what the blas_update fixture relies on: its thresholds really send products to BLAS
-    calls = []
     monkeypatch.setattr(_engine, "BLAS_UPDATE_MIN_WORK", threshold)
-    monkeypatch.setattr(_blas, "gemm", lambda *args: calls.append(args) or _real_gemm(*args))
     net = Network([3, 5, 4, 1], seed=0)
     net.fit(rng.standard_normal((3, 7)), (rng.random((1, 7)) < 0.5) * 1.0, epochs=1)
     # threshold 0: dW1, db1, [dW|db]2, [dW|db]3; threshold 90: dW1 (105) and [dW|db]2 (168)
-    assert len(calls) == (4 if threshold == 0 else 2)
-
-
-_real_gemm = _blas.gemm
+    assert len(gemm_calls) == (4 if threshold == 0 else 2)

@@ -7,7 +7,6 @@ import json
 import pickle
 import subprocess
 import sys
-import zipfile
 
 import numpy as np
 import pytest
@@ -26,13 +25,13 @@ from layerwise import estimator as est_module
 from layerwise.estimator import LayerwiseClassifier, LayerwiseRegressor, load_estimator
 from layerwise.network import parameter_blocks
 from layerwise.training import fit
-from model_files import edit_header
+from model_files import edit_header, members
 
 FAST = dict(hidden_layer_sizes=(16,), learning_rate=0.01, max_epochs=40, random_state=0)
 
 
 @pytest.fixture
-def blobs():
+def blob_rows():
     """Three separable classes, rows = examples: X (150, 4), y (150,) in {0, 1, 2}."""
     X, y = make_classification(
         150, 4, n_informative=3, n_redundant=0, n_classes=3, class_sep=2.0, random_state=0
@@ -68,8 +67,8 @@ def test_import_layerwise_works_without_sklearn():
 
 
 # ----- targets ---------------------------------------------------------------------------------
-def test_binary_string_labels_one_sigmoid_unit(blobs):
-    X, y = blobs
+def test_binary_string_labels_one_sigmoid_unit(blob_rows):
+    X, y = blob_rows
     labels = np.where(y == 0, "cat", "dog")
     clf = LayerwiseClassifier(**FAST).fit(X, labels)
     assert clf.network_.layer_dims == [4, 16, 1] and clf.network_.output == "sigmoid"
@@ -82,8 +81,8 @@ def test_binary_string_labels_one_sigmoid_unit(blobs):
     assert clf.score(X, labels) > 0.9
 
 
-def test_multiclass_integer_labels_softmax(blobs):
-    X, y = blobs
+def test_multiclass_integer_labels_softmax(blob_rows):
+    X, y = blob_rows
     labels = np.array([3, 7, 11])[y]
     clf = LayerwiseClassifier(**FAST).fit(X, labels)
     assert clf.network_.output == "softmax" and clf.network_.layer_dims[-1] == 3
@@ -92,8 +91,8 @@ def test_multiclass_integer_labels_softmax(blobs):
     np.testing.assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)), atol=1e-12)
 
 
-def test_log_proba_stays_finite_where_probabilities_underflow(blobs):
-    X, y = blobs
+def test_log_proba_stays_finite_where_probabilities_underflow(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST).fit(X, y == 0)
     assert np.isfinite(clf.predict_log_proba(X * 1e4)).all()
 
@@ -111,8 +110,8 @@ def test_multilabel_indicator_independent_sigmoids():
     assert np.mean(pred == Y) > 0.75  # predicting each label's majority: 0.55
 
 
-def test_multiclass_multioutput_is_refused(blobs):
-    X, y = blobs
+def test_multiclass_multioutput_is_refused(blob_rows):
+    X, y = blob_rows
     with pytest.raises(ValueError, match="multiclass-multioutput"):
         LayerwiseClassifier(**FAST).fit(X, np.stack([y, y], axis=1))
 
@@ -128,8 +127,8 @@ def test_multi_output_regression(linear_data):
 
 
 @pytest.mark.parametrize("cls", [LayerwiseClassifier, LayerwiseRegressor])
-def test_float32_input_stays_float32(blobs, cls):
-    X, y = blobs
+def test_float32_input_stays_float32(blob_rows, cls):
+    X, y = blob_rows
     model = cls(**FAST).fit(X.astype(np.float32), y)
     assert model.network_.dtype == np.float32
     out = model.predict_proba(X) if cls is LayerwiseClassifier else model.predict(X)
@@ -140,9 +139,9 @@ def test_float32_input_stays_float32(blobs, cls):
 
 
 # ----- fitted attributes and fitting modes -------------------------------------------------------
-def test_fitted_attributes(blobs):
+def test_fitted_attributes(blob_rows):
     pd = pytest.importorskip("pandas")
-    X, y = blobs
+    X, y = blob_rows
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     clf = LayerwiseClassifier(**FAST).fit(frame, y)
     assert isinstance(clf.network_, lw.Network)
@@ -152,8 +151,8 @@ def test_fitted_attributes(blobs):
     assert clf.validation_loss_curve_ is None
 
 
-def test_early_stopping_holds_out_rows_and_stops(blobs):
-    X, y = blobs
+def test_early_stopping_holds_out_rows_and_stops(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier((16,), learning_rate=0.05, max_epochs=500, early_stopping=True)
     clf.set_params(patience=3, random_state=0).fit(X, y)
     assert clf.n_iter_ < 500
@@ -161,16 +160,16 @@ def test_early_stopping_holds_out_rows_and_stops(blobs):
     assert clf.score(X, y) > 0.9
 
 
-def test_early_stopping_with_sample_weight(blobs):
-    X, y = blobs
+def test_early_stopping_with_sample_weight(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST, early_stopping=True, patience=3)
     clf.fit(X, y, sample_weight=np.where(y == 0, 2.0, 1.0))
     assert len(clf.validation_loss_curve_) == clf.n_iter_
 
 
-def test_warm_start_continues_exactly(blobs):
+def test_warm_start_continues_exactly(blob_rows):
     """5 + 5 epochs == 10 epochs: the optimizer's moments carry over (full batch: no shuffles)."""
-    X, y = blobs
+    X, y = blob_rows
     once = LayerwiseClassifier(**{**FAST, "max_epochs": 10}, batch_size=None).fit(X, y)
     twice = LayerwiseClassifier(**{**FAST, "max_epochs": 5}, batch_size=None, warm_start=True)
     twice.fit(X, y).fit(X, y)
@@ -178,8 +177,8 @@ def test_warm_start_continues_exactly(blobs):
     np.testing.assert_allclose(twice.network_.theta, once.network_.theta, rtol=1e-12)
 
 
-def test_partial_fit_epochs_equal_fit_epochs(blobs):
-    X, y = blobs
+def test_partial_fit_epochs_equal_fit_epochs(blob_rows):
+    X, y = blob_rows
     full = LayerwiseClassifier(**{**FAST, "max_epochs": 4}, batch_size=None).fit(X, y)
     inc = LayerwiseClassifier(**FAST, batch_size=None)
     for _ in range(4):
@@ -188,8 +187,8 @@ def test_partial_fit_epochs_equal_fit_epochs(blobs):
     np.testing.assert_allclose(inc.network_.theta, full.network_.theta, rtol=1e-12)
 
 
-def test_partial_fit_needs_classes_first_and_knows_them_later(blobs):
-    X, y = blobs
+def test_partial_fit_needs_classes_first_and_knows_them_later(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         clf.partial_fit(X, y)
@@ -213,15 +212,15 @@ def test_partial_fit_multilabel_and_regressor(linear_data):
     assert reg.n_iter_ == 3 and reg.loss_curve_[2] < reg.loss_curve_[0]
 
 
-def test_warm_start_refuses_a_different_architecture(blobs):
-    X, y = blobs
+def test_warm_start_refuses_a_different_architecture(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST, warm_start=True).fit(X, y)
     with pytest.raises(ValueError, match="warm_start=False"):
         clf.set_params(hidden_layer_sizes=(8,)).fit(X, y)
 
 
-def test_activation_per_layer_and_aliases(blobs):
-    X, y = blobs
+def test_activation_per_layer_and_aliases(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier((8, 8), ["tanh", "leaky_relu"], max_epochs=2).fit(X, y)
     assert [a.name for a in clf.network_.activations] == ["tanh", "leaky_relu", "softmax"]
     clf = LayerwiseClassifier((8,), "logistic", max_epochs=2).fit(X, y)
@@ -229,16 +228,16 @@ def test_activation_per_layer_and_aliases(blobs):
     assert LayerwiseClassifier((), max_epochs=2).fit(X, y).network_.layer_dims == [4, 3]
 
 
-def test_predict_in_chunks_matches(blobs, monkeypatch):
-    X, y = blobs
+def test_predict_in_chunks_matches(blob_rows, monkeypatch):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST).fit(X, y)
     expected = clf.predict_proba(X)
     monkeypatch.setattr(est_module, "_PREDICT_CHUNK", 7)
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-12)  # BLAS may reorder
 
 
-def test_verbose_prints_a_line_per_epoch(blobs, capsys):
-    X, y = blobs
+def test_verbose_prints_a_line_per_epoch(blob_rows, capsys):
+    X, y = blob_rows
     LayerwiseClassifier(**{**FAST, "max_epochs": 3}, verbose=True).fit(X, y)
     assert capsys.readouterr().err.count("\n") >= 3
 
@@ -246,9 +245,9 @@ def test_verbose_prints_a_line_per_epoch(blobs, capsys):
 # ----- sample weights -----------------------------------------------------------------------------
 @pytest.mark.parametrize("optimizer", ["gd", "adam"])
 @pytest.mark.parametrize("cls", [LayerwiseClassifier, LayerwiseRegressor])
-def test_weight_two_equals_duplicating_the_row(blobs, cls, optimizer):
+def test_weight_two_equals_duplicating_the_row(blob_rows, cls, optimizer):
     """Full batch, same seed: weight 2 on rows 0 and 5 == those rows twice (L2 term included)."""
-    X, y = blobs
+    X, y = blob_rows
     y = y.astype(float) if cls is LayerwiseRegressor else y
     params = dict(FAST, batch_size=None, optimizer=optimizer, l2=0.1)
     w = np.ones(len(y))
@@ -260,16 +259,16 @@ def test_weight_two_equals_duplicating_the_row(blobs, cls, optimizer):
     np.testing.assert_allclose(weighted.loss_curve_, duplicated.loss_curve_, rtol=1e-9)
 
 
-def test_unit_weights_are_the_unweighted_fit(blobs):
-    X, y = blobs
+def test_unit_weights_are_the_unweighted_fit(blob_rows):
+    X, y = blob_rows
     a = LayerwiseClassifier(**FAST, batch_size=32).fit(X, y, sample_weight=np.ones(len(y)))
     b = LayerwiseClassifier(**FAST, batch_size=32).fit(X, y)
     np.testing.assert_array_equal(a.network_.theta, b.network_.theta)
 
 
-def test_one_number_weighs_every_row(blobs):
+def test_one_number_weighs_every_row(blob_rows):
     """scikit-learn's convention: a scalar sample_weight is that weight on every row."""
-    X, y = blobs
+    X, y = blob_rows
     a = LayerwiseRegressor(**FAST).fit(X, y, sample_weight=3.0)
     b = LayerwiseRegressor(**FAST).fit(X, y, sample_weight=np.full(len(y), 3.0))
     np.testing.assert_array_equal(a.network_.theta, b.network_.theta)
@@ -346,8 +345,8 @@ def test_class_weight_balanced_raises_minority_recall():
     assert recall_balanced > recall_plain + 0.2, (recall_plain, recall_balanced)
 
 
-def test_class_weight_dict_is_a_sample_weight(blobs):
-    X, y = blobs
+def test_class_weight_dict_is_a_sample_weight(blob_rows):
+    X, y = blob_rows
     params = dict(FAST, batch_size=None)
     a = LayerwiseClassifier(**params, class_weight={0: 3.0}).fit(X, y)
     b = LayerwiseClassifier(**params).fit(X, y, sample_weight=np.where(y == 0, 3.0, 1.0))
@@ -358,14 +357,14 @@ def test_class_weight_dict_is_a_sample_weight(blobs):
     ("class_weight", "match"),
     [({9: 2.0}, r"labels \[9\] not in classes_"), ("heavy", "must be None, 'balanced' or a dict")],
 )
-def test_class_weight_errors(blobs, class_weight, match):
-    X, y = blobs
+def test_class_weight_errors(blob_rows, class_weight, match):
+    X, y = blob_rows
     with pytest.raises(ValueError, match=match):
         LayerwiseClassifier(**FAST, class_weight=class_weight).fit(X, y)
 
 
-def test_class_weight_balanced_is_refused_by_partial_fit(blobs):
-    X, y = blobs
+def test_class_weight_balanced_is_refused_by_partial_fit(blob_rows):
+    X, y = blob_rows
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         LayerwiseClassifier(**FAST, class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
 
@@ -385,14 +384,14 @@ def test_class_weight_is_refused_for_multilabel():
         (np.full(150, np.nan), "NaN"),
     ],
 )
-def test_sample_weight_errors(blobs, weights, match):
-    X, y = blobs
+def test_sample_weight_errors(blob_rows, weights, match):
+    X, y = blob_rows
     with pytest.raises(ValueError, match=match):
         LayerwiseClassifier(**FAST).fit(X, y, sample_weight=weights)
 
 
-def test_weights_leaving_one_class_are_refused(blobs):
-    X, y = blobs
+def test_weights_leaving_one_class_are_refused(blob_rows):
+    X, y = blob_rows
     with pytest.raises(ValueError, match="only one class with positive weight"):
         LayerwiseClassifier(**FAST).fit(X, y, sample_weight=(y == 1).astype(float))
 
@@ -415,22 +414,22 @@ def test_weights_leaving_one_class_are_refused(blobs):
         ({"random_state": -1}, r"random_state must be None, an int >= 0, .* got -1"),
     ],
 )
-def test_parameter_errors(blobs, params, match):
-    X, y = blobs
+def test_parameter_errors(blob_rows, params, match):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**params)  # stored, not checked
     with pytest.raises((ValueError, TypeError), match=match):
         clf.fit(X, y)
 
 
-def test_need_two_classes(blobs):
-    X, _ = blobs
+def test_need_two_classes(blob_rows):
+    X, _ = blob_rows
     with pytest.raises(ValueError, match="at least 2 classes"):
         LayerwiseClassifier(**FAST).fit(X, np.zeros(150))
 
 
 # ----- the ecosystem ------------------------------------------------------------------------------
-def test_pipeline_grid_search_and_cross_val_score(blobs):
-    X, y = blobs
+def test_pipeline_grid_search_and_cross_val_score(blob_rows):
+    X, y = blob_rows
     pipe = Pipeline([("scale", StandardScaler()), ("net", LayerwiseClassifier(**FAST))])
     grid = GridSearchCV(pipe, {"net__hidden_layer_sizes": [(4,), (16,)]}, cv=3).fit(X, y)
     assert grid.best_params_["net__hidden_layer_sizes"] in [(4,), (16,)]
@@ -439,8 +438,8 @@ def test_pipeline_grid_search_and_cross_val_score(blobs):
     assert scores.shape == (3,) and scores.min() > 0.8
 
 
-def test_clone_keeps_parameters_and_drops_the_fit(blobs):
-    X, y = blobs
+def test_clone_keeps_parameters_and_drops_the_fit(blob_rows):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST, class_weight={0: 2.0}).fit(X, y)
     twin = clone(clf)
     assert twin.get_params() == clf.get_params()
@@ -448,8 +447,8 @@ def test_clone_keeps_parameters_and_drops_the_fit(blobs):
 
 
 @pytest.mark.parametrize("duplicate", [pickle.loads, copy.deepcopy], ids=["pickle", "deepcopy"])
-def test_pickled_copy_predicts_the_same_and_its_network_stays_one_vector(blobs, duplicate):
-    X, y = blobs
+def test_pickled_copy_predicts_the_same_and_its_network_stays_one_vector(blob_rows, duplicate):
+    X, y = blob_rows
     clf = LayerwiseClassifier(**FAST, warm_start=True).fit(X, y)
     twin = duplicate(pickle.dumps(clf)) if duplicate is pickle.loads else duplicate(clf)
     np.testing.assert_array_equal(twin.predict_proba(X), clf.predict_proba(X))
@@ -461,15 +460,14 @@ def test_pickled_copy_predicts_the_same_and_its_network_stays_one_vector(blobs, 
 
 
 # ----- layerwise's own format ---------------------------------------------------------------------
-def test_save_and_load_a_classifier(tmp_path, blobs):
+def test_save_and_load_a_classifier(tmp_path, blob_rows):
     pd = pytest.importorskip("pandas")
-    X, y = blobs
+    X, y = blob_rows
     frame = pd.DataFrame(X, columns=list("wxyz"))
     labels = np.array(["a", "b", "c"])[y]
     clf = LayerwiseClassifier(**FAST, class_weight={"a": 2.0}).fit(frame, labels)
     clf.save(tmp_path / "clf.npz")
-    with zipfile.ZipFile(tmp_path / "clf.npz") as zf:
-        assert all(not n.endswith(".pkl") for n in zf.namelist())
+    assert all(not n.endswith(".pkl") for n in members(tmp_path / "clf.npz"))
     back = LayerwiseClassifier.load(tmp_path / "clf.npz")
     assert back.get_params() == clf.get_params()
     assert back.classes_.tolist() == ["a", "b", "c"] and back.n_iter_ == clf.n_iter_
@@ -489,8 +487,8 @@ def test_save_and_load_a_regressor(tmp_path, linear_data):
         LayerwiseClassifier.load(path)
 
 
-def test_load_refuses_a_bare_network_and_a_header_that_does_not_fit(tmp_path, blobs):
-    X, y = blobs
+def test_load_refuses_a_bare_network_and_a_header_that_does_not_fit(tmp_path, blob_rows):
+    X, y = blob_rows
     lw.Network([4, 3, 1], seed=0).save(tmp_path / "net.npz")
     with pytest.raises(ValueError, match="bare Network"):
         load_estimator(tmp_path / "net.npz")
@@ -501,14 +499,13 @@ def test_load_refuses_a_bare_network_and_a_header_that_does_not_fit(tmp_path, bl
     save(clf.network_, tmp_path / "bad.npz", training={"estimator": meta})
     with pytest.raises(ValueError, match="2 classes do not fit a 3-unit softmax"):
         load_estimator(tmp_path / "bad.npz")
-    with zipfile.ZipFile(tmp_path / "bad.npz") as zf:
-        header = json.loads(zf.read("header.json"))
+    header = json.loads(members(tmp_path / "bad.npz")["header.json"])
     assert header["training"]["estimator"]["class"] == "LayerwiseClassifier"
 
 
 # ----- randomness ---------------------------------------------------------------------------------
-def test_random_state_none_never_touches_numpys_global_rng(blobs):
-    X, y = blobs
+def test_random_state_none_never_touches_numpys_global_rng(blob_rows):
+    X, y = blob_rows
     before = np.random.get_state()  # noqa: NPY002 - the global RNG is what is checked
     params = FAST | {"random_state": None, "max_epochs": 2, "early_stopping": True}
     first = LayerwiseClassifier(**params).fit(X, y)
@@ -522,8 +519,8 @@ def test_random_state_none_never_touches_numpys_global_rng(blobs):
 @pytest.mark.parametrize(
     "make", [np.random.default_rng, np.random.RandomState], ids=["Generator", "RandomState"]
 )
-def test_random_state_generator_or_randomstate_is_reproducible(blobs, make):
-    X, y = blobs
+def test_random_state_generator_or_randomstate_is_reproducible(blob_rows, make):
+    X, y = blob_rows
     fits = [LayerwiseClassifier(**FAST | {"random_state": make(7)}).fit(X, y) for _ in range(2)]
     np.testing.assert_array_equal(fits[0].network_.theta, fits[1].network_.theta)
 
@@ -551,8 +548,8 @@ def _meta(header):
         (lambda h: _meta(h)["params"].update(random_state=-1), "random_state must be None"),
     ],
 )
-def test_an_ill_typed_estimator_header_is_refused(tmp_path, blobs, edit, match):
-    X, y = blobs
+def test_an_ill_typed_estimator_header_is_refused(tmp_path, blob_rows, edit, match):
+    X, y = blob_rows
     path = LayerwiseClassifier(**FAST | {"max_epochs": 2}).fit(X, y).save(tmp_path / "clf.npz")
     edit_header(path, edit)
     with pytest.raises(ValueError, match=match) as caught:

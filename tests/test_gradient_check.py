@@ -129,7 +129,7 @@ def test_entry_names_and_indices(rng: np.random.Generator) -> None:
         assert backprop == pytest.approx(grads["d" + name][row, col], rel=1e-12)
 
 
-def test_gradients_to_vector_follows_theta(rng: np.random.Generator) -> None:
+def test_gradients_to_vector_follows_theta() -> None:
     net = Network([3, 4, 2], seed=0)
     as_grads = {"d" + k: v for k, v in net.parameters.items()}
     np.testing.assert_array_equal(gradients_to_vector(net, as_grads), net.theta)

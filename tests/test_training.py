@@ -34,8 +34,9 @@ def reference_fit(
     optimizer: str = "gd",
     batch_size: int | None = None,
 ) -> list[float]:
-    """Train ``net`` with the readable path: forward, backward, θ ← update(θ, dθ), batches in
-    order. Returns the cost of each epoch: Σ over batches of (B/m) · J(batch) before its update."""
+    """Train ``net`` with the readable path on ``X (n_x, m)``, ``Y (n_y, m)``: forward,
+    backward, θ ← update(θ, dθ), batches in order. Returns the cost of each epoch: Σ over
+    batches of (B/m) · J(batch) before its update."""
     m = X.shape[1]
     B = m if batch_size is None else batch_size
     opt = OPTIMIZERS[optimizer](learning_rate)
@@ -55,8 +56,9 @@ def reference_fit(
     return costs
 
 
-def twin_networks(dims, **kwargs) -> tuple[Network, Network]:
-    return Network(dims, seed=7, **kwargs), Network(dims, seed=7, **kwargs)
+def twin_networks(dims, seed=7, **kwargs) -> tuple[Network, Network]:
+    """Two networks built alike: the same initial weights and shuffle stream."""
+    return Network(dims, seed=seed, **kwargs), Network(dims, seed=seed, **kwargs)
 
 
 # ----- the engine computes what Network.forward / backward compute -------------------------------
@@ -189,7 +191,7 @@ def test_same_seed_gives_bit_identical_training(flower) -> None:
         thetas.append(net.theta)
     np.testing.assert_array_equal(thetas[0], thetas[1])
     # the shuffle seed defaults to the network's seed
-    a, b = Network([2, 5, 1], seed=3), Network([2, 5, 1], seed=3)
+    a, b = twin_networks([2, 5, 1], seed=3)
     a.fit(X, Y, epochs=2, batch_size=32)
     b.fit(X, Y, epochs=2, batch_size=32)
     np.testing.assert_array_equal(a.theta, b.theta)
@@ -197,7 +199,7 @@ def test_same_seed_gives_bit_identical_training(flower) -> None:
 
 def test_a_numpy_integer_seed_also_reproduces_the_shuffle(flower) -> None:
     X, Y = flower
-    a, b = Network([2, 5, 1], seed=np.int64(3)), Network([2, 5, 1], seed=np.int64(3))
+    a, b = twin_networks([2, 5, 1], seed=np.int64(3))
     a.fit(X, Y, epochs=2, batch_size=32)  # shuffle seed: the network's
     b.fit(X, Y, epochs=2, batch_size=32)
     np.testing.assert_array_equal(a.theta, b.theta)
@@ -205,7 +207,7 @@ def test_a_numpy_integer_seed_also_reproduces_the_shuffle(flower) -> None:
 
 def test_different_shuffle_seed_gives_different_training(flower) -> None:
     X, Y = flower
-    a, b = Network([2, 5, 1], seed=3), Network([2, 5, 1], seed=3)
+    a, b = twin_networks([2, 5, 1], seed=3)
     np.testing.assert_array_equal(a.theta, b.theta)
     a.fit(X, Y, epochs=2, batch_size=32, seed=1)
     b.fit(X, Y, epochs=2, batch_size=32, seed=2)
@@ -214,7 +216,7 @@ def test_different_shuffle_seed_gives_different_training(flower) -> None:
 
 def test_shuffle_seed_does_not_matter_for_full_batch(flower) -> None:
     X, Y = flower
-    a, b = Network([2, 5, 1], seed=3), Network([2, 5, 1], seed=3)
+    a, b = twin_networks([2, 5, 1], seed=3)
     a.fit(X, Y, epochs=3, seed=1)
     b.fit(X, Y, epochs=3, seed=2)
     np.testing.assert_array_equal(a.theta, b.theta)
@@ -222,7 +224,7 @@ def test_shuffle_seed_does_not_matter_for_full_batch(flower) -> None:
 
 def test_shuffling_changes_the_batches(flower) -> None:
     X, Y = flower
-    a, b = Network([2, 5, 1], seed=3), Network([2, 5, 1], seed=3)
+    a, b = twin_networks([2, 5, 1], seed=3)
     a.fit(X, Y, epochs=2, batch_size=32, shuffle=False)
     b.fit(X, Y, epochs=2, batch_size=32, shuffle=True, seed=0)
     assert not np.array_equal(a.theta, b.theta)
@@ -230,7 +232,7 @@ def test_shuffling_changes_the_batches(flower) -> None:
 
 def test_batch_size_larger_than_m_is_full_batch(xor) -> None:
     X, Y = xor
-    a, b = Network([2, 3, 1], seed=0), Network([2, 3, 1], seed=0)
+    a, b = twin_networks([2, 3, 1], seed=0)
     a.fit(X, Y, epochs=3, learning_rate=0.5)
     b.fit(X, Y, epochs=3, learning_rate=0.5, batch_size=100)
     np.testing.assert_array_equal(a.theta, b.theta)

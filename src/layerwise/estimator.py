@@ -51,7 +51,7 @@ from . import training
 from .activations import HIDDEN_ACTIVATIONS, sigmoid, softmax
 from .data import one_hot
 from .initializers import INITIALIZERS
-from .losses import categorical_cross_entropy_from_logits
+from .losses import binary_cross_entropy_from_logits, categorical_cross_entropy_from_logits
 from .network import Network
 from .optimizers import OPTIMIZERS, get_optimizer
 
@@ -689,8 +689,9 @@ class LayerwiseRegressor(RegressorMixin, _LayerwiseBase):
 
 
 def _log_sigmoid(Z: Array) -> Array:
-    """log σ(z) = -(max(-z, 0) + log(1 + e^-|z|)), never log(0)."""
-    return -(np.maximum(-Z, 0) + np.log1p(np.exp(-np.abs(Z))))
+    """log σ(z) per entry of ``Z (n_y, m)``, never log(0): minus the binary cross-entropy
+    (from logits) against target 1, -(max(z, 0) - z + log(1 + e^-|z|))."""
+    return -binary_cross_entropy_from_logits(Z, 1.0)
 
 
 def _log_softmax(Z: Array) -> Array:
