@@ -26,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from layerwise.estimator import LayerwiseClassifier, LayerwiseRegressor
+from layerwise.estimators import LayerwiseClassifier, LayerwiseRegressor
 
 TASKS = [
     # name, loader, metric, (layerwise, scikit-learn), tolerance

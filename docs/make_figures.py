@@ -8,7 +8,7 @@
 from pathlib import Path
 
 import layerwise as lw
-from layerwise.datasets import load_planar
+from layerwise.data import load_planar
 from layerwise.metrics import accuracy
 from layerwise.plots import plot_activations, plot_cost, plot_decision_boundary
 

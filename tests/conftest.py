@@ -75,7 +75,8 @@ def blas_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     the engine keeps for large products): every product (threshold 0), or with threshold 90
     some products of the tests' small networks (e.g. [3, 5, 4, 1], m = 7: dW1 5·7·3 and dW2
     4·7·6 multiply-adds) and a product plus a block subtraction for the others (db1, dW3)."""
-    from layerwise import _blas, _engine
+    from layerwise import engine as _engine
+    from layerwise.engine import blas as _blas
 
     if request.param is not None and not _blas.AVAILABLE:
         pytest.skip("NumPy is not built on the OpenBLAS of its wheels (see test_blas.py)")

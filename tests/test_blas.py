@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layerwise import Network, _blas, _engine
+from layerwise import Network
+from layerwise import engine as _engine
+from layerwise.engine import blas as _blas
 from layerwise.optimizers import get_optimizer
 
 

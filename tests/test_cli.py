@@ -16,7 +16,7 @@ pd = pytest.importorskip("pandas")
 pytest.importorskip("sklearn")
 
 from layerwise import cli  # noqa: E402
-from layerwise.persistence import load_model  # noqa: E402
+from layerwise.data import load_model  # noqa: E402
 from model_files import edit_header  # noqa: E402
 
 
@@ -247,9 +247,9 @@ def bad_files(fruit, fruit_model):
         (["train", "{d}/fruit.csv", "--target", "nope"], "target column 'nope' is not in"),
         (["train", "{d}/nan.csv"], "missing/NaN"),
         (["train", "{d}/mixed.csv"], "numeric but data row 3"),
-        (["train", "{d}/one.csv"], "only one class"),
+        (["train", "{d}/one.csv"], "only one class .*Hint: check --target\\."),
         (["train", "{d}/text.npy"], "must hold numbers"),
-        (["train", "{d}/fruit.csv", "--task", "regression"], "numeric target"),
+        (["train", "{d}/fruit.csv", "--task", "regression"], "^error: --task regression needs"),
         (["train", "{d}/fruit.csv", "--hidden", "swish"], "Unknown activation 'swish'"),
         (["train", "{d}/fruit.csv", "--test", "x.csv", "--test-fraction", "0.1"], "either"),
         (["train", "planar", "--optimizer", "gd", "--learning-rate", "1e30"], "diverged"),
@@ -305,7 +305,7 @@ def test_a_bad_out_folder_fails_before_training(fruit, capsys, monkeypatch):
 
 
 def test_outputs_are_written_atomically(fruit, capsys, monkeypatch):
-    from layerwise import persistence
+    from layerwise.persistence import atomic as persistence
 
     written, write = [], persistence.atomic_write
 
@@ -349,7 +349,9 @@ def test_an_unexpected_failure_is_one_line_too(monkeypatch, capsys):
     def boom(args):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(cli, "cmd_datasets", boom)
+    from layerwise.cli import datasets
+
+    monkeypatch.setattr(datasets, "run", boom)
     code, _, err = run(capsys, "datasets")
     assert code == 3 and err.startswith("error: internal error (RuntimeError: bug)")
 
@@ -360,3 +362,19 @@ def test_python_dash_m_smoke():
     )
     assert result.returncode == 0, result.stderr
     assert "digits" in result.stdout
+
+
+def test_library_errors_name_arguments_and_the_command_line_names_flags(bad_files):
+    """The library speaks of its arguments (target=); the CLI translates them (--target)."""
+    from layerwise.cli.common import one_line
+    from layerwise.data import infer_task, read_data
+
+    data = read_data(bad_files / "one.csv")
+    with pytest.raises(ValueError, match=r"only one class.*Hint: check target=\.") as caught:
+        infer_task(data.target)
+    assert "--" not in str(caught.value)
+    assert one_line(caught.value).endswith("Hint: check --target.")
+    assert one_line(ValueError("task='binary' needs 2; use drop=.")) == (
+        "--task binary needs 2; use --drop."
+    )
+    assert one_line(ValueError("net must be a layerwise.Network, got x=3.")).endswith("x=3.")

@@ -6,13 +6,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from layerwise.data import Standardizer, load_catvnoncat, split_indices
-from layerwise.datasets import DATASETS, load_planar, load_xor
+from layerwise.data import (
+    DATASETS,
+    Standardizer,
+    load_catvnoncat,
+    load_planar,
+    load_xor,
+    split_indices,
+)
 
 pd = pytest.importorskip("pandas")
 
-from layerwise.preprocessing import Preprocessor, class_labels, infer_task  # noqa: E402
-from layerwise.readers import read_data  # noqa: E402
+from layerwise.data import (  # noqa: E402
+    Preprocessor,
+    class_labels,
+    infer_task,
+    read_data,
+)
 
 CAT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "catvnoncat"
 

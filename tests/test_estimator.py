@@ -17,13 +17,13 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import layerwise as lw
-from layerwise import estimator as est_module
-from layerwise.estimator import LayerwiseClassifier, LayerwiseRegressor, load_estimator
-from layerwise.network import parameter_blocks
+from layerwise.estimators import LayerwiseClassifier, LayerwiseRegressor, load_estimator
+from layerwise.estimators import base as est_module
+from layerwise.parameters import parameter_blocks
 from layerwise.training import fit
 from model_files import edit_header, members
 
@@ -120,7 +120,7 @@ def test_multi_output_regression(linear_data):
     X, Y = linear_data
     reg = LayerwiseRegressor((16,), "tanh", learning_rate=0.01, max_epochs=300, random_state=0)
     reg.fit(X, Y)
-    assert reg.network_.layer_dims == [3, 16, 2] and reg.network_.loss.name == "l2"
+    assert reg.network_.layer_dims == [3, 16, 2] and reg.network_.loss.name == "squared_error"
     assert reg.predict(X).shape == (120, 2)
     assert reg.score(X, Y) > 0.95
     assert reg.fit(X, Y[:, 0]).predict(X).shape == (120,)
@@ -494,13 +494,11 @@ def test_load_refuses_a_bare_network_and_a_header_that_does_not_fit(tmp_path, bl
         load_estimator(tmp_path / "net.npz")
     clf = LayerwiseClassifier(**FAST).fit(X, y)
     meta = clf._metadata() | {"classes": [0, 1]}  # 2 classes for a 3-unit softmax
-    from layerwise.persistence import save
-
-    save(clf.network_, tmp_path / "bad.npz", training={"estimator": meta})
+    clf.network_.save(tmp_path / "bad.npz", sections={"estimator": meta})
     with pytest.raises(ValueError, match="2 classes do not fit a 3-unit softmax"):
         load_estimator(tmp_path / "bad.npz")
     header = json.loads(members(tmp_path / "bad.npz")["header.json"])
-    assert header["training"]["estimator"]["class"] == "LayerwiseClassifier"
+    assert header["estimator"]["class"] == "LayerwiseClassifier"
 
 
 # ----- randomness ---------------------------------------------------------------------------------
@@ -527,7 +525,7 @@ def test_random_state_generator_or_randomstate_is_reproducible(blob_rows, make):
 
 # ----- untrusted estimator files ------------------------------------------------------------------
 def _meta(header):
-    return header["training"]["estimator"]
+    return header["estimator"]
 
 
 @pytest.mark.parametrize(
@@ -555,3 +553,34 @@ def test_an_ill_typed_estimator_header_is_refused(tmp_path, blob_rows, edit, mat
     with pytest.raises(ValueError, match=match) as caught:
         load_estimator(path)
     assert str(caught.value).startswith(f"{path} is not a valid layerwise")
+
+
+# ----- regression targets on their own scale ------------------------------------------------------
+def test_regressor_defaults_work_on_raw_targets():
+    """Diabetes progression is in the hundreds: the default regressor standardizes it."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    scores = {}
+    for standardize in (True, False):
+        model = make_pipeline(
+            StandardScaler(), LayerwiseRegressor(standardize_target=standardize, random_state=0)
+        )
+        scores[standardize] = cross_val_score(model, X, y, cv=5).mean()
+    assert scores[True] >= 0.40
+    assert scores[False] < scores[True] - 0.3  # what the default fixes
+
+
+def test_regressor_target_scaling_is_undone_and_saved(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 3))
+    y = np.column_stack([1000 + 300 * X[:, 0], -5 + 0.01 * X[:, 1]])  # (m, 2), far apart
+    reg = LayerwiseRegressor((16,), learning_rate=0.01, max_epochs=150, random_state=0).fit(X, y)
+    np.testing.assert_allclose(reg.target_mean_, y.mean(axis=0))
+    np.testing.assert_allclose(reg.target_scale_, y.std(axis=0))
+    assert reg.score(X, y) > 0.9
+    loaded = LayerwiseRegressor.load(reg.save(tmp_path / "reg.npz"))
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    raw = LayerwiseRegressor((16,), standardize_target=False, max_epochs=1, random_state=0)
+    raw.fit(X, y)
+    assert raw.target_mean_.tolist() == [0.0, 0.0] and raw.target_scale_.tolist() == [1.0, 1.0]

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from layerwise.estimator import LayerwiseClassifier, LayerwiseRegressor
+from layerwise.estimators import LayerwiseClassifier, LayerwiseRegressor
 
 # Small and quick, but trained enough for the checks' accuracy thresholds (blobs: > 0.83,
 # regression: R² > 0.5, class_weight: > 0.87 of the favoured class). The checks' data sets are

@@ -36,7 +36,7 @@ def networks(draw):
     for g, cache in zip(hidden, caches, strict=False):
         if g in ("relu", "leaky_relu"):
             assume(np.all(np.abs(cache.Z) > KINK))
-    if loss == "l1":
+    if loss == "absolute_error":
         assume(np.all(np.abs(AL - Y) > KINK))
     return net, X, Y
 
@@ -49,7 +49,12 @@ def test_backprop_matches_numerical_gradients(case) -> None:
     # ~8e-8 for large multi-label costs (seen in 3000 random cases), too close to 1e-7 to be a
     # stable test; with 1e-6 the worst seen was 1e-8 (truncation error is O(ε²)).
     check = gradient_check(net, X, Y, epsilon=1e-6)
-    assert check.difference < 1e-7, check.report()
+    # where every gradient is 0 (dead units, an output already at the targets' mean) the ratio
+    # compares rounding with rounding: there the entries must agree to within rounding instead
+    absolute = np.abs(check.grad - check.gradapprox).max()
+    assert check.difference < 1e-7 or (np.abs(check.grad).max() == 0 and absolute < 1e-9), (
+        check.report()
+    )
 
 
 @pytest.mark.parametrize("slope", [0.01, 0.2, 1.5])

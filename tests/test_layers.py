@@ -78,7 +78,8 @@ def test_dense_forward_and_cache(name: str, rng: np.random.Generator) -> None:
     np.testing.assert_allclose(cache.Z, W @ A_prev + b)
     np.testing.assert_allclose(A, act.forward(W @ A_prev + b))
     assert cache.A_prev is A_prev
-    np.testing.assert_array_equal(cache.A, A)
+    np.testing.assert_allclose(cache.A, act.forward(cache.Z))  # the cached A is g(cached Z)
+    assert cache.A is A  # backward reads the very output it was given
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))

@@ -48,8 +48,8 @@ def test_hidden_as_one_saved_spec() -> None:
         ([3, 4, 1], "sigmoid", "binary_crossentropy"),
         ([3, 4, 3], "sigmoid", "multilabel_crossentropy"),
         ([3, 4, 3], "softmax", "categorical_crossentropy"),
-        ([3, 4, 2], "linear", "l2"),
-        ([3, 4, 1], "tanh", "l2"),
+        ([3, 4, 2], "linear", "squared_error"),
+        ([3, 4, 1], "tanh", "squared_error"),
     ],
 )
 def test_loss_is_inferred_from_the_output(dims: list[int], output: str, loss: str) -> None:
@@ -57,8 +57,8 @@ def test_loss_is_inferred_from_the_output(dims: list[int], output: str, loss: st
 
 
 def test_explicit_loss_and_aliases() -> None:
-    assert Network([2, 1], output="linear", loss="l1").loss.name == "l1"
-    assert Network([2, 1], output="linear", loss="mae").loss.name == "l1"
+    assert Network([2, 1], output="linear", loss="l1").loss.name == "absolute_error"
+    assert Network([2, 1], output="linear", loss="mae").loss.name == "absolute_error"
     assert Network([2, 3], output="sigmoid", loss="multilabel").loss.name == (
         "multilabel_crossentropy"
     )

@@ -116,10 +116,17 @@ def test_get_optimizer() -> None:
 
 
 def test_hyperparameters_are_checked() -> None:
-    with pytest.raises(ValueError, match=r"beta must be finite and > 0, got -0\.5"):
+    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\), got -0\.5"):
         Momentum(beta=-0.5)
-    with pytest.raises(ValueError, match=r"beta2 must be finite and > 0"):
-        Adam(beta2=0.0)
+    with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\), got 1\.0"):
+        Adam(beta2=1.0)
+    with pytest.raises(ValueError, match=r"beta1 must be in \[0, 1\), got 1\.0"):
+        Adam(beta1=1.0)  # its bias correction 1/(1 - β1ᵗ) would divide by zero
+    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\), got 1\.5"):
+        Momentum(beta=1.5)
+    with pytest.raises(TypeError, match=r"beta must be a number in \[0, 1\), got str"):
+        RMSProp(beta="0.9")
+    assert Momentum(beta=0.0).beta == 0.0  # β = 0: no averaging, plain gradient descent
     with pytest.raises(ValueError, match=r"epsilon must be finite and > 0"):
         RMSProp(epsilon=np.nan)
 

@@ -8,6 +8,7 @@ import pytest
 
 import layerwise as lw
 from layerwise import persistence
+from layerwise.data import load_model
 from model_files import edit_header, members, rewrite
 
 
@@ -52,7 +53,7 @@ def test_module_level_save_and_numpy_can_read_the_arrays(tmp_path):
     lw.save(net, tmp_path / "m.npz", training={"epochs": 3}, metrics={"test": {"accuracy": 0.5}})
     with np.load(tmp_path / "m.npz", allow_pickle=False) as archive:
         np.testing.assert_array_equal(archive["W1"], net.parameters["W1"])
-    model = persistence.load_model(tmp_path / "m.npz")
+    model = load_model(tmp_path / "m.npz")
     assert model.header["training"] == {"epochs": 3}
     assert model.header["library_version"] == lw.__version__
     assert model.preprocessor is None
@@ -60,13 +61,13 @@ def test_module_level_save_and_numpy_can_read_the_arrays(tmp_path):
 
 def test_preprocessing_round_trips(tmp_path):
     pd = pytest.importorskip("pandas")
-    from layerwise.preprocessing import Preprocessor
+    from layerwise.data import Preprocessor
 
     rows = pd.DataFrame({"a": [1.0, 2.0, 4.0], "c": ["x", "y", "x"]})
     pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["no", "yes", "no"]}))
     net = lw.Network([pre.n_x, 2, pre.n_y], seed=0)
     lw.save(net, tmp_path / "m.npz", preprocessor=pre)
-    model = persistence.load_model(tmp_path / "m.npz")
+    model = load_model(tmp_path / "m.npz")
     np.testing.assert_array_equal(model.preprocessor.transform(rows), pre.transform(rows))
     assert model.preprocessor.classes == ["no", "yes"]
     assert model.preprocessor.to_header() == pre.to_header()
@@ -81,7 +82,7 @@ def test_save_replaces_atomically_and_leaves_no_temporary_file(tmp_path, monkeyp
         f.write(b"half a model")
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence, "_write_zip", crash)
+    monkeypatch.setattr(persistence.archive, "_write_zip", crash)
     with pytest.raises(OSError, match="disk full"):
         _net(seed=2).save(path)
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
@@ -201,19 +202,19 @@ def test_missing_model_and_folder(tmp_path):
 
 def test_preprocessing_inconsistent_with_the_network_is_refused(tmp_path):
     pd = pytest.importorskip("pandas")
-    from layerwise.preprocessing import Preprocessor
+    from layerwise.data import Preprocessor
 
     rows = pd.DataFrame({"a": [1.0, 2.0, 4.0]})
     pre = Preprocessor().fit(rows, pd.DataFrame({"t": [0, 1, 0]}))
     lw.save(lw.Network([2, 1], seed=0), tmp_path / "m.npz", preprocessor=pre)
     with pytest.raises(ValueError, match="preprocessing gives 1 inputs"):
-        persistence.load_model(tmp_path / "m.npz")
+        load_model(tmp_path / "m.npz")
 
 
 @pytest.fixture
 def saved_with_preprocessing(tmp_path):
     pd = pytest.importorskip("pandas")
-    from layerwise.preprocessing import Preprocessor
+    from layerwise.data import Preprocessor
 
     rows = pd.DataFrame({"a": [1.0, 2.0, 4.0], "c": ["x", "y", "x"]})
     pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["no", "yes", "no"]}))
@@ -245,7 +246,7 @@ def test_an_ill_typed_header_field_is_refused_naming_the_file(
 ):
     edit_header(saved_with_preprocessing, edit)
     with pytest.raises(ValueError, match=match) as caught:
-        persistence.load_model(saved_with_preprocessing)
+        load_model(saved_with_preprocessing)
     assert str(caught.value).startswith(
         f"{saved_with_preprocessing} is not a valid layerwise model"
     )
@@ -253,7 +254,7 @@ def test_an_ill_typed_header_field_is_refused_naming_the_file(
 
 def test_a_header_without_training_or_metrics_loads_with_empty_ones(saved):
     edit_header(saved, lambda h: [h.pop("training"), h.pop("metrics")])
-    header = persistence.load_model(saved).header
+    header = load_model(saved).header
     assert header["training"] == {} and header["metrics"] == {}
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import layerwise as lw
-from layerwise.datasets import load_planar
+from layerwise.data import load_planar
 
 pytest.importorskip("matplotlib")
 

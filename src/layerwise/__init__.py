@@ -10,25 +10,17 @@ Examples are columns: ``X`` has shape ``(n_x, m)``, ``Y`` has shape ``(n_y, m)``
 [[0, 1, 1, 0]]
 """
 
+from ._version import __version__
 from .activations import ACTIVATIONS, Activation, get_activation
+from .callbacks import Callback, DivergenceError, EarlyStopping, History, PrintCost, ProgressBar
 from .gradient_check import gradient_check
-from .initializers import INITIALIZERS, initialize_parameters, make_rng
+from .initializers import INITIALIZERS, initialize_parameters
 from .layers import Dense, DenseCache, linear_backward, linear_forward
 from .losses import LOSSES, Loss, get_loss
-from .network import Network
+from .network import Network, load, save
 from .optimizers import OPTIMIZERS, Adam, GradientDescent, Momentum, RMSProp, get_optimizer
-from .persistence import load, save
-from .training import (
-    Callback,
-    DivergenceError,
-    EarlyStopping,
-    History,
-    PrintCost,
-    ProgressBar,
-    fit,
-)
-
-__version__ = "0.1.0"
+from .random import make_rng
+from .training import fit
 
 __all__ = [
     "ACTIVATIONS",
@@ -66,7 +58,7 @@ __all__ = [
 
 # scikit-learn is an optional extra: its estimators load on first access, so `import layerwise`
 # works without it.
-_LAZY = {"LayerwiseClassifier": "estimator", "LayerwiseRegressor": "estimator"}
+_LAZY = {"LayerwiseClassifier": "estimators", "LayerwiseRegressor": "estimators"}
 
 
 def __getattr__(name: str):

@@ -1,11 +1,16 @@
 """Checks shared by every public entry point.
 
 Each check raises ``ValueError`` or ``TypeError`` with the argument's name, the rule, what was
-received and a hint, so a user can fix the call without reading the source.
+received and a hint, so a user can fix the call without reading the source. Messages speak of
+the library's arguments (``target=``, ``learning_rate``); the command line translates them to its
+flags. The last section checks the fields of saved headers (model files, checkpoints), which are
+untrusted input too: one validator for every reader of a header.
 """
 
 from __future__ import annotations
 
+import math
+import reprlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -62,8 +67,35 @@ def check_int(name: str, value: Any, *, minimum: int = 1) -> int:
     return int(value)
 
 
-def as_matrix(name: str, X: Any, dtype: np.dtype | None = None) -> np.ndarray:
-    """Return ``X`` as a 2-D float array ``(rows, m)``, rejecting other ranks and non-numbers."""
+def check_fraction(name: str, value: Any, *, allow_zero: bool = True) -> float:
+    """Return ``value`` as a float in [0, 1) (or (0, 1) without ``allow_zero``)."""
+    value = check_positive(name, value, allow_zero=allow_zero)
+    if value >= 1:
+        raise ValueError(
+            f"{name} must be in {'[' if allow_zero else '('}0, 1), got {value!r}. "
+            "Hint: 0.2 holds out a fifth of the examples."
+        )
+    return value
+
+
+def check_beta(name: str, value: Any) -> float:
+    """An exponential-average coefficient β in [0, 1): β = 1 would never forget (and Adam's bias
+    correction 1/(1 - βᵗ) would divide by zero)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__} {value!r}.")
+    if not (np.isfinite(value) and 0 <= value < 1):
+        shown = value.item() if isinstance(value, np.generic) else value
+        raise ValueError(
+            f"{name} must be in [0, 1), got {shown!r}. Hint: 0.9 averages over about 10 steps."
+        )
+    return float(value)
+
+
+def as_matrix(
+    name: str, X: Any, dtype: np.dtype | None = None, n_rows: int | None = None
+) -> np.ndarray:
+    """Return ``X`` as a 2-D float array ``(rows, m)``, rejecting other ranks and non-numbers;
+    ``n_rows`` (the features expected) makes the hint for a 1-D array exact."""
     if isinstance(X, np.ndarray) and X.dtype.kind in "fiub":
         arr = X
     else:
@@ -77,9 +109,13 @@ def as_matrix(name: str, X: Any, dtype: np.dtype | None = None) -> np.ndarray:
                 "Hint: encode text columns as numbers first."
             )
     if arr.ndim != 2:
+        if arr.ndim == 1 and n_rows is not None and arr.shape[0] == n_rows and n_rows > 1:
+            shape = f"({n_rows}, 1)"  # one example of n_rows features: one column
+        else:
+            shape = f"(1, {arr.shape[0]})" if arr.ndim == 1 else ""
         hint = (
-            f" Hint: reshape it to (1, {arr.shape[0]}): one column per example."
-            if arr.ndim == 1
+            f" Hint: reshape it to {shape}: one column per example."
+            if shape
             else " Arrays are (features, examples): one column per example."
         )
         raise ValueError(f"{name} must be 2-D (rows, m), got shape {arr.shape}.{hint}")
@@ -107,7 +143,7 @@ def check_finite(name: str, X: np.ndarray) -> None:
 
 def check_inputs(name: str, X: Any, n_rows: int, dtype: np.dtype | None = None) -> np.ndarray:
     """Check an input matrix ``X: (n_rows, m)``; catch examples passed as rows."""
-    arr = as_matrix(name, X, dtype)
+    arr = as_matrix(name, X, dtype, n_rows)
     if arr.shape[0] != n_rows:
         hint = (
             f" It looks transposed: pass {name}.T." if arr.shape[1] == n_rows else ""
@@ -163,3 +199,54 @@ def check_sample_weight(sample_weight: Any, m: int) -> np.ndarray:
             "Hint: weight 0 leaves an example out, so nothing would be trained on."
         )
     return w
+
+
+# ----- saved headers (model files, checkpoints): untrusted JSON --------------------------------
+def expect(ok: bool, name: str, rule: str, value: Any) -> None:
+    """Raise ``ValueError`` naming a saved field, its rule and (briefly) what it holds; the
+    reader of the file adds the file's name."""
+    if not ok:
+        raise ValueError(f"{name} must be {rule}, got {reprlib.repr(value)}.")
+
+
+def is_number(x: Any) -> bool:
+    """A finite JSON number (not a bool, not an int beyond float range)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
+def strings(value: Any, name: str) -> list[str]:
+    """A saved list of strings, or ``ValueError``."""
+    expect(
+        isinstance(value, list) and all(isinstance(x, str) for x in value),
+        name,
+        "a list of strings",
+        value,
+    )
+    return value
+
+
+def numbers(value: Any, name: str) -> list[float]:
+    """A saved list of finite numbers as floats (a loss curve), or ``ValueError``."""
+    expect(
+        isinstance(value, list) and all(is_number(x) for x in value),
+        name,
+        "a list of numbers (finite)",
+        value,
+    )
+    return [float(x) for x in value]
+
+
+def count(value: Any, name: str) -> int:
+    """A saved integer >= 0 (not a bool), or ``ValueError``."""
+    expect(
+        isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+        name,
+        "an integer >= 0",
+        value,
+    )
+    return value

@@ -4,6 +4,11 @@ Every function maps ``Z: (n[l], m)`` to ``A: (n[l], m)`` elementwise, except sof
 normalizes each column. Derivatives take both ``Z`` and ``A`` so that each can use whichever is
 cheaper (sigmoid' = A(1 - A), tanh' = 1 - A², relu' = 1[Z > 0]).
 
+Each record also carries its *in-place* version for the training engine (``inplace``): the same
+formulas as NumPy calls bound to preallocated buffers, ``out=`` everywhere. A record without
+them (a custom activation) trains through its own ``forward`` and ``backward``, exactly as the
+reference path computes it; the engine never picks code by an activation's name.
+
 >>> import numpy as np
 >>> ACTIVATIONS["sigmoid"].forward(np.array([[0.0]]))
 array([[0.5]])
@@ -21,6 +26,11 @@ import numpy as np
 from ._validation import check_positive, lookup
 
 Array = np.ndarray
+Op = Callable[[], object]
+#: ``inplace(A, dA, scratch, mask) -> (forward ops, backward ops)``: forward turns the buffer
+#: ``A`` holding Z into g(Z); backward turns ``dA`` into dZ = dA ⊙ g'(Z), reading g' from A (and
+#: from what forward left in ``mask``/``scratch``). Every buffer is (n[l], B).
+InplaceOps = Callable[[Array, Array, Array, Array], tuple[list[Op], list[Op]]]
 
 
 def sigmoid(Z: Array) -> Array:
@@ -85,6 +95,66 @@ def softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
     return A * (dA - (dA * A).sum(axis=0, keepdims=True))
 
 
+# ----- the same formulas in place, for the training engine --------------------------------------
+# (ufuncs take their output positionally: np.add(a, b, out) skips keyword parsing on every call)
+def sigmoid_inplace(A: Array, dA: Array, scratch: Array, mask: Array):
+    forward = [  # σ(z) = ½ tanh(z/2) + ½: stable, no overflow
+        partial(np.multiply, A, 0.5, A),
+        partial(np.tanh, A, A),
+        partial(np.multiply, A, 0.5, A),
+        partial(np.add, A, 0.5, A),
+    ]
+    backward = [
+        partial(np.subtract, 1, A, scratch),  # g' = A (1 - A)
+        partial(np.multiply, scratch, A, scratch),
+        partial(np.multiply, dA, scratch, dA),
+    ]
+    return forward, backward
+
+
+def tanh_inplace(A: Array, dA: Array, scratch: Array, mask: Array):
+    backward = [
+        partial(np.multiply, A, A, scratch),  # g' = 1 - A²
+        partial(np.subtract, 1, scratch, scratch),
+        partial(np.multiply, dA, scratch, dA),
+    ]
+    return [partial(np.tanh, A, A)], backward
+
+
+def relu_inplace(A: Array, dA: Array, scratch: Array, mask: Array):
+    forward = [  # max(0, z) = z · 1[z > 0]; the mask (0.0/1.0) is also g'
+        partial(np.greater, A, 0, mask),
+        partial(np.multiply, A, mask, A),
+    ]
+    return forward, [partial(np.multiply, dA, mask, dA)]
+
+
+def leaky_relu_inplace(A: Array, dA: Array, scratch: Array, mask: Array, slope: float = 0.01):
+    forward = [  # max(z, slope·z) for slope ≤ 1 (min for slope > 1)
+        partial(np.multiply, A, slope, scratch),
+        partial(np.maximum if slope <= 1 else np.minimum, A, scratch, out=A),
+    ]
+    backward = [
+        partial(np.greater, A, 0, mask),  # g' = 1 where A > 0, else slope
+        partial(np.multiply, mask, 1 - slope, scratch),
+        partial(np.add, scratch, slope, scratch),
+        partial(np.multiply, dA, scratch, dA),
+    ]
+    return forward, backward
+
+
+def linear_inplace(A: Array, dA: Array, scratch: Array, mask: Array):
+    return [], []  # g(z) = z, g' = 1: nothing to do
+
+
+def record_ops(act: Activation, A: Array, dA: Array, scratch: Array, mask: Array):
+    """Ops for an elementwise record without in-place code: Z is kept in ``scratch``, then
+    A = forward(Z) and dZ = backward(dA, Z, A), the record's own functions (what the reference
+    path calls), written into the buffers."""
+    forward = [partial(np.copyto, scratch, A), lambda: np.copyto(A, act.forward(scratch))]
+    return forward, [lambda: np.copyto(dA, act.backward(dA, scratch, A))]
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation g: its name, forward ``g(Z)``, derivative ``g'(Z)`` and backward step.
@@ -92,6 +162,15 @@ class Activation:
     ``derivative(Z, A)`` is elementwise and ``None`` for softmax, whose Jacobian couples the
     entries of a column; ``backward(dA, Z, A)`` returns ``dZ = dA * g'(Z)`` for every function.
     ``params`` holds settings such as the leaky slope, so a network can be saved and rebuilt.
+    ``inplace`` builds the engine's in-place ops (see :data:`InplaceOps`); a custom record may
+    leave it out and trains through ``forward``/``backward``.
+
+    Examples
+    --------
+    >>> swish = Activation("swish", lambda Z: Z * sigmoid(Z),
+    ...                    lambda Z, A: sigmoid(Z) + A * (1 - sigmoid(Z)))
+    >>> swish.elementwise, swish.builtin
+    (True, False)
     """
 
     name: str
@@ -99,6 +178,7 @@ class Activation:
     derivative: Callable[[Array, Array], Array] | None
     params: Mapping[str, float] = field(default_factory=dict)
     jacobian_backward: Callable[[Array, Array, Array], Array] | None = None
+    inplace: InplaceOps | None = None
 
     def backward(self, dA: Array, Z: Array, A: Array) -> Array:
         """dZ = dA ⊙ g'(Z), shapes ``(n[l], m)``."""
@@ -113,19 +193,50 @@ class Activation:
         """A JSON-ready description: ``{"name": ..., **params}``."""
         return {"name": self.name, **self.params}
 
+    @property
+    def elementwise(self) -> bool:
+        """True when g acts on each entry alone (every activation but softmax)."""
+        return self.derivative is not None
+
+    @property
+    def builtin(self) -> bool:
+        """True for the library's own records (those a model file can name)."""
+        base = ACTIVATIONS.get(self.name)
+        if base is None:
+            return False
+        fn = self.forward  # a leaky slope other than the default: a partial of the same function
+        return self == base or (isinstance(fn, partial) and fn.func is base.forward)
+
+    def engine_ops(self, A: Array, dA: Array, scratch: Array, mask: Array):
+        """The engine's (forward, backward) ops on buffers (n[l], B): the record's in-place
+        code, or its own functions where it has none."""
+        if self.inplace is not None:
+            return self.inplace(A, dA, scratch, mask)
+        if not self.elementwise:
+            raise ValueError(
+                f"activation {self.name!r} is not elementwise, so it cannot be a hidden layer. "
+                "Hint: softmax is an output activation."
+            )
+        return record_ops(self, A, dA, scratch, mask)
+
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative),
-    "tanh": Activation("tanh", tanh, tanh_derivative),
-    "relu": Activation("relu", relu, relu_derivative),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, inplace=sigmoid_inplace),
+    "tanh": Activation("tanh", tanh, tanh_derivative, inplace=tanh_inplace),
+    "relu": Activation("relu", relu, relu_derivative, inplace=relu_inplace),
     "leaky_relu": Activation(
-        "leaky_relu", leaky_relu, leaky_relu_derivative, params={"slope": 0.01}
+        "leaky_relu",
+        leaky_relu,
+        leaky_relu_derivative,
+        params={"slope": 0.01},
+        inplace=leaky_relu_inplace,
     ),
-    "linear": Activation("linear", linear, linear_derivative),
+    "linear": Activation("linear", linear, linear_derivative, inplace=linear_inplace),
+    # softmax is an output activation: its delta is fused with the loss (see outputs.py)
     "softmax": Activation("softmax", softmax, None, jacobian_backward=softmax_backward),
 }
+#: The library's hidden-layer activations (a custom elementwise record works as well).
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear", "tanh", "relu", "leaky_relu")
 
 
 def get_activation(spec: str | Activation | Mapping[str, Any], **params: float) -> Activation:
@@ -153,4 +264,5 @@ def get_activation(spec: str | Activation | Mapping[str, Any], **params: float) 
         partial(leaky_relu, slope=slope),
         partial(leaky_relu_derivative, slope=slope),
         params={"slope": slope},
+        inplace=partial(leaky_relu_inplace, slope=slope),
     )

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Network, parameter_blocks
+from .network import Network
+from .parameters import parameter_blocks
 
 Array = np.ndarray
 

@@ -12,8 +12,8 @@ xavier         √(1 / n[l-1])               tanh / sigmoid layers (and the cour
 he             √(2 / n[l-1])               ReLU layers
 =============  ==========================  ======================================
 
-``make_rng(seed, legacy=True)`` gives the course's ``np.random.RandomState(seed)``, so its
-published numbers are reproduced exactly; the default is ``np.random.default_rng(seed)``.
+``legacy=True`` draws with the course's ``np.random.RandomState(seed)`` (see
+:mod:`layerwise.random`), so its published numbers are reproduced exactly.
 """
 
 from __future__ import annotations
@@ -23,39 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._validation import lookup
-
-Rng = np.random.Generator | np.random.RandomState
-Seed = int | None | np.random.Generator | np.random.RandomState
-
-
-def make_rng(seed: Seed = None, *, legacy: bool = False) -> Rng:
-    """Turn a seed into the one generator a call uses (generators pass through unchanged)."""
-    if isinstance(seed, np.random.Generator | np.random.RandomState):
-        return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise TypeError(f"seed must be an int, None or a NumPy generator, got {seed!r}.")
-    return np.random.RandomState(seed) if legacy else np.random.default_rng(seed)
-
-
-def seed_of(seed: Seed) -> int:
-    """An int seed for any seed argument: the int itself, one drawn from a generator, or fresh
-    entropy for None (so that a network always has a seed to report and save)."""
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**32))
-    if isinstance(seed, np.random.RandomState):
-        return int(seed.randint(2**32, dtype=np.uint64))
-    if seed is None:
-        return int(np.random.SeedSequence().generate_state(1)[0])
-    make_rng(seed)  # the type check
-    return int(seed)
-
-
-def shuffle_rng(seed: Seed) -> np.random.Generator:
-    """The generator of the training shuffle: a child stream of ``seed``, independent of the
-    stream that drew the initial weights from the same seed (generators pass through)."""
-    if isinstance(seed, np.random.Generator | np.random.RandomState):
-        return seed
-    return np.random.default_rng(np.random.SeedSequence(seed_of(seed)).spawn(1)[0])
+from .random import Rng, Seed, make_rng
 
 
 def _standard_normal(rng: Rng, shape: tuple[int, int]) -> np.ndarray:

@@ -9,10 +9,13 @@ mean over the columns:
 ``gradient(AL, Y)`` is dL/dAL per entry, *not* divided by m: the 1/m of the mean is applied once,
 in ``dW = dZ A_prevᵀ / m`` and ``db = Σ dZ / m`` (the course's convention).
 
-A loss and the output activation are a pair. For sigmoid + cross-entropy, softmax + categorical
-cross-entropy and linear + squared error the output delta is simply ``dZ[L] = AL - Y``
-(``fused_delta``), and the cost is computed from the logits ``Z[L]`` (``from_logits``), which stays
-finite however large Z[L] grows.
+A loss and the output activation are a pair (the table is in :mod:`layerwise.outputs`). For
+sigmoid + cross-entropy, softmax + categorical cross-entropy and linear + squared error the output
+delta is simply ``dZ[L] = AL - Y``, and the cost is computed from the logits ``Z[L]``
+(``from_logits``), which stays finite however large Z[L] grows.
+
+Names: ``squared_error`` (the notes' L2 loss, ``"mse"``) and ``absolute_error`` (L1, ``"mae"``);
+``"l2"``/``"l1"`` are accepted as aliases, but ``l2=λ`` elsewhere is the *regularization* strength.
 """
 
 from __future__ import annotations
@@ -117,19 +120,22 @@ def _no_check(Y: Array) -> None:
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss: per-entry values, gradient dL/dAL, target check and its natural output.
+    """A loss: per-entry values, gradient dL/dAL and target check.
 
-    ``output`` is the activation whose pairing gives ``dZ[L] = AL - Y``; ``from_logits`` computes
-    the same loss from ``Z[L]`` for that pairing (``None`` when there is none).
+    ``from_logits`` computes the same loss from ``Z[L]`` for its fused pair in
+    :mod:`layerwise.outputs` (``None`` when it has none).
     """
 
     name: str
     elementwise: Callable[[Array, Array], Array]
     gradient: Callable[[Array, Array], Array]
     check_targets: Callable[[Array], None]
-    output: str
     from_logits: Callable[[Array, Array], Array] | None = None
-    outputs_allowed: tuple[str, ...] = ()
+
+    @property
+    def builtin(self) -> bool:
+        """True for the library's own records (those a model file can name)."""
+        return LOSSES.get(self.name) == self
 
     def cost(self, AL: Array, Y: Array) -> float:
         """J = (1/m) Σ over examples of the summed loss of each column."""
@@ -141,63 +147,42 @@ class Loss:
         return float(self.from_logits(ZL, Y).sum() / ZL.shape[1])
 
 
-_REGRESSION_OUTPUTS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
-
 LOSSES: dict[str, Loss] = {
     "binary_crossentropy": Loss(
         "binary_crossentropy",
         binary_cross_entropy,
         binary_cross_entropy_gradient,
         check_binary_labels,
-        output="sigmoid",
         from_logits=binary_cross_entropy_from_logits,
-        outputs_allowed=("sigmoid",),
     ),
     "multilabel_crossentropy": Loss(
         "multilabel_crossentropy",
         binary_cross_entropy,
         binary_cross_entropy_gradient,
         check_binary_labels,
-        output="sigmoid",
         from_logits=binary_cross_entropy_from_logits,
-        outputs_allowed=("sigmoid",),
     ),
     "categorical_crossentropy": Loss(
         "categorical_crossentropy",
         categorical_cross_entropy,
         categorical_cross_entropy_gradient,
         check_one_hot,
-        output="softmax",
         from_logits=categorical_cross_entropy_from_logits,
-        outputs_allowed=("softmax",),
     ),
-    "l2": Loss(
-        "l2",
-        squared_error,
-        squared_error_gradient,
-        _no_check,
-        output="linear",
-        from_logits=squared_error,
-        outputs_allowed=_REGRESSION_OUTPUTS,
+    "squared_error": Loss(
+        "squared_error", squared_error, squared_error_gradient, _no_check, from_logits=squared_error
     ),
-    "l1": Loss(
-        "l1",
-        absolute_error,
-        absolute_error_gradient,
-        _no_check,
-        output="linear",
-        outputs_allowed=_REGRESSION_OUTPUTS,
-    ),
+    "absolute_error": Loss("absolute_error", absolute_error, absolute_error_gradient, _no_check),
 }
 ALIASES = {
     "bce": "binary_crossentropy",
     "multilabel": "multilabel_crossentropy",
     "ce": "categorical_crossentropy",
     "cross_entropy": "categorical_crossentropy",
-    "mse": "l2",
-    "squared_error": "l2",
-    "mae": "l1",
-    "absolute_error": "l1",
+    "mse": "squared_error",
+    "l2": "squared_error",
+    "mae": "absolute_error",
+    "l1": "absolute_error",
 }
 
 
@@ -208,23 +193,3 @@ def get_loss(name: str | Loss) -> Loss:
     return lookup(
         "loss", ALIASES.get(name, name), LOSSES | {a: LOSSES[t] for a, t in ALIASES.items()}
     )
-
-
-def default_loss(output: str, n_y: int) -> Loss:
-    """The loss a given output activation implies: sigmoid → BCE (multi-label when n_y > 1),
-    softmax → categorical cross-entropy, anything else → L2."""
-    if output == "sigmoid":
-        return LOSSES["binary_crossentropy" if n_y == 1 else "multilabel_crossentropy"]
-    if output == "softmax":
-        return LOSSES["categorical_crossentropy"]
-    return LOSSES["l2"]
-
-
-def is_fused(loss: Loss, output: str) -> bool:
-    """True when ``dZ[L] = AL - Y`` holds for this (output activation, loss) pair."""
-    return loss.from_logits is not None and output == loss.output
-
-
-def fused_delta(AL: Array, Y: Array) -> Array:
-    """dZ[L] = AL - Y for the natural pairs, shape ``(n_y, m)``."""
-    return AL - Y

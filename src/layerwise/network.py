@@ -2,42 +2,31 @@
 
 ``Network([n_x, n_1, ..., n_L])`` chains L ``Dense`` layers. The parameters live in one flat
 vector ``theta``; each layer's ``[W | b]`` block of shape ``(n[l], n[l-1] + 1)`` is a view of it,
-and ``W``, ``b`` and the course's dict ``{"W1": ..., "b1": ...}`` are views of those blocks. So an
-optimizer updates every parameter with one vector operation, and the learner who edits
-``net.parameters["W1"]`` edits the network.
+and ``W``, ``b`` and the course's dict ``{"W1": ..., "b1": ...}`` are views of those blocks
+(:mod:`layerwise.parameters`). So an optimizer updates every parameter with one vector operation,
+and the learner who edits ``net.parameters["W1"]``, or assigns it, edits the network.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import _validation as v
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation, get_activation
-from .initializers import Seed, initialize_parameters, seed_of, shuffle_rng
+from . import persistence, training
+from ._version import __version__
+from .activations import Activation, get_activation
+from .initializers import initialize_parameters
 from .layers import Dense, DenseCache
-from .losses import Loss, default_loss, fused_delta, get_loss, is_fused
+from .losses import Loss, get_loss
+from .outputs import default_loss, find_pair, fused_delta, is_fused
+from .parameters import Parameters, n_parameters, parameter_blocks
+from .random import Seed, seed_of, shuffle_rng
 
 Array = np.ndarray
-
-
-def n_parameters(layer_dims: Sequence[int]) -> int:
-    """Σ_l n[l] (n[l-1] + 1): every weight and bias."""
-    return sum(n * (n_prev + 1) for n_prev, n in pairwise(layer_dims))
-
-
-def parameter_blocks(flat: Array, layer_dims: Sequence[int]) -> list[Array]:
-    """Views ``[W|b][l]`` of shape ``(n[l], n[l-1] + 1)`` into a flat vector, l = 1..L."""
-    blocks, offset = [], 0
-    for n_prev, n in pairwise(layer_dims):
-        size = n * (n_prev + 1)
-        blocks.append(flat[offset : offset + size].reshape(n, n_prev + 1))
-        offset += size
-    return blocks
 
 
 def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
@@ -115,11 +104,15 @@ class Network:
             )
         activations = [get_activation(h) for h in hidden_list] + [get_activation(output)]
         for act in activations[:-1]:
-            v.check_choice("hidden activation", act.name, HIDDEN_ACTIVATIONS)
-        v.check_choice("output activation", activations[-1].name, OUTPUT_ACTIVATIONS)
+            if not act.elementwise:
+                raise ValueError(
+                    f"hidden activation {act.name!r} is not elementwise; hidden layers take "
+                    "sigmoid, tanh, relu, leaky_relu, linear or a custom elementwise record. "
+                    "Hint: softmax is an output activation."
+                )
         n_y = self.layer_dims[-1]
         self.loss = default_loss(activations[-1].name, n_y) if loss is None else get_loss(loss)
-        _check_pair(activations[-1].name, self.loss, n_y)
+        self.pair = find_pair(activations[-1], self.loss, n_y)  # the outputs table's row
         if init == "auto":
             relu_like = all(a.name in ("relu", "leaky_relu") for a in activations[:-1])
             init = "he" if relu_like and L > 1 else "xavier"
@@ -157,12 +150,10 @@ class Network:
         return self.layers[-1].activation.name
 
     @property
-    def parameters(self) -> dict[str, Array]:
-        """``{"W1": (n1, n0), "b1": (n1, 1), ...}``: views, so edits change the network."""
-        params: dict[str, Array] = {}
-        for l, layer in enumerate(self.layers, start=1):
-            params[f"W{l}"], params[f"b{l}"] = layer.W, layer.b
-        return params
+    def parameters(self) -> Parameters:
+        """The course's dict ``{"W1": (n1, n0), "b1": (n1, 1), ...}``, live: its arrays are
+        views of the network's, and ``parameters["W1"] = new_W1`` writes into the network."""
+        return Parameters(self.theta, self.layer_dims)
 
     def set_parameters(self, parameters: Mapping[str, Array]) -> None:
         """Copy a course-style dict into the network, checking every name and shape."""
@@ -200,7 +191,7 @@ class Network:
     def cost(self, AL: Array, Y: Array, caches: Sequence[DenseCache] | None = None) -> float:
         """J = (1/m) Σ L(AL, Y) (+ λ/(2m) Σ‖W‖²). Pass ``caches`` to compute it from Z[L]."""
         Y = self._check_Y(Y, AL)
-        if caches is not None and is_fused(self.loss, self.output):
+        if caches is not None and is_fused(self.activations[-1], self.loss):
             J = self.loss.cost_from_logits(caches[-1].Z, Y)
         else:
             J = self.loss.cost(AL, Y)
@@ -221,7 +212,7 @@ class Network:
         Y = self._check_Y(Y, AL)
         m = AL.shape[1]
         grads: dict[str, Array] = {}
-        if is_fused(self.loss, self.output):
+        if is_fused(self.activations[-1], self.loss):
             dA, dZ = None, fused_delta(AL, Y)  # (n_y, m)
         else:
             dA, dZ = self.loss.gradient(AL, Y), None  # (n_y, m)
@@ -247,30 +238,67 @@ class Network:
     def predict(self, X: Array) -> Array:
         """Predictions for ``X (n_x, m)``.
 
-        sigmoid: 0/1 at 0.5, shape ``(n_y, m)``; softmax: class index, shape ``(1, m)``;
-        otherwise the output values ``(n_y, m)``.
+        Binary / multi-label: 0/1 at 0.5, shape ``(n_y, m)``; multi-class: class index, shape
+        ``(1, m)``; regression: the output values ``(n_y, m)``.
         """
         AL = self.predict_proba(X)
-        if self.output == "sigmoid":
+        if self.pair.task in ("binary", "multilabel"):
             return (AL > 0.5).astype(np.int64)
-        if self.output == "softmax":
+        if self.pair.task == "multiclass":
             return AL.argmax(axis=0, keepdims=True)
         return AL
 
-    def fit(self, X: Array, Y: Array, **options: Any):
-        """Train in place; see :func:`layerwise.training.fit` for the options. Returns a History."""
-        from .training import fit
+    fit = training.fit  # one definition: net.fit(X, Y, ...) is layerwise.fit(net, X, Y, ...)
 
-        return fit(self, X, Y, **options)
-
-    def save(self, path: str | Path) -> Path:
+    def save(
+        self,
+        path: str | Path,
+        *,
+        preprocessor: Any = None,
+        training: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, Any] | None = None,
+        sections: Mapping[str, Any] | None = None,
+    ) -> Path:
         """Write the network to one ``.npz`` file (arrays + JSON header, no pickle, atomic).
 
-        ``layerwise.load(path)`` gives it back; see :mod:`layerwise.persistence`.
+        ``preprocessor``: anything with ``to_header()`` and ``arrays()`` (the data layer's
+        ``Preprocessor``), saved with it; ``training``, ``metrics`` and ``sections``: JSON-ready
+        dicts for the header. ``layerwise.load(path)`` gives the network back; see
+        :mod:`layerwise.persistence`.
         """
-        from .persistence import save
+        custom = [a.name for a in self.activations if not a.builtin]
+        if custom or not self.loss.builtin:
+            raise ValueError(
+                f"custom records {custom or [self.loss.name]} cannot be saved: a model file "
+                "stores no code, only the names of the library's activations and losses. "
+                "Hint: pickle the network, or save net.theta with np.save."
+            )
+        arrays: dict[str, Array] = dict(self.parameters)  # W1: (n1, n0), b1: (n1, 1), ...
+        header: dict[str, Any] = {"library_version": __version__, "network": self.config()}
+        header["preprocessing"] = None
+        if preprocessor is not None:
+            header["preprocessing"] = preprocessor.to_header()
+            arrays |= {k: np.asarray(a, np.float64) for k, a in preprocessor.arrays().items()}
+        header |= {"training": dict(training or {}), "metrics": dict(metrics or {})}
+        header |= dict(sections or {})
+        return persistence.write_archive(path, header, arrays)
 
-        return save(self, path)
+    @classmethod
+    def load(cls, path: str | Path) -> Network:
+        """The network saved at ``path`` (checked before anything is allocated; sections such
+        as preprocessing are checked for their arrays but not rebuilt here)."""
+        header, arrays = persistence.read_archive(path)
+        return cls.from_header(header, arrays, path)
+
+    @classmethod
+    def from_header(cls, header: Mapping[str, Any], arrays: Mapping[str, Array], path) -> Network:
+        """Build the network of a checked model file's header and arrays."""
+        try:
+            net = cls.from_config(header["network"])  # the parameters come from the file
+        except (KeyError, TypeError, ValueError) as err:
+            raise persistence.bad_file(path, f"its network cannot be built ({err})") from err
+        net.set_parameters({k: arrays[k] for k in net.parameters})
+        return net
 
     def config(self) -> dict[str, Any]:
         """JSON-ready architecture: enough to rebuild the network (weights aside)."""
@@ -312,9 +340,11 @@ class Network:
         return net
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle/copy as config + theta, so W, b and the dict stay views of theta."""
+        """Pickle/copy as config + theta, so W, b and the dict stay views of theta; the records
+        themselves travel too, so a custom activation or loss stays what it was."""
+        records = {"activations": self.activations, "loss": self.loss}
         return {
-            "config": self.config(),
+            "config": self.config() | records,
             "theta": self.theta,
             "shuffle_rng": self.shuffle_rng.bit_generator.state,
         }
@@ -342,20 +372,14 @@ class Network:
         return f"Network({self.layer_dims}, activations={names}, loss={self.loss.name!r})"
 
 
-def _check_pair(output: str, loss: Loss, n_y: int) -> None:
-    if loss.outputs_allowed and output not in loss.outputs_allowed:
-        raise ValueError(
-            f"loss {loss.name!r} needs output activation {' or '.join(loss.outputs_allowed)}, "
-            f"got {output!r}."
-        )
-    if output == "softmax" and loss.name != "categorical_crossentropy":
-        raise ValueError(
-            f"softmax output pairs with categorical_crossentropy, got loss {loss.name!r}."
-        )
-    if loss.name == "binary_crossentropy" and n_y != 1:
-        raise ValueError(
-            f"binary_crossentropy needs one output unit, got {n_y}. "
-            "Hint: use loss='multilabel_crossentropy' for several independent labels."
-        )
-    if loss.name == "categorical_crossentropy" and n_y < 2:
-        raise ValueError(f"categorical_crossentropy needs at least 2 output units, got {n_y}.")
+def load(path: str | Path) -> Network:
+    """Load the network saved at ``path`` (see ``layerwise.data.load_model`` for a model with
+    its preprocessing)."""
+    return Network.load(path)
+
+
+def save(net: Network, path: str | Path, **sections: Any) -> Path:
+    """``net.save(path, ...)``: write ``net`` and the given sections to ``path``."""
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a layerwise.Network, got {type(net).__name__}.")
+    return net.save(path, **sections)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_positive, lookup
+from ._validation import check_beta, check_positive, lookup
 
 Array = np.ndarray
 
@@ -79,7 +79,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, beta: float = 0.9) -> None:
         super().__init__(learning_rate)
-        self.beta = check_positive("beta", beta)
+        self.beta = check_beta("beta", beta)
 
     def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
         v = self._slots(key, theta, ("v",))["v"]
@@ -98,7 +98,7 @@ class RMSProp(Optimizer):
 
     def __init__(self, learning_rate: float = 0.001, beta: float = 0.9, epsilon: float = 1e-8):
         super().__init__(learning_rate)
-        self.beta = check_positive("beta", beta)
+        self.beta = check_beta("beta", beta)
         self.epsilon = check_positive("epsilon", epsilon)
 
     def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
@@ -124,8 +124,8 @@ class Adam(Optimizer):
         epsilon: float = 1e-8,
     ) -> None:
         super().__init__(learning_rate)
-        self.beta1 = check_positive("beta1", beta1)
-        self.beta2 = check_positive("beta2", beta2)
+        self.beta1 = check_beta("beta1", beta1)
+        self.beta2 = check_beta("beta2", beta2)
         self.epsilon = check_positive("epsilon", epsilon)
 
     def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:

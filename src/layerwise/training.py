@@ -1,211 +1,40 @@
-"""Training: mini-batches, the fit loop, its History and callbacks.
+"""Training: mini-batches and the fit loop.
 
 ``batch_size=None`` is batch gradient descent (the course's default: one update per epoch, so an
 epoch is an iteration), an int is mini-batch gradient descent, and 1 is stochastic gradient
 descent. The cost recorded for an epoch is the mean loss over the examples of the epoch, each
 computed in the forward pass just before its update (for full batch: the course's
-"cost before each update").
+"cost before each update"). The steps themselves run in :mod:`layerwise.engine`.
+
+``fit`` is also ``Network.fit`` (one definition): ``net.fit(X, Y, ...)`` is ``fit(net, X, Y, ...)``.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _validation as v
-from ._engine import Engine
-from .initializers import Seed, shuffle_rng
-from .losses import is_fused
-from .network import Network
+from .callbacks import Callback, DivergenceError, History, ProgressBar
+from .engine import Engine
 from .optimizers import Optimizer, get_optimizer
+from .outputs import accuracy_from_logits, is_fused
+from .random import Seed, shuffle_rng
+
+if TYPE_CHECKING:
+    from .network import Network
 
 Array = np.ndarray
 
 
-class DivergenceError(FloatingPointError):
-    """The cost became NaN or infinite during training."""
-
-
-@dataclass
-class History:
-    """What training recorded, one entry per epoch.
-
-    ``cost[e]``: mean training cost over epoch e (for full batch, the cost before update e);
-    ``dev_cost[e]``: cost on the dev set after epoch e; ``metrics``: e.g. ``"accuracy"`` and
-    ``"dev_accuracy"`` for classification.
-    """
-
-    cost: list[float] = field(default_factory=list)
-    dev_cost: list[float] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-    epoch_seconds: list[float] = field(default_factory=list)
-    stopped_epoch: int | None = None
-    best_epoch: int | None = None
-
-    @property
-    def epochs(self) -> int:
-        return len(self.cost)
-
-    @property
-    def history(self) -> dict[str, list[float]]:
-        """Keras-style dict of every curve: ``cost``, ``dev_cost``, metrics."""
-        out = {"cost": self.cost}
-        if self.dev_cost:
-            out["dev_cost"] = self.dev_cost
-        return out | self.metrics
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: every curve plus where training stopped."""
-        return self.history | {
-            "epoch_seconds": self.epoch_seconds,
-            "stopped_epoch": self.stopped_epoch,
-            "best_epoch": self.best_epoch,
-        }
-
-    def record(self, logs: dict[str, float]) -> None:
-        self.cost.append(logs["cost"])
-        if "dev_cost" in logs:
-            self.dev_cost.append(logs["dev_cost"])
-        for key, value in logs.items():
-            if key not in ("cost", "dev_cost", "epoch", "seconds"):
-                self.metrics.setdefault(key, []).append(value)
-        self.epoch_seconds.append(logs["seconds"])
-
-
-class Callback:
-    """Hooks around training. ``on_epoch_end`` returns True to stop."""
-
-    def on_train_begin(self, net: Network, epochs: int) -> None: ...
-
-    def on_epoch_begin(self, net: Network, epoch: int) -> None: ...
-
-    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool | None: ...
-
-    def on_train_end(self, net: Network, history: History) -> None: ...
-
-
-MONITORS = ("cost", "dev_cost", "accuracy", "dev_accuracy")
-
-
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
-
-    ``monitor`` is one of ``MONITORS``: costs must fall, accuracies rise. With ``restore_best``
-    the parameters that scored best are put back at the end (for the training cost and
-    accuracy, measured during an epoch, those the epoch began with).
-    """
-
-    def __init__(
-        self,
-        patience: int = 10,
-        monitor: str = "dev_cost",
-        min_delta: float = 0.0,
-        restore_best: bool = True,
-    ) -> None:
-        self.patience = v.check_int("patience", patience)
-        self.monitor = v.check_choice("monitor", monitor, MONITORS)
-        self.min_delta = v.check_positive("min_delta", min_delta, allow_zero=True)
-        self.restore_best = restore_best
-
-    def on_train_begin(self, net: Network, epochs: int) -> None:
-        self.best, self.best_epoch, self.wait, self.best_theta = np.inf, None, 0, None
-        self.start_theta = None
-
-    def on_epoch_begin(self, net: Network, epoch: int) -> None:
-        # The training cost of an epoch is measured before its updates (the dev cost after
-        # them), so the parameters that earned a training cost are those the epoch began with.
-        if self.restore_best and self.monitor in ("cost", "accuracy"):
-            self.start_theta = net.theta.copy()
-
-    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool:
-        if self.monitor not in logs:
-            raise ValueError(
-                f"EarlyStopping monitors {self.monitor!r}, which training does not record; "
-                f"recorded: {sorted(logs)}. Hint: pass dev=(X_dev, Y_dev) to monitor dev_cost."
-            )
-        value = -logs[self.monitor] if "accuracy" in self.monitor else logs[self.monitor]
-        if value < self.best - self.min_delta:
-            self.best, self.best_epoch, self.wait = value, epoch, 0
-            if self.restore_best:
-                started = self.start_theta
-                self.best_theta = started if started is not None else net.theta.copy()
-            return False
-        self.wait += 1
-        return self.wait >= self.patience
-
-    def on_train_end(self, net: Network, history: History) -> None:
-        history.best_epoch = self.best_epoch
-        if self.restore_best and self.best_theta is not None:
-            net.theta[...] = self.best_theta
-
-
-class PrintCost(Callback):
-    """The course's printout: ``Cost after iteration 100: 0.6723...`` every ``every`` epochs."""
-
-    def __init__(self, every: int = 100, file=None) -> None:
-        self.every = v.check_int("every", every)
-        self.file = file
-
-    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> None:
-        if epoch % self.every == 0:
-            print(f"Cost after iteration {epoch}: {logs['cost']}", file=self.file or sys.stdout)
-
-
-class ProgressBar(Callback):
-    """A tqdm bar on a terminal (cost, dev cost, metric per epoch); one line per epoch otherwise."""
-
-    def __init__(self, file=None, force_lines: bool = False) -> None:
-        self.file = file or sys.stderr
-        self.force_lines = force_lines
-
-    def on_train_begin(self, net: Network, epochs: int) -> None:
-        self.bar = None
-        if not self.force_lines and getattr(self.file, "isatty", lambda: False)():
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:  # the progress extra is not installed: print lines
-                tqdm = None
-            if tqdm is not None:
-                self.bar = tqdm(total=epochs, unit="epoch", file=self.file, dynamic_ncols=True)
-
-    def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> None:
-        shown = {k: logs[k] for k in logs if k not in ("epoch", "seconds")}
-        if self.bar is not None:
-            self.bar.set_postfix({k: f"{x:.4g}" for k, x in shown.items()}, refresh=False)
-            self.bar.update(1)
-        else:
-            parts = " ".join(f"{k}={x:.6g}" for k, x in shown.items())
-            print(
-                f"epoch {epoch + 1}: {parts} ({logs['seconds']:.3f}s)", file=self.file, flush=True
-            )
-
-    def on_train_end(self, net: Network, history: History) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def accuracy_from_logits(output: str, ZL: Array, Y: Array) -> float | None:
-    """Fraction correct from logits Z[L] (n_y, m): argmax for softmax, z > 0 for sigmoid
-    (entrywise for multi-label); None for regression outputs."""
-    if output == "softmax":
-        hits = ZL.argmax(axis=0) == Y.argmax(axis=0)
-    elif output == "sigmoid":
-        hits = (ZL > 0) == (Y > 0.5)
-    else:
-        return None
-    return np.count_nonzero(hits) / hits.size
-
-
 def _epoch_cost(net: Network, ZL: Array, Y: Array, w: Array | None = None) -> float:
-    """Mean loss over the columns from the logits (stable for the natural pairs); with
+    """Mean loss over the columns from the logits (stable for the fused pairs); with
     weights ``w (m,)`` of mean 1, the weighted mean (1/m) Σ w_i L_i."""
     loss, act = net.loss, net.activations[-1]
-    fused = is_fused(loss, act.name)
+    fused = is_fused(act, loss)
     if w is None:
         return loss.cost_from_logits(ZL, Y) if fused else loss.cost(act.forward(ZL), Y)
     entries = loss.from_logits(ZL, Y) if fused else loss.elementwise(act.forward(ZL), Y)
@@ -218,7 +47,7 @@ def _evaluate(net: Network, X: Array, Y: Array, w: Array | None = None) -> tuple
     m = X.shape[1]
     s = 1.0 if w is None else float(w.mean())
     cost = _epoch_cost(net, ZL, Y, None if w is None else w / s) + net.l2_penalty(m) / s
-    return cost, accuracy_from_logits(net.output, ZL, Y)
+    return cost, accuracy_from_logits(net.activations[-1], net.loss, ZL, Y)
 
 
 def fit(
@@ -277,8 +106,7 @@ def fit(
     DivergenceError
         If the cost becomes NaN/inf, naming the epoch and the learning rate.
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a layerwise.Network, got {type(net).__name__}.")
+    _check_network(net)
     epochs = v.check_int("epochs", epochs)
     opt = get_optimizer(optimizer, learning_rate)
     n_x, n_y = net.layer_dims[0], net.layer_dims[-1]
@@ -288,16 +116,7 @@ def fit(
     net.loss.check_targets(Y)
     Y_rows = np.ascontiguousarray(Y.T)  # (m, n_y)
     B = m if batch_size is None else min(v.check_int("batch_size", batch_size), m)
-    if dev is not None:
-        if not isinstance(dev, tuple | list) or len(dev) not in (2, 3):
-            raise ValueError(
-                f"dev must be (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), got {type(dev).__name__}"
-                f"{f' of {len(dev)} items' if isinstance(dev, tuple | list) else ''}."
-            )
-        X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
-        Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
-        net.loss.check_targets(Y_dev)
-        w_dev = _weights(dev[2], X_dev.shape[1]) if len(dev) > 2 else None
+    dev_set = None if dev is None else _check_dev(net, dev)
     w_rows, l2_scale = None, 1.0
     w = None if sample_weight is None else _weights(sample_weight, m)
     if w is not None:
@@ -305,12 +124,11 @@ def fit(
         w_rows = (w * l2_scale).astype(net.dtype)[:, None]  # (m, 1), mean 1
     rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
-
-    shuffled = shuffle and m > B  # full batch: the order does not matter
     if shuffle_block is not None:
         v.check_int("shuffle_block", shuffle_block)
     elif isinstance(X_rows, np.memmap):
         shuffle_block = 4096  # keep reads from a memory-mapped file near each other
+    shuffled = shuffle and m > B  # full batch: the order does not matter
     engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt, w_rows, l2_scale)
     history = History()
     for cb in callbacks:
@@ -319,27 +137,7 @@ def fit(
         start = time.perf_counter()
         for cb in callbacks:
             cb.on_epoch_begin(net, epoch)
-        logs: dict[str, float] = {"epoch": epoch}
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            penalty = engine.epoch(rng)
-            ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
-            w_epoch = None if w_rows is None else engine.w_epoch[:, 0]  # (m,), same order
-            logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + penalty
-            if dev is not None:
-                logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev, w_dev)
-        for key in ("cost", "dev_cost"):
-            if key in logs and not np.isfinite(logs[key]):
-                where = "" if key == "cost" else " on the dev set"
-                raise DivergenceError(
-                    f"Cost became {logs[key]}{where} at epoch {epoch} "
-                    f"(learning_rate={opt.learning_rate}): the model diverged; "
-                    "lower the learning rate or standardize X."
-                )
-        acc = accuracy_from_logits(net.output, ZL, Y_epoch)
-        if acc is not None:
-            logs["accuracy"] = acc
-        if dev is not None and dev_acc is not None:
-            logs["dev_accuracy"] = dev_acc
+        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate)
         logs["seconds"] = time.perf_counter() - start
         history.record(logs)
         if any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks]):
@@ -348,6 +146,58 @@ def fit(
     for cb in callbacks:
         cb.on_train_end(net, history)
     return history
+
+
+def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float) -> dict:
+    """One epoch of steps; the logs: cost, dev cost, accuracies (``DivergenceError`` if a cost
+    is not finite)."""
+    logs: dict[str, float] = {"epoch": epoch}
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        penalty = engine.epoch(rng)
+        ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
+        w_epoch = None if engine.w_rows is None else engine.w_epoch[:, 0]  # (m,), same order
+        logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + penalty
+        if dev_set is not None:
+            logs["dev_cost"], dev_acc = _evaluate(net, *dev_set)
+    for key in ("cost", "dev_cost"):
+        if key in logs and not np.isfinite(logs[key]):
+            where = "" if key == "cost" else " on the dev set"
+            raise DivergenceError(
+                f"Cost became {logs[key]}{where} at epoch {epoch} "
+                f"(learning_rate={alpha}): the model diverged; "
+                "lower the learning rate or standardize X."
+            )
+    acc = accuracy_from_logits(net.activations[-1], net.loss, ZL, Y_epoch)
+    if acc is not None:
+        logs["accuracy"] = acc
+    if dev_set is not None and dev_acc is not None:
+        logs["dev_accuracy"] = dev_acc
+    return logs
+
+
+def _check_network(net: Any) -> None:
+    """``fit`` trains a layerwise Network (checked by what it needs, as the core's modules do
+    not import the Network class they serve)."""
+    if not all(hasattr(net, a) for a in ("layer_dims", "theta", "layers", "loss", "shuffle_rng")):
+        raise TypeError(
+            f"net must be a layerwise.Network, got {type(net).__name__}. "
+            "Hint: net = layerwise.Network([n_x, ..., n_y])."
+        )
+
+
+def _check_dev(net: Network, dev: Any) -> tuple[Array, Array, Array | None]:
+    """``(X_dev (n_x, m_dev), Y_dev (n_y, m_dev), w_dev (m_dev,) or None)``, checked."""
+    if not isinstance(dev, tuple | list) or len(dev) not in (2, 3):
+        raise ValueError(
+            f"dev must be (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), got {type(dev).__name__}"
+            f"{f' of {len(dev)} items' if isinstance(dev, tuple | list) else ''}."
+        )
+    n_x, n_y = net.layer_dims[0], net.layer_dims[-1]
+    X_dev = v.check_inputs("dev X", dev[0], n_x, net.dtype)
+    Y_dev = v.check_targets(dev[1], (n_y, X_dev.shape[1]), net.dtype)
+    net.loss.check_targets(Y_dev)
+    w_dev = _weights(dev[2], X_dev.shape[1]) if len(dev) > 2 else None
+    return X_dev, Y_dev, w_dev
 
 
 def _weights(sample_weight: Any, m: int) -> Array | None:

@@ -164,7 +164,7 @@ def plot_activations(
     ``params`` sets parameters for the drawing, e.g. ``{"leaky_relu": {"slope": 0.1}}`` (the
     default slope so that the leak is visible).
     """
-    from .activations import get_activation
+    from ..activations import get_activation
 
     params = {"leaky_relu": {"slope": 0.1}} if params is None else params
     z = np.linspace(-5, 5, 1001).reshape(1, -1)  # (1, k)

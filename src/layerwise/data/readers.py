@@ -1,13 +1,13 @@
 """Reading data: a bundled name, a table, an array file or a folder of images -> a ``Dataset``.
 
 Files hold one example per row, so a ``Dataset`` does too (``features`` and ``target`` are pandas
-DataFrames of ``m`` rows); :class:`layerwise.preprocessing.Preprocessor` turns it into the
+DataFrames of ``m`` rows); :class:`layerwise.data.Preprocessor` turns it into the
 course's columns ``X (n_x, m)``.
 
 =====================  ==========================================================================
 source                 how it is read
 =====================  ==========================================================================
-``digits``, ``iris``…  a bundled data set (``layerwise.datasets.DATASETS``)
+``digits``, ``iris``…  a bundled data set (``layerwise.data.DATASETS``)
 ``.csv``, ``.tsv``     pandas; target: ``target`` or the last column
 ``.parquet``, ``.pq``  pandas + pyarrow; target as for CSV
 ``.npy``               a 2-D numeric array, columns ``x0, x1, ...``; target: the last column
@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from .data import check_no_missing, class_names, import_h5py, parse_numbers
-from .datasets import DATASETS, bundled
+from .bundled import DATASETS, bundled
+from .course import class_names, import_h5py
+from .frames import check_no_missing, import_pandas, parse_numbers
 
 Array = np.ndarray
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
@@ -94,14 +95,6 @@ class Dataset:
         )
 
 
-def _pandas():
-    try:
-        import pandas as pd
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("Reading data needs pandas: pip install 'layerwise[data]'.") from err
-    return pd
-
-
 def read_data(
     source: str | Path,
     target: list[str] | str | None = None,
@@ -124,7 +117,7 @@ def read_data(
     image : dict, optional
         ``{"size": [w, h], "mode": ...}``: resize images to this (what a model was trained on).
     """
-    pd = _pandas()
+    pd = import_pandas()
     drop = list(drop)
     path = Path(source)
     if not path.exists() and str(source) in DATASETS:
@@ -150,7 +143,7 @@ def read_data(
             what = "target column" if missing[0] in targets else "column"
             raise ValueError(
                 f"{what} {missing[0]!r} is not in {source}; its columns are: {shown}. "
-                "Hint: choose --target and --drop among them."
+                "Hint: choose target= and drop= among them."
             )
     frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
     _check_columns(frame, source, pd)
@@ -158,7 +151,7 @@ def read_data(
     if features.shape[1] == 0:
         raise ValueError(
             f"{source} has no feature columns besides the target {targets}. "
-            "Hint: a model needs at least one input column besides --target."
+            "Hint: a model needs at least one input column besides target=."
         )
     if not len(frame):
         raise ValueError(f"{source} holds no examples (0 rows).")
@@ -190,7 +183,7 @@ def _check_columns(frame, source, pd) -> None:
             raise ValueError(
                 f"column {name!r} of {source} is numeric but data row {row + 1} holds "
                 f"{column.iloc[row]!r}: features must be numbers or categories. Hint: fix that "
-                "value or drop the column (--drop)."
+                "value or drop the column (drop=)."
             )
 
 

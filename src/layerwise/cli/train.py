@@ -22,20 +22,89 @@ from typing import Any
 
 import numpy as np
 
-from .cli import DEFAULT_LEARNING_RATE, EXIT_OK, _build_network, _read, _seed
+from .common import (
+    DATA_HELP,
+    DEFAULT_LEARNING_RATE,
+    EXIT_OK,
+    TASK_CHOICES,
+    batch_size,
+    build_network,
+    data_options,
+    fraction,
+    network_options,
+    positive,
+    read,
+    seed_of_args,
+)
 
 
-def train(args: argparse.Namespace) -> int:
-    from .data import split_indices
-    from .initializers import make_rng
-    from .persistence import atomic_write, save
-    from .preprocessing import Preprocessor, class_labels, infer_task
-    from .reporting import evaluate_split, split_table
+def add_parser(sub) -> None:
+    """Register the sub-command on the ``layerwise`` parser."""
+    train = sub.add_parser(
+        "train",
+        help="train a network and save it",
+        description="Train a network on DATA, report train/dev/test metrics and save the "
+        "model, history.json, metrics.json and plots to --out.",
+    )
+    train.add_argument("data", metavar="DATA", help=DATA_HELP)
+    data_options(train)
+    train.add_argument(
+        "--task", choices=TASK_CHOICES, default="auto", help="default: inferred from the target"
+    )
+    network_options(train, layers="64,32", hidden="relu")
+    train.add_argument("--optimizer", choices=tuple(DEFAULT_LEARNING_RATE), default="adam")
+    train.add_argument(
+        "--learning-rate",
+        type=positive(float),
+        metavar="ALPHA",
+        help="default: 0.003 for adam, 0.001 rmsprop, 0.05 gd/momentum",
+    )
+    train.add_argument("--epochs", type=positive(int), default=100)
+    train.add_argument(
+        "--batch-size",
+        type=batch_size,
+        default=32,
+        metavar="B",
+        help="mini-batch size, or 'full' for batch gradient descent (default 32)",
+    )
+    train.add_argument(
+        "--dev-fraction",
+        type=fraction,
+        default=0.2,
+        metavar="F",
+        help="share of the training data held out as dev set (default 0.2)",
+    )
+    train.add_argument("--test", metavar="DATA", help="a separate test file")
+    train.add_argument(
+        "--test-fraction",
+        type=fraction,
+        metavar="F",
+        help="share held out as test set (default 0.2 for bundled data, otherwise 0)",
+    )
+    train.add_argument(
+        "--early-stopping",
+        type=positive(int, allow_zero=True),
+        metavar="PATIENCE",
+        help="stop after PATIENCE epochs without a better dev cost and keep the "
+        "best epoch (default 10 with a dev set; 0 turns it off)",
+    )
+    train.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    train.add_argument("--out", metavar="DIR", help="output folder (default runs/<data name>)")
+    train.add_argument("--quiet", action="store_true", help="print only the final summary")
+    train.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, split, preprocess, fit, report, save; the exit code."""
+    from ..data import Preprocessor, class_labels, infer_task, save_model, split_indices
+    from ..persistence import atomic
+    from ..random import make_rng
+    from .report import evaluate_split, split_table
 
     if args.test and args.test_fraction:
         raise ValueError("use either --test FILE or --test-fraction, not both.")
-    seed = _seed(args)
-    data = _read(args.data, args.target, True, args.drop, None)
+    seed = seed_of_args(args)
+    data = read(args.data, args.target, True, args.drop, None)
     task = infer_task(data.target, args.task)
     test_fraction = args.test_fraction
     if test_fraction is None:
@@ -45,7 +114,7 @@ def train(args: argparse.Namespace) -> int:
     rest, test_index = split_indices(data.m, test_fraction, rng, classes)
     test = data.take(test_index) if test_index.size else None
     if args.test:
-        test = _read(args.test, data.target_names, True, args.drop, data.image)
+        test = read(args.test, data.target_names, True, args.drop, data.image)
     train_index, dev_index = split_indices(  # positions in rest
         rest.size, args.dev_fraction, rng, None if classes is None else classes[rest]
     )
@@ -65,7 +134,7 @@ def train(args: argparse.Namespace) -> int:
     if dev is not None:
         dev_xy = (pre.transform(dev.features, dtype), pre.transform_target(dev.target, dtype))
     out = _output_folder(args.out or Path("runs") / Path(data.name).stem)  # fail before fit
-    net = _build_network(args, pre, seed, dtype)
+    net = build_network(args, pre, seed, dtype)
     callbacks = _callbacks(args, has_dev=dev is not None)
     learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
     start = time.perf_counter()
@@ -113,9 +182,9 @@ def train(args: argparse.Namespace) -> int:
         s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
     }
     net_file = out / "model.npz"
-    save(net, net_file, preprocessor=pre, training=settings, metrics=headline)
-    atomic_write(out / "history.json", _json_bytes(history.to_dict()))
-    atomic_write(out / "metrics.json", _json_bytes(reports))
+    save_model(net, net_file, preprocessor=pre, training=settings, metrics=headline)
+    atomic.atomic_write(out / "history.json", _json_bytes(history.to_dict()))
+    atomic.atomic_write(out / "metrics.json", _json_bytes(reports))
     written = [net_file.name, "history.json", "metrics.json", *_plots(out, history, net, pre, data)]
 
     print(_describe(data, pre, train_set, dev, test, net, args, learning_rate, history, seconds))
@@ -147,7 +216,7 @@ def _json_bytes(value: Any) -> bytes:
 
 
 def _callbacks(args: argparse.Namespace, has_dev: bool) -> list:
-    from .training import EarlyStopping, ProgressBar
+    from ..callbacks import EarlyStopping, ProgressBar
 
     callbacks: list[Any] = [] if args.quiet else [ProgressBar(file=sys.stderr)]
     patience = args.early_stopping
@@ -160,7 +229,7 @@ def _callbacks(args: argparse.Namespace, has_dev: bool) -> list:
 
 def _plots(out: Path, history, net, pre, data) -> list[str]:
     """cost.png always; decision_boundary.png for classification on two numeric features."""
-    from .plots import plot_cost, plot_decision_boundary  # NumPy only; matplotlib on use
+    from ..plots import plot_cost, plot_decision_boundary  # NumPy only; matplotlib on use
 
     try:
         plot_cost(history.to_dict(), out / "cost.png")

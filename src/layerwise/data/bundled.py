@@ -1,9 +1,8 @@
 """Bundled data sets: everything here trains without a download.
 
 Real data from scikit-learn's packaged files (digits, breast cancer, diabetes, iris, wine) and two
-toy sets generated in code: the course's planar "flower" and a noisy XOR. ``load_planar`` and
-``load_xor`` return the course layout ``X (2, m)``, ``Y (1, m)``; ``bundled`` returns the raw
-examples as rows, the way files hold them, for :mod:`layerwise.readers`.
+toy sets generated in code (:mod:`.course`): the course's planar "flower" and a noisy XOR.
+``bundled`` returns the raw examples as rows, the way files hold them, for :mod:`.readers`.
 """
 
 from __future__ import annotations
@@ -13,42 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .initializers import make_rng
+from .course import load_planar, load_xor
 
 Array = np.ndarray
-
-
-def load_planar(m: int = 400, seed: int = 1) -> tuple[Array, Array]:
-    """The course's planar flower: two classes in petals, ``X (2, m)``, ``Y (1, m)`` of 0/1.
-
-    Class j's points lie on r = 4 sin(4θ) with θ spread over [3.12 j, 3.12 (j + 1)] and
-    N(0, 0.2²) noise on θ and r. With ``seed=1`` (the course's) the draws follow the course's
-    ``np.random.seed(1)`` exactly, so this is its data set.
-    """
-    rng = make_rng(seed, legacy=True)
-    N = m // 2
-    X = np.zeros((m, 2))  # rows first, as the course builds it, then transposed
-    Y = np.zeros((m, 1), dtype=np.uint8)
-    for j in range(2):
-        ix = slice(N * j, N * (j + 1))
-        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + rng.randn(N) * 0.2  # θ
-        r = 4 * np.sin(4 * t) + rng.randn(N) * 0.2  # radius
-        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-        Y[ix] = j
-    return X.T, Y.T  # (2, m), (1, m)
-
-
-def load_xor(m: int = 400, noise: float = 0.1, seed: int = 0) -> tuple[Array, Array]:
-    """Noisy XOR: points around the four corners (±1, ±1); y = 1 where the signs differ.
-
-    Returns ``X (2, m)`` and ``Y (1, m)``. No straight line separates the classes, one hidden
-    layer does.
-    """
-    rng = make_rng(seed)
-    corners = rng.integers(0, 2, size=(2, m)) * 2 - 1  # (2, m) of ±1
-    X = corners + noise * rng.standard_normal((2, m))
-    Y = (corners[0] != corners[1]).astype(np.int64).reshape(1, m)
-    return X, Y
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _blas
-from .losses import is_fused
-from .network import Network, parameter_blocks
+from ..outputs import find_pair, is_fused
+from ..parameters import parameter_blocks
+from . import blas as _blas
+from .buffers import Buffers
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 Array = np.ndarray
 Op = Callable[[], object]
@@ -61,89 +66,6 @@ def _product(A: Array, B: Array, out: Array) -> Op:
     if out.flags.c_contiguous and all(M.flags.c_contiguous or M.flags.f_contiguous for M in (A, B)):
         return partial(np.dot, A, B, out)
     return partial(np.matmul, A, B, out=out)
-
-
-def _activation_ops(name: str, A: Array, dA: Array, scratch: Array, mask: Array, slope: float):
-    """In-place ops for a hidden layer: forward A = g(Z) over Z, backward dZ = dA ⊙ g'(Z)
-    over dA, with g' read from A. Shapes (n[l], B)."""
-    if name == "relu":
-        forward = [  # max(0, z) = z · 1[z > 0]; the mask (0.0/1.0) is also g'
-            partial(np.greater, A, 0, mask),
-            partial(np.multiply, A, mask, A),
-        ]
-        backward = [partial(np.multiply, dA, mask, dA)]
-    elif name == "tanh":
-        forward = [partial(np.tanh, A, A)]
-        backward = [
-            partial(np.multiply, A, A, scratch),  # g' = 1 - A²
-            partial(np.subtract, 1, scratch, scratch),
-            partial(np.multiply, dA, scratch, dA),
-        ]
-    elif name == "sigmoid":
-        forward = [  # σ(z) = ½ tanh(z/2) + ½: stable, no overflow
-            partial(np.multiply, A, 0.5, A),
-            partial(np.tanh, A, A),
-            partial(np.multiply, A, 0.5, A),
-            partial(np.add, A, 0.5, A),
-        ]
-        backward = [
-            partial(np.subtract, 1, A, scratch),  # g' = A (1 - A)
-            partial(np.multiply, scratch, A, scratch),
-            partial(np.multiply, dA, scratch, dA),
-        ]
-    elif name == "leaky_relu":
-        forward = [  # max(z, slope·z) for slope ≤ 1 (min for slope > 1)
-            partial(np.multiply, A, slope, scratch),
-            partial(np.maximum if slope <= 1 else np.minimum, A, scratch, out=A),
-        ]
-        backward = [
-            partial(np.greater, A, 0, mask),  # g' = 1 where A > 0, else slope
-            partial(np.multiply, mask, 1 - slope, scratch),
-            partial(np.add, scratch, slope, scratch),
-            partial(np.multiply, dA, scratch, dA),
-        ]
-    else:  # linear: g' = 1
-        forward, backward = [], []
-    return forward, backward
-
-
-class _Buffers:
-    """Every (n, B) array one step needs, for one batch size B."""
-
-    def __init__(self, dims: list[int], B: int, dtype: np.dtype, X_all: Array | None) -> None:
-        L = len(dims) - 1
-        # The batch, rows = examples (X_batchᵀ, (B, n_x)). Full batch: X itself, never copied.
-        # Small gathered batches carry a column of ones, so the first layer's bias rides in its
-        # GEMM too; for large ones (W1: 128 × 784) gathering into that strided buffer costs more
-        # (~60 µs measured) than a separate bias add and db1 = dZ1 · 1.
-        self.X1: Array | None = None  # [X_batch; 1]ᵀ: (B, n_x + 1), when the ones ride along
-        if X_all is not None:
-            self.Xb = X_all
-        elif B * dims[0] <= 8192:
-            self.X1 = np.empty((B, dims[0] + 1), dtype)
-            self.X1[:, -1] = 1
-            self.Xb = self.X1[:, :-1]  # view: where the batch is gathered
-        else:
-            self.Xb = np.empty((B, dims[0]), dtype)
-        if self.X1 is None:  # the bias is separate: db1 = dZ1 · 1, ones (B, 1)
-            self.ones = np.ones((B, 1), dtype)
-        # H[l] = [A[l]; 1] for hidden layers l = 1..L-1: (n[l] + 1, B); A[l] = H[l][:-1]
-        self.H: list[Array] = [np.empty(0)]
-        for l in range(1, L):
-            H = np.empty((dims[l] + 1, B), dtype)
-            H[-1] = 1
-            self.H.append(H)
-        self.A = [H[:-1] for H in self.H]  # views (n[l], B)
-        # dZ[l] (n[l], B); a hidden layer's is dZ_ext[l][:-1], dZ_ext[l] (n[l] + 1, B) with one
-        # spare row, so that dA = [W|b]ᵀ dZ
-        # can be one product with contiguous operands (its last row, the bias's, goes unused)
-        self.dZ_ext = [np.empty(0)] + [np.empty((dims[l] + 1, B), dtype) for l in range(1, L)]
-        self.dZ = [np.empty(0)] + [dZ_ext[:-1] for dZ_ext in self.dZ_ext[1:]]
-        self.dZ.append(np.empty((dims[L], B), dtype))
-        # hidden layers' activation scratch and 0.0/1.0 masks (the output layer needs neither)
-        self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
-        self.mask = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
-        self.col = np.empty(B, dtype)  # per-column reductions (softmax)
 
 
 class Engine:
@@ -189,8 +111,9 @@ class Engine:
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
         dims, dtype = net.layer_dims, net.dtype
         m, n_y = Y_rows.shape
-        self.names = [a.name for a in net.activations]
-        self.fused = is_fused(net.loss, net.output)
+        output = net.activations[-1]
+        pair = find_pair(output, net.loss, n_y)
+        self.pair = pair if is_fused(output, net.loss) else None  # its in-place delta
         self.plain_scale = plain_scale
         self.gtheta = np.zeros_like(net.theta)
         self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
@@ -202,7 +125,6 @@ class Engine:
             and _blas.AVAILABLE
             and work >= BLAS_UPDATE_MIN_WORK
         )
-        self.ones_y = np.ones(n_y, dtype)  # column sums of (n_y, B) arrays
         self.order = np.arange(m)  # the epoch's order of the examples (refilled per epoch)
         self.shuffle, self.shuffle_block = shuffle, shuffle_block
         self.Y_epoch = np.empty_like(Y_rows) if shuffle else Y_rows  # (m, n_y), epoch order
@@ -216,14 +138,14 @@ class Engine:
             for block in parameter_blocks(self.weight_mask, dims):
                 block[:, -1] = 0
             self.l2_weights = np.empty_like(net.theta)
-        buffers: dict[int, _Buffers] = {}
+        buffers: dict[int, Buffers] = {}
         self.ops: list[Op] = []  # every step's tape, in order: the epoch, replayed in one loop
         self.scales = np.empty((m, 1), dtype)  # c of each example's batch
         for i in range(0, m, B):
             j = min(i + B, m)
             if j - i not in buffers:
                 X_all = X_rows if j - i == m else None  # full batch: no gather, no copy
-                buffers[j - i] = _Buffers(dims, j - i, dtype, X_all)
+                buffers[j - i] = Buffers(dims, j - i, dtype, X_all)
             c = (plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
             self.ops += self._record_step(buffers[j - i], i, j, c, optimizer)
@@ -240,11 +162,8 @@ class Engine:
             np.take(self.Y_rows, self.order, axis=0, out=self.Y_epoch)
             if self.w_rows is not None:
                 np.take(self.w_rows, self.order, axis=0, out=self.w_epoch)
-        if self.fused:  # c·(½ - Y) for sigmoid, c·Y for softmax and linear
-            if self.names[-1] == "sigmoid":
-                np.subtract(0.5, self.Y_epoch, out=self.T)
-            else:
-                np.copyto(self.T, self.Y_epoch)
+        if self.pair is not None:  # the targets' part of c·dZ[L]: c·(½ - Y) or c·Y
+            self.pair.targets(self.Y_epoch, self.T)
             np.multiply(self.T, self.scales, out=self.T)
         self.penalties.clear()
         for op in self.ops:
@@ -260,7 +179,7 @@ class Engine:
         self.order[:] = np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])
 
     # ----- recording one step -----------------------------------------------------------------
-    def _record_step(self, buf: _Buffers, i: int, j: int, c: float, optimizer) -> list[Op]:
+    def _record_step(self, buf: Buffers, i: int, j: int, c: float, optimizer) -> list[Op]:
         """The NumPy calls of the step on examples i..j-1 of the epoch, bound to their arrays."""
         net, Wb, L, B = self.net, self.Wb, self.net.L, j - i
         ZL = self.ZL_epoch[:, i:j]  # (n_y, B)
@@ -269,15 +188,8 @@ class Engine:
         if self.X_rows.shape[0] > B:  # gather the batch's rows into the buffer, epoch order
             # (the bound method skips np.take's Python wrappers, ~5 µs a call)
             tape.append(partial(self.X_rows.take, self.order[i:j], 0, buf.Xb, "clip"))
-        acts = [
-            _activation_ops(
-                a.name,
-                buf.A[l],
-                buf.dZ[l],
-                buf.scratch[l],
-                buf.mask[l],
-                float(a.params.get("slope", 0.0)),
-            )
+        acts = [  # each record's own ops: the engine never picks code by name
+            a.engine_ops(buf.A[l], buf.dZ[l], buf.scratch[l], buf.mask[l])
             for l, a in enumerate(net.activations[:-1], start=1)
         ]
         # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------
@@ -341,31 +253,14 @@ class Engine:
     def _output_delta(
         self, ZL: Array, TbT: Array, YbT: Array, dZ: Array, col: Array, c: float
     ) -> list[Op]:
-        """Ops writing c·dZ[L] into ``dZ`` (n_y, B) from the logits and the target term."""
-        name = self.names[-1]
-        if self.fused and name == "sigmoid":  # c(σ(z) - y) = (c/2) tanh(z/2) + c(½ - y)
-            return [
-                partial(np.multiply, ZL, 0.5, dZ),
-                partial(np.tanh, dZ, dZ),
-                partial(np.multiply, dZ, 0.5 * c, dZ),
-                partial(np.add, dZ, TbT, dZ),
-            ]
-        if self.fused and name == "softmax":  # c·softmax(z) - c·y, the max subtracted first
-            return [
-                partial(np.maximum.reduce, ZL, 0, None, col),
-                partial(np.subtract, ZL, col, dZ),
-                partial(np.exp, dZ, dZ),
-                _product(self.ones_y, dZ, col),  # Σ_k e^z_k per column
-                partial(np.multiply, col, 1 / c, col),
-                partial(np.divide, dZ, col, dZ),
-                partial(np.subtract, dZ, TbT, dZ),
-            ]
-        if self.fused:  # linear + L2: c·z - c·y
-            return [partial(np.multiply, ZL, c, dZ), partial(np.subtract, dZ, TbT, dZ)]
+        """Ops writing c·dZ[L] into ``dZ`` (n_y, B): the fused pair's own in-place code from
+        the logits and the target term, or the records' chain rule."""
+        if self.pair is not None:
+            return self.pair.delta(ZL, TbT, dZ, col, c)
         return [partial(self._table_delta, ZL, YbT, dZ, c)]
 
     def _table_delta(self, ZL: Array, YbT: Array, dZ: Array, c: float) -> None:
-        """Any other pair: c·dZ[L] = c·dAL ⊙ g'(Z[L]) through the activation and loss tables."""
+        """Any other pair: c·dZ[L] = c·dAL ⊙ g'(Z[L]) through the activation and loss records."""
         act, loss = self.net.activations[-1], self.net.loss
         AL = act.forward(ZL)
         np.multiply(act.backward(loss.gradient(AL, YbT), ZL, AL), c, out=dZ)

@@ -15,108 +15,18 @@ The frames are pandas DataFrames with one row per example (see :mod:`layerwise.r
 
 from __future__ import annotations
 
-import math
-import reprlib
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_choice
-from .data import Standardizer, check_no_missing, one_hot, parse_numbers
+from .._validation import check_choice, expect, is_number, strings
+from ..outputs import TASKS
+from .arrays import Standardizer, one_hot
+from .frames import check_no_missing, parse_numbers
+from .tasks import _is_binary, _python, _sorted, class_labels, infer_task, is_numeric
 
 Array = np.ndarray
-TASKS = ("binary", "multiclass", "multilabel", "regression")
-OUTPUTS = {
-    "binary": "sigmoid",
-    "multiclass": "softmax",
-    "multilabel": "sigmoid",
-    "regression": "linear",
-}
 SCALINGS = ("standardize", "unit", "none")
-MAX_CLASSES_AUTO = 20  # more distinct integers than this: auto picks regression
-
-
-def _python(x: Any) -> Any:
-    """A NumPy/pandas scalar as a JSON-ready Python value (integral floats become ints)."""
-    x = x.item() if hasattr(x, "item") else x
-    if isinstance(x, float) and x.is_integer():
-        return int(x)
-    return x
-
-
-def _sorted(values: list) -> list:
-    try:
-        return sorted(values)
-    except TypeError:  # mixed types: order by text
-        return sorted(values, key=str)
-
-
-def class_labels(target) -> list:
-    """The distinct labels of the target frame's first column ``(m, k)``, sorted, as
-    JSON-ready Python values (integral floats become ints; mixed types are ordered by text)."""
-    return _sorted([_python(v) for v in target.iloc[:, 0].unique()])
-
-
-def _is_numeric(dtype) -> bool:
-    from pandas.api import types
-
-    return types.is_bool_dtype(dtype) or types.is_numeric_dtype(dtype)
-
-
-def infer_task(target, task: str = "auto") -> str:
-    """Pick (or check) the task for a target frame ``(m, k)``.
-
-    ``auto``: several columns → multilabel (0/1 values) or regression; one column: two values →
-    binary; text, or at most 20 distinct integers → multiclass; other numbers → regression.
-    """
-    check_choice("task", task, ("auto", *TASKS))
-    check_no_missing(target)
-    numeric = all(_is_numeric(dtype) for dtype in target.dtypes)
-    if task == "regression" or (task == "auto" and target.shape[1] > 1 and numeric):
-        if not numeric:
-            raise ValueError(
-                f"--task regression needs a numeric target; {list(target.columns)} holds text."
-            )
-        if task == "auto" and _is_binary_matrix(target):
-            return "multilabel"
-        return "regression"
-    if task == "multilabel" or target.shape[1] > 1:
-        if not (numeric and _is_binary_matrix(target)):
-            raise ValueError(
-                f"a multi-label target must hold only 0/1 values, one column per label; "
-                f"got columns {list(target.columns)}."
-            )
-        return "multilabel"
-    column = target.iloc[:, 0]
-    name = str(target.columns[0])
-    classes = class_labels(target)
-    if len(classes) < 2:  # (regression returned above)
-        raise ValueError(
-            f"target {name!r} has only one class ({classes[0]!r}): a classifier needs at least "
-            "two. Hint: check --target."
-        )
-    if task == "binary" and len(classes) != 2:
-        raise ValueError(
-            f"--task binary needs exactly 2 classes; target {name!r} has {len(classes)}. "
-            "Hint: use --task multiclass."
-        )
-    if task != "auto":
-        return task
-    if len(classes) == 2:
-        return "binary"
-    if not _is_numeric(column.dtype):
-        return "multiclass"
-    integral = all(isinstance(c, int | bool) for c in classes)
-    return "multiclass" if integral and len(classes) <= MAX_CLASSES_AUTO else "regression"
-
-
-def _is_binary_matrix(target) -> bool:
-    """Whether a target frame ``(m, k)`` holds only 0 and 1."""
-    return _is_binary(target.to_numpy(dtype=np.float64))
-
-
-def _is_binary(values: Array) -> bool:
-    return bool(np.all((values == 0) | (values == 1)))
 
 
 class Preprocessor:
@@ -154,7 +64,7 @@ class Preprocessor:
         self.numeric, self.categorical, self.image = [], {}, image
         check_no_missing(features)
         for name, dtype in features.dtypes.items():
-            if _is_numeric(dtype):
+            if is_numeric(dtype):
                 self.numeric.append(str(name))
                 continue
             column = features[name]
@@ -171,7 +81,7 @@ class Preprocessor:
             ):
                 raise ValueError(
                     f"column {name!r} holds {len(categories)} distinct texts in {len(column)} "
-                    "rows: an identifier or free text, not a category. Hint: drop it (--drop)."
+                    "rows: an identifier or free text, not a category. Hint: leave it out (drop=)."
                 )
             self.categorical[str(name)] = categories
         A = self._numeric_block(features)  # (m, n_numeric)
@@ -213,7 +123,7 @@ class Preprocessor:
     @property
     def output(self) -> str:
         """The output activation the task needs."""
-        return OUTPUTS[self.task]
+        return TASKS[self.task].output
 
     @property
     def is_classifier(self) -> bool:
@@ -300,7 +210,7 @@ class Preprocessor:
         if names != self.target_names:
             raise ValueError(
                 f"target columns must be {self.target_names}, got {names}. "
-                "Hint: name the model's target with --target."
+                "Hint: name the model's target with target=."
             )
 
     def decode(self, AL: Array) -> Array:
@@ -357,32 +267,32 @@ class Preprocessor:
         """The arrays a saved header declares, from the header alone (checked: ValueError)."""
         if header.get("scaling") != "standardize":
             return {}
-        n = len(_strings(header.get("numeric"), "preprocessing.numeric"))
+        n = len(strings(header.get("numeric"), "preprocessing.numeric"))
         return {"feature_mean": (n,), "feature_scale": (n,)} if n else {}
 
     @classmethod
     def from_header(cls, header: Any, arrays: dict[str, Array]) -> Preprocessor:
         """Rebuild from :meth:`to_header` and :meth:`arrays`, checking every field."""
-        _expect(isinstance(header, dict), "preprocessing", "an object", header)
+        expect(isinstance(header, dict), "preprocessing", "an object", header)
         scaling = header.get("scaling")
-        _expect(scaling in SCALINGS, "preprocessing.scaling", f"one of {SCALINGS}", scaling)
+        expect(scaling in SCALINGS, "preprocessing.scaling", f"one of {SCALINGS}", scaling)
         pre = cls(scaling=scaling)
         pre.task = header.get("task")
-        _expect(pre.task in TASKS, "preprocessing.task", f"one of {TASKS}", pre.task)
-        pre.numeric = _strings(header.get("numeric"), "preprocessing.numeric")
+        expect(pre.task in TASKS, "preprocessing.task", f"one of {tuple(TASKS)}", pre.task)
+        pre.numeric = strings(header.get("numeric"), "preprocessing.numeric")
         categorical = header.get("categorical")
-        _expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
+        expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
         for entry in categorical:
-            _expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
+            expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
             name = entry.get("name")
-            _expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
-            pre.categorical[name] = _strings(entry.get("categories"), f"categories of {name}")
+            expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
+            pre.categorical[name] = strings(entry.get("categories"), f"categories of {name}")
         target = header.get("target")
-        _expect(isinstance(target, dict), "preprocessing.target", "an object", target)
-        pre.target_names = _strings(target.get("names"), "preprocessing.target.names")
+        expect(isinstance(target, dict), "preprocessing.target", "an object", target)
+        pre.target_names = strings(target.get("names"), "preprocessing.target.names")
         classes = target.get("classes")
         if pre.task != "regression":
-            _expect(
+            expect(
                 isinstance(classes, list)
                 and len(classes) >= (1 if pre.task == "multilabel" else 2)
                 and all(isinstance(c, str | int | float | bool) for c in classes),
@@ -396,10 +306,10 @@ class Preprocessor:
             columns = {}  # (k, 1) each
             for key in ("mean", "scale"):
                 values = target.get(key)
-                _expect(
+                expect(
                     isinstance(values, list)
                     and len(values) == k
-                    and all(_is_number(x) for x in values)
+                    and all(is_number(x) for x in values)
                     and (key == "mean" or all(x > 0 for x in values)),
                     f"preprocessing.target.{key}",
                     f"{k} finite numbers" + (", all positive" if key == "scale" else ""),
@@ -408,7 +318,7 @@ class Preprocessor:
                 columns[key] = np.array(values, dtype=np.float64).reshape(k, 1)
             pre.target_scaler = Standardizer(columns["mean"], columns["scale"])
         image = header.get("image")
-        _expect(
+        expect(
             image is None
             or (
                 isinstance(image, dict)
@@ -424,33 +334,6 @@ class Preprocessor:
         pre.image = image
         if arrays:
             mean, scale = arrays["feature_mean"], arrays["feature_scale"]  # (n_numeric,) each
-            _expect(bool(np.all(scale > 0)), "feature_scale", "positive numbers", scale)
+            expect(bool(np.all(scale > 0)), "feature_scale", "positive numbers", scale)
             pre.scaler = Standardizer(mean.reshape(-1, 1), scale.reshape(-1, 1))
         return pre
-
-
-def _expect(ok: bool, name: str, rule: str, value: Any) -> None:
-    """Raise ``ValueError`` naming a saved field, its rule and (briefly) what it holds
-    (:mod:`layerwise.persistence` adds the file's name)."""
-    if not ok:
-        raise ValueError(f"{name} must be {rule}, got {reprlib.repr(value)}.")
-
-
-def _is_number(x: Any) -> bool:
-    """A finite JSON number (not a bool, not an int beyond float range)."""
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return False
-    try:
-        return math.isfinite(x)
-    except OverflowError:
-        return False
-
-
-def _strings(value: Any, name: str) -> list[str]:
-    _expect(
-        isinstance(value, list) and all(isinstance(x, str) for x in value),
-        name,
-        "a list of strings",
-        value,
-    )
-    return value

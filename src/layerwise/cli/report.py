@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from . import metrics
+from .. import metrics
 
 Array = np.ndarray
 SCALING_NAMES = {"standardize": "standardized", "unit": "divided by 255", "none": "as they are"}

@@ -1,0 +1,198 @@
+"""What the commands share: exit codes, argument types, data and network options, helpers.
+
+Library errors speak of the library's arguments (``target=``, ``drop=``, ``task='binary'``);
+:func:`one_line` translates them to this command line's flags (``--target``, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+import numpy as np
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+TASK_CHOICES = ("auto", "binary", "multiclass", "multilabel", "regression")
+INIT_CHOICES = ("auto", "he", "xavier", "small_random", "zeros", "course")
+DEFAULT_LEARNING_RATE = {"gd": 0.05, "momentum": 0.05, "rmsprop": 0.001, "adam": 0.003}
+DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image folder"
+#: library argument -> flag, for messages (``target=`` -> ``--target``)
+FLAGS = {
+    "target": "--target",
+    "drop": "--drop",
+    "task": "--task",
+    "learning_rate": "--learning-rate",
+    "batch_size": "--batch-size",
+    "epochs": "--epochs",
+}
+
+
+def int_list(text: str) -> list[int]:
+    """``"64,32"`` -> [64, 32]; ``""``/``"none"`` -> [] (no hidden layer: logistic regression)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        dims = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected hidden layer sizes like 64,32, got {text!r}"
+        ) from None
+    if min(dims) < 1:
+        raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
+    return dims
+
+
+def names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def batch_size(text: str) -> int | None:
+    """``"full"`` or ``0`` -> None (batch gradient descent); otherwise a positive int."""
+    if text.lower() in ("full", "0", "none"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or 'full', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"batch size must be >= 1 or 'full', got {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
+def positive(kind, allow_zero: bool = False):
+    """An argparse type: a finite ``kind`` (int or float) > 0, or >= 0 with ``allow_zero``."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        if not (value >= 0 if allow_zero else value > 0) or not np.isfinite(value):
+            raise argparse.ArgumentTypeError(
+                f"must be {'>=' if allow_zero else '>'} 0, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target",
+        type=names,
+        metavar="COL",
+        help="target column(s), comma-separated (default: the last column)",
+    )
+    p.add_argument("--drop", type=names, default=[], metavar="COLS", help="columns to ignore")
+    p.add_argument(
+        "--seed",
+        type=positive(int, allow_zero=True),
+        help="seed of splits, weights and shuffles (default 0)",
+    )
+
+
+def network_options(p: argparse.ArgumentParser, layers: str, hidden: str) -> None:
+    p.add_argument(
+        "--layers",
+        type=int_list,
+        default=int_list(layers),
+        metavar="SIZES",
+        help=f"hidden layer sizes (default {layers}; 'none' for no hidden layer)",
+    )
+    p.add_argument(
+        "--hidden",
+        type=names,
+        default=[hidden],
+        metavar="ACT",
+        help=f"hidden activation, or one per layer (default {hidden})",
+    )
+    p.add_argument(
+        "--init",
+        choices=INIT_CHOICES,
+        default="auto",
+        help="'course' = xavier scale drawn in the course's RandomState order, "
+        "seed 1 unless --seed",
+    )
+    p.add_argument(
+        "--legacy-rng",
+        action="store_true",
+        help="draw initial weights with np.random.RandomState(seed)",
+    )
+    p.add_argument(
+        "--l2",
+        type=positive(float, allow_zero=True),
+        default=0.0,
+        metavar="LAMBDA",
+        help="L2 regularization",
+    )
+
+
+def seed_of_args(args: argparse.Namespace) -> int:
+    """--seed, or 1 for the course's init (its notebooks seed 1), or 0."""
+    if args.seed is not None:
+        return args.seed
+    return 1 if getattr(args, "init", None) == "course" else 0
+
+
+def read(source, target, require_target: bool, drop, image):
+    from ..data import read_data
+
+    return read_data(source, target, require_target=require_target, drop=drop, image=image)
+
+
+def load_with_preprocessing(path: str):
+    """A model file saved by ``layerwise train`` (network and preprocessing)."""
+    from ..data import load_model
+
+    model = load_model(path)
+    if model.preprocessor is None:
+        raise ValueError(
+            f"{path} holds a network without preprocessing (saved with Network.save); the "
+            "command needs a model saved by `layerwise train`. `layerwise summary` works on it."
+        )
+    return model
+
+
+def build_network(args: argparse.Namespace, pre, seed: int, dtype):
+    from ..network import Network
+
+    init, legacy = ("xavier", True) if args.init == "course" else (args.init, args.legacy_rng)
+    hidden = args.hidden[0] if len(args.hidden) == 1 else args.hidden
+    if not args.layers:
+        hidden = []
+    return Network(
+        [pre.n_x, *args.layers, pre.n_y],
+        hidden=hidden,
+        output=pre.output,
+        init=init,
+        seed=seed,
+        legacy_rng=legacy,
+        dtype=dtype,
+        l2=args.l2,
+    )
+
+
+def one_line(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
+        text = f"{text}: {err.filename}"
+    text = re.sub(r"\b(\w+)=(?:'([^']*)'|(\d+(?:\.\d+)?|[A-Za-z_]\w*))?", _flag, text)
+    return " ".join(text.split())
+
+
+def _flag(match: re.Match) -> str:
+    """``name=value`` -> ``--name value`` for the library arguments this command line has."""
+    name, value = match.group(1), match.group(2) or match.group(3)
+    if name not in FLAGS:
+        return match.group(0)
+    return f"{FLAGS[name]} {value}" if value else FLAGS[name]

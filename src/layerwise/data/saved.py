@@ -1,0 +1,76 @@
+"""A trained model as ``layerwise train`` saves it: the network and its preprocessing, one file.
+
+The file is the core's model file (:mod:`layerwise.persistence`) with a ``preprocessing``
+section: the :class:`~layerwise.data.Preprocessor`'s JSON state and its arrays
+(``feature_mean``, ``feature_scale``), checked against each other and against the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..network import Network
+from ..persistence import bad_file, read_archive
+from .preprocessing import Preprocessor
+
+
+@dataclass
+class SavedModel:
+    """What a model file holds: the network, its preprocessing (or None) and the raw header."""
+
+    network: Network
+    preprocessor: Preprocessor | None = None
+    header: dict[str, Any] = field(default_factory=dict)
+
+
+def save_model(
+    net: Network,
+    path: str | Path,
+    *,
+    preprocessor: Preprocessor | None = None,
+    training: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``net`` with its preprocessing, training settings and metrics to ``path``."""
+    return net.save(path, preprocessor=preprocessor, training=training, metrics=metrics)
+
+
+def load_model(path: str | Path) -> SavedModel:
+    """Load and check a model file with its preprocessing; ``ValueError`` naming the problem.
+
+    Never executes code from the file: arrays are read with ``allow_pickle=False`` after the
+    archive's member names, sizes, shapes and dtypes were checked against the header.
+    """
+    header, arrays = read_archive(path)
+    for key in ("training", "metrics"):
+        value = header.setdefault(key, {})
+        if not isinstance(value, dict):
+            raise bad_file(path, f"{key} must be an object, got {type(value).__name__}")
+    for split, values in header["metrics"].items():
+        if not isinstance(values, dict):
+            raise bad_file(path, f"metrics[{split!r}] must be an object of named numbers")
+    net = Network.from_header(header, arrays, path)
+    extra = {k: a for k, a in arrays.items() if k not in net.parameters}
+    section = header.get("preprocessing")
+    if section is None:
+        if extra:
+            raise bad_file(path, f"arrays {sorted(extra)} belong to no section")
+        return SavedModel(net, None, header)
+    try:
+        if not isinstance(section, dict):
+            raise ValueError("preprocessing must be an object")
+        shapes = Preprocessor.array_shapes(section)
+        if {k: a.shape for k, a in extra.items()} != shapes:
+            raise ValueError(f"its arrays must be {shapes}, the file holds {sorted(extra)}")
+        pre = Preprocessor.from_header(section, extra)
+    except (TypeError, ValueError) as err:
+        raise bad_file(path, str(err).rstrip(".")) from err
+    if pre.n_x != net.layer_dims[0] or pre.n_y != net.layer_dims[-1]:
+        raise bad_file(
+            path,
+            f"preprocessing gives {pre.n_x} inputs and {pre.n_y} outputs, the network has "
+            f"{net.layer_dims[0]} and {net.layer_dims[-1]}",
+        )
+    return SavedModel(net, pre, header)
