@@ -378,3 +378,43 @@ def test_library_errors_name_arguments_and_the_command_line_names_flags(bad_file
         "--task binary needs 2; use --drop."
     )
     assert one_line(ValueError("net must be a layerwise.Network, got x=3.")).endswith("x=3.")
+
+
+def test_screen_files_and_messages_number_epochs_alike(tmp_path, capsys):
+    """One convention, the course's: epochs are numbered from 0 on screen and in the files."""
+    import re
+
+    out = tmp_path / "run"
+    argv = ["train", "iris", "--epochs", "60", "--early-stopping", "3", "--learning-rate", "0.05"]
+    code, stdout, err = run(capsys, *argv, "--out", out)
+    assert code == 0
+    history = json.loads((out / "history.json").read_text())
+    best = int(re.search(r"best epoch (\d+) kept", stdout).group(1))
+    assert best == history["best_epoch"] == int(np.argmin(history["dev_cost"]))
+    lines = [ln for ln in err.splitlines() if ln.startswith("epoch ")]
+    assert lines[0].startswith("epoch 0: ") and len(lines) == len(history["cost"])
+    shown = float(re.search(r"dev_cost=(\S+)", lines[best]).group(1))
+    assert shown == pytest.approx(history["dev_cost"][best], rel=1e-5)
+    code, summary, _ = run(capsys, "summary", out / "model.npz")
+    assert f"best_epoch={best}" in summary
+    code, _, err = run(capsys, "train", "planar", "--optimizer", "gd", "--learning-rate", "1e30")
+    epoch = int(re.search(r"at epoch (\d+)", err).group(1))
+    assert "epoch" in err and epoch >= 0
+
+
+def test_print_cost_and_progress_lines_agree(capsys):
+    import io
+
+    X, Y = np.array([[0.0, 1, 0, 1], [0, 0, 1, 1]]), np.array([[0.0, 1, 1, 0]])
+    lines, printout = io.StringIO(), io.StringIO()
+    net = lw.Network([2, 3, 1], hidden="tanh", seed=0)
+    net.fit(X, Y, epochs=3, callbacks=[lw.PrintCost(1, file=printout), lw.ProgressBar(lines)])
+    firsts = [printout.getvalue().splitlines()[0], lines.getvalue().splitlines()[0]]
+    assert firsts[0].startswith("Cost after iteration 0: ") and firsts[1].startswith("epoch 0: ")
+    shown = float(firsts[1].split("cost=")[1].split()[0])
+    assert float(firsts[0].split(": ")[1]) == pytest.approx(shown, rel=1e-5)
+
+
+def test_gradcheck_samples_a_large_network(capsys):
+    code, out, _ = run(capsys, "gradcheck", "planar", "--layers", "30,20", "--per-layer", "5")
+    assert code == 0 and "(15 sampled entries)" in out and "passed" in out

@@ -145,3 +145,60 @@ def test_relative_difference() -> None:
     a, b = np.array([3.0, 4.0]), np.array([3.0, 4.0 + 1e-6])
     assert relative_difference(a, b) == pytest.approx(1e-6 / (5 + np.linalg.norm(b)))
     assert relative_difference(a, -a) == pytest.approx(1.0)
+
+
+# ----- large networks: sampled entries, progress; float32 refused ---------------------------------
+def test_sampled_check_covers_each_layer_and_is_seeded(rng: np.random.Generator) -> None:
+    net = Network([6, 5, 4, 1], hidden="tanh", seed=0)
+    X, Y = rng.standard_normal((6, 4)), (rng.random((1, 4)) > 0.5) * 1.0
+    check = gradient_check(net, X, Y, per_layer=3, seed=1)
+    assert len(check.checked) == 3 + 3 + 3 and check.difference < 1e-7
+    assert {name for name, _ in check.per_parameter.items()} == set(net.parameters)
+    blocks = np.cumsum([5 * 7, 4 * 6, 1 * 5])
+    assert [np.sum(check.checked < b) for b in blocks] == [3, 6, 9]  # 3 in every layer
+    again = gradient_check(net, X, Y, per_layer=3, seed=1)
+    np.testing.assert_array_equal(check.checked, again.checked)
+    assert not np.array_equal(check.checked, gradient_check(net, X, Y, per_layer=3, seed=2).checked)
+    assert np.isnan(check.gradapprox).sum() == net.n_parameters() - 9
+    whole = gradient_check(net, X, Y)
+    np.testing.assert_allclose(check.gradapprox[check.checked], whole.gradapprox[check.checked])
+
+
+def test_a_sampled_check_still_finds_a_broken_layer(monkeypatch, rng) -> None:
+    net = Network([4, 6, 2], hidden="tanh", output="sigmoid", seed=2)
+    X, Y = rng.standard_normal((4, 5)), (rng.random((2, 5)) > 0.5).astype(float)
+    correct = Network.backward
+
+    def broken(self, AL, Y, caches):
+        grads = correct(self, AL, Y, caches)
+        grads["dW1"] = grads["dW1"] * 1.5
+        return grads
+
+    monkeypatch.setattr(Network, "backward", broken)
+    check = gradient_check(net, X, Y, per_layer=4)
+    assert check.difference > 1e-3 and check.per_parameter["W1"] > 0.1
+
+
+def test_a_long_check_reports_progress(capsys, rng: np.random.Generator) -> None:
+    net = Network([3, 4, 1], hidden="tanh", seed=0)
+    X, Y = rng.standard_normal((3, 2)), np.array([[1.0, 0.0]])
+    gradient_check(net, X, Y, progress=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith("gradient check: 21 of 21 entries") and len(lines) == 11
+    gradient_check(net, X, Y)  # 21 entries: quiet by default
+    assert capsys.readouterr().err == ""
+
+
+def test_a_float32_network_is_refused_with_a_hint(rng: np.random.Generator) -> None:
+    net = Network([3, 4, 1], hidden="tanh", seed=0, dtype=np.float32)
+    X, Y = rng.standard_normal((3, 5)), (rng.random((1, 5)) > 0.5) * 1.0
+    with pytest.raises(ValueError, match=r"needs a float64 network, got float32.*Hint: check a"):
+        gradient_check(net, X, Y)
+    copy = Network.from_config(net.config() | {"dtype": "float64"}, net.theta)
+    assert gradient_check(copy, X, Y).difference < 1e-7
+
+
+def test_per_layer_is_checked(rng: np.random.Generator) -> None:
+    net = Network([3, 1], seed=0)
+    with pytest.raises(ValueError, match="per_layer must be >= 1, got 0"):
+        gradient_check(net, np.ones((3, 1)), np.ones((1, 1)), per_layer=0)

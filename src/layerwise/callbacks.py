@@ -2,7 +2,12 @@
 
 ``fit`` (:mod:`layerwise.training`) calls each callback's ``on_train_begin``, then per epoch
 ``on_epoch_begin`` and ``on_epoch_end(net, epoch, logs)`` (return True to stop), then
-``on_train_end``. Epochs are counted from 0, as the course counts its iterations.
+``on_train_end``.
+
+Epochs are numbered from 0, as the course numbers its iterations ("Cost after iteration 0" is
+the cost before the first update): ``History.cost[e]``, ``best_epoch``, ``stopped_epoch``, the
+progress lines, ``PrintCost`` and the divergence message all name epoch e the same way. Counts
+("25 epochs run") are counts.
 """
 
 from __future__ import annotations
@@ -173,7 +178,7 @@ class ProgressBar(Callback):
         else:
             parts = " ".join(f"{k}={x:.6g}" for k, x in shown.items())
             print(
-                f"epoch {epoch + 1}: {parts} ({logs['seconds']:.3f}s)", file=self.file, flush=True
+                f"epoch {epoch}: {parts} ({logs['seconds']:.3f}s)", file=self.file, flush=True
             )
 
     def on_train_end(self, net: Network, history: History) -> None:

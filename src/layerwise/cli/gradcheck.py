@@ -40,6 +40,12 @@ def add_parser(sub) -> None:
     check.add_argument("--examples", type=positive(int), default=8, metavar="M")
     check.add_argument("--epsilon", type=positive(float), default=1e-7)
     check.add_argument("--threshold", type=positive(float), default=1e-7)
+    check.add_argument(
+        "--per-layer",
+        type=positive(int),
+        metavar="K",
+        help="check K entries of each layer's [W|b], drawn with --seed, instead of all",
+    )
     check.set_defaults(handler=run)
 
 
@@ -62,16 +68,17 @@ def run(args: argparse.Namespace) -> int:
             data.features, data.target, classes=data.classes, image=data.image
         )
         net = build_network(args, pre, seed, np.float64)
-    if net.n_parameters() > 200_000:
+    if net.n_parameters() > 200_000 and args.per_layer is None:
         raise ValueError(
             f"the network has {net.n_parameters():,} parameters; checking each takes two "
-            "forward passes. Hint: check a smaller network of the same kind (--layers 5,3)."
+            "forward passes. Hint: sample them (--per-layer 20) or check a smaller network of "
+            "the same kind (--layers 5,3)."
         )
     pick = make_rng(seed).permutation(data.m)[: args.examples]
     sample = data.take(np.sort(pick))
     X = pre.transform(sample.features)  # (n_x, M)
     Y = pre.transform_target(sample.target)  # (n_y, M)
-    result = gradient_check(net, X, Y, epsilon=args.epsilon)
+    result = gradient_check(net, X, Y, epsilon=args.epsilon, per_layer=args.per_layer, seed=seed)
     ok = result.difference <= args.threshold
     print(
         f"network: {net.layer_dims} {[a.name for a in net.activations]}, loss {net.loss.name}, "

@@ -272,7 +272,7 @@ def _describe(data, pre, train_set, dev, test, net, args, learning_rate, history
     if history.stopped_epoch is not None:
         stop = f"stopped early after {history.epochs} of {args.epochs} epochs"
     if history.best_epoch is not None:
-        stop += f" (best epoch {history.best_epoch + 1} kept)"
+        stop += f" (best epoch {history.best_epoch} kept)"
     return "\n".join(
         [
             f"data: {data.name}, {data.m} examples, {data.features.shape[1]} columns -> n_x = "
