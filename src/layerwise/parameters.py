@@ -38,7 +38,9 @@ class Parameters(MutableMapping):
 
     Reading gives a view of θ (editing it in place edits the network); assigning an entry
     copies the new array into θ after checking its name, shape and dtype. Entries cannot be
-    added or deleted: the architecture is fixed by ``layer_dims``.
+    added or deleted: the architecture is fixed by ``layer_dims``. ``copy()`` is live too (as a
+    dict's copy shares its values, so the course's ``parameters = params.copy()`` still
+    trains the network); ``copy.deepcopy(parameters)`` or ``snapshot()`` is a detached copy.
 
     Examples
     --------
@@ -88,6 +90,16 @@ class Parameters(MutableMapping):
 
     def __len__(self) -> int:
         return len(self._views)
+
+    def copy(self) -> Parameters:
+        """Another live view of the same network (``dict.copy`` shares the values too)."""
+        twin = Parameters.__new__(Parameters)
+        twin._views = dict(self._views)
+        return twin
+
+    def snapshot(self) -> dict[str, Array]:
+        """A plain dict of copies: what the parameters are now, detached from the network."""
+        return {key: view.copy() for key, view in self._views.items()}
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k!r}: {v.shape}" for k, v in self._views.items())
