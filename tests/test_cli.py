@@ -418,3 +418,32 @@ def test_print_cost_and_progress_lines_agree(capsys):
 def test_gradcheck_samples_a_large_network(capsys):
     code, out, _ = run(capsys, "gradcheck", "planar", "--layers", "30,20", "--per-layer", "5")
     assert code == 0 and "(15 sampled entries)" in out and "passed" in out
+
+
+def test_evaluate_reports_what_the_docs_promise_for_multi_label_and_multi_output(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((80, 3))
+    labels = {"tag_a": (X[:, 0] > 0) * 1, "tag_b": (X[:, 1] > 0) * 1}
+    values = {"u": 3 * X[:, 0] + 100, "v": -X[:, 2]}
+    for name, targets in (("tags", labels), ("values", values)):
+        lines = ["x0,x1,x2," + ",".join(targets)]
+        lines += [",".join(map(str, [*X[i], *(t[i] for t in targets.values())])) for i in range(80)]
+        (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n")
+        argv = ["train", tmp_path / f"{name}.csv", "--target", ",".join(targets)]
+        assert run(capsys, *argv, "--epochs", 5, "--out", tmp_path / name, "--quiet")[0] == 0
+    code, out, _ = run(capsys, "evaluate", tmp_path / "tags/model.npz", tmp_path / "tags.csv")
+    assert code == 0 and "log loss" in out and "label tag_b: confusion matrix" in out
+    _, out, _ = run(
+        capsys, "evaluate", tmp_path / "tags/model.npz", tmp_path / "tags.csv", "--json"
+    )
+    report = json.loads(out)
+    assert report["log_loss"] > 0 and set(report["confusion_matrices"]) == {"tag_a", "tag_b"}
+    assert sum(map(sum, report["confusion_matrices"]["tag_a"])) == 80
+    _, out, _ = run(
+        capsys, "evaluate", tmp_path / "values/model.npz", tmp_path / "values.csv", "--json"
+    )
+    report = json.loads(out)
+    assert set(report["per_output"]) == {"u", "v"}
+    assert report["mse"] == pytest.approx(
+        np.mean([c["mse"] for c in report["per_output"].values()])
+    )

@@ -22,12 +22,12 @@ def update_parameters_v1(parameters, grads, learning_rate):
     """The course's update, first version: on the dict it is given."""
     L = len(parameters) // 2  # number of layers in the neural network
     for l in range(L):
-        parameters["W" + str(l + 1)] = parameters["W" + str(l + 1)] - learning_rate * grads[
-            "dW" + str(l + 1)
-        ]
-        parameters["b" + str(l + 1)] = parameters["b" + str(l + 1)] - learning_rate * grads[
-            "db" + str(l + 1)
-        ]
+        parameters["W" + str(l + 1)] = (
+            parameters["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+        )
+        parameters["b" + str(l + 1)] = (
+            parameters["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
+        )
     return parameters
 
 
@@ -36,12 +36,12 @@ def update_parameters_v2(params, grads, learning_rate):
     parameters = params.copy()
     L = len(parameters) // 2
     for l in range(L):
-        parameters["W" + str(l + 1)] = params["W" + str(l + 1)] - learning_rate * grads[
-            "dW" + str(l + 1)
-        ]
-        parameters["b" + str(l + 1)] = params["b" + str(l + 1)] - learning_rate * grads[
-            "db" + str(l + 1)
-        ]
+        parameters["W" + str(l + 1)] = (
+            params["W" + str(l + 1)] - learning_rate * grads["dW" + str(l + 1)]
+        )
+        parameters["b" + str(l + 1)] = (
+            params["b" + str(l + 1)] - learning_rate * grads["db" + str(l + 1)]
+        )
     return parameters
 
 

@@ -95,3 +95,26 @@ def test_classification_report_names_classes():
 def test_errors_name_the_rule(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ----- macro F1: scikit-learn's convention, the labels present in either vector ------------------
+def test_macro_f1_counts_only_present_classes_like_scikit_learn() -> None:
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        k, m = int(rng.integers(2, 7)), int(rng.integers(1, 30))
+        present = rng.choice(k, size=int(rng.integers(1, k + 1)), replace=False)
+        y_true, y_pred = rng.choice(present, m), rng.choice(present, m)
+        if rng.random() < 0.3:
+            y_pred = y_true.copy()  # perfect predictions, absent classes and all
+        expected = f1_score(y_true, y_pred, average="macro", zero_division=0)
+        report = metrics.classification_report(y_true, y_pred, labels=np.arange(k))
+        assert report["macro_f1"] == pytest.approx(expected, abs=1e-12)
+        assert metrics.macro_f1(y_true, y_pred) == pytest.approx(expected, abs=1e-12)
+        assert len(report["per_class"]) == k  # the table still lists every class
+
+
+def test_a_perfect_dev_set_with_an_absent_class_scores_one() -> None:
+    report = metrics.classification_report([0, 1, 0], [0, 1, 0], labels=[0, 1, 2])
+    assert report["accuracy"] == 1.0 and report["macro_f1"] == 1.0

@@ -177,9 +177,7 @@ class ProgressBar(Callback):
             self.bar.update(1)
         else:
             parts = " ".join(f"{k}={x:.6g}" for k, x in shown.items())
-            print(
-                f"epoch {epoch}: {parts} ({logs['seconds']:.3f}s)", file=self.file, flush=True
-            )
+            print(f"epoch {epoch}: {parts} ({logs['seconds']:.3f}s)", file=self.file, flush=True)
 
     def on_train_end(self, net: Network, history: History) -> None:
         if self.bar is not None:

@@ -130,9 +130,12 @@ def classification_report(
     labels: Sequence[Any] | None = None,
     names: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """JSON-ready: accuracy, per-class precision/recall/F1/support, their macro mean, confusion.
+    """JSON-ready: accuracy, per-class precision/recall/F1/support, macro F1, confusion matrix.
 
-    ``names`` are display names for ``labels`` (e.g. class names for class indices).
+    ``names`` are display names for ``labels`` (e.g. class names for class indices). The table
+    lists every label; macro F1 averages over the labels present in ``y_true`` or ``y_pred``
+    (scikit-learn's ``f1_score(average="macro")``), so a class that appears in neither does not
+    count as F1 = 0.
     """
     y_true, y_pred = _labels_pair(y_true, y_pred)
     labels = _labels_of(y_true, y_pred, labels)
@@ -147,11 +150,25 @@ def classification_report(
     }
     return {
         "accuracy": accuracy(y_true, y_pred),
-        "macro_f1": float(np.mean(prf["f1"])),
+        "macro_f1": _macro(prf, C),
         "per_class": per_class,
         "labels": names,
         "confusion_matrix": C.tolist(),
     }
+
+
+def macro_f1(y_true: Any, y_pred: Any) -> float:
+    """Mean F1 over the labels present in ``y_true`` or ``y_pred`` (scikit-learn's macro F1)."""
+    y_true, y_pred = _labels_pair(y_true, y_pred)
+    labels = _labels_of(y_true, y_pred, None)
+    C = confusion_matrix(y_true, y_pred, labels)
+    return _macro(_prf(C, labels), C)
+
+
+def _macro(prf: dict[str, Array], C: Array) -> float:
+    """Mean F1 over the labels with a true or a predicted example (rows or columns of C)."""
+    present = (C.sum(axis=1) > 0) | (C.sum(axis=0) > 0)
+    return float(np.mean(prf["f1"][present])) if present.any() else 0.0
 
 
 def regression_report(y_true: Any, y_pred: Any) -> dict[str, float]:

@@ -14,14 +14,16 @@ SCALING_NAMES = {"standardize": "standardized", "unit": "divided by 255", "none"
 
 
 def evaluate_split(net, pre, data, xy: tuple[Array, Array] | None = None) -> dict[str, Any]:
-    """Metrics of ``net`` on the raw examples ``data`` (a :class:`layerwise.readers.Dataset`);
+    """Metrics of ``net`` on the raw examples ``data`` (a :class:`layerwise.data.Dataset`);
     ``xy = (X (n_x, m), Y (n_y, m))``, when the caller has already transformed ``data``.
 
-    Classification: accuracy, macro F1, per-class precision/recall/F1/support, confusion matrix,
-    log loss. Multi-label: accuracy over all labels, subset accuracy, per-label P/R/F1.
-    Regression: MSE, MAE, R² in the target's units (averaged over outputs). ``cost`` is the
-    training cost J (for regression: on the standardized target); a classifier's log loss is
-    J without its L2 term (the network's loss is the cross-entropy), not computed a second time.
+    Classification: accuracy, macro F1 (over the classes present), per-class
+    precision/recall/F1/support, confusion matrix, log loss. Multi-label: accuracy over all
+    labels, subset accuracy, macro F1, per-label P/R/F1/support and 2×2 confusion matrices, log
+    loss. Regression: MSE, MAE, R² in the target's units, averaged over outputs and, for several,
+    per output. ``cost`` is the training cost J (for regression: on the standardized target); the
+    log loss is J without its L2 term (the network's loss is the cross-entropy), not computed a
+    second time.
     """
     if data.target is None:
         raise ValueError(
@@ -40,30 +42,43 @@ def evaluate_split(net, pre, data, xy: tuple[Array, Array] | None = None) -> dic
         report |= metrics.classification_report(
             pre.decode_codes(Y), pre.decode_codes(AL), labels=np.arange(k), names=pre.classes
         )
-        if net.loss.name.endswith("crossentropy"):
-            report["log_loss"] = cost - net.l2_penalty(m)  # (1/m) Σ L
+        report["log_loss"] = cost - net.l2_penalty(m)  # (1/m) Σ L: the cross-entropy
     elif pre.task == "multilabel":
-        predicted = (AL > 0.5).astype(np.int64)  # (k, m)
-        truth = Y.astype(np.int64)
-        report["accuracy"] = float(np.mean(predicted == truth))
-        report["subset_accuracy"] = float(np.mean(np.all(predicted == truth, axis=0)))
-        per_label = {}
-        for i, name in enumerate(pre.classes):
-            prf = metrics.precision_recall_f1(truth[i], predicted[i], labels=[0, 1])
-            per_label[str(name)] = {
-                key: float(prf[key][1]) for key in ("precision", "recall", "f1")
-            }
-            per_label[str(name)]["support"] = int(prf["support"][1])
-        report["macro_f1"] = float(np.mean([v["f1"] for v in per_label.values()]))
-        report["per_class"] = per_label
+        report |= _multilabel(AL, Y, pre.classes)
+        report["log_loss"] = cost - net.l2_penalty(m)  # Σ over labels, mean over examples
     else:
         truth = data.target.to_numpy(dtype=np.float64)  # (m, k)
         predicted = pre.decode(AL)  # (m, k)
-        columns = [
-            metrics.regression_report(truth[:, j], predicted[:, j]) for j in range(truth.shape[1])
-        ]
-        report |= {key: float(np.mean([c[key] for c in columns])) for key in ("mse", "mae", "r2")}
+        columns = {
+            name: metrics.regression_report(truth[:, j], predicted[:, j])
+            for j, name in enumerate(pre.target_names)
+        }
+        report |= {
+            k: float(np.mean([c[k] for c in columns.values()])) for k in ("mse", "mae", "r2")
+        }
+        if len(columns) > 1:
+            report["per_output"] = columns
     return report
+
+
+def _multilabel(AL: Array, Y: Array, labels: Sequence[Any]) -> dict[str, Any]:
+    """Accuracy over all (label, example) entries, subset accuracy, and per label:
+    precision/recall/F1/support of the positive class and its 2×2 confusion matrix."""
+    predicted, truth = (AL > 0.5).astype(np.int64), Y.astype(np.int64)  # (k, m)
+    per_label, confusion = {}, {}
+    for i, name in enumerate(labels):
+        C = metrics.confusion_matrix(truth[i], predicted[i], labels=[0, 1])  # (2, 2)
+        prf = metrics.precision_recall_f1(truth[i], predicted[i], labels=[0, 1])
+        per_label[str(name)] = {key: float(prf[key][1]) for key in ("precision", "recall", "f1")}
+        per_label[str(name)]["support"] = int(prf["support"][1])
+        confusion[str(name)] = C.tolist()
+    return {
+        "accuracy": float(np.mean(predicted == truth)),
+        "subset_accuracy": float(np.mean(np.all(predicted == truth, axis=0))),
+        "macro_f1": float(np.mean([v["f1"] for v in per_label.values()])),
+        "per_class": per_label,
+        "confusion_matrices": confusion,
+    }
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -100,16 +115,22 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
     """What ``layerwise evaluate`` prints: headline numbers, per-class table, confusion matrix."""
     lines = [f"{report['examples']} examples of {report.get('data', 'the data')}, {pre.task}"]
     if pre.task in ("binary", "multiclass", "multilabel"):
-        key = next(k for k in ("log_loss", "subset_accuracy", "cost") if k in report)
+        extra = "".join(
+            f"   {k.replace('_', ' ')} {report[k]:.4f}"
+            for k in ("subset_accuracy", "log_loss")
+            if k in report
+        )
         lines.append(
-            f"accuracy {report['accuracy']:.4f}   macro F1 {report['macro_f1']:.4f}   "
-            f"{key.replace('_', ' ')} {report[key]:.4f}"
+            f"accuracy {report['accuracy']:.4f}   macro F1 {report['macro_f1']:.4f}{extra}"
         )
         rows = [
             [name, v["precision"], v["recall"], v["f1"], v["support"]]
             for name, v in report["per_class"].items()
         ]
         lines += ["", table(["class", "precision", "recall", "F1", "support"], rows)]
+        for name, C in (report.get("confusion_matrices") or {}).items():
+            lines += ["", f"label {name}: confusion matrix (rows: true 0/1, columns: predicted)"]
+            lines.append(table(["", "0", "1"], [["true 0", *C[0]], ["true 1", *C[1]]]))
         if "confusion_matrix" in report:
             labels = [str(c) for c in report["labels"]]
             rows = [
@@ -120,6 +141,9 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
             lines.append(table(["", *labels], rows))
     else:
         lines.append(f"MSE {report['mse']:.4f}   MAE {report['mae']:.4f}   R² {report['r2']:.4f}")
+        if "per_output" in report:
+            rows = [[n, c["mse"], c["mae"], c["r2"]] for n, c in report["per_output"].items()]
+            lines += ["", table(["output", "MSE", "MAE", "R²"], rows)]
     return "\n".join(lines)
 
 
