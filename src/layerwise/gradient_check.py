@@ -116,7 +116,8 @@ def gradient_check(
     >>> X, Y = rng.standard_normal((3, 5)), (rng.random((1, 5)) > 0.5) * 1.0
     >>> gradient_check(net, X, Y).difference < 1e-7
     True
-    >>> gradient_check(net, X, Y, per_layer=3).report().splitlines()[0].endswith("(6 sampled entries)")
+    >>> sampled = gradient_check(net, X, Y, per_layer=3)
+    >>> sampled.report().splitlines()[0].endswith("(6 sampled entries)")
     True
     """
     if net.dtype != np.float64:
