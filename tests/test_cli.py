@@ -447,3 +447,19 @@ def test_evaluate_reports_what_the_docs_promise_for_multi_label_and_multi_output
     assert report["mse"] == pytest.approx(
         np.mean([c["mse"] for c in report["per_output"].values()])
     )
+
+
+def test_estimator_and_command_line_model_files_say_what_they_hold(tmp_path, capsys, fruit_model):
+    from layerwise.estimators import LayerwiseClassifier, load_estimator
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), np.repeat(["a", "b"], 20)
+    path = LayerwiseClassifier((4,), max_epochs=2, random_state=0).fit(X, y).save(tmp_path / "e.npz")
+    code, _, err = run(capsys, "predict", path, tmp_path / "x.csv")
+    assert code == 2 and "holds a LayerwiseClassifier saved by its save()" in err
+    assert "Network.save" not in err
+    code, out, _ = run(capsys, "summary", path)
+    assert code == 0 and "estimator: LayerwiseClassifier, 2 epochs, classes: a, b" in out
+    assert "training:" not in out  # no empty line
+    with pytest.raises(ValueError, match=r"it holds a model saved by `layerwise train`"):
+        load_estimator(fruit_model)

@@ -570,3 +570,20 @@ def test_fit_options_are_checked(options, error, match) -> None:
 def test_fit_refuses_no_examples() -> None:
     with pytest.raises(ValueError, match="at least one example"):
         Network([3, 1]).fit(np.zeros((3, 0)), np.zeros((1, 0)), epochs=1)
+
+
+# ----- memory-mapped inputs: bad data is reported as bad data ------------------------------------
+def test_a_nan_inside_a_memory_mapped_x_names_its_place(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    rows = rng.standard_normal((50, 3))  # (m, n_x): the file holds examples as rows
+    rows[37, 2] = np.nan
+    np.save(tmp_path / "X.npy", rows)
+    X = np.load(tmp_path / "X.npy", mmap_mode="r").T  # (n_x, m), read in place
+    Y = (rng.random((1, 50)) > 0.5) * 1.0
+    net = Network([3, 4, 1], seed=0)
+    with pytest.raises(ValueError, match=r"NaN/inf values \(first at column 37, row 2"):
+        net.fit(X, Y, epochs=2, batch_size=10)
+    rows[37, 2] = 0.0
+    np.save(tmp_path / "X.npy", rows)
+    X = np.load(tmp_path / "X.npy", mmap_mode="r").T
+    assert len(Network([3, 4, 1], seed=0).fit(X, Y, epochs=2, batch_size=10).cost) == 2

@@ -161,6 +161,8 @@ def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float)
             logs["dev_cost"], dev_acc = _evaluate(net, *dev_set)
     for key in ("cost", "dev_cost"):
         if key in logs and not np.isfinite(logs[key]):
+            if isinstance(engine.X_rows, np.memmap):  # not read whole before training
+                _check_rows_finite(engine.X_rows)  # bad data is not divergence
             where = "" if key == "cost" else " on the dev set"
             raise DivergenceError(
                 f"Cost became {logs[key]}{where} at epoch {epoch} "
@@ -173,6 +175,21 @@ def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float)
     if dev_set is not None and dev_acc is not None:
         logs["dev_accuracy"] = dev_acc
     return logs
+
+
+def _check_rows_finite(X_rows: Array, chunk: int = 65536) -> None:
+    """Raise ``ValueError`` naming the first NaN/inf of ``X_rows (m, n_x)``, read in chunks of
+    rows (a memory-mapped file is never loaded whole)."""
+    for start in range(0, X_rows.shape[0], chunk):
+        block = np.asarray(X_rows[start : start + chunk])  # (≤ chunk, n_x)
+        bad = ~np.isfinite(block)
+        if bad.any():
+            example, feature = np.argwhere(bad)[0]
+            raise ValueError(
+                f"X contains NaN/inf values (first at column {start + example}, row {feature}: "
+                "the example's feature): the data is bad, the model did not diverge. "
+                "Hint: drop those examples or fill in the missing values first."
+            )
 
 
 def _check_network(net: Any) -> None:

@@ -156,9 +156,18 @@ def load_with_preprocessing(path: str):
 
     model = load_model(path)
     if model.preprocessor is None:
+        estimator = model.header.get("estimator")
+        if isinstance(estimator, dict) and isinstance(estimator.get("class"), str):
+            what = (
+                f"a {estimator['class']} saved by its save() (its inputs are the columns of the "
+                "array it was fitted on, with no preprocessing of raw files). Hint: in Python, "
+                "layerwise.estimators.load_estimator(path).predict(X)"
+            )
+        else:
+            what = "a network without preprocessing (saved with Network.save). Hint: layerwise.load"
         raise ValueError(
-            f"{path} holds a network without preprocessing (saved with Network.save); the "
-            "command needs a model saved by `layerwise train`. `layerwise summary` works on it."
+            f"{path} holds {what}; this command needs a model saved by `layerwise train`. "
+            "`layerwise summary` works on it."
         )
     return model
 

@@ -172,10 +172,17 @@ def format_summary(model, path: str) -> str:
                 else ""
             )
         )
-    training = header.get("training") or {}
+    training = {k: v for k, v in (header.get("training") or {}).items() if not isinstance(v, dict)}
     if training:
-        shown = ", ".join(f"{k}={v}" for k, v in training.items() if not isinstance(v, dict))
-        lines.append(f"training: {shown}")
+        lines.append("training: " + ", ".join(f"{k}={v}" for k, v in training.items()))
+    estimator = header.get("estimator")
+    if isinstance(estimator, dict):
+        classes = estimator.get("classes")
+        lines.append(
+            f"estimator: {estimator.get('class')}, {estimator.get('n_iter')} epochs"
+            + (f", classes: {', '.join(map(str, classes))}" if isinstance(classes, list) else "")
+            + " (load it with layerwise.estimators.load_estimator)"
+        )
     for split, values in (header.get("metrics") or {}).items():
         shown = ", ".join(f"{k} {v:.4f}" for k, v in values.items() if isinstance(v, float))
         lines.append(f"{split}: {shown}")
