@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from .export import cli as export_cli
+
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 TASK_CHOICES = ("auto", "binary", "multiclass", "multilabel", "regression")
 INIT_CHOICES = ("auto", "he", "xavier", "small_random", "zeros", "course")
@@ -195,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     datasets = sub.add_parser("datasets", help="data sets that train without any file")
     datasets.set_defaults(handler=cmd_datasets)
+
+    export_cli.add_parser(sub)
     return parser
 
 

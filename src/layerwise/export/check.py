@@ -1,0 +1,136 @@
+"""Prove an export: run it with ONNX Runtime on generated inputs and compare every output with
+layerwise's own prediction path (``Preprocessor.transform`` + ``predict_proba`` + ``decode`` for
+a trained model file, ``Network.predict_proba``/``predict``, or the estimator's methods)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+try:
+    import onnxruntime as ort
+except ImportError as err:  # an optional extra
+    raise ImportError(
+        "checking an ONNX export needs onnxruntime. Hint: pip install onnxruntime."
+    ) from err
+
+from .graph import build_model
+from .source import ExportSpec, export_spec
+
+Array = np.ndarray
+TOLERANCE = {"float32": 1e-5, "float64": 1e-10}  # |ONNX Runtime - layerwise|, probabilities
+
+
+@dataclass
+class CheckResult:
+    """How an export's outputs compare with layerwise's on ``rows`` generated inputs.
+
+    ``max_difference`` is the largest absolute difference of probabilities (relative, for
+    values far from 0, of regression outputs); ``labels_equal`` whether every label agrees.
+    """
+
+    rows: int
+    max_difference: float
+    labels_equal: bool
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        return self.labels_equal and self.max_difference <= self.tolerance
+
+    def __str__(self) -> str:
+        verdict = "passed" if self.ok else "FAILED"
+        labels = "labels identical" if self.labels_equal else "labels DIFFER"
+        return (
+            f"{verdict}: ONNX Runtime vs layerwise on {self.rows} generated rows: max difference "
+            f"{self.max_difference:.1e} (tolerance {self.tolerance:.0e}), {labels}"
+        )
+
+
+def session(onnx_model) -> ort.InferenceSession:
+    """An ONNX Runtime CPU session; a model it refuses raises ``ValueError`` with its reason."""
+    try:
+        return ort.InferenceSession(
+            onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+    except Exception as err:  # onnxruntime's own exception types (Fail, InvalidGraph, ...)
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"ONNX Runtime cannot load the export: {first}") from err
+
+
+def check_onnx(model: Any, onnx_model=None, *, rows: int = 256, seed: int = 0) -> CheckResult:
+    """Compare ``onnx_model`` (default: the export of ``model``) run by ONNX Runtime with
+    layerwise's predictions for ``rows`` inputs drawn with ``seed``."""
+    spec = export_spec(model)
+    if onnx_model is None:
+        onnx_model = build_model(spec)
+    dtype = next(o.type.tensor_type.elem_type for o in onnx_model.graph.output if o.name != "label")
+    dt = np.dtype("float32" if dtype == 1 else "float64")
+    feeds, expected = _sample(spec, rows, np.random.default_rng(seed), dt)
+    sess = session(onnx_model)
+    got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds), strict=True))
+    diff, labels_equal = 0.0, True
+    for name, want in expected.items():
+        have = got[name]
+        if name == "label":
+            labels_equal = have.shape == want.shape and bool(
+                np.all(have.astype(str) == want.astype(str))
+            )
+        elif name == "variable":
+            err = np.abs(have - want) / np.maximum(1.0, np.abs(want))
+            diff = max(diff, float(err.max()))
+        else:
+            diff = max(diff, float(np.abs(have - want).max()))
+    return CheckResult(rows, diff, labels_equal, TOLERANCE[dt.name])
+
+
+def _sample(spec: ExportSpec, m: int, rng: np.random.Generator, dt: np.dtype):
+    """Generated inputs (ONNX feeds) and layerwise's outputs for them (by output name)."""
+    net, pre = spec.network, spec.preprocessor
+    if pre is not None:
+        return _sample_raw(spec, m, rng)
+    X = rng.standard_normal((m, net.layer_dims[0])).astype(dt)  # (m, n_x) rows
+    est = spec.estimator
+    if est is not None:
+        if spec.task == "regression":
+            return {"X": X}, {"variable": est.predict(X).reshape(m, -1)}
+        return {"X": X}, {"label": est.predict(X), "probabilities": est.predict_proba(X)}
+    AL = net.predict_proba(X.T.astype(net.dtype))  # (n_y, m)
+    if spec.task == "regression":
+        return {"X": X}, {"variable": AL.T}
+    label = net.predict(X.T.astype(net.dtype))  # (n_y, m) 0/1 or (1, m) class index
+    probabilities = np.stack([1 - AL[0], AL[0]], axis=1) if spec.task == "binary" else AL.T
+    label = label.T if spec.task == "multilabel" else label[0]
+    return {"X": X}, {"label": label, "probabilities": probabilities}
+
+
+def _sample_raw(spec: ExportSpec, m: int, rng: np.random.Generator):
+    """Raw columns like the training data's (numbers around the training mean and spread,
+    every category plus an unseen one) and what ``layerwise predict`` makes of them."""
+    import pandas as pd
+
+    net, pre = spec.network, spec.preprocessor
+    columns: dict[str, Array] = {}
+    for j, name in enumerate(pre.numeric):
+        if pre.scaler is not None:
+            mean, scale = pre.scaler.mean[j, 0], pre.scaler.scale[j, 0]
+            columns[name] = mean + scale * rng.standard_normal(m)
+        elif pre.scaling == "unit":
+            columns[name] = rng.integers(0, 256, m).astype(np.float64)
+        else:
+            columns[name] = rng.standard_normal(m)
+    for name, categories in pre.categorical.items():
+        columns[name] = rng.choice(np.asarray([*categories, "<unseen>"], dtype=object), m)
+    frame = pd.DataFrame(columns)
+    AL = net.predict_proba(pre.transform(frame, net.dtype))  # (n_y, m)
+    if pre.image is not None:
+        feeds = {"X": frame.to_numpy(dtype=np.float64)}
+    else:
+        feeds = {name: frame[[name]].to_numpy() for name in frame.columns}
+        feeds |= {n: feeds[n].astype(np.float64) for n in pre.numeric}
+    if pre.task == "regression":
+        return feeds, {"variable": pre.decode(AL)}
+    label = pre.decode(AL)
+    return feeds, {"label": np.asarray(label), "probabilities": pre.probabilities(AL)}
