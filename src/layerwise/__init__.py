@@ -66,7 +66,7 @@ __all__ = [
 
 # scikit-learn is an optional extra: its estimators load on first access, so `import layerwise`
 # works without it.
-_LAZY = {"LayerwiseClassifier": "estimator", "LayerwiseRegressor": "estimator"}
+_LAZY = {"LayerwiseClassifier": "estimator", "LayerwiseRegressor": "estimator", "to_onnx": "export"}
 
 
 def __getattr__(name: str):

@@ -64,14 +64,18 @@ class GraphBuilder:
         if dtype is not None or array.dtype.kind == "f":
             array = array.astype(self.dtype if dtype is None else dtype)
         name = self.unique(hint)
-        if array.dtype.kind in "USO":  # text: ONNX strings are bytes
+        self.add_initializer(name, array)
+        return name
+
+    def add_initializer(self, name: str, array: Array) -> None:
+        """Store ``array`` under ``name`` (text as ONNX strings, which are bytes)."""
+        if array.dtype.kind in "USO":
             tensor = helper.make_tensor(
                 name, TensorProto.STRING, array.shape, [str(s).encode() for s in array.flat]
             )
         else:
             tensor = numpy_helper.from_array(np.ascontiguousarray(array), name)
         self.initializers.append(tensor)
-        return name
 
     def node(
         self,
@@ -85,14 +89,16 @@ class GraphBuilder:
     ) -> str:
         """Add ``op(inputs)``; return the name of its (single) output (``output`` if given)."""
         out = output if output is not None else self.unique(hint)
-        self.nodes.append(
-            helper.make_node(
-                op, inputs, [out], name=self.unique(f"{op}_{hint}"), domain=domain, **attrs
-            )
-        )
+        self.add_node(op, inputs, out, self.unique(f"{op}_{hint}"), domain, attrs)
+        return out
+
+    def add_node(
+        self, op: str, inputs: list[str], output: str, name: str, domain: str, attrs: dict
+    ) -> None:
+        """Store the node ``op(inputs) -> output``."""
+        self.nodes.append(helper.make_node(op, inputs, [output], name=name, domain=domain, **attrs))
         if domain:
             self.domains.add(domain)
-        return out
 
     def elem_type(self) -> int:
         """The ONNX element type of the graph's floats."""
