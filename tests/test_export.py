@@ -327,6 +327,31 @@ def test_image_model_takes_pixels_and_scales_them_in_the_graph():
     assert result.ok and result.max_difference < 1e-10, str(result)
 
 
+@pytest.mark.parametrize("task", ["multilabel", "regression"])
+def test_multilabel_and_multi_target_files_agree_with_layerwise(task):
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame({"a": rng.normal(3, 2, 50), "b": rng.choice(["x", "y", "z"], 50)})
+    target = pd.DataFrame({"p": rng.integers(0, 2, 50), "q": rng.integers(0, 2, 50)})
+    if task == "regression":
+        target = target * 10.0 + rng.normal(0, 1, (50, 2))
+    pre = Preprocessor(task=task).fit(features, target)
+    output = "sigmoid" if task == "multilabel" else "linear"
+    net = lw.Network([pre.n_x, 5, 2], hidden="tanh", output=output, seed=0)
+    saved = SavedModel(net, pre)
+    model = to_onnx(saved)
+    assert [o.name for o in model.graph.output] == (
+        ["label", "probabilities"] if task == "multilabel" else ["variable"]
+    )
+    result = check_onnx(saved, model)
+    assert result.ok and result.rows == 256, str(result)
+    got = outputs(model, raw_feeds(features))
+    decoded = pre.decode(net.predict_proba(pre.transform(features)))  # (m, 2)
+    if task == "multilabel":
+        np.testing.assert_array_equal(got["label"], decoded)
+    else:
+        np.testing.assert_allclose(got["variable"], decoded, rtol=1e-10, atol=1e-10)
+
+
 # ----- bad input --------------------------------------------------------------------------------
 @pytest.fixture
 def saved_net(tmp_path):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 try:
+    import onnx
     import onnxruntime as ort
 except ImportError as err:  # an optional extra
     raise ImportError(
@@ -66,8 +67,10 @@ def check_onnx(model: Any, onnx_model=None, *, rows: int = 256, seed: int = 0) -
     spec = export_spec(model)
     if onnx_model is None:
         onnx_model = build_model(spec)
-    dtype = next(o.type.tensor_type.elem_type for o in onnx_model.graph.output if o.name != "label")
-    dt = np.dtype("float32" if dtype == 1 else "float64")
+    elem_type = next(
+        o.type.tensor_type.elem_type for o in onnx_model.graph.output if o.name != "label"
+    )  # of probabilities or variable: the graph's float type
+    dt = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type))
     feeds, expected = _sample(spec, rows, np.random.default_rng(seed), dt)
     sess = session(onnx_model)
     got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds), strict=True))
