@@ -117,7 +117,10 @@ def main() -> None:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"numpy {np.__version__}, onnxruntime {ort.__version__}, layerwise {lw.__version__}\n"
     )
-    print("| workload | rows | layerwise: median (range) | ONNX Runtime: median (range) | ratio |")
+    print(
+        "| workload | rows | layerwise: median (range) | ONNX Runtime: median (range) "
+        "| layerwise ÷ ONNX Runtime |"
+    )
     print("|---|---|---|---|---|")
     for name, make in (("tabular", tabular), ("network", network)):
         for m in (1, 100_000):

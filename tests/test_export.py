@@ -422,6 +422,19 @@ def test_without_onnx_the_cli_says_what_to_install(saved_net, monkeypatch, capsy
     )
 
 
+def test_without_onnxruntime_only_the_check_is_refused(saved_net, tmp_path, monkeypatch, capsys):
+    for name in [m for m in sys.modules if m.startswith(("layerwise.export.", "onnxruntime"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    code, _, _ = run_cli(capsys, "export", saved_net, "-o", tmp_path / "net.onnx")
+    assert code == 0 and onnx.load(tmp_path / "net.onnx").graph.input[0].name == "X"
+    code, _, err = run_cli(capsys, "export", saved_net, "-o", tmp_path / "checked.onnx", "--check")
+    assert code == 2 and not (tmp_path / "checked.onnx").exists()
+    assert (
+        err == "error: checking an ONNX export needs onnxruntime. Hint: pip install onnxruntime.\n"
+    )
+
+
 def test_import_layerwise_does_not_import_onnx():
     code = (
         "import sys, layerwise, layerwise.cli, layerwise.export; "

@@ -9,15 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from .graph import build_model, helper  # first: without onnx, its error names the onnx extra
+
 try:
-    import onnx
     import onnxruntime as ort
 except ImportError as err:  # an optional extra
     raise ImportError(
         "checking an ONNX export needs onnxruntime. Hint: pip install onnxruntime."
     ) from err
 
-from .graph import build_model
 from .source import ExportSpec, export_spec
 
 Array = np.ndarray
@@ -70,7 +70,7 @@ def check_onnx(model: Any, onnx_model=None, *, rows: int = 256, seed: int = 0) -
     elem_type = next(
         o.type.tensor_type.elem_type for o in onnx_model.graph.output if o.name != "label"
     )  # of probabilities or variable: the graph's float type
-    dt = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type))
+    dt = np.dtype(helper.tensor_dtype_to_np_dtype(elem_type))
     feeds, expected = _sample(spec, rows, np.random.default_rng(seed), dt)
     sess = session(onnx_model)
     got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds), strict=True))

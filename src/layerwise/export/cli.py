@@ -51,9 +51,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Export ``args.model``; print where it went, its inputs and outputs (and the check)."""
-    from .check import check_onnx
     from .graph import build_model
     from .source import export_spec
+
+    if args.check:  # onnxruntime is needed for --check only: refuse before writing anything
+        from .check import check_onnx
 
     spec = export_spec(args.model)
     model = build_model(spec, opset=args.opset, dtype=args.dtype)
