@@ -352,6 +352,48 @@ def test_multilabel_and_multi_target_files_agree_with_layerwise(task):
         np.testing.assert_allclose(got["variable"], decoded, rtol=1e-10, atol=1e-10)
 
 
+def test_numeric_only_models_take_one_matrix_or_columns_on_request():
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame({"b": rng.normal(5, 2, 60), "a": rng.normal(-1, 3, 60)})
+    pre = Preprocessor().fit(features, pd.DataFrame({"y": rng.choice(["u", "v", "w"], 60)}))
+    saved = SavedModel(lw.Network([2, 4, 3], output="softmax", seed=0), pre)
+    matrix, columns = to_onnx(saved), to_onnx(saved, inputs="columns")
+    assert [i.name for i in matrix.graph.input] == ["X"]
+    assert [i.name for i in columns.graph.input] == ["b", "a"]
+    props = {p.key: p.value for p in matrix.metadata_props}
+    assert props["columns"] == '["b", "a"]' and props["input_layout"] == "matrix"
+    by_matrix = outputs(matrix, {"X": features.to_numpy()})
+    by_columns = outputs(columns, raw_feeds(features))
+    AL = saved.network.predict_proba(pre.transform(features))  # (3, m)
+    for got in (by_matrix, by_columns):
+        np.testing.assert_allclose(got["probabilities"], AL.T, rtol=0, atol=1e-10)
+        assert got["label"].tolist() == pre.decode(AL).tolist()
+    assert check_onnx(saved, matrix).ok and check_onnx(saved, columns).ok
+
+
+def test_matrix_inputs_need_numeric_columns(orchard, tmp_path, capsys):
+    run = tmp_path / "run"
+    run_cli(
+        capsys,
+        "train",
+        orchard / "orchard.csv",
+        "--target",
+        "quality",
+        "--drop",
+        "grade,price",
+        "--epochs",
+        1,
+        "--out",
+        run,
+        "--quiet",
+    )
+    code, _, err = run_cli(capsys, "export", run / "model.npz", "--inputs", "matrix")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: inputs='matrix' needs numeric columns only; this model also")
+    with pytest.raises(ValueError, match=r"inputs must be one of .*got 'rows'"):
+        to_onnx(run / "model.npz", inputs="rows")
+
+
 # ----- bad input --------------------------------------------------------------------------------
 @pytest.fixture
 def saved_net(tmp_path):
@@ -402,7 +444,7 @@ def test_a_column_named_like_an_output_is_refused():
     frame = pd.DataFrame({"label": [1.0, 2.0, 3.0, 4.0]})
     pre = Preprocessor().fit(frame, pd.DataFrame({"y": ["a", "b", "a", "b"]}))
     with pytest.raises(ValueError, match="column 'label' cannot name an ONNX input"):
-        to_onnx(SavedModel(lw.Network([1, 1], seed=0), pre))
+        to_onnx(SavedModel(lw.Network([1, 1], seed=0), pre), inputs="columns")
 
 
 def test_output_may_not_overwrite_the_model(saved_net, capsys):

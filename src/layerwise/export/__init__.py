@@ -7,10 +7,11 @@
 What can be exported (:func:`to_onnx`):
 
 - a model file written by ``layerwise train`` (or its :class:`~layerwise.persistence.SavedModel`):
-  the graph takes the raw columns ``layerwise predict`` takes, one input per column of shape
-  ``(N, 1)``: numbers as float64 (standardized in the graph as in training), text as strings
-  (one-hot encoded in the graph; an unseen category encodes as all zeros). An image model takes
-  one input ``X (N, n_pixels)`` of float64 pixel values 0..255;
+  the graph takes the raw columns ``layerwise predict`` takes. With text columns, one input per
+  column of shape ``(N, 1)``: numbers as float64 (standardized in the graph as in training), text
+  as strings (one-hot encoded in the graph; an unseen category encodes as all zeros). With
+  numeric columns only (images too), one input ``X (N, n_numeric)`` of float64 raw values, the
+  columns in training order (``inputs="columns"`` gives one input per column here too);
 - a bare :class:`~layerwise.Network` (or a file from ``Network.save``): one input ``X (N, n_x)``,
   examples as rows (the transpose of the course's ``X (n_x, m)``);
 - a fitted ``LayerwiseClassifier`` / ``LayerwiseRegressor`` (or its file): one input ``X``, as
@@ -35,7 +36,14 @@ MIN_OPSET = 13  # Softmax over one axis, Squeeze/Unsqueeze axes as inputs
 ONNX_DTYPES = ("float32", "float64")
 
 
-def to_onnx(model: Any, *, opset: int = DEFAULT_OPSET, dtype: Any = None, name: str = "layerwise"):
+def to_onnx(
+    model: Any,
+    *,
+    opset: int = DEFAULT_OPSET,
+    dtype: Any = None,
+    inputs: str = "auto",
+    name: str = "layerwise",
+):
     """The ONNX graph of a layerwise model, preprocessing included, as an ``onnx.ModelProto``.
 
     Parameters
@@ -47,6 +55,10 @@ def to_onnx(model: Any, *, opset: int = DEFAULT_OPSET, dtype: Any = None, name: 
         ONNX operator set version, from 13 to the newest the installed onnx knows.
     dtype : "float32", "float64" or None
         Precision of the network in the graph; None keeps the model's own.
+    inputs : {"auto", "columns", "matrix"}
+        For a model with preprocessing: one ``(N, 1)`` input per raw column, or one matrix
+        ``X (N, n_numeric)`` (numeric columns only). "auto": columns when the model has a text
+        column, otherwise the matrix.
     name : str
         The graph's name.
 
@@ -59,7 +71,7 @@ def to_onnx(model: Any, *, opset: int = DEFAULT_OPSET, dtype: Any = None, name: 
     from .graph import build_model
     from .source import export_spec
 
-    return build_model(export_spec(model), opset=opset, dtype=dtype, name=name)
+    return build_model(export_spec(model), opset=opset, dtype=dtype, inputs=inputs, name=name)
 
 
 def check_onnx(model: Any, onnx_model: Any = None, *, rows: int = 256, seed: int = 0):

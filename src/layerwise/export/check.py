@@ -71,7 +71,8 @@ def check_onnx(model: Any, onnx_model=None, *, rows: int = 256, seed: int = 0) -
         o.type.tensor_type.elem_type for o in onnx_model.graph.output if o.name != "label"
     )  # of probabilities or variable: the graph's float type
     dt = np.dtype(helper.tensor_dtype_to_np_dtype(elem_type))
-    feeds, expected = _sample(spec, rows, np.random.default_rng(seed), dt)
+    layout = {p.key: p.value for p in onnx_model.metadata_props}.get("input_layout", "matrix")
+    feeds, expected = _sample(spec, rows, np.random.default_rng(seed), dt, layout)
     sess = session(onnx_model)
     got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds), strict=True))
     diff, labels_equal = 0.0, True
@@ -89,11 +90,11 @@ def check_onnx(model: Any, onnx_model=None, *, rows: int = 256, seed: int = 0) -
     return CheckResult(rows, diff, labels_equal, TOLERANCE[dt.name])
 
 
-def _sample(spec: ExportSpec, m: int, rng: np.random.Generator, dt: np.dtype):
+def _sample(spec: ExportSpec, m: int, rng: np.random.Generator, dt: np.dtype, layout: str):
     """Generated inputs (ONNX feeds) and layerwise's outputs for them (by output name)."""
     net, pre = spec.network, spec.preprocessor
     if pre is not None:
-        return _sample_raw(spec, m, rng)
+        return _sample_raw(spec, m, rng, layout)
     X = rng.standard_normal((m, net.layer_dims[0])).astype(dt)  # (m, n_x) rows
     est = spec.estimator
     if est is not None:
@@ -109,7 +110,7 @@ def _sample(spec: ExportSpec, m: int, rng: np.random.Generator, dt: np.dtype):
     return {"X": X}, {"label": label, "probabilities": probabilities}
 
 
-def _sample_raw(spec: ExportSpec, m: int, rng: np.random.Generator):
+def _sample_raw(spec: ExportSpec, m: int, rng: np.random.Generator, layout: str):
     """Raw columns like the training data's (numbers around the training mean and spread,
     every category plus an unseen one) and what ``layerwise predict`` makes of them."""
     import pandas as pd
@@ -128,8 +129,8 @@ def _sample_raw(spec: ExportSpec, m: int, rng: np.random.Generator):
         columns[name] = rng.choice(np.asarray([*categories, "<unseen>"], dtype=object), m)
     frame = pd.DataFrame(columns)
     AL = net.predict_proba(pre.transform(frame, net.dtype))  # (n_y, m)
-    if pre.image is not None:
-        feeds = {"X": frame.to_numpy(dtype=np.float64)}
+    if layout == "matrix":
+        feeds = {"X": frame.to_numpy(dtype=np.float64)}  # (m, n_numeric)
     else:
         feeds = {name: frame[[name]].to_numpy() for name in frame.columns}
         feeds |= {n: feeds[n].astype(np.float64) for n in pre.numeric}

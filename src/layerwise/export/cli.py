@@ -1,4 +1,5 @@
-"""``layerwise export MODEL -o model.onnx [--opset N] [--dtype float32|float64] [--check]``.
+"""``layerwise export MODEL -o model.onnx [--opset N] [--dtype float32|float64] [--inputs ...]
+[--check]``.
 
 Writes the model as one ONNX file that takes the raw columns ``layerwise predict`` takes;
 ``--check`` runs it with ONNX Runtime on generated rows and compares with layerwise (exit 1 when
@@ -41,6 +42,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--dtype", choices=ONNX_DTYPES, help="precision in the graph (default: the model's)"
     )
     p.add_argument(
+        "--inputs",
+        choices=("auto", "columns", "matrix"),
+        default="auto",
+        help="one input per raw column, or one matrix X of the numeric columns (default auto: "
+        "columns when the model has a text column)",
+    )
+    p.add_argument(
         "--check",
         action="store_true",
         help="run the export with ONNX Runtime on generated rows and compare with layerwise",
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         from .check import check_onnx
 
     spec = export_spec(args.model)
-    model = build_model(spec, opset=args.opset, dtype=args.dtype)
+    model = build_model(spec, opset=args.opset, dtype=args.dtype, inputs=args.inputs)
     output = Path(args.output) if args.output else Path(args.model).with_suffix(".onnx")
     if output.resolve() == Path(args.model).resolve():
         raise ValueError(f"--output {output} would overwrite MODEL. Hint: -o model.onnx.")

@@ -244,20 +244,26 @@ def check_dtype(dtype: Any, net) -> np.dtype:
 
 
 def build_model(
-    spec: ExportSpec, *, opset: int = DEFAULT_OPSET, dtype: Any = None, name: str = "layerwise"
+    spec: ExportSpec,
+    *,
+    opset: int = DEFAULT_OPSET,
+    dtype: Any = None,
+    inputs: str = "auto",
+    name: str = "layerwise",
 ) -> onnx.ModelProto:
     """The checked ``ModelProto`` of ``spec``: inputs (raw columns or X), network, outputs."""
-    from .preprocessing import input_nodes
+    from .preprocessing import input_layout, input_nodes
 
     opset = check_opset(opset)
     dt = check_dtype(dtype, spec.network)
+    layout = input_layout(spec, inputs)
     outputs = output_infos(spec, helper.np_dtype_to_tensor_dtype(dt))
     out_names = [o.name for o in outputs]
     g = GraphBuilder(dt, opset, reserved=tuple(out_names))
-    inputs, X = input_nodes(g, spec)  # X: (N, n_x) in dt
+    graph_inputs, X = input_nodes(g, spec, layout)  # X: (N, n_x) in dt
     Z, A = network_nodes(g, X, spec.network)
     output_nodes(g, spec, Z, A, {n: n for n in OUTPUT_NAMES})
-    graph = helper.make_graph(g.nodes, name, inputs, outputs, g.initializers)
+    graph = helper.make_graph(g.nodes, name, graph_inputs, outputs, g.initializers)
     opsets = [helper.make_opsetid("", opset)]
     if ML_DOMAIN in g.domains:
         opsets.append(helper.make_opsetid(ML_DOMAIN, 1))
@@ -270,7 +276,7 @@ def build_model(
         doc_string=f"{spec.source} exported by layerwise {lw.__version__}: {spec.task}, "
         f"layer_dims {spec.network.layer_dims}",
     )
-    helper.set_model_props(model, metadata(spec, inputs, dt))
+    helper.set_model_props(model, metadata(spec, graph_inputs, dt, layout))
     try:
         onnx.checker.check_model(model, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as err:
@@ -278,9 +284,9 @@ def build_model(
     return model
 
 
-def metadata(spec: ExportSpec, inputs: list, dtype: np.dtype) -> dict[str, str]:
+def metadata(spec: ExportSpec, inputs: list, dtype: np.dtype, layout: str) -> dict[str, str]:
     """The model's metadata: layerwise version, layer_dims, activations, task, classes, inputs
-    (JSON text, as ONNX metadata values are strings)."""
+    and the raw columns they take (JSON text, as ONNX metadata values are strings)."""
     net, pre = spec.network, spec.preprocessor
     props = {
         "layerwise_version": lw.__version__,
@@ -291,9 +297,11 @@ def metadata(spec: ExportSpec, inputs: list, dtype: np.dtype) -> dict[str, str]:
         "task": spec.task,
         "dtype": dtype.name,
         "inputs": json.dumps([i.name for i in inputs]),
+        "input_layout": layout,
     }
     if spec.classes is not None:
         props["classes"] = json.dumps(label_array(spec.classes).tolist())
     if pre is not None:
+        props["columns"] = json.dumps([*pre.numeric, *pre.categorical])
         props["target_names"] = json.dumps(pre.target_names)
     return props

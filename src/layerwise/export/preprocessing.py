@@ -7,9 +7,11 @@ to the network's dtype:
     text columns       one-hot over the training categories (ai.onnx.ml OneHotEncoder, zeros=1:
                        an unseen category encodes as all zeros)
 
-Tabular models take one input per raw column, ``(N, 1)`` each, named as the column: float64 for
-numbers, strings for text (what ``frame[[name]].to_numpy()`` gives). Image models take one input
-``X (N, n_pixels)`` of float64 pixel values, flattened as the reader does.
+A model with text columns takes one input per raw column, ``(N, 1)`` each, named as the column:
+float64 for numbers, strings for text (``frame[name].to_numpy().reshape(-1, 1)``). A model of
+numeric columns only (images included) takes one input ``X (N, n_numeric)`` of float64 raw
+values, the columns in training order (listed in the metadata's ``columns``); ``inputs=
+"columns"`` gives it one input per column too.
 """
 
 from __future__ import annotations
@@ -20,14 +22,35 @@ from onnx import TensorProto, helper
 from .graph import ML_DOMAIN, GraphBuilder
 from .source import ExportSpec
 
+INPUT_LAYOUTS = ("auto", "columns", "matrix")
 
-def input_nodes(g: GraphBuilder, spec: ExportSpec) -> tuple[list, str]:
+
+def input_layout(spec: ExportSpec, inputs: str = "auto") -> str:
+    """``"matrix"`` (one input X) or ``"columns"`` (one input per raw column) for ``spec``.
+
+    ``"auto"``: columns when the model has a text column (an ONNX tensor holds one type),
+    otherwise one matrix, as skl2onnx does for NumPy-trained models.
+    """
+    if inputs not in INPUT_LAYOUTS:
+        raise ValueError(f"inputs must be one of {INPUT_LAYOUTS}, got {inputs!r}.")
+    pre = spec.preprocessor
+    if pre is None or (inputs == "auto" and not pre.categorical):
+        return "matrix"
+    if inputs == "matrix" and pre.categorical:
+        raise ValueError(
+            f"inputs='matrix' needs numeric columns only; this model also takes text columns "
+            f"({', '.join(pre.categorical)}). Hint: inputs='columns' (CLI: --inputs columns)."
+        )
+    return "columns" if inputs == "auto" else inputs
+
+
+def input_nodes(g: GraphBuilder, spec: ExportSpec, layout: str) -> tuple[list, str]:
     """The graph's inputs and the name of ``X (N, n_x)`` (in the graph's dtype) they give."""
     pre, n_x = spec.preprocessor, spec.network.layer_dims[0]
     if pre is None:
         g.unique("X")
         return [helper.make_tensor_value_info("X", g.elem_type(), ["N", n_x])], "X"
-    if pre.image is not None:
+    if layout == "matrix":  # raw numbers (N, n_numeric), columns in training order
         g.unique("X")
         inputs = [helper.make_tensor_value_info("X", TensorProto.DOUBLE, ["N", len(pre.numeric)])]
         return inputs, g.node("Cast", [_scaled(g, pre, "X")], "X_cast", to=g.elem_type())
