@@ -145,12 +145,14 @@ def test_metadata_names_version_layers_and_classes():
 
 
 # ----- the estimators ---------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["binary-text", "multiclass", "multilabel"])
+@pytest.mark.parametrize("kind", ["binary-text", "binary-bool", "multiclass", "multilabel"])
 def test_classifier_export_matches_predict(kind, tmp_path):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 3))
     if kind == "binary-text":
         y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+    elif kind == "binary-bool":
+        y = X[:, 0] + X[:, 1] > 0
     elif kind == "multiclass":
         y = np.digitize(X[:, 0], [-0.5, 0.5]) * 10
     else:
@@ -173,6 +175,15 @@ def test_regressor_export_matches_predict_and_reads_its_target_scaling(monkeypat
     monkeypatch.setattr(reg, "target_scale_", np.array([2.0]), raising=False)
     scaled = outputs(to_onnx(reg), {"X": X})["variable"]
     np.testing.assert_allclose(scaled, got * 2 + 5, rtol=1e-6)
+
+
+def test_cli_exports_and_checks_an_estimator_file(tmp_path, capsys):
+    X = np.random.default_rng(0).standard_normal((100, 3))
+    reg = lw.LayerwiseRegressor((5,), max_epochs=3, random_state=0).fit(X, X[:, :2] * 4)
+    code, out, err = run_cli(capsys, "export", reg.save(tmp_path / "reg.npz"), "--check")
+    assert code == 0 and out.startswith("passed") and "regression [3, 5, 2]" in err
+    got = outputs(onnx.load(tmp_path / "reg.onnx"), {"X": X})["variable"]
+    np.testing.assert_allclose(got, reg.predict(X), rtol=1e-10, atol=1e-10)
 
 
 def test_skl2onnx_pipeline_with_a_scaler():
@@ -204,6 +215,14 @@ def test_skl2onnx_pipeline_with_a_scaler():
     label, proba = session(plain).run(None, {"X": X})  # float64 all through
     np.testing.assert_array_equal(label, pipe.predict(X))
     np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-10)
+    indicators = np.c_[y == 0, y == 2].astype(int)  # multi-label: a ZipMap of per-label p
+    multi = make_pipeline(StandardScaler(), lw.LayerwiseClassifier((8,), max_epochs=5)).fit(
+        X, indicators
+    )
+    X32 = X.astype(np.float32)  # ZipMap takes float32 only (float64: zipmap False, as above)
+    label, proba = session(skl2onnx.to_onnx(multi, X32[:1])).run(None, {"X": X32})
+    np.testing.assert_array_equal(label, multi.predict(X))
+    np.testing.assert_allclose([[p[0], p[1]] for p in proba], multi.predict_proba(X), atol=1e-5)
     reg = make_pipeline(StandardScaler(), lw.LayerwiseRegressor((8,), max_epochs=5, random_state=0))
     reg.fit(X, X[:, 0] * 3)
     (values,) = session(skl2onnx.to_onnx(reg, X[:1])).run(None, {"X": X})

@@ -5,7 +5,9 @@ The graph is the one :func:`layerwise.to_onnx` builds for the estimator (same
 :mod:`~layerwise.export.graph` code, written into skl2onnx's container), in the precision of the
 pipeline's tensor at that point (skl2onnx's float32 by default; float64 when the sample is
 float64). Outputs follow skl2onnx: a classifier gives its label and probabilities (as a ZipMap
-unless ``options={LayerwiseClassifier: {"zipmap": False}}``), a regressor ``variable (N, k)``.
+unless ``options={LayerwiseClassifier: {"zipmap": False}}``; ONNX's ZipMap takes float32 only, so
+a float64 pipeline needs ``zipmap`` False, as for scikit-learn's own classifiers), a regressor
+``variable (N, k)``.
 """
 
 from __future__ import annotations
