@@ -413,6 +413,25 @@ def test_matrix_inputs_need_numeric_columns(orchard, tmp_path, capsys):
         to_onnx(run / "model.npz", inputs="rows")
 
 
+def test_any_column_name_and_category_text_works():
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame(
+        {
+            "size (cm)": rng.normal(0, 1, 20),
+            "fruit color": rng.choice(["red", "dark green", "ß€"], 20),
+            "X": rng.normal(0, 1, 20),  # the name a bare network's input has
+        }
+    )
+    pre = Preprocessor().fit(features, pd.DataFrame({"y": rng.choice([3, 7], 20)}))
+    saved = SavedModel(lw.Network([pre.n_x, 3, 1], seed=0), pre)
+    model = to_onnx(saved)
+    assert [i.name for i in model.graph.input] == ["size (cm)", "X", "fruit color"]
+    got = outputs(model, raw_feeds(features))
+    AL = saved.network.predict_proba(pre.transform(features))
+    assert got["label"].tolist() == pre.decode(AL).tolist()
+    np.testing.assert_allclose(got["probabilities"], pre.probabilities(AL), rtol=0, atol=1e-10)
+
+
 # ----- bad input --------------------------------------------------------------------------------
 @pytest.fixture
 def saved_net(tmp_path):

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
-DEFAULT_OPSET = 17  # ONNX Runtime >= 1.13, onnxruntime-web, ONNX.js successors all run it
-MIN_OPSET = 13  # Softmax over one axis, Squeeze/Unsqueeze axes as inputs
+DEFAULT_OPSET = 17  # run by ONNX Runtime >= 1.13 (2022) and most runtimes since
+MIN_OPSET = 13  # from 13 on, Softmax normalizes over its axis alone
 ONNX_DTYPES = ("float32", "float64")
 
 
