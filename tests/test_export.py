@@ -347,6 +347,34 @@ def test_cli_check_runs_onnx_runtime(orchard, tmp_path, capsys):
     assert (run / "model.onnx").is_file()  # the default: MODEL with .onnx
 
 
+def test_check_fails_when_the_graph_is_not_the_model(saved_net, monkeypatch, capsys):
+    from layerwise.export import graph
+    from layerwise.export.source import export_spec
+
+    net = lw.load(saved_net)
+    other = lw.Network(net.layer_dims, seed=1)  # same shapes, other weights
+    result = check_onnx(net, to_onnx(other))
+    assert not result.ok and result.max_difference > 1e-3
+    assert str(result).startswith("FAILED: ONNX Runtime vs layerwise on 256 generated rows")
+    real = graph.build_model
+    monkeypatch.setattr(graph, "build_model", lambda spec, **kw: real(export_spec(other)))
+    code, out, _ = run_cli(capsys, "export", saved_net, "--check")
+    assert code == 1 and out.startswith("FAILED")
+
+
+def test_labels_at_the_decision_boundary_are_not_held_against_the_export():
+    from layerwise.export.check import _near_boundary
+
+    P = np.array([[0.5 - 1e-6, 0.5 + 1e-6], [0.9, 0.1]])  # (m, 2)
+    assert _near_boundary("binary", P, 1e-5).tolist() == [True, False]
+    P = np.array([[0.4, 0.4 + 1e-7, 0.2], [0.7, 0.2, 0.1]])  # (m, 3)
+    assert _near_boundary("multiclass", P, 1e-5).tolist() == [True, False]
+    assert _near_boundary("multilabel", P, 0.11).tolist() == [
+        [True, True, False],
+        [False, False, False],
+    ]
+
+
 def test_image_model_takes_pixels_and_scales_them_in_the_graph():
     rng = np.random.default_rng(0)
     pixels = pd.DataFrame(rng.integers(0, 256, (30, 4)).astype(float), columns=list("abcd"))
