@@ -454,7 +454,9 @@ def test_estimator_and_command_line_model_files_say_what_they_hold(tmp_path, cap
 
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((40, 3)), np.repeat(["a", "b"], 20)
-    path = LayerwiseClassifier((4,), max_epochs=2, random_state=0).fit(X, y).save(tmp_path / "e.npz")
+    path = (
+        LayerwiseClassifier((4,), max_epochs=2, random_state=0).fit(X, y).save(tmp_path / "e.npz")
+    )
     code, _, err = run(capsys, "predict", path, tmp_path / "x.csv")
     assert code == 2 and "holds a LayerwiseClassifier saved by its save()" in err
     assert "Network.save" not in err

@@ -58,7 +58,11 @@ __all__ = [
 
 # scikit-learn is an optional extra: its estimators load on first access, so `import layerwise`
 # works without it.
-_LAZY = {"LayerwiseClassifier": "estimators", "LayerwiseRegressor": "estimators"}
+_LAZY = {
+    "LayerwiseClassifier": "estimators",
+    "LayerwiseRegressor": "estimators",
+    "to_onnx": "export",
+}
 
 
 def __getattr__(name: str):

@@ -1,4 +1,4 @@
-"""The ``layerwise`` command: train, evaluate, predict, summary, gradcheck, datasets.
+"""The ``layerwise`` command: train, evaluate, predict, summary, gradcheck, datasets, export.
 
 Files and the ecosystem hold one example per row; this package (with the estimators) is where rows
 become the course's columns ``X (n_x, m)``. One module per command, each with ``add_parser`` and
@@ -18,10 +18,11 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
+from ..export import cli as export
 from . import datasets, evaluate, gradcheck, predict, summary, train
 from .common import EXIT_INTERNAL, EXIT_USAGE, one_line
 
-COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets)
+COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
