@@ -84,6 +84,16 @@ def test_multiclass_on_a_continuous_target_is_refused(tmp_path, capsys):
     assert "regression" in out and "train 240 / dev 60" in out
 
 
+def test_a_dev_set_far_smaller_than_asked_is_a_note(tmp_path, capsys):
+    labels = [f"k{i % 20}" for i in range(40)]  # 20 classes of 2: none gives a dev example
+    pd.DataFrame({"x": np.arange(40.0), "y": labels}).to_csv(tmp_path / "k.csv", index=False)
+    code, out, err = run(
+        capsys, "train", tmp_path / "k.csv", "--epochs", 1, "--out", tmp_path / "o"
+    )
+    assert code == 0 and "train 39 / dev 1" in out
+    assert "note: the dev set has 1 example instead of about 8: most classes have too few" in err
+
+
 # ----- 9. --drop is saved with the model ------------------------------------------------------
 def test_dropped_columns_are_saved_and_ignored_by_evaluate_predict_and_summary(churn, capsys):
     model, _, _ = train(capsys, churn / "churn.csv", "--target", "churn", "--drop", "id,upsell")
@@ -118,7 +128,7 @@ def test_semicolon_csv_and_txt_tsv_train_and_sep_overrides(churn, capsys):
         assert "binary (2 classes)" in out and "n_x = 2" in out, out
     err = usage_error(capsys, "train", churn / "semi.csv", "--sep", ",", "--quiet")
     assert "semi.csv (read with delimiter ',') has no feature columns" in err
-    assert "pass --sep ;" in err
+    assert "pass --sep ';'." in err  # quoted for the shell
     model, _, _ = train(capsys, churn / "semi.csv", "--sep", ";")
     assert run(capsys, "evaluate", model, churn / "tabs.txt", "--sep", "tab")[0] == 0
     assert run(capsys, "train", churn / "semi.csv", "--sep", ";;")[0] == 2  # argparse's usage
@@ -134,6 +144,7 @@ def test_names_with_a_comma_are_quoted_and_options_repeat(churn, capsys):
     )  # fmt: skip
     pre = load_model(model).preprocessor
     assert pre.dropped == ["id", "spend, eur", "upsell"] and pre.numeric == ["months"]
+    assert 'dropped: id, "spend, eur", upsell (' in run(capsys, "summary", model)[1]
     model, _, _ = train(capsys, churn / "comma.csv", "--target", '"spend, eur"', "--drop", "id")
     assert load_model(model).preprocessor.target_names == ["spend, eur"]
     model, _, _ = train(capsys, churn / "comma.csv", "--target", "churn,upsell", "--drop", "id")

@@ -55,7 +55,7 @@ def test_sep_overrides_and_a_mis_split_file_names_file_and_delimiter(tmp_path):
     with pytest.raises(
         ValueError,
         match=r"semi\.csv \(read with delimiter ','\) has no feature columns besides the target "
-        r"\['size;color;label'\]\. Its one column .* holds ';': pass sep=';'\.",
+        r"\['size;color;label'\]\. Hint: its one column .* holds ';': pass sep=';'\.",
     ):
         read_data(path, sep=",")
     with pytest.raises(ValueError, match=r"target column 'label' is not in .*semi\.csv \(read "):

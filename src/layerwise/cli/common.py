@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import shlex
 
 import numpy as np
 
@@ -254,4 +255,4 @@ def _flag(match: re.Match) -> str:
     name, value = match.group(1), match.group(2) or match.group(3)
     if name not in FLAGS:
         return match.group(0)
-    return f"{FLAGS[name]} {value}" if value else FLAGS[name]
+    return f"{FLAGS[name]} {shlex.quote(value)}" if value else FLAGS[name]

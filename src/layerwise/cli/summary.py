@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     pre = model.preprocessor
     if pre is not None and pre.dropped:
         at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
-        lines.insert(at, f"dropped: {', '.join(pre.dropped)} (evaluate and predict ignore them)")
+        shown = ", ".join(f'"{c}"' if "," in c else c for c in pre.dropped)  # as --drop takes them
+        lines.insert(at, f"dropped: {shown} (evaluate and predict ignore them)")
     print("\n".join(lines))
     return EXIT_OK

@@ -219,7 +219,8 @@ def _check_splits(args, data, task: str, train_set, dev, n_test: int) -> None:
     asked = round(args.dev_fraction * (train_set.m + (0 if dev is None else dev.m)))
     if dev is not None and dev.m < asked / 2:
         print(
-            f"note: the dev set has {dev.m} examples instead of about {asked}: most classes "
+            f"note: the dev set has {dev.m} example{'s' * (dev.m != 1)} instead of about "
+            f"{asked}: most classes "
             "have too few examples to be split by class. Hint: check --task and --target.",
             file=sys.stderr,
         )

@@ -166,8 +166,11 @@ def read_data(
     if features.shape[1] == 0:
         raise ValueError(
             f"{source}{f' ({how})' if how else ''} has no feature columns besides the target "
-            f"{targets}.{split_hint(list(frame.columns))} Hint: a model needs at least one "
-            "input column besides target=."
+            f"{targets}."
+            + (
+                split_hint(list(frame.columns))
+                or " Hint: a model needs at least one input column besides target=."
+            )
         )
     if not len(frame):
         raise ValueError(f"{source} holds no examples (0 rows).")
@@ -183,8 +186,11 @@ def _missing_column(name: str, is_target: bool, source, how: str, frame) -> Valu
     where = f"{source}{f' ({how})' if how else ''}"
     return ValueError(
         f"{'target column' if is_target else 'column'} {name!r} is not in {where}; its columns "
-        f"are: {shown}.{split_hint(columns)} Hint: choose "
-        f"{'target=' if is_target else 'drop='} among them."
+        f"are: {shown}."
+        + (
+            split_hint(columns)
+            or f" Hint: choose {'target=' if is_target else 'drop='} among them."
+        )
     )
 
 

@@ -80,11 +80,14 @@ def read_table(path: Path, pd, sep: str | None = None) -> tuple[Any, str]:
 
 
 def split_hint(columns: list[str], sep: str | None = None) -> str:
-    """A hint for a table that looks read with the wrong delimiter: one column whose name
-    holds another candidate delimiter. Empty when the table looks fine."""
+    """`` Hint: ...`` for a table that looks read with the wrong delimiter (one column whose
+    name holds another candidate delimiter); empty when the table looks fine."""
     if len(columns) != 1:
         return ""
     found = [c for c in CANDIDATES if c in columns[0] and c != sep]
     if not found:
         return ""
-    return f" Its one column {columns[0]!r} holds {describe_sep(found[0])}: pass sep={found[0]!r}."
+    return (
+        f" Hint: its one column {columns[0]!r} holds {describe_sep(found[0])}: pass "
+        f"sep={found[0]!r}."
+    )
