@@ -132,6 +132,9 @@ def test_semicolon_csv_and_txt_tsv_train_and_sep_overrides(churn, capsys):
     model, _, _ = train(capsys, churn / "semi.csv", "--sep", ";")
     assert run(capsys, "evaluate", model, churn / "tabs.txt", "--sep", "tab")[0] == 0
     assert run(capsys, "train", churn / "semi.csv", "--sep", ";;")[0] == 2  # argparse's usage
+    frame.to_csv(churn / "colon.csv", sep=":", index=False)  # not a candidate: --sep reads it
+    _, out, _ = train(capsys, churn / "colon.csv", "--sep", ":", "--test", churn / "colon.csv")
+    assert "test 120" in out
 
 
 # ----- 11. column names with a comma ----------------------------------------------------------
@@ -190,6 +193,10 @@ def test_evaluate_without_the_target_speaks_of_evaluate_not_of_target(churn, cap
     err = usage_error(capsys, "evaluate", model, churn / "churn.csv", "--drop", "nope")
     assert "column 'nope' is not in" in err and "Hint: choose --drop among them" in err
     assert "--target" not in err
+    pd.read_csv(churn / "churn.csv")[["churn"]].to_csv(churn / "y.csv", index=False)
+    err = usage_error(capsys, "evaluate", model, churn / "y.csv")
+    assert "has no feature columns besides the target ['churn']" in err
+    assert "--target" not in err and "check --drop" in err
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "predict", "gradcheck"])

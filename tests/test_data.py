@@ -428,6 +428,10 @@ def test_preprocessor_saves_dropped_columns_and_transform_ignores_them(frame):
     np.testing.assert_array_equal(back.transform(with_id), pre.transform(frame[["size", "color"]]))
     del header["dropped"]  # a file written before dropped columns were saved
     assert Preprocessor.from_header(header, pre.arrays()).dropped == []
+    refit = Preprocessor(dropped=["color"]).fit(frame[["size", "color"]], frame[["label"]])
+    assert refit.numeric == ["size"] and refit.categorical == {}  # fit leaves them out too
+    with pytest.raises(ValueError, match="'label' is both the target and dropped"):
+        Preprocessor(dropped=["label"]).fit(frame[["size"]], frame[["label"]])
     header["dropped"] = ["size"]
     with pytest.raises(ValueError, match=r"preprocessing\.dropped must be columns the model does"):
         Preprocessor.from_header(header, pre.arrays())

@@ -97,6 +97,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read, split, preprocess, fit, report, save; the exit code."""
     from ..data import Preprocessor, class_labels, infer_task, save_model, split_indices
+    from ..data.tables import TABLE_SUFFIXES
     from ..persistence import atomic
     from ..random import make_rng
     from .report import evaluate_split, split_table
@@ -114,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     rest, test_index = split_indices(data.m, test_fraction, rng, classes)
     test = data.take(test_index) if test_index.size else None
     if args.test:
-        test = read(args.test, data.target_names, True, [], data.image, ignore=args.drop)
+        sep = args.sep if Path(args.test).suffix.lower() in TABLE_SUFFIXES else None
+        test = read(args.test, data.target_names, True, [], data.image, ignore=args.drop, sep=sep)
     train_index, dev_index = split_indices(  # positions in rest
         rest.size, args.dev_fraction, rng, None if classes is None else classes[rest]
     )

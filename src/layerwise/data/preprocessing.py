@@ -69,6 +69,12 @@ class Preprocessor:
         """Learn the columns, scaling, categories and classes from training rows:
         ``features`` a DataFrame (m, columns), ``target`` a DataFrame (m, k)."""
         self.numeric, self.categorical, self.image = [], {}, image
+        if target is not None and (both := set(self.dropped) & {str(c) for c in target.columns}):
+            raise ValueError(
+                f"column {sorted(both)[0]!r} is both the target and dropped. Hint: remove it "
+                "from dropped=."
+            )
+        features = features.drop(columns=[c for c in self.dropped if c in features.columns])
         check_no_missing(features)
         for name, dtype in features.dtypes.items():
             if is_numeric(dtype):

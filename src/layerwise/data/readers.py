@@ -169,7 +169,7 @@ def read_data(
             f"{targets}."
             + (
                 split_hint(list(frame.columns))
-                or " Hint: a model needs at least one input column besides target=."
+                or " Hint: a model needs at least one input column besides the target; check drop=."
             )
         )
     if not len(frame):
