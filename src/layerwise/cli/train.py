@@ -228,7 +228,8 @@ def _check_splits(args, data, task: str, train_set, dev, n_test: int) -> None:
         )
     from pandas.api import types
 
-    numeric = types.is_numeric_dtype(data.target.dtypes.iloc[0])
+    dtype = data.target.dtypes.iloc[0]
+    numeric = types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
     classes = len(class_labels(data.target)) if task in ("binary", "multiclass") else 0
     if args.task == "auto" and classes and numeric and data.m < 10 * classes:
         print(
