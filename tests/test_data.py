@@ -186,7 +186,7 @@ def test_image_folder(tmp_path):
     ("make", "match", "error"),
     [
         (lambda p: p / "missing.csv", "not found", FileNotFoundError),
-        (lambda p: _write(p / "a.txt", "x"), "unsupported file type", ValueError),
+        (lambda p: _write(p / "a.xlsx", "x"), "unsupported file type", ValueError),
         (lambda p: _write(p / "a.csv", ""), "is empty", ValueError),
         (
             lambda p: _write(p / "a.csv", "a,b\n1,2\n,3\n"),
@@ -387,4 +387,51 @@ def test_preprocessor_header_errors_name_the_field_and_what_it_holds(frame, edit
     edit(header)
     with pytest.raises(ValueError, match=match):  # the two calls load_model makes, in order
         Preprocessor.array_shapes(header)
+        Preprocessor.from_header(header, pre.arrays())
+
+
+# ----- what a user means: tasks that fit, dropped columns, target and drop ----------------------
+def test_infer_task_refuses_a_task_that_does_not_fit_the_target():
+    two = pd.DataFrame({"a": [0, 1, 1], "b": [1, 0, 1]})
+    for task in ("binary", "multiclass"):
+        with pytest.raises(ValueError, match=rf"task='{task}' needs one target column; got 2"):
+            infer_task(two, task)
+    prices = pd.DataFrame({"y": np.linspace(1.5, 90.25, 300)})
+    with pytest.raises(ValueError, match=r"300 classes .*not whole.*Hint: use task='regression'"):
+        infer_task(prices, "multiclass")
+    ids = pd.DataFrame({"y": np.arange(30)})
+    with pytest.raises(ValueError, match=r"30 classes .*mostly distinct values in 30 rows"):
+        infer_task(ids, "multiclass")
+    assert infer_task(pd.DataFrame({"y": np.arange(60) % 25}), "multiclass") == "multiclass"
+    # two numbers that are not whole are a measurement, not two labels
+    assert infer_task(pd.DataFrame({"y": [0.37, 1.91]})) == "regression"
+    assert infer_task(pd.DataFrame({"y": [0.0, 1.0]})) == "binary"
+
+
+def test_target_and_drop_must_differ_and_ignore_leaves_out_what_is_there(tmp_path):
+    path = _write(tmp_path / "a.csv", "id,x,y\na,1,0\nb,2,1\n")
+    with pytest.raises(ValueError, match=r"'y' is both the target and dropped.*drop=.*target="):
+        read_data(path, "y", drop=["y"])
+    assert read_data(path, "y", drop=["y"], require_target=False).target is None
+    data = read_data(path, "y", ignore=["id", "absent"])
+    assert list(data.features.columns) == ["x"]
+
+
+def test_preprocessor_saves_dropped_columns_and_transform_ignores_them(frame):
+    import json
+
+    pre = Preprocessor(dropped=["id"]).fit(frame[["size", "color"]], frame[["label"]])
+    header = json.loads(json.dumps(pre.to_header()))
+    assert header["dropped"] == ["id"]
+    back = Preprocessor.from_header(header, pre.arrays())
+    with_id = frame[["size", "color"]].assign(id=np.nan)  # a dropped column may hold anything
+    np.testing.assert_array_equal(back.transform(with_id), pre.transform(frame[["size", "color"]]))
+    del header["dropped"]  # a file written before dropped columns were saved
+    assert Preprocessor.from_header(header, pre.arrays()).dropped == []
+    refit = Preprocessor(dropped=["color"]).fit(frame[["size", "color"]], frame[["label"]])
+    assert refit.numeric == ["size"] and refit.categorical == {}  # fit leaves them out too
+    with pytest.raises(ValueError, match="'label' is both the target and dropped"):
+        Preprocessor(dropped=["label"]).fit(frame[["size"]], frame[["label"]])
+    header["dropped"] = ["size"]
+    with pytest.raises(ValueError, match=r"preprocessing\.dropped must be columns the model does"):
         Preprocessor.from_header(header, pre.arrays())

@@ -7,7 +7,9 @@ Library errors speak of the library's arguments (``target=``, ``drop=``, ``task=
 from __future__ import annotations
 
 import argparse
+import csv
 import re
+import shlex
 
 import numpy as np
 
@@ -20,6 +22,7 @@ DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image f
 FLAGS = {
     "target": "--target",
     "drop": "--drop",
+    "sep": "--sep",
     "task": "--task",
     "learning_rate": "--learning-rate",
     "batch_size": "--batch-size",
@@ -43,7 +46,62 @@ def int_list(text: str) -> list[int]:
 
 
 def names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+    """``"a, b"`` -> ["a", "b"]: the text is read as one CSV row, so a name holding a comma is
+    quoted as in a CSV header (``'"income, net",age'`` -> ["income, net", "age"])."""
+    try:
+        row = next(csv.reader([text], skipinitialspace=True, strict=True), [])
+    except csv.Error as err:
+        raise argparse.ArgumentTypeError(
+            f'expected names like a,b or "a, with comma",b, got {text!r} ({err})'
+        ) from None
+    return [part.strip() for part in row if part.strip()]
+
+
+def separator(text: str) -> str:
+    """``--sep``: one character, or ``tab``, ``space``, ``whitespace``."""
+    from ..data.tables import check_sep
+
+    try:
+        return check_sep(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected one character (or tab, space, whitespace), got {text!r}"
+        ) from None
+
+
+def name_options(p: argparse.ArgumentParser, target: bool = True) -> None:
+    """--target (optional), --drop and --sep. --target and --drop may be repeated; each value
+    is a comma-separated list, read as a CSV row (quote a name that holds a comma)."""
+    if target:
+        p.add_argument(
+            "--target",
+            type=names,
+            action="extend",
+            metavar="COL",
+            help="target column(s), comma-separated or repeated; quote a name holding a comma: "
+            "--target '\"income, net\"' (default: the last column)",
+        )
+    drop_help = "columns to ignore, comma-separated or repeated (quote a name holding a comma)"
+    p.add_argument(
+        "--drop",
+        type=names,
+        action="extend",
+        default=[],
+        metavar="COLS",
+        help=drop_help
+        + (
+            "; saved with the model, so evaluate and predict ignore them too"
+            if target
+            else "; besides those the model was trained without (left out where present)"
+        ),
+    )
+    p.add_argument(
+        "--sep",
+        type=separator,
+        metavar="CHAR",
+        help="delimiter of a text table: one character, tab, space or whitespace "
+        "(default: found from the file: , ; tab |)",
+    )
 
 
 def batch_size(text: str) -> int | None:
@@ -87,13 +145,7 @@ def positive(kind, allow_zero: bool = False):
 
 
 def data_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--target",
-        type=names,
-        metavar="COL",
-        help="target column(s), comma-separated (default: the last column)",
-    )
-    p.add_argument("--drop", type=names, default=[], metavar="COLS", help="columns to ignore")
+    name_options(p)
     p.add_argument(
         "--seed",
         type=positive(int, allow_zero=True),
@@ -144,10 +196,18 @@ def seed_of_args(args: argparse.Namespace) -> int:
     return 1 if getattr(args, "init", None) == "course" else 0
 
 
-def read(source, target, require_target: bool, drop, image):
+def read(source, target, require_target: bool, drop, image, *, ignore=(), sep=None):
     from ..data import read_data
 
-    return read_data(source, target, require_target=require_target, drop=drop, image=image)
+    return read_data(
+        source,
+        target,
+        require_target=require_target,
+        drop=drop,
+        image=image,
+        ignore=ignore,
+        sep=sep,
+    )
 
 
 def load_with_preprocessing(path: str):
@@ -204,4 +264,4 @@ def _flag(match: re.Match) -> str:
     name, value = match.group(1), match.group(2) or match.group(3)
     if name not in FLAGS:
         return match.group(0)
-    return f"{FLAGS[name]} {value}" if value else FLAGS[name]
+    return f"{FLAGS[name]} {shlex.quote(value)}" if value else FLAGS[name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, names, read
+from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, name_options, read
 
 
 def add_parser(sub) -> None:
@@ -13,7 +13,7 @@ def add_parser(sub) -> None:
     evaluate = sub.add_parser("evaluate", help="metrics of a saved model on labelled data")
     evaluate.add_argument("model", metavar="MODEL")
     evaluate.add_argument("data", metavar="DATA", help=DATA_HELP)
-    evaluate.add_argument("--drop", type=names, default=[], metavar="COLS")
+    name_options(evaluate, target=False)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.set_defaults(handler=run)
 
@@ -23,7 +23,17 @@ def run(args: argparse.Namespace) -> int:
 
     model = load_with_preprocessing(args.model)
     pre = model.preprocessor
-    data = read(args.data, pre.target_names, True, args.drop, pre.image)
+    data = read(
+        args.data, pre.target_names, False, args.drop, pre.image, ignore=pre.dropped, sep=args.sep
+    )
+    if data.target is None or data.target_names != pre.target_names:
+        names = ", ".join(map(repr, pre.target_names))
+        columns = ", ".join(map(str, data.features.columns[:20]))
+        raise ValueError(
+            f"{args.data} has no target column {names}, which the model was trained to "
+            f"predict and evaluate compares with; its columns are: {columns}. Hint: use "
+            "`layerwise predict` for data without labels."
+        )
     report = evaluate_split(model.network, pre, data)
     report["data"] = str(args.data)
     if args.json:

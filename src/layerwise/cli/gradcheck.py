@@ -59,11 +59,19 @@ def run(args: argparse.Namespace) -> int:
     if args.model:
         model = load_with_preprocessing(args.model)
         pre, saved = model.preprocessor, model.network
-        data = read(args.data, pre.target_names, True, args.drop, pre.image)
+        data = read(
+            args.data,
+            pre.target_names,
+            True,
+            args.drop,
+            pre.image,
+            ignore=pre.dropped,
+            sep=args.sep,
+        )
         # a float64 copy: float32 rounding swamps ε
         net = Network.from_config(saved.config() | {"dtype": "float64"}, saved.theta)
     else:
-        data = read(args.data, args.target, True, args.drop, None)
+        data = read(args.data, args.target, True, args.drop, None, sep=args.sep)
         pre = Preprocessor(args.task, data.scaling).fit(
             data.features, data.target, classes=data.classes, image=data.image
         )

@@ -8,7 +8,7 @@ import io
 import sys
 from typing import Any
 
-from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, names, read
+from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, name_options, read
 
 
 def add_parser(sub) -> None:
@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
     predict.add_argument("data", metavar="DATA", help=DATA_HELP)
     predict.add_argument("--proba", action="store_true", help="class probabilities")
     predict.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: stdout)")
-    predict.add_argument("--drop", type=names, default=[], metavar="COLS")
+    name_options(predict, target=False)
     predict.set_defaults(handler=run)
 
 
@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
 
     model = load_with_preprocessing(args.model)
     net, pre = model.network, model.preprocessor
-    data = read(args.data, pre.target_names, False, args.drop, pre.image)
+    data = read(
+        args.data, pre.target_names, False, args.drop, pre.image, ignore=pre.dropped, sep=args.sep
+    )
     AL = net.predict_proba(pre.transform(data.features, net.dtype))  # (n_y, m)
     if args.proba:
         header = [str(c) for c in pre.classes or []]

@@ -18,5 +18,12 @@ def run(args: argparse.Namespace) -> int:
     from ..data import load_model
     from .report import format_summary
 
-    print(format_summary(load_model(args.model), args.model))
+    model = load_model(args.model)
+    lines = format_summary(model, args.model).split("\n")
+    pre = model.preprocessor
+    if pre is not None and pre.dropped:
+        at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
+        shown = ", ".join(f'"{c}"' if "," in c else c for c in pre.dropped)  # as --drop takes them
+        lines.insert(at, f"dropped: {shown} (evaluate and predict ignore them)")
+    print("\n".join(lines))
     return EXIT_OK

@@ -97,6 +97,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read, split, preprocess, fit, report, save; the exit code."""
     from ..data import Preprocessor, class_labels, infer_task, save_model, split_indices
+    from ..data.tables import TABLE_SUFFIXES
     from ..persistence import atomic
     from ..random import make_rng
     from .report import evaluate_split, split_table
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     if args.test and args.test_fraction:
         raise ValueError("use either --test FILE or --test-fraction, not both.")
     seed = seed_of_args(args)
-    data = read(args.data, args.target, True, args.drop, None)
+    data = read(args.data, args.target, True, args.drop, None, sep=args.sep)
     task = infer_task(data.target, args.task)
     test_fraction = args.test_fraction
     if test_fraction is None:
@@ -114,18 +115,20 @@ def run(args: argparse.Namespace) -> int:
     rest, test_index = split_indices(data.m, test_fraction, rng, classes)
     test = data.take(test_index) if test_index.size else None
     if args.test:
-        test = read(args.test, data.target_names, True, args.drop, data.image)
+        sep = args.sep if Path(args.test).suffix.lower() in TABLE_SUFFIXES else None
+        test = read(args.test, data.target_names, True, [], data.image, ignore=args.drop, sep=sep)
     train_index, dev_index = split_indices(  # positions in rest
         rest.size, args.dev_fraction, rng, None if classes is None else classes[rest]
     )
     train_set = data.take(rest[train_index])
     dev = data.take(rest[dev_index]) if dev_index.size else None
+    _check_splits(args, data, task, train_set, dev, test_index.size)
 
     # the classes of the whole file, so that a rare class missing from the train split is kept
     class_names = data.classes or (
         class_labels(data.target) if task in ("binary", "multiclass") else None
     )
-    pre = Preprocessor(task, data.scaling).fit(
+    pre = Preprocessor(task, data.scaling, dropped=args.drop).fit(
         train_set.features, train_set.target, classes=class_names, image=data.image
     )
     dtype = np.dtype(args.dtype)
@@ -193,6 +196,48 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"saved to {out}/: {', '.join(written)}")
     return EXIT_OK
+
+
+def _check_splits(args, data, task: str, train_set, dev, n_test: int) -> None:
+    """Tiny or thinly spread data: a training split left with one class is an error that says
+    why; a dev set far smaller than asked, or a task guessed from a handful of numbers, a note."""
+    held = (
+        f"{data.name} has {data.m} examples: {n_test} went to the test set "
+        f"(--test-fraction), {0 if dev is None else dev.m} to the dev set (--dev-fraction "
+        f"{args.dev_fraction:g})"
+    )
+    if task in ("binary", "multiclass"):
+        from ..data import class_labels
+
+        left = class_labels(train_set.target)
+        if len(left) < 2:
+            raise ValueError(
+                f"the training split holds only one class ({left[0]!r}): {held}, and "
+                f"{train_set.m} to training. Hint: for so few examples use --dev-fraction 0 "
+                "(and --test-fraction 0), or add data."
+            )
+    if args.quiet:
+        return
+    asked = round(args.dev_fraction * (train_set.m + (0 if dev is None else dev.m)))
+    if dev is not None and dev.m < asked / 2:
+        print(
+            f"note: the dev set has {dev.m} example{'s' * (dev.m != 1)} instead of about "
+            f"{asked}: most classes "
+            "have too few examples to be split by class. Hint: check --task and --target.",
+            file=sys.stderr,
+        )
+    from pandas.api import types
+
+    dtype = data.target.dtypes.iloc[0]
+    numeric = types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
+    classes = len(class_labels(data.target)) if task in ("binary", "multiclass") else 0
+    if args.task == "auto" and classes and numeric and data.m < 10 * classes:
+        print(
+            f"note: --task auto chose {task} for the {classes} distinct numbers of "
+            f"{data.target_names[0]!r} in {data.m} rows; if they are quantities, use "
+            "--task regression.",
+            file=sys.stderr,
+        )
 
 
 def _output_folder(out: Path) -> Path:

@@ -11,6 +11,8 @@ module                 what it holds
 ``course``             ``load_catvnoncat(folder)``, ``load_planar``, ``load_xor``
 ``bundled``            ``DATASETS``: data sets that train without a file
 ``readers``            ``read_data``: a bundled name, a table, an array file or images -> Dataset
+``tables``             text tables: the delimiter found (``csv.Sniffer``) or given (``sep=``)
+``binary``             ``.npy``/``.npz``/HDF5/Parquet opened safely; errors name the file
 ``tasks``              ``infer_task``, ``class_labels``
 ``preprocessing``      ``Preprocessor``: raw rows <-> course columns, saved with the model
 ``saved``              ``load_model``/``save_model``: a network with its preprocessing, one file

@@ -15,6 +15,7 @@ The frames are pandas DataFrames with one row per example (see :mod:`layerwise.r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,9 @@ class Preprocessor:
     task : {"auto", "binary", "multiclass", "multilabel", "regression"}
     scaling : {"standardize", "unit", "none"}
         For numeric features: (x - μ)/σ, x/255, or as they are.
+    dropped : list of str
+        Columns of the raw data the model ignores (identifiers, leaks): saved with the model,
+        and left out by :meth:`transform` where present.
 
     Examples
     --------
@@ -47,8 +51,11 @@ class Preprocessor:
     ((3, 4), 'binary', ['a', 'b'])
     """
 
-    def __init__(self, task: str = "auto", scaling: str = "standardize") -> None:
+    def __init__(
+        self, task: str = "auto", scaling: str = "standardize", dropped: Sequence[str] = ()
+    ) -> None:
         self.task, self.scaling = task, check_choice("scaling", scaling, SCALINGS)
+        self.dropped: list[str] = [str(c) for c in dropped]
         self.numeric: list[str] = []
         self.categorical: dict[str, list[str]] = {}
         self.scaler: Standardizer | None = None  # numeric features, mean/scale (n_numeric, 1)
@@ -62,6 +69,12 @@ class Preprocessor:
         """Learn the columns, scaling, categories and classes from training rows:
         ``features`` a DataFrame (m, columns), ``target`` a DataFrame (m, k)."""
         self.numeric, self.categorical, self.image = [], {}, image
+        if target is not None and (both := set(self.dropped) & {str(c) for c in target.columns}):
+            raise ValueError(
+                f"column {sorted(both)[0]!r} is both the target and dropped. Hint: remove it "
+                "from dropped=."
+            )
+        features = features.drop(columns=[c for c in self.dropped if c in features.columns])
         check_no_missing(features)
         for name, dtype in features.dtypes.items():
             if is_numeric(dtype):
@@ -145,7 +158,7 @@ class Preprocessor:
         """Raw rows ``(m, columns)`` -> ``X (n_x, m)`` (a transposed view of C-ordered rows)."""
         expected = [*self.numeric, *self.categorical]
         columns = [str(c) for c in features.columns]
-        known, present = set(expected), set(columns)
+        known, present = set(expected) | set(self.dropped), set(columns)
         missing = [c for c in expected if c not in present]
         extra = [c for c in columns if c not in known]
         if missing or extra:
@@ -154,7 +167,10 @@ class Preprocessor:
                 f"column {name!r} {rule}: the model was trained on {len(expected)} feature "
                 f"columns ({', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}); "
                 f"the data has {len(columns)}."
+                + (" Hint: leave it out with drop=." if extra and not missing else "")
             )
+        if len(columns) > len(expected):
+            features = features[expected]  # without the dropped columns
         check_no_missing(features)
         rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
         A = self._numeric_block(features)  # (m, n_numeric)
@@ -254,6 +270,7 @@ class Preprocessor:
                 "scale": None if target is None else [float(x) for x in target.scale[:, 0]],
             },
             "image": self.image,
+            "dropped": self.dropped,
         }
 
     def arrays(self) -> dict[str, Array]:
@@ -332,6 +349,14 @@ class Preprocessor:
             image,
         )
         pre.image = image
+        pre.dropped = strings(header.get("dropped", []), "preprocessing.dropped")  # 0.2: absent
+        used = {*pre.numeric, *pre.categorical, *pre.target_names}
+        expect(
+            not used & set(pre.dropped),
+            "preprocessing.dropped",
+            "columns the model does not use",
+            pre.dropped,
+        )
         if arrays:
             mean, scale = arrays["feature_mean"], arrays["feature_scale"]  # (n_numeric,) each
             expect(bool(np.all(scale > 0)), "feature_scale", "positive numbers", scale)

@@ -8,7 +8,8 @@ course's columns ``X (n_x, m)``.
 source                 how it is read
 =====================  ==========================================================================
 ``digits``, ``iris``…  a bundled data set (``layerwise.data.DATASETS``)
-``.csv``, ``.tsv``     pandas; target: ``target`` or the last column
+``.csv``, ``.tsv``     pandas; target: ``target`` or the last column; the delimiter is
+``.txt``               found (``,`` ``;`` tab ``|``, see :mod:`.tables`) or given (``sep=``)
 ``.parquet``, ``.pq``  pandas + pyarrow; target as for CSV
 ``.npy``               a 2-D numeric array, columns ``x0, x1, ...``; target: the last column
 ``.npz``               arrays ``X (m, n)`` (or ``x``) and ``y (m,)`` / ``(m, k)``; may hold
@@ -30,16 +31,17 @@ from typing import Any
 
 import numpy as np
 
+from .binary import load_numpy, numpy_member, open_hdf5, read_parquet
 from .bundled import DATASETS, bundled
 from .course import class_names, import_h5py
 from .frames import check_no_missing, import_pandas, parse_numbers
+from .tables import TABLE_SUFFIXES, read_table, split_hint
 
 Array = np.ndarray
-TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 PARQUET_SUFFIXES = (".parquet", ".pq")
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-SUPPORTED = ".csv, .tsv, .parquet, .npy, .npz, .h5/.hdf5, a folder of images"
+SUPPORTED = ".csv, .tsv, .txt, .parquet, .npy, .npz, .h5/.hdf5, a folder of images"
 
 
 @dataclass
@@ -102,6 +104,8 @@ def read_data(
     require_target: bool = True,
     drop: Sequence[str] = (),
     image: dict | None = None,
+    ignore: Sequence[str] = (),
+    sep: str | None = None,
 ) -> Dataset:
     """Read ``source`` (a bundled name, a file or an image folder) into a :class:`Dataset`.
 
@@ -113,13 +117,21 @@ def read_data(
     require_target : bool
         If False, a missing target is allowed (``predict``): ``Dataset.target`` is then None.
     drop : list of str
-        Columns to ignore.
+        Columns to ignore; each must be in the source.
     image : dict, optional
         ``{"size": [w, h], "mode": ...}``: resize images to this (what a model was trained on).
+    ignore : list of str
+        Columns to leave out where present (those a model was trained without).
+    sep : str, optional
+        The delimiter of a text table; default: found from the file (see :mod:`.tables`).
     """
     pd = import_pandas()
     drop = list(drop)
-    path = Path(source)
+    path, how = Path(source), ""
+    if sep is not None and (path.is_dir() or path.suffix.lower() not in TABLE_SUFFIXES):
+        raise ValueError(
+            f"sep={sep!r} applies to text tables ({', '.join(TABLE_SUFFIXES)}), not to {source}."
+        )
     if not path.exists() and str(source) in DATASETS:
         frame, default, extra = _bundled(str(source), pd)
     elif not path.exists():
@@ -130,33 +142,56 @@ def read_data(
     elif path.is_dir():
         frame, default, extra = _read_image_folder(path, pd, image, need_labels=require_target)
     else:
-        frame, default, extra = _read_file(path, pd)
+        frame, default, extra = _read_file(path, pd, sep)
+        how = extra.pop("how", "")
     targets = [target] if isinstance(target, str) else list(target or default)
+    both = [t for t in targets if t in drop]
+    if both and not require_target:
+        targets = [t for t in targets if t not in drop]  # predicting: the target is not needed
+    elif both:
+        raise ValueError(
+            f"column {both[0]!r} is both the target and dropped: a model cannot learn to "
+            "predict a column it ignores. Hint: remove it from drop=, or choose another target=."
+        )
     missing = [t for t in [*targets, *drop] if t not in frame.columns]
     if missing:
         if not require_target and target is not None and not set(missing) - set(targets):
             targets = []  # predicting: the file need not hold the target
         else:
-            shown = ", ".join(map(str, frame.columns[:20])) + (
-                " ..." if frame.shape[1] > 20 else ""
-            )
-            what = "target column" if missing[0] in targets else "column"
-            raise ValueError(
-                f"{what} {missing[0]!r} is not in {source}; its columns are: {shown}. "
-                "Hint: choose target= and drop= among them."
-            )
+            raise _missing_column(missing[0], missing[0] in targets, source, how, frame)
+    drop += [c for c in ignore if c in frame.columns and c not in drop and c not in targets]
     frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
     _check_columns(frame, source, pd)
     features = frame.drop(columns=targets)
     if features.shape[1] == 0:
         raise ValueError(
-            f"{source} has no feature columns besides the target {targets}. "
-            "Hint: a model needs at least one input column besides target=."
+            f"{source}{f' ({how})' if how else ''} has no feature columns besides the target "
+            f"{targets}."
+            + (
+                split_hint(list(frame.columns))
+                or " Hint: a model needs at least one input column besides the target; check drop=."
+            )
         )
     if not len(frame):
         raise ValueError(f"{source} holds no examples (0 rows).")
     name = str(source) if extra.get("origin") == "bundled" else path.name
     return Dataset(name, features, frame[targets] if targets else None, **extra)
+
+
+def _missing_column(name: str, is_target: bool, source, how: str, frame) -> ValueError:
+    """The error for a target= or drop= column that the source does not hold."""
+    columns = [str(c) for c in frame.columns]
+    shown = ", ".join(f'"{c}"' if "," in c else c for c in columns[:20])  # CSV-style quotes
+    shown += " ..." if len(columns) > 20 else ""
+    where = f"{source}{f' ({how})' if how else ''}"
+    return ValueError(
+        f"{'target column' if is_target else 'column'} {name!r} is not in {where}; its columns "
+        f"are: {shown}."
+        + (
+            split_hint(columns)
+            or f" Hint: choose {'target=' if is_target else 'drop='} among them."
+        )
+    )
 
 
 def _check_columns(frame, source, pd) -> None:
@@ -194,23 +229,17 @@ def _bundled(name: str, pd) -> tuple[Any, list[str], dict]:
     return frame, ["target"], {"classes": classes, "origin": "bundled"}
 
 
-def _read_file(path: Path, pd) -> tuple[Any, list[str], dict]:
+def _read_file(path: Path, pd, sep: str | None = None) -> tuple[Any, list[str], dict]:
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
-        try:
-            frame = pd.read_csv(path, sep=TABLE_SUFFIXES[suffix])
-        except pd.errors.EmptyDataError as err:
-            raise ValueError(f"{path.name} is empty.") from err
-        except UnicodeDecodeError as err:
-            raise ValueError(f"{path.name} is not a UTF-8 text table: {err.reason}.") from err
-        frame.columns = [str(c) for c in frame.columns]
-        return frame, [frame.columns[-1]], {}
+        frame, how = read_table(path, pd, sep)
+        return frame, [frame.columns[-1]], {"how": how}
     if suffix in PARQUET_SUFFIXES:
-        frame = pd.read_parquet(path)
+        frame = read_parquet(path, pd)
         frame.columns = [str(c) for c in frame.columns]
         return frame, [frame.columns[-1]], {}
     if suffix == ".npy":
-        X = np.load(path, allow_pickle=False)
+        X = load_numpy(path, "npy")
         if X.ndim != 2 or X.shape[1] < 2:
             raise ValueError(
                 f"{path.name} must hold a 2-D array (examples, features + target), got shape "
@@ -219,10 +248,11 @@ def _read_file(path: Path, pd) -> tuple[Any, list[str], dict]:
         names = [f"x{i}" for i in range(X.shape[1])]
         return _numeric_frame(pd, path, X, names), [names[-1]], {}
     if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as archive:  # reads only X and y
+        with load_numpy(path, "npz") as archive:  # only X and y
             x_key = _pick(path, archive.files, ("X", "x"))
             y_key = next((k for k in ("y", "Y") if k in archive.files), None)
-            X, y = archive[x_key], None if y_key is None else archive[y_key]
+            X = numpy_member(path, archive, x_key)
+            y = None if y_key is None else numpy_member(path, archive, y_key)
         return _arrays_frame(pd, path, X, y)
     if suffix in HDF5_SUFFIXES:
         return _read_hdf5(path, pd)
@@ -280,7 +310,7 @@ def _arrays_frame(pd, path: Path, X: Array, y: Array | None, classes: list | Non
 
 def _read_hdf5(path: Path, pd):
     h5py = import_h5py()
-    with h5py.File(path, "r") as f:
+    with open_hdf5(path, "datasets X and y (or *_x and *_y, as the course's files)") as f:
         keys = [k for k in f if isinstance(f[k], h5py.Dataset)]
         x_keys = [k for k in keys if k in ("X", "x") or k.lower().endswith("_x")]
         y_keys = [k for k in keys if k in ("Y", "y") or k.lower().endswith("_y")]

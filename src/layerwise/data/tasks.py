@@ -45,12 +45,25 @@ def is_numeric(dtype) -> bool:
 def infer_task(target, task: str = "auto") -> str:
     """Pick (or check) the task for a target frame ``(m, k)``.
 
-    ``auto``: several columns → multilabel (0/1 values) or regression; one column: two values →
-    binary; text, or at most 20 distinct integers → multiclass; other numbers → regression.
+    ``auto``: several columns → multilabel (0/1 values) or regression; one column: two labels
+    (text, booleans or integers) → binary; text, or at most 20 distinct integers → multiclass;
+    other numbers → regression. A class needs a label, so a one-column target of numbers
+    that are not whole (``1.5, 2.7``) is regression even with two values.
+
+    A task that does not fit the target is refused, saying what to use instead:
+    ``binary``/``multiclass`` with several columns, ``multiclass`` on more than 20 classes that
+    look like a measurement (numbers that are not whole) or an identifier (more classes than
+    half the rows).
     """
     check_choice("task", task, ("auto", *TASKS))
     check_no_missing(target)
     numeric = all(is_numeric(dtype) for dtype in target.dtypes)
+    if task in ("binary", "multiclass") and target.shape[1] > 1:
+        raise ValueError(
+            f"task={task!r} needs one target column; got {target.shape[1]}: "
+            f"{list(map(str, target.columns))}. Hint: name one column with target=, or use "
+            "task='multilabel' (one 0/1 column per label) or task='regression'."
+        )
     if task == "regression" or (task == "auto" and target.shape[1] > 1 and numeric):
         if not numeric:
             raise ValueError(
@@ -79,14 +92,26 @@ def infer_task(target, task: str = "auto") -> str:
             f"task='binary' needs exactly 2 classes; target {name!r} has {len(classes)}. "
             "Hint: use task='multiclass'."
         )
+    integral = all(isinstance(c, int | bool) for c in classes)
+    if task == "multiclass" and len(classes) > MAX_CLASSES_AUTO:
+        continuous = is_numeric(column.dtype) and not integral
+        if continuous or len(classes) > len(column) / 2:
+            what = "numbers that are not whole" if continuous else "mostly distinct values"
+            raise ValueError(
+                f"task='multiclass' would make {len(classes)} classes of target {name!r} "
+                f"({what} in {len(column)} rows, e.g. {classes[0]!r}, {classes[1]!r}): a "
+                "measurement or an identifier, not classes. Hint: use task='regression' for a "
+                "quantity, or check target=."
+            )
     if task != "auto":
         return task
+    if is_numeric(column.dtype) and not integral:
+        return "regression"  # 1.5 and 2.7 are measurements, not labels
     if len(classes) == 2:
         return "binary"
     if not is_numeric(column.dtype):
         return "multiclass"
-    integral = all(isinstance(c, int | bool) for c in classes)
-    return "multiclass" if integral and len(classes) <= MAX_CLASSES_AUTO else "regression"
+    return "multiclass" if len(classes) <= MAX_CLASSES_AUTO else "regression"
 
 
 def _is_binary_matrix(target) -> bool:
