@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     datasets = sub.add_parser("datasets", help="data sets that train without any file")
     datasets.set_defaults(handler=cmd_datasets)
+
+    from .playground.cli import add_parser as add_playground
+
+    add_playground(sub)
     return parser
 
 
