@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import numpy as np
@@ -14,9 +15,9 @@ from layerwise.playground.schema import MAX_MESSAGE_CHARS, Command, Config, Mess
 from layerwise.playground.session import Session
 
 pytest.importorskip("starlette")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from layerwise.playground.server import create_app  # noqa: E402
+from layerwise.playground.server import create_app
 
 
 def config(**changes) -> str:
@@ -63,10 +64,10 @@ HOSTILE = [
     (config(layers="1000"), "layers must list up to 6 hidden layer sizes from 1 to 256"),
     (config(layers="4,4,4,4,4,4,4"), "Hint: use fewer or smaller layers"),
     (config(layers="0"), "sizes from 1 to 256"),
-    (config(layers="4;rm -rf"), "like \"8,4\""),
-    (config(layers="٣"), "like \"8,4\""),
-    (config(layers=[4.5]), "like \"8,4\""),
-    (config(layers={"a": 1}), "like \"8,4\""),
+    (config(layers="4;rm -rf"), 'like "8,4"'),
+    (config(layers="٣"), 'like "8,4"'),
+    (config(layers=[4.5]), 'like "8,4"'),
+    (config(layers={"a": 1}), 'like "8,4"'),
     (config(activation="softmax"), "activation must be one of sigmoid, tanh"),
     (config(activation=["tanh"] * 7), "activation must be one of"),
     (config(dataset="/etc/passwd"), "dataset must be one of flower, xor"),
@@ -182,7 +183,9 @@ def test_divergence_pauses_with_a_message_and_play_starts_again():
     session.handle(parse('{"type": "play"}'))
     messages = session.tick()
     assert [m["type"] for m in messages] == ["frame", "diverged"]
-    assert "diverged" in messages[1]["message"] and "lower the learning rate" in messages[1]["message"]
+    assert (
+        "diverged" in messages[1]["message"] and "lower the learning rate" in messages[1]["message"]
+    )
     assert not session.running and messages[0]["metrics"]["cost"] is None
     json.dumps(messages, allow_nan=False)
     session.handle(parse(config(learning_rate=0.01)))
@@ -261,13 +264,12 @@ def test_page_and_files_are_served(client):
 
 def test_hostile_messages_get_errors_and_the_tab_goes_on(client):
     ws = open_tab(client)
-    for text, match in HOSTILE[:8]:
+    for text, match in HOSTILE:
         if isinstance(text, bytes):
             ws.send_bytes(text)
         else:
             ws.send_text(text)
-        error = receive(ws, "error")
-        assert error["message"]
+        assert re.search(match, receive(ws, "error")["message"])
     ws.send_bytes(b"\xff\xfe")
     assert "binary" in receive(ws, "error")["message"]
     ws.send_text(" " * 200_000)

@@ -112,9 +112,7 @@ DATASETS: dict[str, DataSet] = {
 }
 
 
-def split(
-    X: Array, Y: Array, dev_fraction: float, seed: int
-) -> tuple[Array, Array, Array, Array]:
+def split(X: Array, Y: Array, dev_fraction: float, seed: int) -> tuple[Array, Array, Array, Array]:
     """A seeded shuffle split into train ``(2, m - k)`` and dev ``(2, k)``, k = round(f m)."""
     m = X.shape[1]
     order = np.random.default_rng(seed).permutation(m)

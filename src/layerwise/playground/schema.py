@@ -148,8 +148,7 @@ def _or_word(word: str, name: str) -> Callable[[Any], int | None]:
         low, high = LIMITS[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise MessageError(
-                f'{name} must be "{word}" or an integer from {low} to {high}, '
-                f"got {_shown(value)}."
+                f'{name} must be "{word}" or an integer from {low} to {high}, got {_shown(value)}.'
             )
         return value
 
@@ -188,7 +187,9 @@ def parse(text: Any) -> Command:
     try:
         message = json.loads(text, parse_constant=_no_constants)
     except (json.JSONDecodeError, RecursionError) as err:
-        raise MessageError(f"a message must be one JSON object; could not parse it ({err}).") from None
+        raise MessageError(
+            f"a message must be one JSON object; could not parse it ({err})."
+        ) from None
     if not isinstance(message, dict):
         raise MessageError(f"a message must be a JSON object, got {type(message).__name__}.")
     kind = _choice("type", message.get("type"), COMMANDS)

@@ -184,9 +184,7 @@ class Session:
     def state(self) -> dict[str, Any]:
         """The network's description and the data points: sent after every rebuild."""
         dims = self.net.layer_dims
-        shapes = [
-            {"W": [dims[l], dims[l - 1]], "b": [dims[l], 1]} for l in range(1, len(dims))
-        ]
+        shapes = [{"W": [dims[l], dims[l - 1]], "b": [dims[l], 1]} for l in range(1, len(dims))]
 
         def points(X: Array, Y: Array) -> dict[str, list[float]]:
             return {"x1": X[0].round(4).tolist(), "x2": X[1].round(4).tolist(),

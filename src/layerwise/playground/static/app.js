@@ -74,6 +74,9 @@ const HANDLERS = {
     $("task").textContent = m.task === "binary" ? "sigmoid output, P(y = 1)" : "linear output, ŷ";
     $("legend-lo").textContent = m.task === "binary" ? "class 0" : m.y_range[0].toFixed(2);
     $("legend-hi").textContent = m.task === "binary" ? "class 1" : m.y_range[1].toFixed(2);
+    const [lo, hi] = m.extent;
+    $("data-info").textContent = `${m.train.y.length} train · ${m.dev.y.length} dev examples · ` +
+      `x₁, x₂ from ${lo.toFixed(1)} to ${hi.toFixed(1)}`;
     buildDiagram(m);
   },
   frame(m) {
@@ -238,7 +241,7 @@ function buildDiagram(s) {
   const dims = s.layer_dims, L = dims.length - 1;
   const shown = dims.map((n) => Math.min(n, 12));
   const height = $("diagram").clientHeight - 62 - 60;
-  const size = Math.max(18, Math.min(44, Math.floor(height / Math.max(...shown) - 6)));
+  const size = Math.max(18, Math.min(52, Math.floor(height / Math.max(...shown) - 6)));
   view.mapSize = size;
   const cols = [];
   for (let l = 0; l <= L; l++) {
