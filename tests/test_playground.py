@@ -175,6 +175,11 @@ def test_zero_init_keeps_every_hidden_unit_identical():
     assert np.all(np.ptp(W1, axis=0) < 1e-12) and np.all(np.abs(W1) > 1e-3)
     session.handle(parse(config(init="xavier")))
     assert session.frame()["units"][0]["identical"] == []
+    wide = Session(Config().merged({"init": "zeros", "layers": (40, 3)}))
+    wide._train(3)
+    assert wide.frame()["units"][0]["identical"] == [list(range(40))]
+    wide.handle(parse(config(init="he")))
+    assert wide.frame()["units"][0]["identical"] == []
 
 
 def test_divergence_pauses_with_a_message_and_play_starts_again():
@@ -187,6 +192,8 @@ def test_divergence_pauses_with_a_message_and_play_starts_again():
         "diverged" in messages[1]["message"] and "lower the learning rate" in messages[1]["message"]
     )
     assert not session.running and messages[0]["metrics"]["cost"] is None
+    assert f"at epoch {session.epoch} " in messages[1]["message"] and session.epoch >= 1
+    assert messages[0]["epoch"] == session.epoch
     json.dumps(messages, allow_nan=False)
     session.handle(parse(config(learning_rate=0.01)))
     session.handle(parse('{"type": "play"}'))
@@ -205,9 +212,10 @@ def test_some_settings_change_training_live_others_rebuild():
     session.handle(parse(config(activation="relu")))
     assert session.epoch == 0 and not session.running
     assert not np.array_equal(theta, session.net.theta)
+    assert session.handle(parse(config(speed=5)))[0]["fresh"] is False
     seed = session.config.seed
     state, frame = session.handle(parse('{"type": "reset"}'))
-    assert state["config"]["seed"] == seed + 1 and frame["epoch"] == 0
+    assert state["config"]["seed"] == seed + 1 and frame["epoch"] == 0 and state["fresh"]
 
 
 def test_same_seed_same_training():

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl+C; return the exit code."""
     try:
         import uvicorn
+        from threadpoolctl import threadpool_limits
 
         from .server import create_app
     except ImportError as err:
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, args.port))
+        sock.listen(128)  # connections wait in the backlog until the server accepts them
     except OSError as err:
         sock.close()
         raise OSError(
@@ -86,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
             f"warning: listening on {host}: anyone who can reach this machine can use it",
             flush=True,
         )
+    # Each tab trains small matrices in its own thread: BLAS threads on top of that only
+    # fight over the cores (2 tabs on 2 busy cores: 1 update a second instead of 15).
+    threadpool_limits(limits=1, user_api="blas")
     if not args.no_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     config = uvicorn.Config(

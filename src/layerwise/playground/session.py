@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 import time
 from typing import Any
 
@@ -28,8 +29,9 @@ GRID = 50  # the boundary heat map: GRID × GRID points over the input plane
 UNIT_STEP = 2  # hidden-unit maps use every UNIT_STEP-th grid point: 25 × 25
 MAX_UNIT_MAPS = 12  # per layer; wider layers show their first units
 MAX_CURVE_POINTS = 25  # history points sent per update (the page keeps them all)
-TIME_BUDGET = 0.04  # seconds of training per update when speed is "auto"
+TIME_BUDGET = 0.03  # seconds of training (fit alone) per update when speed is "auto"
 MAX_WEIGHTS = 4096  # weights sent for drawing connections, at most
+MAX_PAIRWISE = 16  # layers up to this wide get every group of identical units; wider: all or none
 DATA_KEYS = {"dataset", "noise", "dev_fraction", "examples"}
 NETWORK_KEYS = {"layers", "activation", "init", "seed"}
 DATA_SEED = 0  # the data and its split stay put while the weights' seed changes
@@ -47,6 +49,28 @@ def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def _identical(net: lw.Network, l: int) -> list[list[int]]:
+    """Groups of identical units in layer ``l``: ``identical_units`` compares every pair, which
+    is too slow for a live view of a wide layer; there only "all units identical" (what zero
+    init gives) is checked, in one vectorized pass."""
+    n = net.layer_dims[l]
+    if n <= MAX_PAIRWISE:
+        return identical_units(net, l)
+    layer = net.layers[l - 1]
+    rows = np.hstack([layer.W, layer.b])  # (n[l], n[l-1] + 1)
+    return [list(range(n))] if np.ptp(rows, axis=0).max() <= 1e-12 else []
+
+
+class _EpochCounter(lw.Callback):
+    """Counts the epochs a ``fit`` call finished (to place a divergence on the page's count)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def on_epoch_end(self, net, epoch, logs) -> None:
+        self.done += 1
+
+
 class Session:
     """A tab's playground: build from a Config, then ``handle`` commands and ``tick``."""
 
@@ -55,6 +79,7 @@ class Session:
         self.running = False
         self.diverged = False
         self.epochs_per_tick = 1
+        self.fit_seconds = 0.0
         self._build_data()
         self._build_network()
 
@@ -125,7 +150,7 @@ class Session:
             self.optimizer.learning_rate = self.config.learning_rate
         if "l2" in changed:
             self.net.l2 = self.config.l2
-        return [self.state(), self.frame()]
+        return [self.state(fresh=False), self.frame()]
 
     # ----- training -----------------------------------------------------------------------
     def tick(self) -> list[dict[str, Any]]:
@@ -134,9 +159,8 @@ class Session:
             return []
         if self.config.speed is not None:
             return self._train(self.config.speed)
-        start = time.perf_counter()
         messages = self._train(self.epochs_per_tick)
-        spent = time.perf_counter() - start
+        spent = self.fit_seconds
         # Aim the next update at the time budget, changing the pace by at most 2× at once.
         ratio = TIME_BUDGET / max(spent, 1e-6)
         self.epochs_per_tick = int(min(2000, max(1, self.epochs_per_tick * min(2.0, ratio))))
@@ -145,6 +169,8 @@ class Session:
     def _train(self, epochs: int) -> list[dict[str, Any]]:
         c = self.config
         dev = (self.X_dev, self.Y_dev) if self.X_dev.shape[1] else None
+        counter = _EpochCounter()
+        start = time.perf_counter()
         try:
             history = self.net.fit(
                 self.X,
@@ -153,18 +179,22 @@ class Session:
                 optimizer=self.optimizer,
                 batch_size=c.batch_size,
                 dev=dev,
+                callbacks=[counter],
             )
         except lw.DivergenceError as err:
             self.running = False
             self.diverged = True
+            self.epoch += counter.done + 1  # the epoch that diverged updated the weights too
+            text = re.sub(r"at epoch \d+", f"at epoch {self.epoch}", str(err))
             return [
                 self.frame(),
                 {
                     "type": "diverged",
-                    "message": f"Training paused: {err} Press play to start again from the "
-                    "same seed, or change a setting.",
+                    "message": f"Training paused: {text} Press play to start again from the "
+                    "same seed.",
                 },
             ]
+        self.fit_seconds = time.perf_counter() - start
         self._record(history)
         self.epoch += history.epochs
         return [self.frame()]
@@ -181,8 +211,9 @@ class Session:
                 self.curves[key].append(_finite(values[i]) if values else None)
 
     # ----- what the page is sent ----------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        """The network's description and the data points: sent after every rebuild."""
+    def state(self, fresh: bool = True) -> dict[str, Any]:
+        """The network's description and the data points; ``fresh``: a new network (epoch 0),
+        whose curves start again."""
         dims = self.net.layer_dims
         shapes = [{"W": [dims[l], dims[l - 1]], "b": [dims[l], 1]} for l in range(1, len(dims))]
 
@@ -192,6 +223,7 @@ class Session:
 
         return {
             "type": "state",
+            "fresh": fresh,
             "config": self.config.to_dict(),
             "task": self.task,
             "layer_dims": dims,
@@ -255,7 +287,7 @@ class Session:
             else:
                 s = float(np.max(np.abs(A))) if A.size else 1.0
                 ulo, uhi = (-s, s) if s > 0 and math.isfinite(s) else (-1.0, 1.0)
-            groups = identical_units(net, l)
+            groups = _identical(net, l)
             units.append(
                 {
                     "maps": [_bytes(a.ravel(), ulo, uhi) for a in A],

@@ -66,14 +66,16 @@ const HANDLERS = {
   },
   state(m) {
     view.state = m;
-    view.curves = { epoch: [], cost: [], dev_cost: [], accuracy: [], dev_accuracy: [] };
-    view.grads = { epoch: [], norms: [] };
+    if (m.fresh) {
+      view.curves = { epoch: [], cost: [], dev_cost: [], accuracy: [], dev_accuracy: [] };
+      view.grads = { epoch: [], norms: [] };
+    }
     showConfig(m.config);
     document.querySelectorAll("input.invalid").forEach((el) => el.classList.remove("invalid"));
     $("layer-dims").textContent = `layer_dims = [${m.layer_dims.join(", ")}] · ${m.n_parameters} parameters`;
     $("task").textContent = m.task === "binary" ? "sigmoid output, P(y = 1)" : "linear output, ŷ";
-    $("legend-lo").textContent = m.task === "binary" ? "class 0" : m.y_range[0].toFixed(2);
-    $("legend-hi").textContent = m.task === "binary" ? "class 1" : m.y_range[1].toFixed(2);
+    $("legend-lo").textContent = m.task === "binary" ? "class 0" : `y = ${m.y_range[0].toFixed(2)}`;
+    $("legend-hi").textContent = m.task === "binary" ? "class 1" : `y = ${m.y_range[1].toFixed(2)}`;
     const [lo, hi] = m.extent;
     $("data-info").textContent = `${m.train.y.length} train · ${m.dev.y.length} dev examples · ` +
       `x₁, x₂ from ${lo.toFixed(1)} to ${hi.toFixed(1)}`;
@@ -240,7 +242,7 @@ function buildDiagram(s) {
   const columns = $("columns");
   const dims = s.layer_dims, L = dims.length - 1;
   const shown = dims.map((n) => Math.min(n, 12));
-  const height = $("diagram").clientHeight - 62 - 60;
+  const height = $("diagram").clientHeight - 62 - 90;
   const size = Math.max(18, Math.min(52, Math.floor(height / Math.max(...shown) - 6)));
   view.mapSize = size;
   const cols = [];
@@ -411,17 +413,18 @@ function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = 
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const pad = (hi - lo) * 0.06; lo -= yMin === null ? pad : 0; hi += yMax === null ? pad : 0;
   const x0 = Math.min(0, ...xs), x1 = Math.max(1, ...xs);
-  const left = 44, right = 8, top = 6, bottom = 18;
+  const left = 48, right = 8, top = 6, bottom = 18;
   const X = (x) => left + ((x - x0) / (x1 - x0)) * (w - left - right);
   const Y = (y) => top + (1 - (y - lo) / (hi - lo)) * (h - top - bottom);
   ctx.strokeStyle = "#e3e7ee"; ctx.fillStyle = "#5b6475"; ctx.lineWidth = 1;
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
-  for (let k = 0; k <= 3; k++) {
-    const v = lo + ((hi - lo) * k) / 3, y = Y(v);
+  const ticks = [0, 1, 2, 3].map((k) => lo + ((hi - lo) * k) / 3);
+  const labels = tickLabels(ticks.map((v) => (log ? 10 ** v : v)));
+  ticks.forEach((v, k) => {
+    const y = Y(v);
     ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(w - right, y); ctx.stroke();
-    const label = log ? tickLabel(10 ** v) : v.toFixed(2);
-    ctx.fillText(label, left - 4, y);
-  }
+    ctx.fillText(labels[k], left - 4, y);
+  });
   ctx.textAlign = "center"; ctx.textBaseline = "alphabetic";
   ctx.fillText(`epoch ${Math.round(x1)}`, w - 40, h - 4);
   for (const s of series) {
@@ -438,8 +441,15 @@ function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = 
   ctx.setLineDash([]);
 }
 
-function tickLabel(v) {
-  return v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0);
+// The shortest labels (2 to 6 significant digits) that tell the ticks apart.
+function tickLabels(values) {
+  let labels = [];
+  for (let p = 2; p <= 6; p++) {
+    labels = values.map((v) => (Math.abs(v) >= 0.01 && Math.abs(v) < 1000) || v === 0
+      ? String(Number(v.toPrecision(p))) : v.toExponential(p - 2).replace("e+", "e"));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
 }
 
 function drawCharts() {
