@@ -15,9 +15,9 @@ from layerwise.playground.schema import MAX_MESSAGE_CHARS, Command, Config, Mess
 from layerwise.playground.session import Session
 
 pytest.importorskip("starlette")
-from starlette.testclient import TestClient
+from starlette.testclient import TestClient, WebSocketDenialResponse
 
-from layerwise.playground.server import create_app
+from layerwise.playground.server import LOOPBACK_NAMES, create_app
 
 
 def config(**changes) -> str:
@@ -325,6 +325,21 @@ def test_other_sites_cannot_open_a_tab(client):
     assert refused.value.code == 1008
     with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
         assert ws.receive_json()["type"] == "hello"
+
+
+def test_a_loopback_server_answers_only_to_loopback_names():
+    app = create_app(LOOPBACK_NAMES)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as local:
+        assert local.get("/").status_code == 200
+        with local.websocket_connect("ws://127.0.0.1:8765/ws") as ws:
+            assert ws.receive_json()["type"] == "hello"
+    with TestClient(app, base_url="http://rebound.example:8765") as rebound:
+        assert rebound.get("/").status_code == 400
+        with (
+            pytest.raises(WebSocketDenialResponse),
+            rebound.websocket_connect("ws://rebound.example:8765/ws"),
+        ):
+            pass
 
 
 # ----- command line -------------------------------------------------------------------------

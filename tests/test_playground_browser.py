@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("LAYERWISE_CHROMIUM", "/usr/bin/chromium"))  # Debian's
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 
 

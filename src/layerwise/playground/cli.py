@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
         from threadpoolctl import threadpool_limits
 
-        from .server import create_app
+        from .server import LOOPBACK_NAMES, create_app
     except ImportError as err:
         raise ImportError(
             f"layerwise playground needs its extra ({err.name} is missing): "
@@ -93,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
     threadpool_limits(limits=1, user_api="blas")
     if not args.no_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    app = create_app(LOOPBACK_NAMES if _is_loopback(host) else None)
     config = uvicorn.Config(
-        create_app(), log_level="warning", ws_max_size=MAX_MESSAGE_BYTES, ws_ping_interval=None
+        app, log_level="warning", ws_max_size=MAX_MESSAGE_BYTES, ws_ping_interval=None
     )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

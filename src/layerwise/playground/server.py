@@ -13,11 +13,14 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import FileResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -37,6 +40,7 @@ from .schema import (
 from .session import Session
 
 STATIC = Path(__file__).parent / "static"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 FRAME_SECONDS = 1 / 20  # at most 20 updates a second per tab
 MAX_QUEUED = 32  # commands waiting for the worker; more is a flood, answered with an error
 log = logging.getLogger("layerwise.playground")
@@ -138,12 +142,21 @@ async def index(request) -> FileResponse:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-def create_app() -> Starlette:
-    """The playground as an ASGI app: ``/`` the page, ``/static`` its files, ``/ws`` a tab."""
+def create_app(allowed_hosts: Sequence[str] | None = None) -> Starlette:
+    """The playground as an ASGI app: ``/`` the page, ``/static`` its files, ``/ws`` a tab.
+
+    ``allowed_hosts``: the names the browser may call the server by (the Host header); a server
+    on loopback passes ``LOOPBACK_NAMES``, so that a web page whose name is made to point at
+    127.0.0.1 (DNS rebinding) cannot reach it. None: any name.
+    """
+    middleware = []
+    if allowed_hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
     return Starlette(
         routes=[
             Route("/", index),
             WebSocketRoute("/ws", playground_socket),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        ]
+        ],
+        middleware=middleware,
     )
