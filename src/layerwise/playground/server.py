@@ -111,7 +111,12 @@ async def playground_socket(ws: WebSocket) -> None:
     async def send(messages: list[dict[str, Any]]) -> None:
         async with lock:
             for message in messages:
-                await ws.send_text(json.dumps(message, allow_nan=False))
+                try:
+                    text = json.dumps(message, allow_nan=False)
+                except ValueError as err:  # a NaN that slipped through: say so, go on
+                    log.exception("playground message not sent")
+                    text = json.dumps({"type": "error", "message": f"internal error ({err})."})
+                await ws.send_text(text)
 
     session = await asyncio.to_thread(Session)
     await send([hello(), session.state(), session.frame()])

@@ -108,19 +108,22 @@ function fillSelect(select, values, label) {
 }
 
 function showConfig(c) {
+  // A text box the user is typing in keeps its text: the server's value shows when they leave.
+  const typing = document.activeElement;
+  const set = (id, text) => { if ($(id) !== typing || typing.tagName !== "INPUT") $(id).value = text; };
   $("dataset").value = c.dataset;
   $("noise").value = c.noise; $("noise-value").textContent = c.noise.toFixed(2);
   $("dev_fraction").value = c.dev_fraction; $("dev-value").textContent = c.dev_fraction.toFixed(2);
   $("examples").value = c.examples; $("examples-value").textContent = String(c.examples);
-  $("layers").value = c.layers.join(",");
+  set("layers", c.layers.join(","));
   const same = c.activation.every((a) => a === c.activation[0]);
   $("activation").value = same && c.activation.length ? c.activation[0] : "";
   $("init").value = c.init;
   $("optimizer").value = c.optimizer;
-  $("learning_rate").value = String(c.learning_rate);
+  set("learning_rate", String(c.learning_rate));
   $("batch_size").value = String(c.batch_size);
-  $("l2").value = String(c.l2);
-  $("seed").value = String(c.seed);
+  set("l2", String(c.l2));
+  set("seed", String(c.seed));
   $("speed").value = String(c.speed);
   $("remove-layer").disabled = c.layers.length === 0;
   $("add-layer").disabled = c.layers.length >= (view.maxLayers || 6);
@@ -392,7 +395,7 @@ function appendCurves(m) {
   if (view.grads.epoch.length > MAX_POINTS) thin(view.grads);
 }
 
-function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = "" } = {}) {
+function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = "", legend = [] } = {}) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth, h = canvas.clientHeight;
   canvas.width = w * dpr; canvas.height = h * dpr;
@@ -439,6 +442,13 @@ function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = 
     ctx.stroke();
   }
   ctx.setLineDash([]);
+  // Legend, top right inside the plot: "l" in each series' colour.
+  ctx.textAlign = "right"; ctx.textBaseline = "top"; ctx.font = "bold 11px system-ui, sans-serif";
+  let x = w - right - 4;
+  for (const item of [...legend].reverse()) {
+    ctx.fillStyle = item.color; ctx.fillText(item.label, x, top + 3);
+    x -= ctx.measureText(item.label).width + 6;
+  }
 }
 
 // The shortest labels (2 to 6 significant digits) that tell the ticks apart.
@@ -468,21 +478,21 @@ function drawCharts() {
   for (let l = 0; l < L; l++) {
     series.push({ x: g.epoch, y: g.norms.map((n) => n[l]), color: LAYER_COLORS[l % LAYER_COLORS.length] });
   }
-  chart($("grad-chart"), series, { log: true });
-  $("grad-keys").innerHTML = series.map((s, l) =>
-    `<span style="color:${s.color}">■</span>${l + 1}`).join(" ");
+  const legend = series.map((s, l) => ({ label: `${l + 1}`, color: s.color }));
+  if (legend.length) legend[0].label = "layer 1";
+  chart($("grad-chart"), series, { log: true, legend });
 }
 
 function writeNote(m) {
   const s = view.state;
   const notes = [];
   if (s.config.init === "zeros" && s.layer_dims.length > 2) {
-    notes.push("Zero initialization: every unit of a layer starts equal, gets the same gradient " +
-      "and stays equal (the symmetry problem). Try ×0.01 or Xavier.");
+    notes.push("Zero init: the units of a layer start equal, get equal gradients and stay " +
+      "equal (the symmetry problem). Try ×0.01 or Xavier.");
   }
   const norms = m.grad_norms || [];
   if (norms.length > 2 && norms[0] !== null && norms.at(-1) && norms[0] < 1e-3 * norms.at(-1)) {
-    notes.push("The first layer's gradient is over 1000× smaller than the last one's: vanishing gradients.");
+    notes.push("‖dW[1]‖ is over 1000× smaller than the last layer's: vanishing gradients.");
   }
   $("note").textContent = notes.join(" ");
 }
