@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -367,6 +369,41 @@ def test_cli_reports_a_port_in_use(capsys):
         assert main(["playground", "--no-browser", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot listen on 127.0.0.1:") and "--port 0" in err
+
+
+def test_cli_without_the_extra_says_what_to_install(monkeypatch, capsys):
+    from layerwise.cli import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["playground", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "uvicorn is missing" in err and "pip install 'layerwise[playground]'" in err
+
+
+def test_import_layerwise_loads_no_web_library():
+    code = (
+        "import sys, layerwise, layerwise.cli; layerwise.cli.build_parser(); "
+        "print(sorted({'starlette', 'uvicorn', 'websockets'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_session_failures_pause_and_are_shown(monkeypatch):
+    import asyncio
+
+    from layerwise.playground import server
+
+    session = Session()
+    session.running = True
+
+    def broken():
+        raise KeyError("oops")
+
+    monkeypatch.setattr(server.log, "exception", lambda *a: None)
+    (message,) = asyncio.run(server._call(session, broken))
+    assert message == {"type": "error", "message": "internal error (KeyError: 'oops')."}
+    assert not session.running
 
 
 def test_urls():

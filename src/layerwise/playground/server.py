@@ -74,7 +74,7 @@ async def _worker(session: Session, queue: asyncio.Queue, send) -> None:
         command = None
         if session.running and queue.empty():
             start = loop.time()
-            messages = await _call(session.tick)
+            messages = await _call(session, session.tick)
             await send(messages)
             wait = FRAME_SECONDS - (loop.time() - start)
             if wait <= 0:
@@ -86,17 +86,17 @@ async def _worker(session: Session, queue: asyncio.Queue, send) -> None:
                 continue
         else:
             command = await queue.get()
-        await send(await _call(session.handle, command))
+        await send(await _call(session, session.handle, command))
 
 
-async def _call(method, *args) -> list[dict[str, Any]]:
+async def _call(session: Session, method, *args) -> list[dict[str, Any]]:
     """``method(*args)`` in a thread; an unexpected failure pauses the session and is shown
     on the page instead of ending the connection."""
     try:
         return await asyncio.to_thread(method, *args)
     except Exception as err:  # a bug must not take the tab's connection down
         log.exception("playground session failed")
-        method.__self__.running = False
+        session.running = False
         return [{"type": "error", "message": f"internal error ({type(err).__name__}: {err})."}]
 
 
