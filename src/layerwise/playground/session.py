@@ -4,8 +4,8 @@ The session is plain Python on the library, with no web code: the server calls `
 every checked command and ``tick`` while training runs, always from one worker at a time, and
 sends the messages they return. Training goes through ``Network.fit`` with one optimizer kept
 for the session (its state carries over between updates), a few epochs per update; the views
-come from ``Network.forward`` on a grid over the input plane and from
-``layerwise.diagnostics``.
+come from ``Network.forward`` on a grid over the input plane, ``Network.backward`` on the
+training set (gradient norms per layer) and ``layerwise.diagnostics`` (identical units).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import layerwise as lw
-from layerwise.diagnostics import gradient_norms, identical_units
+from layerwise.diagnostics import identical_units
 
 from .datasets import DATASETS, split
 from .schema import Command, Config
@@ -29,7 +29,10 @@ GRID = 50  # the boundary heat map: GRID × GRID points over the input plane
 UNIT_STEP = 2  # hidden-unit maps use every UNIT_STEP-th grid point: 25 × 25
 MAX_UNIT_MAPS = 12  # per layer; wider layers show their first units
 MAX_CURVE_POINTS = 25  # history points sent per update (the page keeps them all)
-TIME_BUDGET = 0.03  # seconds of training (fit alone) per update when speed is "auto"
+# speed "auto": each update takes about UPDATE_SECONDS, the frame's own time (forward passes
+# for the views) first, and training what is left, at least MIN_FIT_SECONDS (and 1 epoch).
+UPDATE_SECONDS = 0.05
+MIN_FIT_SECONDS = 0.01
 MAX_WEIGHTS = 4096  # weights sent for drawing connections, at most
 MAX_PAIRWISE = 16  # layers up to this wide get every group of identical units; wider: all or none
 DATA_KEYS = {"dataset", "noise", "dev_fraction", "examples"}
@@ -159,10 +162,12 @@ class Session:
             return []
         if self.config.speed is not None:
             return self._train(self.config.speed)
+        start = time.perf_counter()
         messages = self._train(self.epochs_per_tick)
-        spent = self.fit_seconds
-        # Aim the next update at the time budget, changing the pace by at most 2× at once.
-        ratio = TIME_BUDGET / max(spent, 1e-6)
+        frame_seconds = time.perf_counter() - start - self.fit_seconds
+        budget = max(MIN_FIT_SECONDS, UPDATE_SECONDS - frame_seconds)
+        # Aim the next update's training at the budget, changing the pace by at most 2× at once.
+        ratio = budget / max(self.fit_seconds, 1e-6)
         self.epochs_per_tick = int(min(2000, max(1, self.epochs_per_tick * min(2.0, ratio))))
         return messages
 
@@ -238,23 +243,32 @@ class Session:
             "dev": points(self.X_dev, self.Y_dev),
         }
 
-    def _metrics(self, X: Array, Y: Array) -> tuple[float | None, float | None]:
+    def _metrics(self, X: Array, Y: Array, backward: bool = False):
+        """Cost and accuracy on ``X (2, m)``, ``Y (1, m)`` (None where undefined); with
+        ``backward``, also ‖dW[l]‖ per layer from the same forward pass (what
+        ``layerwise.diagnostics.gradient_norms`` computes, without a second forward pass)."""
         if X.shape[1] == 0:
-            return None, None
+            return None, None, None
         with np.errstate(all="ignore"):
-            AL, caches = self.net.forward(X)
+            AL, caches = self.net.forward(X)  # (1, m)
             cost = _finite(self.net.cost(AL, Y, caches))
-        if self.task != "binary" or not np.all(np.isfinite(AL)):
-            return cost, None
-        return cost, float(np.mean((AL > 0.5) == (Y > 0.5)))
+            norms = None
+            if backward:
+                grads = self.net.backward(AL, Y, caches)
+                norms = [_finite(np.linalg.norm(grads[f"dW{l}"])) for l in range(1, self.net.L + 1)]
+        acc = None
+        if self.task == "binary" and np.all(np.isfinite(AL)):
+            acc = float(np.mean((AL > 0.5) == (Y > 0.5)))
+        return cost, acc, norms
 
     def frame(self) -> dict[str, Any]:
         """Everything the live views show, now: metrics, curves since the last frame, the
         boundary, each hidden unit's output over the plane, gradient norms per layer."""
         net = self.net
         finite = bool(np.all(np.isfinite(net.theta)))
-        cost, acc = self._metrics(self.X, self.Y) if finite else (None, None)
-        dev_cost, dev_acc = self._metrics(self.X_dev, self.Y_dev) if finite else (None, None)
+        none = (None, None, None)
+        cost, acc, norms = self._metrics(self.X, self.Y, backward=True) if finite else none
+        dev_cost, dev_acc, _ = self._metrics(self.X_dev, self.Y_dev) if finite else none
         curves, self.curves = self.curves, {k: [] for k in self.curves}
         frame: dict[str, Any] = {
             "type": "frame",
@@ -274,10 +288,9 @@ class Session:
             return frame
         with np.errstate(all="ignore"):
             AL, caches = net.forward(self.grid)  # (1, GRID²), one cache per layer
-            norms = gradient_norms(net, self.X, self.Y)
         lo, hi = (0.0, 1.0) if self.task == "binary" else self.y_range
         frame["boundary"] = {"data": _bytes(AL[0], lo, hi), "lo": lo, "hi": hi}
-        frame["grad_norms"] = [_finite(norms[f"dW{l}"]) for l in range(1, net.L + 1)]
+        frame["grad_norms"] = norms
         units = []
         for l, cache in enumerate(caches[:-1], start=1):
             name = net.activations[l - 1].name
