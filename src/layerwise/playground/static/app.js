@@ -60,6 +60,9 @@ const HANDLERS = {
     fillSelect($("dataset"), Object.keys(m.datasets), (name) => name);
     $("dataset").title = Object.entries(m.datasets).map(([k, v]) => `${k}: ${v}`).join("\n");
     fillSelect($("activation"), m.activations, (a) => a);
+    const mixed = new Option("per layer (see the network)", "");
+    mixed.disabled = true;
+    $("activation").append(mixed);
     view.activations = m.activations;
     view.maxLayers = m.max_hidden_layers;
     view.maxUnits = m.max_units;
@@ -162,6 +165,12 @@ function bindControls() {
     setConfig({ layers: [...layers, layers.length ? layers[layers.length - 1] : 4] });
   };
   $("remove-layer").onclick = () => setConfig({ layers: view.state.config.layers.slice(0, -1) });
+  // Space: play / pause, unless a control has the focus (it keeps its own keys).
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== " " || ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(e.target.tagName)) return;
+    e.preventDefault();
+    if (view.running) send({ type: "pause" }); else { clearMessage(); send({ type: "play" }); }
+  });
   window.addEventListener("resize", () => { if (view.state) { buildDiagram(view.state); HANDLERS.frame(view.frame); } });
 }
 
