@@ -166,6 +166,11 @@ def test_frame_views_have_the_advertised_sizes():
     assert [np.shape(W) for W in frame["weights"]] == [(20, 2), (3, 20), (1, 3)]
     json.dumps(frame, allow_nan=False)
     json.dumps(state, allow_nan=False)
+    big = Session(Config().merged({"layers": (256, 128)}))  # 33,921 parameters: a coarser grid
+    state, frame = big.state(), big.frame()
+    assert state["grid"] == state["unit_grid"] == 30
+    assert len(base64.b64decode(frame["boundary"]["data"])) == 30 * 30
+    assert len(base64.b64decode(frame["units"][1]["maps"][0])) == 30 * 30
 
 
 def test_zero_init_keeps_every_hidden_unit_identical():

@@ -27,6 +27,10 @@ from .schema import Command, Config
 Array = np.ndarray
 GRID = 50  # the boundary heat map: GRID × GRID points over the input plane
 UNIT_STEP = 2  # hidden-unit maps use every UNIT_STEP-th grid point: 25 × 25
+# Networks with more parameters than this draw on a COARSE_GRID × COARSE_GRID grid, every
+# point a unit map's too: the views' forward pass costs ~3× less, so they stay live.
+LARGE_NETWORK = 20_000
+COARSE_GRID = 30
 MAX_UNIT_MAPS = 12  # per layer; wider layers show their first units
 MAX_CURVE_POINTS = 25  # history points sent per update (the page keeps them all)
 # speed "auto": each update takes about UPDATE_SECONDS, the frame's own time (forward passes
@@ -96,9 +100,6 @@ class Session:
         lo, hi = float(X.min()), float(X.max())
         pad = 0.1 * (hi - lo) + 1e-9
         self.extent = (lo - pad, hi + pad)  # both axes: the plane is square
-        axis = np.linspace(*self.extent, GRID)
-        x1, x2 = np.meshgrid(axis, axis[::-1])  # row 0 at the top of the picture
-        self.grid = np.vstack([x1.ravel(), x2.ravel()])  # (2, GRID²)
         self.y_range = (float(Y.min()), float(Y.max()))
 
     def _build_network(self) -> None:
@@ -109,6 +110,11 @@ class Session:
             dims, hidden=list(c.activation), output=output, init=c.init, seed=c.seed, l2=c.l2
         )
         self.optimizer = lw.OPTIMIZERS[c.optimizer](c.learning_rate)
+        large = self.net.theta.size > LARGE_NETWORK
+        self.grid_n, self.unit_step = (COARSE_GRID, 1) if large else (GRID, UNIT_STEP)
+        axis = np.linspace(*self.extent, self.grid_n)
+        x1, x2 = np.meshgrid(axis, axis[::-1])  # row 0 at the top of the picture
+        self.grid = np.vstack([x1.ravel(), x2.ravel()])  # (2, grid_n²)
         self.epoch = 0
         self.curves: dict[str, list[float | None]] = {
             k: [] for k in ("epoch", "cost", "dev_cost", "accuracy", "dev_accuracy")
@@ -237,8 +243,8 @@ class Session:
             "n_parameters": int(self.net.theta.size),
             "extent": list(self.extent),
             "y_range": list(self.y_range),
-            "grid": GRID,
-            "unit_grid": len(range(0, GRID, UNIT_STEP)),
+            "grid": self.grid_n,
+            "unit_grid": len(range(0, self.grid_n, self.unit_step)),
             "train": points(self.X, self.Y),
             "dev": points(self.X_dev, self.Y_dev),
         }
@@ -287,14 +293,15 @@ class Session:
         if not finite:
             return frame
         with np.errstate(all="ignore"):
-            AL, caches = net.forward(self.grid)  # (1, GRID²), one cache per layer
+            AL, caches = net.forward(self.grid)  # (1, grid_n²), one cache per layer
         lo, hi = (0.0, 1.0) if self.task == "binary" else self.y_range
         frame["boundary"] = {"data": _bytes(AL[0], lo, hi), "lo": lo, "hi": hi}
         frame["grad_norms"] = norms
         units = []
         for l, cache in enumerate(caches[:-1], start=1):
             name = net.activations[l - 1].name
-            A = cache.A.reshape(-1, GRID, GRID)[:MAX_UNIT_MAPS, ::UNIT_STEP, ::UNIT_STEP]
+            n, k = self.grid_n, self.unit_step
+            A = cache.A.reshape(-1, n, n)[:MAX_UNIT_MAPS, ::k, ::k]  # (≤ 12, n/k, n/k)
             if name in BOUNDED:
                 ulo, uhi = BOUNDED[name]
             else:

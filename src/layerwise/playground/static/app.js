@@ -75,7 +75,7 @@ const HANDLERS = {
     }
     showConfig(m.config);
     document.querySelectorAll("input.invalid").forEach((el) => el.classList.remove("invalid"));
-    $("layer-dims").textContent = `layer_dims = [${m.layer_dims.join(", ")}] · ${m.n_parameters} parameters`;
+    $("layer-dims").textContent = `layer_dims = [${m.layer_dims.join(", ")}] · ${m.n_parameters.toLocaleString("en-US")} parameters`;
     $("task").textContent = m.task === "binary" ? "sigmoid output, P(y = 1)" : "linear output, ŷ";
     $("legend-lo").textContent = m.task === "binary" ? "class 0" : `y = ${m.y_range[0].toFixed(2)}`;
     $("legend-hi").textContent = m.task === "binary" ? "class 1" : `y = ${m.y_range[1].toFixed(2)}`;
