@@ -102,6 +102,11 @@ def test_page_loads_without_console_errors(open_page):
     page.get_by_test_id("step").click()
     expect(page.get_by_test_id("epoch")).to_have_text("1")
     assert float(page.get_by_test_id("train-cost").inner_text()) > 0
+    page.get_by_test_id("layers").fill("8,4")  # the shapes show while typing
+    expect(page.locator("#layer-dims")).to_contain_text("[2, 8, 4, 1] · W[1] (8, 2) W[2] (4, 8)")
+    page.get_by_test_id("layers").press("Enter")
+    expect(page.locator("#layer-dims")).to_have_text("layer_dims = [2, 8, 4, 1] · 65 parameters")
+    expect(page.locator(".column .head code").nth(3)).to_have_text("W[2] (4, 8)")
 
 
 def test_flower_with_four_tanh_units_learns(open_page):

@@ -152,6 +152,7 @@ function bindControls() {
   $("examples").oninput = (e) => { $("examples-value").textContent = e.target.value; };
   $("examples").onchange = (e) => setConfig({ examples: Number(e.target.value) });
   $("layers").onchange = (e) => { markSent(e.target); setConfig({ layers: e.target.value }); };
+  $("layers").oninput = (e) => previewLayers(e.target.value);
   $("activation").onchange = (e) => setConfig({ activation: e.target.value });
   $("init").onchange = (e) => setConfig({ init: e.target.value });
   $("optimizer").onchange = (e) => setConfig({ optimizer: e.target.value });
@@ -172,6 +173,15 @@ function bindControls() {
     if (view.running) send({ type: "pause" }); else { clearMessage(); send({ type: "play" }); }
   });
   window.addEventListener("resize", () => { if (view.state) { buildDiagram(view.state); HANDLERS.frame(view.frame); } });
+}
+
+// While the hidden layers are typed: the layer_dims and W[l] shapes they would give.
+function previewLayers(text) {
+  const parts = text.trim() === "" ? [] : text.split(",").map((p) => p.trim());
+  if (!parts.every((p) => /^[0-9]+$/.test(p) && Number(p) >= 1)) return;
+  const dims = [2, ...parts.map(Number), 1];
+  const shapes = dims.slice(1).map((n, l) => `W[${l + 1}] (${n}, ${dims[l]})`).join(" ");
+  $("layer-dims").textContent = `layer_dims = [${dims.join(", ")}] · ${shapes} · Enter applies`;
 }
 
 let lastSent = null;
