@@ -1,4 +1,5 @@
-"""The ``layerwise`` command: train, evaluate, predict, summary, gradcheck, datasets, export.
+"""The ``layerwise`` command: train, evaluate, predict, summary, gradcheck, datasets, export,
+playground.
 
 Files and the ecosystem hold one example per row; this package (with the estimators) is where rows
 become the course's columns ``X (n_x, m)``. One module per command, each with ``add_parser`` and
@@ -19,10 +20,11 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..export import cli as export
+from ..playground import cli as playground
 from . import datasets, evaluate, gradcheck, predict, summary, train
 from .common import EXIT_INTERNAL, EXIT_USAGE, one_line
 
-COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets, export)
+COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets, export, playground)
 
 
 def build_parser() -> argparse.ArgumentParser:

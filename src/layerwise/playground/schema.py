@@ -1,0 +1,210 @@
+"""Every message the page sends, checked before it reaches the session.
+
+A message is one JSON object of at most ``MAX_MESSAGE_CHARS`` characters:
+
+- ``{"type": "play" | "pause" | "step" | "reset"}``
+- ``{"type": "config", "config": {key: value, ...}}`` with the keys of :class:`Config`, each in
+  its range (``LIMITS``); a partial config changes only the keys it names.
+
+:func:`parse` returns a :class:`Command` or raises :class:`MessageError`, whose text is shown on
+the page as it is: it names the field, the rule and what was received.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from .datasets import DATASETS
+
+MAX_MESSAGE_CHARS = 16_384
+MAX_HIDDEN_LAYERS = 6
+MAX_UNITS = 256
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+INITS = ("zeros", "small_random", "xavier", "he")
+OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+COMMANDS = ("config", "play", "pause", "step", "reset")
+LIMITS = {  # (low, high), both included
+    "noise": (0.0, 1.0),
+    "dev_fraction": (0.0, 0.5),
+    "examples": (50, 2000),
+    "learning_rate": (1e-6, 10.0),
+    "l2": (0.0, 10.0),
+    "seed": (0, 2**32 - 1),
+    "batch_size": (1, 2000),
+    "speed": (1, 1000),
+}
+
+
+class MessageError(ValueError):
+    """A message from the page broke a rule; the text says which and what to send instead."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the page controls. Defaults: the course's planar model (4 tanh units, α = 1.2)."""
+
+    dataset: str = "flower"
+    noise: float = 0.0
+    dev_fraction: float = 0.2
+    examples: int = 400
+    layers: tuple[int, ...] = (4,)
+    activation: tuple[str, ...] = ("tanh",)  # one per hidden layer
+    init: str = "small_random"
+    optimizer: str = "gd"
+    learning_rate: float = 1.2
+    batch_size: int | None = None  # None: the full batch
+    l2: float = 0.0
+    seed: int = 1
+    speed: int | None = None  # epochs per update; None: as many as fit in the time budget
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, in the page's terms: ``"full"`` and ``"auto"`` for the None settings."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["layers"] = list(self.layers)
+        out["activation"] = list(self.activation)
+        out["batch_size"] = "full" if self.batch_size is None else self.batch_size
+        out["speed"] = "auto" if self.speed is None else self.speed
+        return out
+
+    def merged(self, changes: dict[str, Any]) -> Config:
+        """A new Config with ``changes`` (already checked) applied; one activation name, or a
+        list of another length, is fitted to the number of hidden layers."""
+        new = replace(self, **changes)
+        acts = new.activation
+        if len(acts) != len(new.layers):
+            fill = acts[-1] if acts else "tanh"
+            acts = (acts + (fill,) * len(new.layers))[: len(new.layers)]
+            new = replace(new, activation=acts)
+        return new
+
+
+@dataclass(frozen=True)
+class Command:
+    """A checked message: ``kind`` is one of ``COMMANDS``; ``changes`` only for ``config``."""
+
+    kind: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(name: str, value: Any, *, integer: bool = False) -> float | int:
+    low, high = LIMITS[name]
+    kind = "an integer" if integer else "a number"
+    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+        raise MessageError(f"{name} must be {kind} from {low} to {high}, got {_shown(value)}.")
+    if not low <= value <= high:
+        raise MessageError(
+            f"{name} must be from {low} to {high}, got {_shown(value)}. "
+            f"Hint: {'lower' if value > high else 'raise'} it."
+        )
+    return value if integer else float(value)
+
+
+def _choice(name: str, value: Any, options: tuple[str, ...] | list[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise MessageError(f"{name} must be one of {', '.join(options)}; got {_shown(value)}.")
+    return value
+
+
+def _layers(value: Any) -> tuple[int, ...]:
+    """``"8,4"``, ``"4"``, ``""`` (no hidden layer) or a list of ints."""
+    rule = (
+        f"layers must list up to {MAX_HIDDEN_LAYERS} hidden layer sizes from 1 to {MAX_UNITS}, "
+        f'like "8,4" (empty: logistic regression)'
+    )
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")] if value.strip() else []
+        if len(value) > 100 or not all(p.isascii() and p.isdigit() for p in parts):
+            raise MessageError(f"{rule}; got {_shown(value)}.")
+        value = [int(p) for p in parts]
+    if not isinstance(value, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in value
+    ):
+        raise MessageError(f"{rule}; got {_shown(value)}.")
+    if len(value) > MAX_HIDDEN_LAYERS or any(not 1 <= n <= MAX_UNITS for n in value):
+        raise MessageError(f"{rule}; got {_shown(value)}. Hint: use fewer or smaller layers.")
+    return tuple(value)
+
+
+def _activation(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list) and len(value) <= MAX_HIDDEN_LAYERS:
+        return tuple(_choice("activation", a, ACTIVATIONS) for a in value)
+    return (_choice("activation", value, ACTIVATIONS),)
+
+
+def _or_word(word: str, name: str) -> Callable[[Any], int | None]:
+    def check(value: Any) -> int | None:
+        if value == word:
+            return None
+        low, high = LIMITS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise MessageError(
+                f'{name} must be "{word}" or an integer from {low} to {high}, got {_shown(value)}.'
+            )
+        return value
+
+    return check
+
+
+FIELDS: dict[str, Callable[[Any], Any]] = {
+    "dataset": lambda v: _choice("dataset", v, list(DATASETS)),
+    "noise": lambda v: _number("noise", v),
+    "dev_fraction": lambda v: _number("dev_fraction", v),
+    "examples": lambda v: _number("examples", v, integer=True),
+    "layers": _layers,
+    "activation": _activation,
+    "init": lambda v: _choice("init", v, INITS),
+    "optimizer": lambda v: _choice("optimizer", v, OPTIMIZERS),
+    "learning_rate": lambda v: _number("learning_rate", v),
+    "batch_size": _or_word("full", "batch_size"),
+    "l2": lambda v: _number("l2", v),
+    "seed": lambda v: _number("seed", v, integer=True),
+    "speed": _or_word("auto", "speed"),
+}
+
+
+def _no_constants(name: str) -> None:
+    raise MessageError(f"numbers must be finite; got {name}.")
+
+
+def parse(text: Any) -> Command:
+    """Check one message from the page (the raw WebSocket text) and return its Command."""
+    if not isinstance(text, str):
+        raise MessageError("messages must be JSON text, got binary data.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise MessageError(
+            f"a message must be at most {MAX_MESSAGE_CHARS} characters, got {len(text)}."
+        )
+    try:
+        message = json.loads(text, parse_constant=_no_constants)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise MessageError(
+            f"a message must be one JSON object; could not parse it ({err})."
+        ) from None
+    if not isinstance(message, dict):
+        raise MessageError(f"a message must be a JSON object, got {type(message).__name__}.")
+    kind = _choice("type", message.get("type"), COMMANDS)
+    allowed = {"type", "config"} if kind == "config" else {"type"}
+    extra = sorted(set(message) - allowed)
+    if extra:
+        raise MessageError(f"unknown field(s) {', '.join(map(repr, extra))} in a {kind} message.")
+    if kind != "config":
+        return Command(kind)
+    changes = message.get("config")
+    if not isinstance(changes, dict) or not changes:
+        raise MessageError('a config message needs "config": an object of settings to change.')
+    unknown = sorted(set(changes) - set(FIELDS))
+    if unknown:
+        raise MessageError(
+            f"unknown setting(s) {', '.join(map(repr, unknown))}; valid: {', '.join(FIELDS)}."
+        )
+    return Command(kind, {key: FIELDS[key](value) for key, value in changes.items()})

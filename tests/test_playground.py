@@ -1,0 +1,422 @@
+"""The playground without a browser: message checks, data sets, the session, the server."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from layerwise.data import load_planar
+from layerwise.diagnostics import gradient_norms
+from layerwise.playground import datasets as pd
+from layerwise.playground.schema import MAX_MESSAGE_CHARS, Command, Config, MessageError, parse
+from layerwise.playground.session import Session
+
+pytest.importorskip("starlette")
+from starlette.testclient import TestClient, WebSocketDenialResponse
+
+from layerwise.playground.server import LOOPBACK_NAMES, create_app
+
+
+def config(**changes) -> str:
+    return json.dumps({"type": "config", "config": changes})
+
+
+# ----- schema -------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["play", "pause", "step", "reset"])
+def test_parse_commands(kind):
+    assert parse(json.dumps({"type": kind})) == Command(kind)
+
+
+def test_parse_config_converts_the_page_values():
+    command = parse(
+        config(layers="8, 4", activation="relu", batch_size="full", speed=10, learning_rate=1)
+    )
+    assert command.changes == {
+        "layers": (8, 4),
+        "activation": ("relu",),
+        "batch_size": None,
+        "speed": 10,
+        "learning_rate": 1.0,
+    }
+    assert parse(config(layers="")).changes == {"layers": ()}
+    assert parse(config(layers=[3], activation=["tanh"])).changes["layers"] == (3,)
+
+
+HOSTILE = [
+    ("{not json", "one JSON object"),
+    ("[1, 2]", "must be a JSON object, got list"),
+    ('"play"', "must be a JSON object, got str"),
+    ('{"type": "explode"}', "type must be one of config, play"),
+    ('{"type": "play", "extra": 1}', r"unknown field\(s\) 'extra'"),
+    ('{"type": "config"}', '"config": an object'),
+    ('{"type": "config", "config": {}}', '"config": an object'),
+    (config(__class__="x"), r"unknown setting\(s\) '__class__'"),
+    ('{"type": "config", "config": {"learning_rate": NaN}}', "numbers must be finite; got NaN"),
+    ('{"type": "config", "config": {"l2": Infinity}}', "got Infinity"),
+    (config(learning_rate=-1), r"learning_rate must be from 1e-06 to 10.0, got -1. Hint: raise"),
+    (config(learning_rate=0), "learning_rate must be from"),
+    (config(learning_rate=1e9), "Hint: lower it"),
+    (config(learning_rate="fast"), "learning_rate must be a number from .* got 'fast'"),
+    (config(learning_rate=True), "learning_rate must be a number"),
+    (config(layers="1000"), "layers must list up to 6 hidden layer sizes from 1 to 256"),
+    (config(layers="4,4,4,4,4,4,4"), "Hint: use fewer or smaller layers"),
+    (config(layers="0"), "sizes from 1 to 256"),
+    (config(layers="4;rm -rf"), 'like "8,4"'),
+    (config(layers="٣"), 'like "8,4"'),
+    (config(layers=[4.5]), 'like "8,4"'),
+    (config(layers={"a": 1}), 'like "8,4"'),
+    (config(activation="softmax"), "activation must be one of sigmoid, tanh"),
+    (config(activation=["tanh"] * 7), "activation must be one of"),
+    (config(dataset="/etc/passwd"), "dataset must be one of flower, xor"),
+    (config(init="ones"), "init must be one of zeros"),
+    (config(optimizer="sgd"), "optimizer must be one of gd"),
+    (config(batch_size=0), 'batch_size must be "full" or an integer from 1 to 2000, got 0'),
+    (config(batch_size="64"), "batch_size must be"),
+    (config(speed=10**6), 'speed must be "auto" or an integer'),
+    (config(examples=10**9), "examples must be from 50 to 2000"),
+    (config(examples=400.5), "examples must be an integer"),
+    (config(noise=2), "noise must be from 0.0 to 1.0"),
+    (config(dev_fraction=0.9), "dev_fraction must be from 0.0 to 0.5"),
+    (config(seed=-1), "seed must be from 0"),
+    ("[" * 5000 + "]" * 5000, "could not parse it"),
+    (" " * (MAX_MESSAGE_CHARS + 1), f"at most {MAX_MESSAGE_CHARS} characters, got"),
+    (b"\x00\x01", "must be JSON text, got binary data"),
+]
+
+
+@pytest.mark.parametrize(("text", "match"), HOSTILE)
+def test_parse_rejects_hostile_messages(text, match):
+    with pytest.raises(MessageError, match=match):
+        parse(text)
+
+
+def test_config_fits_activations_to_the_layers():
+    c = Config().merged({"layers": (8, 4, 2)})
+    assert c.activation == ("tanh", "tanh", "tanh")
+    c = c.merged({"activation": ("relu", "sigmoid", "tanh", "tanh"), "layers": (3, 3)})
+    assert c.activation == ("relu", "sigmoid")
+    assert Config().merged({"layers": ()}).activation == ()
+
+
+# ----- data sets ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(pd.DATASETS))
+def test_datasets_are_seeded_and_shaped(name):
+    make = pd.DATASETS[name].make
+    X, Y = make(300, 0.3, 5)
+    assert X.shape == (2, 300) and Y.shape == (1, 300)
+    assert np.all(np.isfinite(X)) and np.all(np.isfinite(Y))
+    X2, Y2 = make(300, 0.3, 5)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+    assert not np.array_equal(make(300, 0.3, 6)[0], X)
+    if pd.DATASETS[name].task == "binary":
+        assert set(np.unique(Y)) == {0.0, 1.0}
+        assert abs(Y.mean() - 0.5) < 0.1
+
+
+def test_flower_at_noise_zero_is_the_course_data():
+    X, Y = pd.flower(400, 0.0, 3)
+    X_course, Y_course = load_planar(400, seed=1)
+    np.testing.assert_array_equal(X, X_course)
+    np.testing.assert_array_equal(Y, Y_course)
+
+
+def test_split_is_a_seeded_partition():
+    X = np.arange(20.0).reshape(2, 10)
+    Y = np.arange(10.0).reshape(1, 10)
+    Xt, Yt, Xd, Yd = pd.split(X, Y, 0.3, seed=0)
+    assert Xt.shape == (2, 7) and Xd.shape == (2, 3)
+    assert sorted(np.concatenate([Yt[0], Yd[0]])) == list(range(10))
+    np.testing.assert_array_equal(Xd[1], Xd[0] + 10)  # columns stay whole
+    assert pd.split(X, Y, 0.0, seed=0)[2].shape == (2, 0)
+
+
+# ----- session ------------------------------------------------------------------------------
+def test_the_course_model_learns_the_flower():
+    session = Session()  # flower, 4 tanh units, ×0.01 init, gradient descent, α = 1.2
+    for _ in range(40):
+        frame = session._train(250)[0]
+    assert session.epoch == 10_000
+    assert frame["metrics"]["accuracy"] > 0.88
+    assert frame["metrics"]["dev_accuracy"] >= 0.85
+    norms = gradient_norms(session.net, session.X, session.Y)
+    assert frame["grad_norms"] == [norms["dW1"], norms["dW2"]]
+
+
+def test_frame_views_have_the_advertised_sizes():
+    session = Session(Config(layers=(20, 3), activation=("relu", "sigmoid")))
+    state, frame = session.state(), session.frame()
+    assert state["layer_dims"] == [2, 20, 3, 1]
+    assert state["shapes"][0] == {"W": [20, 2], "b": [20, 1]}
+    assert len(state["train"]["x1"]) == 320 and len(state["dev"]["y"]) == 80
+    import base64
+
+    assert len(base64.b64decode(frame["boundary"]["data"])) == state["grid"] ** 2
+    first, second = frame["units"]
+    assert len(first["maps"]) == 12  # the first 12 of 20 units
+    assert len(base64.b64decode(second["maps"][0])) == state["unit_grid"] ** 2
+    assert (second["lo"], second["hi"]) == (0.0, 1.0)  # sigmoid
+    assert first["lo"] == -first["hi"] > -np.inf  # relu: symmetric about 0
+    assert [np.shape(W) for W in frame["weights"]] == [(20, 2), (3, 20), (1, 3)]
+    json.dumps(frame, allow_nan=False)
+    json.dumps(state, allow_nan=False)
+    big = Session(Config().merged({"layers": (256, 128)}))  # 33,921 parameters: a coarser grid
+    state, frame = big.state(), big.frame()
+    assert state["grid"] == state["unit_grid"] == 30
+    assert len(base64.b64decode(frame["boundary"]["data"])) == 30 * 30
+    assert len(base64.b64decode(frame["units"][1]["maps"][0])) == 30 * 30
+
+
+def test_zero_init_keeps_every_hidden_unit_identical():
+    session = Session(Config(init="zeros", activation=("sigmoid",), layers=(5,)))
+    for _ in range(5):
+        frame = session._train(50)[0]
+    maps = frame["units"][0]["maps"]
+    assert len(set(maps)) == 1 and len(maps) == 5
+    assert frame["units"][0]["identical"] == [[0, 1, 2, 3, 4]]
+    W1 = session.net.layers[0].W  # (5, 2): rows equal to rounding; not zero: they learn, alike
+    assert np.all(np.ptp(W1, axis=0) < 1e-12) and np.all(np.abs(W1) > 1e-3)
+    session.handle(parse(config(init="xavier")))
+    assert session.frame()["units"][0]["identical"] == []
+    wide = Session(Config().merged({"init": "zeros", "layers": (40, 3)}))
+    wide._train(3)
+    assert wide.frame()["units"][0]["identical"] == [list(range(40))]
+    wide.handle(parse(config(init="he")))
+    assert wide.frame()["units"][0]["identical"] == []
+
+
+def test_divergence_pauses_with_a_message_and_play_starts_again():
+    session = Session(Config(dataset="surface", layers=(8,), activation=("linear",)))
+    session.handle(parse(config(learning_rate=10.0, speed=50)))
+    session.handle(parse('{"type": "play"}'))
+    messages = session.tick()
+    assert [m["type"] for m in messages] == ["frame", "diverged"]
+    assert (
+        "diverged" in messages[1]["message"] and "lower the learning rate" in messages[1]["message"]
+    )
+    assert not session.running and messages[0]["metrics"]["cost"] is None
+    assert f"at epoch {session.epoch} " in messages[1]["message"] and session.epoch >= 1
+    assert messages[0]["epoch"] == session.epoch
+    json.dumps(messages, allow_nan=False)
+    session.handle(parse(config(learning_rate=0.01)))
+    session.handle(parse('{"type": "play"}'))
+    assert session.running and session.epoch == 0 and not session.diverged
+    assert session.tick()[0]["metrics"]["cost"] < 1
+
+
+def test_some_settings_change_training_live_others_rebuild():
+    session = Session()
+    session.handle(parse('{"type": "step"}'))
+    session.handle(parse('{"type": "play"}'))
+    session.handle(parse(config(learning_rate=0.5, l2=0.1, batch_size=32, optimizer="adam")))
+    assert session.epoch == 1 and session.running
+    assert session.optimizer.learning_rate == 0.5 and session.net.l2 == 0.1
+    theta = session.net.theta.copy()
+    session.handle(parse(config(activation="relu")))
+    assert session.epoch == 0 and not session.running
+    assert not np.array_equal(theta, session.net.theta)
+    assert session.handle(parse(config(speed=5)))[0]["fresh"] is False
+    seed = session.config.seed
+    state, frame = session.handle(parse('{"type": "reset"}'))
+    assert state["config"]["seed"] == seed + 1 and frame["epoch"] == 0 and state["fresh"]
+
+
+def test_same_seed_same_training():
+    a, b = Session(Config(batch_size=16)), Session(Config(batch_size=16))
+    for session in (a, b):
+        for k in (3, 1, 7):
+            session._train(k)
+    np.testing.assert_array_equal(a.net.theta, b.net.theta)
+
+
+def test_auto_speed_adapts_the_epochs_per_update():
+    session = Session()
+    session.handle(parse('{"type": "play"}'))
+    for _ in range(5):
+        session.tick()
+    assert session.epochs_per_tick > 1
+    assert session.frame()["epochs_per_update"] == session.epochs_per_tick
+    session.handle(parse('{"type": "pause"}'))
+    assert session.tick() == []
+
+
+# ----- server -------------------------------------------------------------------------------
+@pytest.fixture
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def receive(ws, kind: str) -> dict:
+    """The next message of type ``kind`` (frames of a running session may come first)."""
+    for _ in range(1000):
+        message = ws.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind} message")
+
+
+def open_tab(client):
+    ws = client.websocket_connect("/ws")
+    ws.__enter__()
+    assert ws.receive_json()["type"] == "hello"
+    assert ws.receive_json()["type"] == "state"
+    assert ws.receive_json()["epoch"] == 0
+    return ws
+
+
+def test_page_and_files_are_served(client):
+    page = client.get("/")
+    assert page.status_code == 200 and 'data-testid="boundary"' in page.text
+    for name in ("app.js", "style.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+    assert client.get("/static/../server.py").status_code == 404
+
+
+def test_hostile_messages_get_errors_and_the_tab_goes_on(client):
+    ws = open_tab(client)
+    for text, match in HOSTILE:
+        if isinstance(text, bytes):
+            ws.send_bytes(text)
+        else:
+            ws.send_text(text)
+        assert re.search(match, receive(ws, "error")["message"])
+    ws.send_bytes(b"\xff\xfe")
+    assert "binary" in receive(ws, "error")["message"]
+    ws.send_text(" " * 200_000)
+    assert "characters" in receive(ws, "error")["message"]
+    ws.send_text('{"type": "step"}')
+    assert receive(ws, "frame")["epoch"] == 1
+    ws.__exit__(None, None, None)
+
+
+def test_two_tabs_train_independently(client):
+    one, two = open_tab(client), open_tab(client)
+    one.send_text(config(layers="8,3"))
+    assert receive(one, "state")["layer_dims"] == [2, 8, 3, 1]
+    one.send_text('{"type": "play"}')
+    epochs = [receive(one, "frame")["epoch"] for _ in range(4)]
+    assert epochs[-1] > epochs[0]
+    two.send_text('{"type": "step"}')
+    frame = receive(two, "frame")
+    assert frame["epoch"] == 1 and len(frame["grad_norms"]) == 2
+    one.send_text('{"type": "pause"}')
+    for ws in (one, two):
+        ws.__exit__(None, None, None)
+
+
+def test_pause_stops_training(client):
+    ws = open_tab(client)
+    ws.send_text('{"type": "play"}')
+    receive(ws, "frame")
+    ws.send_text('{"type": "pause"}')
+    while (frame := receive(ws, "frame"))["running"]:
+        pass
+    ws.send_text('{"type": "step"}')
+    assert receive(ws, "frame")["epoch"] == frame["epoch"] + 1
+    ws.__exit__(None, None, None)
+
+
+def test_other_sites_cannot_open_a_tab(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/ws", headers={"origin": "http://evil.example"}),
+    ):
+        pass
+    assert refused.value.code == 1008
+    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
+        assert ws.receive_json()["type"] == "hello"
+
+
+def test_a_loopback_server_answers_only_to_loopback_names():
+    app = create_app(LOOPBACK_NAMES)
+    with TestClient(app, base_url="http://127.0.0.1:8765") as local:
+        assert local.get("/").status_code == 200
+        with local.websocket_connect("ws://127.0.0.1:8765/ws") as ws:
+            assert ws.receive_json()["type"] == "hello"
+    with TestClient(app, base_url="http://rebound.example:8765") as rebound:
+        assert rebound.get("/").status_code == 400
+        with (
+            pytest.raises(WebSocketDenialResponse),
+            rebound.websocket_connect("ws://rebound.example:8765/ws"),
+        ):
+            pass
+
+
+# ----- command line -------------------------------------------------------------------------
+def test_cli_registers_playground(capsys):
+    from layerwise.cli import build_parser
+
+    args = build_parser().parse_args(["playground", "--no-browser", "--port", "0"])
+    assert (args.host, args.port, args.no_browser) == ("127.0.0.1", 0, True)
+
+
+def test_cli_rejects_a_bad_port(capsys):
+    from layerwise.cli import main
+
+    assert main(["playground", "--port", "70000"]) == 2
+    assert "must be from 0 to 65535" in capsys.readouterr().err
+
+
+def test_cli_reports_a_port_in_use(capsys):
+    from layerwise.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["playground", "--no-browser", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot listen on 127.0.0.1:") and "--port 0" in err
+
+
+def test_cli_without_the_extra_says_what_to_install(monkeypatch, capsys):
+    from layerwise.cli import main
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["playground", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "uvicorn is missing" in err and "pip install 'layerwise[playground]'" in err
+
+
+def test_import_layerwise_loads_no_web_library():
+    code = (
+        "import sys, layerwise, layerwise.cli; layerwise.cli.build_parser(); "
+        "print(sorted({'starlette', 'uvicorn', 'websockets'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_session_failures_pause_and_are_shown(monkeypatch):
+    import asyncio
+
+    from layerwise.playground import server
+
+    session = Session()
+    session.running = True
+
+    def broken():
+        raise KeyError("oops")
+
+    monkeypatch.setattr(server.log, "exception", lambda *a: None)
+    (message,) = asyncio.run(server._call(session, broken))
+    assert message == {"type": "error", "message": "internal error (KeyError: 'oops')."}
+    assert not session.running
+
+
+def test_urls():
+    from layerwise.playground.cli import _is_loopback, _url
+
+    assert _url("127.0.0.1", 80) == "http://127.0.0.1:80/"
+    assert _url("::1", 8765) == "http://[::1]:8765/"
+    assert _url("0.0.0.0", 1) == "http://127.0.0.1:1/"
+    assert _is_loopback("::1") and _is_loopback("localhost") and not _is_loopback("0.0.0.0")

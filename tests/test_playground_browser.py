@@ -1,0 +1,197 @@
+"""The playground in a real browser: Playwright driving Debian's Chromium.
+
+The server runs as ``python -m layerwise playground`` in a subprocess, as a user starts it.
+Where Chromium (``apt-get install chromium``) or Playwright is missing these tests are skipped
+on a developer's machine and fail under CI (``CI=true``), whose script installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("LAYERWISE_CHROMIUM", "/usr/bin/chromium"))  # Debian's
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{what} is missing; CI installs it (see .ci/run)", pytrace=False)
+    pytest.skip(f"{what} is missing (apt-get install -y chromium; pip install playwright)")
+
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+@pytest.fixture(scope="module")
+def server():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "layerwise", "playground", "--port", "0", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    line = process.stdout.readline()
+    with process.stdout:
+        if "http://" not in line:
+            process.kill()
+            raise AssertionError(f"the playground did not start: {line}{process.stdout.read()}")
+        yield line.split()[2]  # "layerwise playground: URL  (Ctrl+C stops it)"
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout.read() == ""  # no tracebacks or warnings while serving
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if sync_playwright is None:
+        _missing("Playwright for Python")
+    if not CHROMIUM.exists():
+        _missing(f"Chromium ({CHROMIUM})")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """Open the playground in a fresh context; collect console errors."""
+    contexts, problems = [], []
+
+    def opener(width: int = 1366, height: int = 768):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(server)
+        expect(page.get_by_test_id("train-accuracy")).not_to_have_text("–")  # the first frame
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert problems == []
+
+
+def epoch(page) -> int:
+    return int(page.get_by_test_id("epoch").inner_text())
+
+
+def type_into(page, testid: str, text: str) -> None:
+    box = page.get_by_test_id(testid)
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_page_loads_without_console_errors(open_page):
+    page = open_page()
+    for hook in ("dataset", "layers", "activation", "init", "learning-rate", "batch-size",
+                 "play", "pause", "step", "reset", "epoch", "train-cost", "dev-cost",
+                 "train-accuracy", "dev-accuracy", "boundary"):  # fmt: skip
+        expect(page.get_by_test_id(hook)).to_be_visible()
+    expect(page.get_by_test_id("error")).to_be_hidden()
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    assert float(page.get_by_test_id("train-cost").inner_text()) > 0
+    page.get_by_test_id("layers").fill("8,4")  # the shapes show while typing
+    expect(page.locator("#layer-dims")).to_contain_text("[2, 8, 4, 1] · W[1] (8, 2) W[2] (4, 8)")
+    page.get_by_test_id("layers").press("Enter")
+    expect(page.locator("#layer-dims")).to_have_text("layer_dims = [2, 8, 4, 1] · 65 parameters")
+    expect(page.locator(".column .head code").nth(3)).to_have_text("W[2] (4, 8)")
+
+
+def test_flower_with_four_tanh_units_learns(open_page):
+    page = open_page()
+    page.get_by_test_id("dataset").select_option("flower")
+    type_into(page, "layers", "4")
+    page.get_by_test_id("activation").select_option("tanh")
+    page.get_by_test_id("play").click()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=dev-accuracy]').textContent) >= 0.85",
+        timeout=60_000,
+    )
+    page.get_by_test_id("pause").click()
+    assert float(page.get_by_test_id("train-accuracy").inner_text()) >= 0.85
+    assert float(page.get_by_test_id("dev-cost").inner_text()) < 0.5
+
+
+UNIT_PIXELS = """() => [...document.querySelectorAll('canvas.unit-map')].map((c) =>
+    Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data).join(','))"""
+
+
+def test_zero_init_keeps_every_hidden_unit_identical(open_page):
+    page = open_page()
+    type_into(page, "layers", "4")
+    page.get_by_test_id("activation").select_option("sigmoid")
+    page.get_by_test_id("init").select_option("zeros")
+    expect(page.locator("#sym-1")).to_have_text("all 4 units identical")
+    page.get_by_test_id("play").click()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=epoch]').textContent) > 500"
+    )
+    page.get_by_test_id("pause").click()
+    maps = page.evaluate(UNIT_PIXELS)
+    assert len(maps) == 4 and len(set(maps)) == 1
+    assert len(set(maps[0].split(","))) > 4  # the units learned something: not a flat map
+    expect(page.locator("#sym-1")).to_have_text("all 4 units identical")
+    page.get_by_test_id("init").select_option("xavier")
+    expect(page.locator("#sym-1")).to_have_text("")
+    assert len(set(page.evaluate(UNIT_PIXELS))) == 4
+
+
+def test_pause_stops_the_epoch_counter(open_page):
+    page = open_page()
+    page.get_by_test_id("play").click()
+    page.wait_for_function("Number(document.querySelector('[data-testid=epoch]').textContent) > 0")
+    page.get_by_test_id("pause").click()
+    expect(page.locator("#status")).to_have_text("paused")
+    stopped = epoch(page)
+    page.wait_for_timeout(1000)
+    assert epoch(page) == stopped > 0
+
+
+def test_hostile_messages_and_bad_values_show_errors(open_page):
+    page = open_page()
+    error = page.get_by_test_id("error")
+    page.evaluate('window.playground.socket.send(\'{"type": "config", "config": 7\')')
+    expect(error).to_contain_text("must be one JSON object")
+    page.evaluate("window.playground.socket.send(JSON.stringify({type: 'rm -rf /'}))")
+    expect(error).to_contain_text("type must be one of config")
+    type_into(page, "learning-rate", "-1")
+    expect(error).to_contain_text("learning_rate must be from 1e-06 to 10.0, got -1")
+    expect(page.get_by_test_id("learning-rate")).to_have_class("invalid")
+    type_into(page, "layers", "1000")
+    expect(error).to_contain_text("layers must list up to 6 hidden layer sizes from 1 to 256")
+    type_into(page, "learning-rate", "nan")
+    expect(error).to_contain_text("got 'nan'")
+    page.get_by_test_id("step").click()  # the same tab goes on
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    expect(error).to_be_hidden()
+    assert open_page().get_by_test_id("epoch").inner_text() == "0"  # and a new one opens
+
+
+def test_two_tabs_train_independently(open_page):
+    one, two = open_page(), open_page()
+    type_into(one, "layers", "8,8")
+    expect(one.locator("#layer-dims")).to_contain_text("[2, 8, 8, 1]")
+    one.get_by_test_id("play").click()
+    one.wait_for_function("Number(document.querySelector('[data-testid=epoch]').textContent) > 50")
+    assert epoch(two) == 0
+    expect(two.locator("#layer-dims")).to_contain_text("[2, 4, 1]")
+    two.get_by_test_id("step").click()
+    expect(two.get_by_test_id("epoch")).to_have_text("1")
+    before = epoch(one)
+    one.wait_for_function(
+        f"Number(document.querySelector('[data-testid=epoch]').textContent) > {before}"
+    )
+    one.get_by_test_id("pause").click()
+    assert epoch(two) == 1
