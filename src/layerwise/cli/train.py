@@ -17,6 +17,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +97,70 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read, split, preprocess, fit, report, save; the exit code."""
-    from ..data import Preprocessor, class_labels, infer_task, save_model, split_indices
-    from ..data.tables import TABLE_SUFFIXES
+    from ..data import save_model
     from ..persistence import atomic
-    from ..random import make_rng
     from .report import evaluate_split, split_table
+
+    p = prepare(args)
+    out = _output_folder(args.out or Path("runs") / Path(p.data.name).stem)  # fail before fit
+    dtype = np.dtype(args.dtype)
+    net = build_network(args, p.pre, p.seed, dtype)
+    learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
+    start = time.perf_counter()
+    history = net.fit(
+        *p.xy["train"],
+        epochs=args.epochs,
+        learning_rate=learning_rate,
+        optimizer=args.optimizer,
+        batch_size=args.batch_size,
+        dev=p.xy.get("dev"),  # the shuffle: the network's own stream, from --seed
+        callbacks=_callbacks(args, has_dev=p.dev is not None),
+    )
+    seconds = time.perf_counter() - start
+    splits = {"train": p.train, "dev": p.dev, "test": p.test}
+    reports = {  # the splits transformed for training are not transformed again
+        name: evaluate_split(net, p.pre, d, p.xy.get(name))
+        for name, d in splits.items()
+        if d is not None
+    }
+    settings = _settings(args, p, net, learning_rate, history, seconds)
+    headline = {
+        s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
+    }
+    net_file = out / "model.npz"
+    save_model(net, net_file, preprocessor=p.pre, training=settings, metrics=headline)
+    atomic.atomic_write(out / "history.json", _json_bytes(history.to_dict()))
+    atomic.atomic_write(out / "metrics.json", _json_bytes(reports))
+    written = [net_file.name, "history.json", "metrics.json"]
+    written += _plots(out, history, net, p.pre, p.data)
+    print(_describe(p, net, args, learning_rate, history, seconds))
+    print()
+    print(split_table(reports, p.pre.task))
+    print()
+    print(f"saved to {out}/: {', '.join(written)}")
+    return EXIT_OK
+
+
+@dataclass
+class Prepared:
+    """DATA read, split and preprocessed: the raw splits (``Dataset`` rows), the fitted
+    ``Preprocessor`` and the transformed splits ``xy[name] = (X (n_x, m), Y (n_y, m))``."""
+
+    data: Any
+    pre: Any
+    train: Any
+    dev: Any | None
+    test: Any | None
+    xy: dict[str, tuple[np.ndarray, np.ndarray]]
+    seed: int
+    test_fraction: float
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    """Steps 1-3 of ``train`` (read, split, preprocess), for every command that trains."""
+    from ..data import Preprocessor, class_labels, infer_task, split_indices
+    from ..data.tables import TABLE_SUFFIXES
+    from ..random import make_rng
 
     if args.test and args.test_fraction:
         raise ValueError("use either --test FILE or --test-fraction, not both.")
@@ -123,7 +183,6 @@ def run(args: argparse.Namespace) -> int:
     train_set = data.take(rest[train_index])
     dev = data.take(rest[dev_index]) if dev_index.size else None
     _check_splits(args, data, task, train_set, dev, test_index.size)
-
     # the classes of the whole file, so that a rare class missing from the train split is kept
     class_names = data.classes or (
         class_labels(data.target) if task in ("binary", "multiclass") else None
@@ -132,37 +191,19 @@ def run(args: argparse.Namespace) -> int:
         train_set.features, train_set.target, classes=class_names, image=data.image
     )
     dtype = np.dtype(args.dtype)
-    X, Y = pre.transform(train_set.features, dtype), pre.transform_target(train_set.target, dtype)
-    dev_xy = None
-    if dev is not None:
-        dev_xy = (pre.transform(dev.features, dtype), pre.transform_target(dev.target, dtype))
-    out = _output_folder(args.out or Path("runs") / Path(data.name).stem)  # fail before fit
-    net = build_network(args, pre, seed, dtype)
-    callbacks = _callbacks(args, has_dev=dev is not None)
-    learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
-    start = time.perf_counter()
-    history = net.fit(
-        X,
-        Y,
-        epochs=args.epochs,
-        learning_rate=learning_rate,
-        optimizer=args.optimizer,
-        batch_size=args.batch_size,
-        dev=dev_xy,  # the shuffle: the network's own stream, from --seed
-        callbacks=callbacks,
-    )
-    seconds = time.perf_counter() - start
-
-    splits = {"train": train_set, "dev": dev, "test": test}
-    transformed = {"train": (X, Y), "dev": dev_xy}  # already done for training: not again
-    reports = {
-        name: evaluate_split(net, pre, d, transformed.get(name))
-        for name, d in splits.items()
+    xy = {
+        name: (pre.transform(d.features, dtype), pre.transform_target(d.target, dtype))
+        for name, d in (("train", train_set), ("dev", dev))
         if d is not None
     }
-    settings = {
+    return Prepared(data, pre, train_set, dev, test, xy, seed, test_fraction)
+
+
+def _settings(args, p: Prepared, net, learning_rate: float, history, seconds: float) -> dict:
+    """What the model file records of how it was trained."""
+    return {
         "data": str(args.data),
-        "task": pre.task,
+        "task": p.pre.task,
         "layers": args.layers,
         "hidden": args.hidden,
         "init": args.init,
@@ -174,28 +215,13 @@ def run(args: argparse.Namespace) -> int:
         "best_epoch": history.best_epoch,
         "batch_size": args.batch_size,
         "dev_fraction": args.dev_fraction,
-        "test_fraction": test_fraction,
+        "test_fraction": p.test_fraction,
         "test": args.test,
-        "seed": seed,
+        "seed": p.seed,
         "dtype": args.dtype,
         "l2": args.l2,
         "seconds": round(seconds, 3),
     }
-    headline = {
-        s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
-    }
-    net_file = out / "model.npz"
-    save_model(net, net_file, preprocessor=pre, training=settings, metrics=headline)
-    atomic.atomic_write(out / "history.json", _json_bytes(history.to_dict()))
-    atomic.atomic_write(out / "metrics.json", _json_bytes(reports))
-    written = [net_file.name, "history.json", "metrics.json", *_plots(out, history, net, pre, data)]
-
-    print(_describe(data, pre, train_set, dev, test, net, args, learning_rate, history, seconds))
-    print()
-    print(split_table(reports, pre.task))
-    print()
-    print(f"saved to {out}/: {', '.join(written)}")
-    return EXIT_OK
 
 
 def _check_splits(args, data, task: str, train_set, dev, n_test: int) -> None:
@@ -304,7 +330,8 @@ def _plots(out: Path, history, net, pre, data) -> list[str]:
     return written
 
 
-def _describe(data, pre, train_set, dev, test, net, args, learning_rate, history, seconds) -> str:
+def _describe(p: Prepared, net, args, learning_rate, history, seconds) -> str:
+    data, pre, train_set, dev, test = p.data, p.pre, p.train, p.dev, p.test
     kind = pre.task + (f" ({len(pre.classes)} classes)" if pre.is_classifier else "")
     sizes = (
         f"train {train_set.m}"
