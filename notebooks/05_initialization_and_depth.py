@@ -25,6 +25,7 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 from sklearn.datasets import make_circles
 
 import layerwise as lw
@@ -32,6 +33,7 @@ from layerwise.diagnostics import gradient_norms, identical_units, is_symmetric
 from layerwise.metrics import accuracy
 
 plt.rcParams["figure.dpi"] = 72  # small figures
+RED_BLUE = ["#d62728", "#1f77b4"]  # y = 0 red, y = 1 blue, as in layerwise.plots
 
 # %% [markdown]
 # ## The data: two circles
@@ -71,12 +73,13 @@ g1, g2 = np.meshgrid(np.linspace(-1.5, 1.5, 150), np.linspace(-1.5, 1.5, 150))
 grid = np.vstack([g1.ravel(), g2.ravel()])  # (2, 22500)
 fig, axes = plt.subplots(1, 5, figsize=(13, 2.8))
 for ax, (title, net) in zip(axes, nets.items(), strict=False):
-    ax.contourf(g1, g2, net.predict(grid).reshape(g1.shape), cmap=plt.cm.Spectral, alpha=0.6)
-    ax.scatter(X[0], X[1], c=Y[0], cmap=plt.cm.Spectral, s=4)
+    predicted = net.predict(grid).reshape(g1.shape)  # 0/1 for every point of the plane
+    ax.contourf(g1, g2, predicted, levels=[-0.5, 0.5, 1.5], colors=RED_BLUE, alpha=0.25)
+    ax.scatter(X[0], X[1], c=Y[0], cmap=ListedColormap(RED_BLUE), s=4)
     ax.set_title(f"{title}: train {100 * results[title][0]:.0f} %", fontsize="small")
     ax.set(xticks=[], yticks=[])
-for title, history in histories.items():
-    axes[-1].plot(history.cost, label=title)
+for (title, history), style in zip(histories.items(), ["--", ":", "-", "-"], strict=True):
+    axes[-1].plot(history.cost, style, label=title)  # zeros and × 0.01 overlap at log 2
 axes[-1].set(xlabel="iteration", ylabel="cost J", title="cost")
 axes[-1].legend(fontsize="small")
 plt.show()

@@ -75,7 +75,10 @@ def cat_data(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
-def test_notebook_executes_from_a_clean_kernel(source, request):
+def test_notebook_executes_from_a_clean_kernel(source, request, monkeypatch):
+    # One BLAS thread in the kernel: on a busy machine OpenBLAS's spinning worker threads made
+    # notebook 4 ten times slower; alone on two cores one thread costs little.
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     if source.name.startswith(NEEDS_CATS):
         request.getfixturevalue("cat_data")
     nb = build.execute(source)  # raises CellExecutionError, with the cell, on any failure
