@@ -88,6 +88,8 @@ print("dW1:", grads["dW1"].shape, " db1:", grads["db1"].shape, " db1 =", grads["
 # %%
 dw_course = X_train @ (AL - Y_train).T / m_train  # (12288, 1)
 print("largest difference to the course's formula:", np.abs(grads["dW1"] - dw_course.T).max())
+db_course = np.mean(AL - Y_train)
+assert np.allclose(grads["dW1"], dw_course.T) and np.isclose(grads["db1"].item(), db_course)
 
 # %% [markdown]
 # ## Training: 2000 iterations of gradient descent, α = 0.005

@@ -24,8 +24,9 @@
 # 4. **several labels at once** (multi-label: is the digit even? ≥ 5? prime?).
 #
 # These runs use small settings (a few hundred epochs at most, small layers) so that the
-# notebook runs in seconds; the course gives no reference numbers for them. **Checks**: each
-# model beats a simple baseline by a clear margin.
+# notebook runs in seconds; the course gives no reference numbers for them. **Checks**: the
+# house and ad models beat simple baselines by a clear margin, the digit network gets more than
+# 95 % of the test digits right, and the multi-label one all three labels of 90 %.
 
 # %%
 # %matplotlib inline
