@@ -41,12 +41,12 @@ u = b * c
 v = a + u
 J = 3 * v
 u.label, v.label, J.label = "u", "v", "J"
-for node in J.topological_order():
-    parents = " ".join(p.label or f"{p.data:g}" for p in node.parents)
-    print(
-        f"{node.label or '3':>2} = {node.data:4g}"
-        + (f"   ({node.op} of {parents})" if parents else "")
-    )
+for node in J.topological_order():  # parents before children
+    if not node.parents:
+        print(f"{node.label or 'constant'} = {node.data:g}")
+    else:
+        parents = " and ".join(p.label or f"{p.data:g}" for p in node.parents)
+        print(f"{node.label} = {node.data:g}   ({node.op} of {parents})")
 
 # %% [markdown]
 # ## Backward: the chain rule, right to left
