@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 
-.PHONY: install train test lint bench reproduce clean
+.PHONY: install train test lint bench reproduce notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,18 @@ train: $(STAMP)
 	$(VENV)/bin/layerwise train digits --out runs/digits
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m ruff check src tests benchmarks notebooks
+	$(PY) -m ruff format --check src tests benchmarks notebooks
 
 test: lint
 	$(PY) -m pytest -q
 
 reproduce: $(STAMP)
 	$(PY) benchmarks/reproduce_course.py ../shared/data/catvnoncat
+
+# Execute the course notebooks (notebooks/NN_*.py) from a clean kernel into NN_*.ipynb.
+notebooks: $(STAMP)
+	$(PY) notebooks/build.py
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"

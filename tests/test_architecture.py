@@ -25,6 +25,7 @@ LAYERS = {
     "data": 1,
     "plots": 1,
     "estimators": 2,
+    "course": 2,
     "cli": 3,
     "export": 3,
     "playground": 3,
