@@ -411,7 +411,7 @@ def test_progress_bar_prints_one_line_per_epoch_off_a_terminal(xor) -> None:
     Network([2, 3, 1]).fit(*xor, epochs=3, callbacks=[ProgressBar(file=out)])
     lines = out.getvalue().splitlines()
     assert len(lines) == 3
-    assert lines[0].startswith("epoch 1: cost=")
+    assert lines[0].startswith("epoch 0: cost=")  # numbered from 0, as PrintCost and History
     assert "accuracy=" in lines[0]
 
 
