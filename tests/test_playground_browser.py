@@ -145,6 +145,8 @@ def test_zero_init_keeps_every_hidden_unit_identical(open_page):
     expect(page.locator("#sym-1")).to_have_text("all 4 units identical")
     page.get_by_test_id("init").select_option("xavier")
     expect(page.locator("#sym-1")).to_have_text("")
+    distinct = f"() => new Set(({UNIT_PIXELS})()).size === 4"  # redrawn with the new weights
+    page.wait_for_function(distinct, timeout=30_000)
     assert len(set(page.evaluate(UNIT_PIXELS))) == 4
 
 
