@@ -15,15 +15,9 @@ import layerwise as lw
 pd = pytest.importorskip("pandas")
 pytest.importorskip("sklearn")
 
-from layerwise import cli  # noqa: E402
+from commands import run  # noqa: E402
 from layerwise.data import load_model  # noqa: E402
 from model_files import edit_header  # noqa: E402
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -10,14 +10,8 @@ import pytest
 pd = pytest.importorskip("pandas")
 pytest.importorskip("sklearn")
 
-from layerwise import cli  # noqa: E402
+from commands import run  # noqa: E402
 from layerwise.data import load_model  # noqa: E402
-
-
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def usage_error(capsys, *argv) -> str:

@@ -18,7 +18,7 @@ ort = pytest.importorskip("onnxruntime")
 pd = pytest.importorskip("pandas")
 pytest.importorskip("sklearn")
 
-from layerwise import cli  # noqa: E402
+from commands import run as run_cli  # noqa: E402
 from layerwise.data import Preprocessor, SavedModel  # noqa: E402
 from layerwise.export import DEFAULT_OPSET, MIN_OPSET, check_onnx, to_onnx  # noqa: E402
 from layerwise.export.graph import ACTIVATION_NODES  # noqa: E402
@@ -36,12 +36,6 @@ def session(model):
 def outputs(model, feeds) -> dict:
     sess = session(model)
     return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds), strict=True))
-
-
-def run_cli(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def clear_rows(net, X, loss: str):
