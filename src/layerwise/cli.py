@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     datasets = sub.add_parser("datasets", help="data sets that train without any file")
     datasets.set_defaults(handler=cmd_datasets)
+
+    from .sweep.cli import add_parser as add_sweep_parser  # Optuna loads only when it runs
+
+    add_sweep_parser(sub)
     return parser
 
 

@@ -1,0 +1,214 @@
+"""One trial: read the data as ``layerwise train`` does, build a network, fit it, report.
+
+The data are read, split (test, then dev, stratified, from ``seed``) and preprocessed once per
+worker, exactly as ``layerwise train`` does with the same seed and fractions, so every worker
+of a study, on any machine, sees the same train/dev/test rows. Each trial trains a
+``Network`` through ``Network.fit`` with its dev set, reports the dev metric after every epoch
+to Optuna (:class:`ReportToTrial`), stops when Optuna's pruner says so, and records its
+``History`` as the trial's user attribute ``"history"``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+import layerwise as lw
+from layerwise.cli import _build_network
+from layerwise.data import split_indices
+from layerwise.preprocessing import Preprocessor, class_labels, infer_task
+from layerwise.readers import read_data
+
+# metric -> Optuna direction
+METRICS = {"dev_accuracy": "maximize", "dev_cost": "minimize"}
+
+
+@dataclass
+class Prepared:
+    """The data of a sweep, preprocessed: ``X (n_x, m)``, ``Y (n_y, m)``, dev likewise.
+
+    ``data``/``train``/``dev``/``test`` are the raw :class:`layerwise.readers.Dataset` rows
+    (``test`` None when no test split), for the final report of the best model.
+    """
+
+    data: Any
+    train: Any
+    dev: Any
+    test: Any
+    pre: Preprocessor
+    X: np.ndarray
+    Y: np.ndarray
+    X_dev: np.ndarray
+    Y_dev: np.ndarray
+    seed: int
+    dtype: np.dtype
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What a study's trials depend on: columns, target, task, classes, split sizes."""
+        pre = self.pre
+        return {
+            "features": [str(c) for c in self.data.features.columns],
+            "target": pre.target_names,
+            "task": pre.task,
+            "classes": None if pre.classes is None else [str(c) for c in pre.classes],
+            "n_x": pre.n_x,
+            "examples": {"train": self.train.m, "dev": self.dev.m, "test": self.test_m},
+        }
+
+    @property
+    def test_m(self) -> int:
+        return 0 if self.test is None else self.test.m
+
+
+def prepare(
+    data: str,
+    *,
+    target: list[str] | None = None,
+    drop: list[str] = (),
+    task: str = "auto",
+    seed: int = 0,
+    dev_fraction: float = 0.2,
+    test_fraction: float | None = None,
+    dtype: str = "float64",
+) -> Prepared:
+    """Read ``data`` (a bundled name or a file) and split and preprocess it like
+    ``layerwise train`` with the same seed and fractions (``test_fraction`` None: 0.2 for a
+    bundled data set, 0 for a file)."""
+    if not 0 < dev_fraction < 1:
+        raise ValueError(
+            f"dev_fraction must be in (0, 1): every trial is scored on the dev set; got "
+            f"{dev_fraction}. Hint: 0.2 holds out a fifth of the training rows."
+        )
+    raw = read_data(data, target, require_target=True, drop=list(drop))
+    task = infer_task(raw.target, task)
+    if test_fraction is None:
+        test_fraction = 0.2 if raw.origin == "bundled" else 0.0
+    classes = raw.target.to_numpy() if task in ("binary", "multiclass") else None  # (m, 1)
+    rng = lw.make_rng(seed)  # one generator for both splits, in train's order
+    rest, test_index = split_indices(raw.m, test_fraction, rng, classes)
+    train_index, dev_index = split_indices(
+        rest.size, dev_fraction, rng, None if classes is None else classes[rest]
+    )
+    train, dev = raw.take(rest[train_index]), raw.take(rest[dev_index])
+    test = raw.take(test_index) if test_index.size else None
+    class_names = raw.classes or (
+        class_labels(raw.target) if task in ("binary", "multiclass") else None
+    )
+    pre = Preprocessor(task, raw.scaling).fit(
+        train.features, train.target, classes=class_names, image=raw.image
+    )
+    dt = np.dtype(dtype)
+    return Prepared(
+        raw,
+        train,
+        dev,
+        test,
+        pre,
+        pre.transform(train.features, dt),
+        pre.transform_target(train.target, dt),
+        pre.transform(dev.features, dt),
+        pre.transform_target(dev.target, dt),
+        seed,
+        dt,
+    )
+
+
+class ReportToTrial(lw.Callback):
+    """Report ``monitor`` to an Optuna trial after every epoch; stop when the pruner says so.
+
+    ``pruned_epoch`` is the epoch (0-based) at which training stopped for the pruner, or None.
+    """
+
+    def __init__(self, trial, monitor: str) -> None:
+        self.trial, self.monitor, self.pruned_epoch = trial, monitor, None
+
+    def on_epoch_end(self, net: lw.Network, epoch: int, logs: dict[str, float]) -> bool:
+        self.trial.report(float(logs[self.monitor]), epoch)
+        if self.trial.should_prune():
+            self.pruned_epoch = epoch
+            return True
+        return False
+
+
+def train_network(
+    prepared: Prepared, settings: dict[str, Any], metric: str, callbacks=()
+) -> tuple[lw.Network, lw.History]:
+    """Build and fit the network of one trial's ``settings`` (see ``space.suggest``), with
+    early stopping on ``metric`` when ``settings["patience"]`` > 0; the same seed each trial, so
+    a trial re-run with the same settings trains the same network, bit for bit."""
+    options = SimpleNamespace(
+        init=settings["init"],
+        legacy_rng=False,
+        hidden=[settings["hidden"]],
+        layers=settings["layers"],
+        l2=settings["l2"],
+    )
+    net = _build_network(options, prepared.pre, prepared.seed, prepared.dtype)
+    callbacks = list(callbacks)
+    if settings["patience"]:
+        callbacks.append(lw.EarlyStopping(settings["patience"], monitor=metric))
+    history = net.fit(
+        prepared.X,
+        prepared.Y,
+        epochs=settings["epochs"],
+        learning_rate=settings["learning_rate"],
+        optimizer=settings["optimizer"],
+        batch_size=settings["batch_size"],
+        dev=(prepared.X_dev, prepared.Y_dev),
+        callbacks=callbacks,
+    )
+    return net, history
+
+
+def score(history: lw.History, metric: str) -> float:
+    """The trial's value: ``metric`` at the epoch kept (the best one with early stopping)."""
+    curve = history.history[metric]
+    return float(curve[history.best_epoch if history.best_epoch is not None else -1])
+
+
+def worker_name() -> str:
+    """``host:pid``: which process ran a trial."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Objective:
+    """The function Optuna calls with each trial; returns the dev metric of the kept epoch.
+
+    A pruned trial, or one whose training diverged, raises ``optuna.TrialPruned``.
+    """
+
+    def __init__(self, prepared: Prepared, params: dict, metric: str) -> None:
+        self.prepared, self.params, self.metric = prepared, params, metric
+
+    def __call__(self, trial) -> float:
+        import optuna
+
+        from .space import suggest
+
+        settings = suggest(trial, self.params)
+        trial.set_user_attr("worker", worker_name())
+        trial.set_user_attr("pid", os.getpid())
+        trial.set_user_attr("seed", self.prepared.seed)
+        reporter = ReportToTrial(trial, self.metric)
+        start = time.perf_counter()
+        try:
+            net, history = train_network(self.prepared, settings, self.metric, [reporter])
+        except lw.DivergenceError as err:
+            trial.set_user_attr("diverged", " ".join(str(err).split()))
+            raise optuna.TrialPruned(f"diverged: {err}") from None
+        except KeyboardInterrupt:  # Ctrl-C: Optuna marks the trial FAIL; say why
+            trial.set_user_attr("interrupted", True)
+            raise
+        trial.set_user_attr("history", history.to_dict())
+        trial.set_user_attr("epochs", history.epochs)
+        trial.set_user_attr("seconds", round(time.perf_counter() - start, 3))
+        trial.set_user_attr("n_parameters", net.n_parameters())
+        if reporter.pruned_epoch is not None:
+            raise optuna.TrialPruned(f"pruned after epoch {reporter.pruned_epoch + 1}")
+        return score(history, self.metric)

@@ -1,0 +1,277 @@
+"""Workers: open (or join) the study, run trials until it holds N finished ones, then stop.
+
+Every worker runs the same loop, in this process (``workers=1``), in K local processes, or on
+many machines sharing one PostgreSQL database:
+
+1. count the study's finished trials (COMPLETE or PRUNED); at N, stop;
+2. if the running ones would make N, wait, failing trials whose heartbeat went silent (their
+   copies, queued by ``RetryHeartbeatStaleTrialCallback``, are then free to run);
+3. otherwise run one trial (a queued retry first) and go back to 1.
+
+So N is the study's total, shared by every worker that joins it: two workers can only exceed it
+when both start the last trial at the same moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.samplers import BaseSampler, TPESampler
+from optuna.trial import TrialState
+
+from .objective import METRICS, Objective, Prepared, prepare
+from .space import parse_space
+from .storage import open_storage
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+@dataclass
+class Settings:
+    """Everything a worker needs (picklable: local workers are spawned processes)."""
+
+    data: str
+    trials: int
+    storage: str
+    study: str
+    space: dict[str, Any]
+    metric: str
+    target: list[str] | None = None
+    drop: list[str] = field(default_factory=list)
+    task: str = "auto"
+    seed: int = 0
+    dev_fraction: float = 0.2
+    test_fraction: float | None = None
+    dtype: str = "float64"
+    timeout: float | None = None
+    heartbeat: int = 10
+    grace: int | None = None
+    quiet: bool = False
+
+    def prepare(self) -> Prepared:
+        return prepare(
+            self.data,
+            target=self.target,
+            drop=self.drop,
+            task=self.task,
+            seed=self.seed,
+            dev_fraction=self.dev_fraction,
+            test_fraction=self.test_fraction,
+            dtype=self.dtype,
+        )
+
+
+class TrialSeededSampler(BaseSampler):
+    """Optuna's TPE sampler, seeded afresh for each trial from ``(seed, trial number)``.
+
+    Trial numbers are unique in a study, so workers sharing a study never draw from the same
+    random stream, and one worker with a seed draws the same trials in the same order.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._tpe = self._make(0)
+
+    def _make(self, number: int) -> TPESampler:
+        seed = int(np.random.SeedSequence([self.seed, number]).generate_state(1)[0])
+        return TPESampler(seed=seed)
+
+    def before_trial(self, study, trial) -> None:
+        self._tpe = self._make(trial.number)
+        self._tpe.before_trial(study, trial)
+
+    def infer_relative_search_space(self, study, trial):
+        return self._tpe.infer_relative_search_space(study, trial)
+
+    def sample_relative(self, study, trial, search_space):
+        return self._tpe.sample_relative(study, trial, search_space)
+
+    def sample_independent(self, study, trial, param_name, param_distribution):
+        return self._tpe.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(self, study, trial, state, values) -> None:
+        self._tpe.after_trial(study, trial, state, values)
+
+
+def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
+    """What the study records so that joining workers, and ``--show``, use the same setup."""
+    return {
+        "data": settings.data,
+        "target": settings.target,
+        "drop": settings.drop,
+        "task": prepared.pre.task,
+        "seed": settings.seed,
+        "dev_fraction": settings.dev_fraction,
+        "test_fraction": settings.test_fraction,
+        "dtype": settings.dtype,
+        "metric": settings.metric,
+        "space": settings.space,
+        "fingerprint": prepared.fingerprint(),
+    }
+
+
+def open_study(settings: Settings, prepared: Prepared, storage=None) -> optuna.Study:
+    """Create the study, or join it after checking that it was made for the same data,
+    split and metric (ValueError naming the first difference otherwise)."""
+    storage = storage or open_storage(settings.storage, settings.heartbeat, settings.grace)
+    study = optuna.create_study(
+        storage=storage,
+        study_name=settings.study,
+        direction=METRICS[settings.metric],
+        sampler=TrialSeededSampler(settings.seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=5),
+        load_if_exists=True,
+    )
+    mine = setup_of(settings, prepared)
+    theirs = study.user_attrs.get("setup")
+    if theirs is None:
+        study.set_user_attr("setup", mine)
+        return study
+    check_same_setup(settings.study, theirs, mine, settings.data)
+    return study
+
+
+def check_same_setup(name: str, theirs: dict, mine: dict, data: str) -> None:
+    """Raise ValueError when a worker's data, split or metric differ from the study's."""
+    a, b = theirs["fingerprint"], mine["fingerprint"]
+    if (a["features"], a["target"], a["task"], a["classes"]) != (
+        b["features"],
+        b["target"],
+        b["task"],
+        b["classes"],
+    ):
+        raise ValueError(
+            f"study {name!r} was made for {theirs['data']} ({len(a['features'])} features "
+            f"{_short(a['features'])} -> {a['target']}, {a['task']}), but {data} has "
+            f"{len(b['features'])} features {_short(b['features'])} -> {b['target']}, "
+            f"{b['task']}. Hint: give this data its own --study name."
+        )
+    for key in ("seed", "dev_fraction", "test_fraction", "metric", "dtype"):
+        if theirs[key] != mine[key]:
+            raise ValueError(
+                f"study {name!r} was run with {key} {theirs[key]!r}, this worker has "
+                f"{mine[key]!r}: its trials would not be comparable. Hint: pass the study's "
+                f"--{key.replace('_', '-')}, or use another --study name."
+            )
+    if a["examples"] != b["examples"]:
+        raise ValueError(
+            f"study {name!r} split its data into {a['examples']} examples, this worker's data "
+            f"gives {b['examples']}: not the same rows. Hint: every worker needs the same file."
+        )
+
+
+def _short(names: list[str]) -> str:
+    return "[" + ", ".join(names[:4]) + (", ...]" if len(names) > 4 else "]")
+
+
+def counts(study: optuna.Study) -> tuple[int, int]:
+    """(finished, running) trials of the study."""
+    finished = len(study.get_trials(deepcopy=False, states=FINISHED))
+    running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+    return finished, running
+
+
+def describe(trial: optuna.trial.FrozenTrial, metric: str) -> str:
+    """One line per finished trial, as workers print them."""
+    p = trial.params
+    widths = [p[f"units_{l}"] for l in range(1, p.get("n_layers", 0) + 1) if f"units_{l}" in p]
+    shown = ", ".join(
+        f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+        for k, v in p.items()
+        if not k.startswith("units_") and k != "n_layers"
+    )
+    if widths:
+        shown = f"layers {widths}, " + shown
+    retry = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number(trial)
+    head = f"trial {trial.number}" + (f" (retry of {retry})" if retry is not None else "")
+    epochs = trial.user_attrs.get("epochs", "?")
+    if trial.state == TrialState.COMPLETE:
+        what = f"{metric} {trial.value:.4f} after {epochs} epochs"
+    elif trial.state == TrialState.PRUNED:
+        history = trial.user_attrs.get("history") or {}
+        stop = len(history.get("cost", [])) or "?"
+        what = "diverged" if "diverged" in trial.user_attrs else f"pruned after epoch {stop}"
+    else:
+        what = trial.state.name.lower()
+    return f"{head}: {what} ({shown})"
+
+
+@contextlib.contextmanager
+def quiet_optuna():
+    """Optuna's INFO lines off (workers print one line per trial), its experimental-feature
+    warnings (heartbeat failure checks) silenced; restored afterwards."""
+    level = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            yield
+    finally:
+        optuna.logging.set_verbosity(level)
+
+
+def work(settings: Settings, prepared: Prepared | None = None, label: str = "") -> int:
+    """Run trials until the study holds ``settings.trials`` finished ones (or the timeout);
+    return how many this worker ran."""
+    prepared = prepared or settings.prepare()
+    with quiet_optuna():
+        study = open_study(settings, prepared)
+        objective = Objective(prepared, parse_space(settings.space), settings.metric)
+        deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
+        prefix = f"[{label}] " if label else ""
+        ran = 0
+
+        def show(study, trial) -> None:
+            if not settings.quiet:
+                print(prefix + describe(trial, settings.metric), flush=True)
+
+        while deadline is None or time.monotonic() < deadline:
+            finished, running = counts(study)
+            if finished >= settings.trials:
+                break
+            if finished + running >= settings.trials:
+                optuna.storages.fail_stale_trials(study)  # a dead worker's trial, if any
+                time.sleep(min(1.0, settings.heartbeat / 2))
+                continue
+            study.optimize(objective, n_trials=1, callbacks=[show])
+            ran += 1
+    return ran
+
+
+def _child(settings: Settings, label: str) -> None:
+    """A spawned local worker: one-line errors, exit code 2 (130 on Ctrl-C)."""
+    try:
+        work(settings, label=label)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except (ValueError, OSError, ImportError) as err:
+        print(f"error: [{label}] {' '.join(str(err).split())}", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
+def run_local_workers(settings: Settings, workers: int) -> list[int]:
+    """Run ``workers`` processes of :func:`work` on this machine; return their exit codes
+    (negative: killed by that signal)."""
+    context = multiprocessing.get_context("spawn")  # no forked SQLAlchemy connections
+    procs = [
+        context.Process(target=_child, args=(settings, f"worker {i + 1}"), daemon=False)
+        for i in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join()
+    except KeyboardInterrupt:  # the workers got the same Ctrl-C: let them mark their trials
+        for p in procs:
+            p.join(timeout=30)
+        raise
+    return [p.exitcode for p in procs]
