@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailableError(RuntimeError):
     """No PostgreSQL binaries, or the server did not start."""
 
 
@@ -29,10 +29,12 @@ def binaries() -> Path:
     """The newest ``/usr/lib/postgresql/<version>/bin`` holding initdb and pg_ctl."""
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     if not found:
-        raise PostgresUnavailable(
+        raise PostgresUnavailableError(
             "no /usr/lib/postgresql/*/bin/initdb: apt-get install -y postgresql"
         )
     return Path(found[-1]).parent
@@ -49,7 +51,7 @@ def _run(cmd: list[str], user: str | None, **kw) -> subprocess.CompletedProcess:
         cmd = ["runuser", "-u", user, "--", *cmd]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
     if result.returncode:
-        raise PostgresUnavailable(f"{' '.join(cmd)} failed: {result.stderr.strip()[-2000:]}")
+        raise PostgresUnavailableError(f"{' '.join(cmd)} failed: {result.stderr.strip()[-2000:]}")
     return result
 
 
@@ -64,7 +66,9 @@ def postgres_server() -> Iterator[str]:
         try:
             entry = pwd.getpwnam(user)
         except KeyError:
-            raise PostgresUnavailable("no 'postgres' user: apt-get install -y postgresql") from None
+            raise PostgresUnavailableError(
+                "no 'postgres' user: apt-get install -y postgresql"
+            ) from None
         os.chown(folder, entry.pw_uid, entry.pw_gid)
     data, log = folder / "data", folder / "server.log"
     port = free_port()
@@ -86,12 +90,12 @@ def postgres_server() -> Iterator[str]:
         )  # fmt: skip
         started = True
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    except PostgresUnavailable as err:
+    except PostgresUnavailableError as err:
         text = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-        raise PostgresUnavailable(f"{err}\n{text}") from None
+        raise PostgresUnavailableError(f"{err}\n{text}") from None
     finally:
         if started:
-            with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
+            with contextlib.suppress(PostgresUnavailableError, subprocess.TimeoutExpired):
                 _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], user)
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -128,9 +128,11 @@ def sweep(
     )
     from .results import write_results
     from .runner import open_study, quiet_optuna
+    from .storage import opened
 
-    with quiet_optuna():
-        study_ = open_study(settings, prepared)  # errors (storage, data) once, before workers
+    with quiet_optuna(), opened(url, heartbeat, grace) as store:
+        # storage and data errors once, here, before any worker starts
+        open_study(settings, prepared, store)
     if workers == 1:
         work(settings, prepared)
     else:
@@ -144,8 +146,16 @@ def sweep(
                 )
         if all(code == 2 for code in codes):
             raise ValueError("every worker stopped with an error (see above).")
-    with quiet_optuna():
+    with quiet_optuna(), opened(url, heartbeat, grace) as store:
+        study_ = _load(name, store)
         return write_results(study_, out, prepared, top)
+
+
+def _load(name: str, storage):
+    """The study ``name`` of ``storage``."""
+    import optuna
+
+    return optuna.load_study(study_name=name, storage=storage)
 
 
 def show(
@@ -163,7 +173,7 @@ def show(
 
     from .results import write_results
     from .runner import check_same_setup, quiet_optuna
-    from .storage import check_url, default_url, open_storage
+    from .storage import check_url, default_url, opened
 
     if storage is None:
         if out is None:
@@ -172,8 +182,7 @@ def show(
         if not (Path(out) / "study.db").exists():
             raise ValueError(f"no study.db in --out {out}. Hint: pass --storage URL.")
     shown = check_url(storage)
-    with quiet_optuna():
-        store = open_storage(storage)
+    with quiet_optuna(), opened(storage) as store:
         names = [s.study_name for s in optuna.get_all_study_summaries(store)]
         if study is None and len(names) == 1:
             study = names[0]

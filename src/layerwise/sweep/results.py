@@ -23,7 +23,7 @@ from layerwise.persistence import atomic_write
 from layerwise.reporting import evaluate_split, split_table, table
 
 from .objective import Prepared, score, train_network
-from .runner import FINISHED, describe
+from .runner import FINISHED, describe, searched
 from .space import parse_space, suggest
 
 PLOTS = {
@@ -67,30 +67,22 @@ def summary(study: optuna.Study, metric: str, top: int = 5) -> str:
         f"trials ({n[TrialState.COMPLETE]} complete, {n[TrialState.PRUNED]} pruned), "
         f"{n[TrialState.FAIL]} failed, {n[TrialState.RUNNING]} running"
     )
-    rows = []
-    for t in best_trials(study, top):
-        p = t.params
-        widths = [p[k] for k in sorted(p, key=_unit_order) if k.startswith("units_")]
-        rows.append(
-            [
-                t.number,
-                t.value,
-                t.user_attrs.get("epochs", "-"),
-                t.user_attrs.get("seconds", "-"),
-                f"{p['learning_rate']:.2g}" if "learning_rate" in p else "-",
-                str(widths) if "n_layers" in p or widths else "-",
-                *(p.get(k, "-") for k in ("hidden", "init", "optimizer", "batch_size")),
-                f"{p['l2']:.2g}" if "l2" in p else "-",
-            ]
-        )
-    if not rows:
+    best = best_trials(study, top)
+    if not best:
         return line + "\nno complete trial yet."
-    header = ["trial", metric, "epochs", "seconds", "alpha", "layers", "hidden", "init"]
-    return line + "\n\n" + table([*header, "optimizer", "batch", "l2"], rows)
+    names = list(dict.fromkeys(k for t in best for k in searched(t.params)))
+    rows = []
+    for t in best:
+        drawn, attrs = searched(t.params), t.user_attrs
+        cells = [_cell(drawn.get(k, "-")) for k in names]
+        rows.append(
+            [t.number, t.value, attrs.get("epochs", "-"), attrs.get("seconds", "-"), *cells]
+        )
+    return line + "\n\n" + table(["trial", metric, "epochs", "seconds", *names], rows)
 
 
-def _unit_order(key: str) -> tuple[int, str]:
-    return (int(key.split("_")[1]) if key.startswith("units_") else 0, key)
+def _cell(value: Any) -> Any:
+    return f"{value:.3g}" if isinstance(value, float) else value
 
 
 def write_trials_csv(study: optuna.Study, path: Path) -> None:

@@ -28,8 +28,8 @@ from optuna.samplers import BaseSampler, TPESampler
 from optuna.trial import TrialState
 
 from .objective import METRICS, Objective, Prepared, prepare
-from .space import parse_space
-from .storage import open_storage
+from .space import RULES, parse_space
+from .storage import opened
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
@@ -118,10 +118,9 @@ def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
     }
 
 
-def open_study(settings: Settings, prepared: Prepared, storage=None) -> optuna.Study:
-    """Create the study, or join it after checking that it was made for the same data,
-    split and metric (ValueError naming the first difference otherwise)."""
-    storage = storage or open_storage(settings.storage, settings.heartbeat, settings.grace)
+def open_study(settings: Settings, prepared: Prepared, storage) -> optuna.Study:
+    """Create the study in ``storage``, or join it after checking that it was made for the
+    same data, split and metric (ValueError naming the first difference otherwise)."""
     study = optuna.create_study(
         storage=storage,
         study_name=settings.study,
@@ -179,17 +178,30 @@ def counts(study: optuna.Study) -> tuple[int, int]:
     return finished, running
 
 
+def searched(params: dict[str, Any]) -> dict[str, Any]:
+    """A trial's drawn settings for display: the widths ``units_1, units_2, ...`` as one
+    ``layers`` list, in the space's order."""
+    shown: dict[str, Any] = {}
+    widths = [params[k] for k in sorted(params, key=_layer) if k.startswith("units_")]
+    for name in RULES:
+        if name in ("n_layers", "units"):
+            if ("n_layers" in params or widths) and "layers" not in shown:
+                shown["layers"] = widths
+        elif name in params:
+            shown[name] = params[name]
+    return shown
+
+
+def _layer(key: str) -> int:
+    return int(key.split("_")[1]) if key.startswith("units_") else 0
+
+
 def describe(trial: optuna.trial.FrozenTrial, metric: str) -> str:
     """One line per finished trial, as workers print them."""
-    p = trial.params
-    widths = [p[f"units_{l}"] for l in range(1, p.get("n_layers", 0) + 1) if f"units_{l}" in p]
     shown = ", ".join(
         f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
-        for k, v in p.items()
-        if not k.startswith("units_") and k != "n_layers"
+        for k, v in searched(trial.params).items()
     )
-    if widths:
-        shown = f"layers {widths}, " + shown
     retry = optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number(trial)
     head = f"trial {trial.number}" + (f" (retry of {retry})" if retry is not None else "")
     epochs = trial.user_attrs.get("epochs", "?")
@@ -222,8 +234,11 @@ def work(settings: Settings, prepared: Prepared | None = None, label: str = "") 
     """Run trials until the study holds ``settings.trials`` finished ones (or the timeout);
     return how many this worker ran."""
     prepared = prepared or settings.prepare()
-    with quiet_optuna():
-        study = open_study(settings, prepared)
+    with (
+        quiet_optuna(),
+        opened(settings.storage, settings.heartbeat, settings.grace) as storage,
+    ):
+        study = open_study(settings, prepared, storage)
         objective = Objective(prepared, parse_space(settings.space), settings.metric)
         deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
         prefix = f"[{label}] " if label else ""

@@ -11,6 +11,8 @@ measurements behind the choice.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 import warnings
 from pathlib import Path
@@ -49,6 +51,31 @@ def check_url(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+@contextlib.contextmanager
+def opened(url: str, heartbeat: int = 10, grace: int | None = None):
+    """:func:`open_storage` for a ``with`` block; its connections are closed at the end (a
+    study loaded from it still works afterwards: it connects again)."""
+    storage = open_storage(url, heartbeat, grace)
+    try:
+        yield storage
+    finally:
+        storage.engine.dispose()
+
+
+def _sqlite_connect(path: Path):
+    """Connections to the study file: write-ahead log (readers do not block the writer) and
+    fsync at checkpoints only, which survives a killed process (not a power cut mid-commit);
+    several local processes write one file, so wait up to a minute for its lock."""
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+    return connect
+
+
 def open_storage(url: str, heartbeat: int = 10, grace: int | None = None, attempts: int = 5):
     """An Optuna ``RDBStorage`` at ``url`` with heartbeat, grace period and retry of failed
     trials (each stale trial re-run once).
@@ -57,7 +84,6 @@ def open_storage(url: str, heartbeat: int = 10, grace: int | None = None, attemp
     """
     import optuna
     import sqlalchemy.exc as sa
-
     from sqlalchemy.engine import make_url
 
     shown = check_url(url)
@@ -66,9 +92,9 @@ def open_storage(url: str, heartbeat: int = 10, grace: int | None = None, attemp
         # the driver the extra installs (psycopg 3), whatever SQLAlchemy's default for the scheme
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if url.startswith("sqlite:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        # several local processes write one file: wait for its lock rather than fail
-        engine = {"connect_args": {"timeout": 60}}
+        path = Path(parsed.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = {"creator": _sqlite_connect(path)}
     else:
         engine = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
     for attempt in range(attempts):
