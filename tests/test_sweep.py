@@ -387,3 +387,97 @@ def test_importing_layerwise_and_its_parser_does_not_import_optuna():
     code += "print(sorted(m for m in ('optuna', 'sqlalchemy', 'yaml') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ----- every other message a user can cause ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("hidden: {choices: []}\n", r"hidden must be \{choices: \[\.\.\.\]\} with a non-empty"),
+        ("learning_rate: {low: 0.1, high: 1, log: 1}\n", r"learning_rate\.log must be true or"),
+        ('{"epochs": 5, "patience": -1}', r"patience must be an integer >= 0 \(0: no early"),
+    ],
+)
+def test_more_invalid_spaces(tmp_path, text, match):
+    path = tmp_path / ("space.json" if text.startswith("{") else "space.yml")
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        load_space(path)
+
+
+def test_space_errors_outside_files(tmp_path):
+    with pytest.raises(ValueError, match=r"--space .*missing\.yaml cannot be read"):
+        load_space(tmp_path / "missing.yaml")
+    with pytest.raises(ValueError, match=r"space must be a mapping of settings, got list"):
+        parse_space(["epochs"])
+    with pytest.raises(ValueError, match=r"space: epochs must be an integer >= 1; got 'x'"):
+        sweep("planar", space={"epochs": "x"}, out=tmp_path)
+
+
+def test_sqlite_url_must_name_a_file():
+    with pytest.raises(ValueError, match=r"must name a file\. Hint: sqlite:///PATH/study\.db"):
+        check_url("sqlite://")
+
+
+def test_missing_database_driver_is_named(monkeypatch, tmp_path):
+    def no_driver(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'psycopg'", name="psycopg")
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", no_driver)
+    with pytest.raises(ImportError, match=r"needs its database driver \(psycopg\): pip install"):
+        sweep("planar", storage="postgresql://u@127.0.0.1/db", out=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"trials": 0}, r"trials must be an integer >= 1, got 0"),
+        ({"workers": 1.5}, r"workers must be an integer >= 1, got 1\.5"),
+        ({"heartbeat": 2, "grace": 2}, r"grace must be longer than heartbeat \(2 s\), got 2"),
+        ({"metric": "f1"}, r"metric must be one of dev_accuracy, dev_cost, got 'f1'"),
+        ({"dev_fraction": 0.0}, r"dev_fraction must be in \(0, 1\): every trial is scored"),
+    ],
+)
+def test_sweep_arguments_are_checked(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        sweep("planar", out=tmp_path, **kwargs)
+
+
+def test_accuracy_needs_a_classification_task(tmp_path, capsys):
+    code, _, err = run(capsys, "sweep", "diabetes", "--metric", "dev_accuracy", "--out", tmp_path)
+    assert code == 2
+    assert "dev_accuracy needs a classification task, but the task is regression" in err
+
+
+def test_data_is_required_unless_show(capsys):
+    code, _, err = run(capsys, "sweep", "--trials", 3)
+    assert code == 2 and "DATA is required (a bundled data set or a file), unless --show" in err
+
+
+def test_same_columns_but_other_rows_are_refused(space_file, tmp_path):
+    def write(name: str, m: int) -> Path:
+        rows = "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(m))
+        (tmp_path / name).write_text("a,b,y\n" + rows)
+        return tmp_path / name
+
+    argv = {"space": space_file, "out": tmp_path / "o", "study": "s", "quiet": True}
+    sweep(write("first.csv", 40), trials=1, **argv)
+    with pytest.raises(ValueError, match=r"split its data into .* not the same rows"):
+        sweep(write("second.csv", 60), trials=1, **argv)
+
+
+def test_show_refuses_a_study_not_made_by_sweep_and_needs_a_place(tmp_path):
+    url = f"sqlite:///{tmp_path / 'plain.db'}"
+    storage = optuna.storages.RDBStorage(url)
+    optuna.create_study(study_name="plain", storage=storage)
+    storage.engine.dispose()
+    with pytest.raises(ValueError, match=r"study 'plain' was not made by layerwise sweep"):
+        show(url, "plain", out=tmp_path)
+    with pytest.raises(ValueError, match=r"--show needs --storage URL, or --out DIR"):
+        show()
+
+
+def test_timeout_starts_no_trial_after_it_and_reports_an_empty_study(space_file, tmp_path):
+    result = sweep("planar", trials=100, timeout=1e-9, space=space_file, out=tmp_path, quiet=True)
+    assert result.study.trials == [] and result.best_trial is None and result.model_path is None
+    assert "no complete trial yet" in result.text and (tmp_path / "trials.csv").exists()

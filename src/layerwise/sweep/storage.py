@@ -127,6 +127,4 @@ def open_storage(url: str, heartbeat: int = 10, grace: int | None = None, attemp
                 f"--storage {shown} needs its database driver ({err.name or err}): "
                 "pip install 'layerwise[sweep]' (psycopg for PostgreSQL)."
             ) from None
-        except sa.NoSuchModuleError as err:
-            raise ValueError(f"--storage {shown}: {err}. Hint: {URL_HINT}.") from None
     raise AssertionError("unreachable")  # pragma: no cover
