@@ -115,6 +115,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one repetition, fewer trials")
     parser.add_argument("--skip-sweep", action="store_true")
     args = parser.parse_args()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     reps = 1 if args.quick else args.reps
     trials = 4 if args.quick else args.trials
 

@@ -140,8 +140,8 @@ def sweep(
         for i, code in enumerate(codes):
             if code and code < 0 and not quiet:
                 print(
-                    f"note: worker {i + 1} was stopped by signal {-code}; its trial is failed "
-                    "after the grace period and re-run by another worker",
+                    f"note: worker {i + 1} was stopped by signal {-code}; a trial it was "
+                    "running is marked FAIL after the grace period and re-run",
                     flush=True,
                 )
         if all(code == 2 for code in codes):
