@@ -17,18 +17,17 @@ import time
 from pathlib import Path
 
 import numpy as np
+import optuna  # the test extra installs the sweep extra: no skip without it
 import pytest
 
-optuna = pytest.importorskip("optuna")
-
-import layerwise as lw  # noqa: E402
-from layerwise import cli  # noqa: E402
-from layerwise.sweep import show, sweep  # noqa: E402
-from layerwise.sweep.objective import prepare  # noqa: E402
-from layerwise.sweep.runner import TrialSeededSampler  # noqa: E402
-from layerwise.sweep.space import DEFAULT_SPACE, load_space, parse_space, suggest  # noqa: E402
-from layerwise.sweep.storage import check_url  # noqa: E402
-from postgres import PostgresUnavailableError, create_database, free_port, postgres_server  # noqa: E402
+import layerwise as lw
+from layerwise import cli
+from layerwise.sweep import show, sweep
+from layerwise.sweep.objective import prepare
+from layerwise.sweep.runner import TrialSeededSampler
+from layerwise.sweep.space import DEFAULT_SPACE, load_space, parse_space, suggest
+from layerwise.sweep.storage import check_url
+from postgres import PostgresUnavailableError, create_database, free_port, postgres_server
 
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
 SPACE = """\
