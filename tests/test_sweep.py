@@ -110,8 +110,9 @@ def check_killed_trial_retried(url: str, study: str, victim: int, trials: int, w
     with loaded(url, study) as s:
         every = s.get_trials()
     finished = [t for t in every if t.state in FINISHED]
-    assert trials <= len(finished) <= trials + workers - 1
-    assert not [t for t in every if t.state.name in ("RUNNING", "WAITING")]
+    shown = [(t.number, t.state.name, t.user_attrs.get("pid"), t.system_attrs) for t in every]
+    assert trials <= len(finished) <= trials + workers - 1, shown
+    assert not [t for t in every if t.state.name in ("RUNNING", "WAITING")], shown
     killed = [t for t in every if t.state.name == "FAIL" and t.user_attrs.get("pid") == victim]
     assert len(killed) == 1
     retries = [t for t in every if t.system_attrs.get("failed_trial") == killed[0].number]

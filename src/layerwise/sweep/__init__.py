@@ -69,7 +69,9 @@ def sweep(
     study : str, optional
         Study name (default: the data's name). Workers with the same storage and study share it.
     workers : int
-        Local worker processes (1: this process, reproducible with ``seed``).
+        Local worker processes (1: this process, reproducible with ``seed``). They are spawned
+        processes: a script calling ``sweep(..., workers=K)`` needs the
+        ``if __name__ == "__main__":`` guard.
     metric : {"dev_accuracy", "dev_cost"}, optional
         Default dev_accuracy for classification, dev_cost otherwise.
     heartbeat, grace : int
@@ -144,8 +146,12 @@ def sweep(
                     "running is marked FAIL after the grace period and re-run",
                     flush=True,
                 )
-        if all(code == 2 for code in codes):
-            raise ValueError("every worker stopped with an error (see above).")
+        if all(code != 0 for code in codes):
+            raise ValueError(
+                f"every worker stopped before the study was done (exit codes {codes}); see "
+                "their messages above. Hint: from Python, call sweep(..., workers=K) under "
+                "if __name__ == '__main__': (workers are spawned processes)."
+            )
     with quiet_optuna(), opened(url, heartbeat, grace) as store:
         study_ = _load(name, store)
         return write_results(study_, out, prepared, top)

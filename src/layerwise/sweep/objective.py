@@ -119,17 +119,27 @@ def prepare(
     )
 
 
+# Optuna's MedianPruner as the sweep sets it up: no pruning before STARTUP trials have
+# completed, nor before epoch WARMUP (0-based) of a trial.
+STARTUP, WARMUP = 5, 5
+
+
 class ReportToTrial(lw.Callback):
     """Report ``monitor`` to an Optuna trial after every epoch; stop when the pruner says so.
 
+    The pruner is only asked from epoch ``check_from`` on (None: never), since before it the
+    answer is known to be no, and each question reads the study's running trials from storage.
     ``pruned_epoch`` is the epoch (0-based) at which training stopped for the pruner, or None.
     """
 
-    def __init__(self, trial, monitor: str) -> None:
-        self.trial, self.monitor, self.pruned_epoch = trial, monitor, None
+    def __init__(self, trial, monitor: str, check_from: int | None = 0) -> None:
+        self.trial, self.monitor, self.check_from = trial, monitor, check_from
+        self.pruned_epoch = None
 
     def on_epoch_end(self, net: lw.Network, epoch: int, logs: dict[str, float]) -> bool:
         self.trial.report(float(logs[self.monitor]), epoch)
+        if self.check_from is None or epoch < self.check_from:
+            return False
         if self.trial.should_prune():
             self.pruned_epoch = epoch
             return True
@@ -188,6 +198,7 @@ class Objective:
 
     def __call__(self, trial) -> float:
         import optuna
+        from optuna.trial import TrialState
 
         from .space import suggest
 
@@ -195,7 +206,8 @@ class Objective:
         trial.set_user_attr("worker", worker_name())
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("seed", self.prepared.seed)
-        reporter = ReportToTrial(trial, self.metric)
+        completed = trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        reporter = ReportToTrial(trial, self.metric, WARMUP if len(completed) >= STARTUP else None)
         start = time.perf_counter()
         try:
             net, history = train_network(self.prepared, settings, self.metric, [reporter])

@@ -3,19 +3,23 @@
 Every worker runs the same loop, in this process (``workers=1``), in K local processes, or on
 many machines sharing one PostgreSQL database:
 
-1. count the study's finished trials (COMPLETE or PRUNED); at N, stop;
-2. if the running ones would make N, wait, failing trials whose heartbeat went silent (their
-   copies, queued by ``RetryHeartbeatStaleTrialCallback``, are then free to run);
-3. otherwise run one trial (a queued retry first) and go back to 1.
+1. count the study's finished (COMPLETE or PRUNED), running and queued (WAITING) trials;
+2. a queued trial (the copy of a failed one) is run first, whatever the count;
+3. with N finished and nothing running or queued, stop;
+4. if the finished and running ones make N, wait, failing trials whose heartbeat went silent
+   (``RetryHeartbeatStaleTrialCallback`` then queues their copies);
+5. otherwise run one new trial, and go back to 1.
 
-So N is the study's total, shared by every worker that joins it: two workers can only exceed it
-when both start the last trial at the same moment.
+So N is the study's total, shared by every worker that joins it, and the study ends with no
+trial left RUNNING or queued. Workers exceed N only when two of them start the last trial at
+the same moment (and the copy of a trial that failed meanwhile may then add one more).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import sys
 import time
 import warnings
@@ -27,7 +31,7 @@ import optuna
 from optuna.samplers import BaseSampler, TPESampler
 from optuna.trial import TrialState
 
-from .objective import METRICS, Objective, Prepared, prepare
+from .objective import METRICS, STARTUP, WARMUP, Objective, Prepared, prepare
 from .space import RULES, parse_space
 from .storage import opened
 
@@ -126,7 +130,7 @@ def open_study(settings: Settings, prepared: Prepared, storage) -> optuna.Study:
         study_name=settings.study,
         direction=METRICS[settings.metric],
         sampler=TrialSeededSampler(settings.seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=5),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=STARTUP, n_warmup_steps=WARMUP),
         load_if_exists=True,
     )
     mine = setup_of(settings, prepared)
@@ -171,11 +175,11 @@ def _short(names: list[str]) -> str:
     return "[" + ", ".join(names[:4]) + (", ...]" if len(names) > 4 else "]")
 
 
-def counts(study: optuna.Study) -> tuple[int, int]:
-    """(finished, running) trials of the study."""
-    finished = len(study.get_trials(deepcopy=False, states=FINISHED))
-    running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
-    return finished, running
+def counts(study: optuna.Study) -> tuple[int, int, int]:
+    """(finished, running, waiting) trials of the study."""
+    states = [t.state for t in study.get_trials(deepcopy=False)]
+    finished = sum(state in FINISHED for state in states)
+    return finished, states.count(TrialState.RUNNING), states.count(TrialState.WAITING)
 
 
 def searched(params: dict[str, Any]) -> dict[str, Any]:
@@ -249,14 +253,15 @@ def work(settings: Settings, prepared: Prepared | None = None, label: str = "") 
                 print(prefix + describe(trial, settings.metric), flush=True)
 
         while deadline is None or time.monotonic() < deadline:
-            finished, running = counts(study)
-            if finished >= settings.trials:
-                break
-            if finished + running >= settings.trials:
-                optuna.storages.fail_stale_trials(study)  # a dead worker's trial, if any
-                time.sleep(min(1.0, settings.heartbeat / 2))
-                continue
-            study.optimize(objective, n_trials=1, callbacks=[show])
+            finished, running, waiting = counts(study)
+            if not waiting:
+                if finished >= settings.trials and not running:
+                    break
+                if finished + running >= settings.trials:
+                    optuna.storages.fail_stale_trials(study)  # a dead worker's trial, if any
+                    time.sleep(min(1.0, settings.heartbeat / 2))
+                    continue
+            study.optimize(objective, n_trials=1, callbacks=[show])  # a queued trial first
             ran += 1
     return ran
 
@@ -272,16 +277,33 @@ def _child(settings: Settings, label: str) -> None:
         sys.exit(2)
 
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def run_local_workers(settings: Settings, workers: int) -> list[int]:
     """Run ``workers`` processes of :func:`work` on this machine; return their exit codes
-    (negative: killed by that signal)."""
+    (negative: killed by that signal).
+
+    Each worker's BLAS gets ``cores // workers`` threads (unless the environment already sets
+    them): K workers with a thread per core each would fight over the same cores.
+    """
     context = multiprocessing.get_context("spawn")  # no forked SQLAlchemy connections
     procs = [
         context.Process(target=_child, args=(settings, f"worker {i + 1}"), daemon=False)
         for i in range(workers)
     ]
-    for p in procs:
-        p.start()
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    saved = {name: os.environ.get(name) for name in BLAS_THREADS}
+    try:
+        for name, value in saved.items():
+            if value is None:
+                os.environ[name] = threads  # read by the spawned interpreters at start
+        for p in procs:
+            p.start()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
     try:
         for p in procs:
             p.join()
