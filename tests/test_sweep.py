@@ -221,28 +221,29 @@ def _children(pid: int, n: int, deadline: float) -> set[int]:
 
 
 def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, tmp_path, capsys):
-    out = tmp_path / "out"
-    worker = start_worker(tmp_path, "planar", "--trials", 50, "--space", space_file, "--out", out)
+    out, slow = tmp_path / "out", tmp_path / "slow.yaml"
+    slow.write_text(SPACE.replace("epochs: 20", "epochs: 100000"))  # running when Ctrl-C comes
+    worker = start_worker(tmp_path, "planar", "--trials", 50, "--space", slow, "--out", out)
     url = f"sqlite:///{out / 'study.db'}"
     deadline = time.monotonic() + WAIT
     while not (out / "study.db").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    wait_for_running_trial(url, "planar", {worker.pid}, deadline)
+    running = wait_for_running_trial(url, "planar", {worker.pid}, deadline)
     worker.send_signal(signal.SIGINT)
     assert worker.wait(WAIT) == 130
     err = (tmp_path / "stderr.txt").read_text()
-    assert "interrupted" in err and "Traceback" not in err
+    assert "interrupted" in err and "Traceback" not in err and err.count("\n") == 1
     with loaded(url, "planar") as study:
         trials = study.trials
-    assert trials[-1].state.name == "FAIL" and trials[-1].user_attrs["interrupted"] is True
-    assert all(t.state.name != "RUNNING" for t in trials)
-    done = len([t for t in trials if t.state in FINISHED])
+    assert [t.state.name for t in trials] == ["FAIL"] and trials[0].number == running.number
+    assert trials[0].user_attrs["interrupted"] is True
+    assert len(trials[0].intermediate_values) >= 1  # stopped after an epoch, not before
     # the same command continues the study
     code, printed, err = run(
-        capsys, "sweep", "planar", "--trials", done + 1, "--space", space_file, "--out", out
+        capsys, "sweep", "planar", "--trials", 2, "--space", space_file, "--out", out
     )
     assert code == 0, err
-    assert f"{done + 1} finished trials" in printed
+    assert "2 finished trials (2 complete, 0 pruned), 1 failed, 0 running" in printed
 
 
 # ----- reproducible: one worker and a seed ----------------------------------------------------

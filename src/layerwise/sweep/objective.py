@@ -130,13 +130,17 @@ class ReportToTrial(lw.Callback):
     The pruner is only asked from epoch ``check_from`` on (None: never), since before it the
     answer is known to be no, and each question reads the study's running trials from storage.
     ``pruned_epoch`` is the epoch (0-based) at which training stopped for the pruner, or None.
+    ``stop`` (with a ``requested`` flag, see ``runner.StopOnInterrupt``) ends the trial with
+    KeyboardInterrupt after the epoch in which Ctrl-C was pressed.
     """
 
-    def __init__(self, trial, monitor: str, check_from: int | None = 0) -> None:
+    def __init__(self, trial, monitor: str, check_from: int | None = 0, stop=None) -> None:
         self.trial, self.monitor, self.check_from = trial, monitor, check_from
-        self.pruned_epoch = None
+        self.stop, self.pruned_epoch = stop, None
 
     def on_epoch_end(self, net: lw.Network, epoch: int, logs: dict[str, float]) -> bool:
+        if self.stop is not None and self.stop.requested:
+            raise KeyboardInterrupt  # Ctrl-C during the epoch: end the trial here
         self.trial.report(float(logs[self.monitor]), epoch)
         if self.check_from is None or epoch < self.check_from:
             return False
@@ -193,8 +197,8 @@ class Objective:
     A pruned trial, or one whose training diverged, raises ``optuna.TrialPruned``.
     """
 
-    def __init__(self, prepared: Prepared, params: dict, metric: str) -> None:
-        self.prepared, self.params, self.metric = prepared, params, metric
+    def __init__(self, prepared: Prepared, params: dict, metric: str, stop=None) -> None:
+        self.prepared, self.params, self.metric, self.stop = prepared, params, metric, stop
 
     def __call__(self, trial) -> float:
         import optuna
@@ -207,7 +211,8 @@ class Objective:
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("seed", self.prepared.seed)
         completed = trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        reporter = ReportToTrial(trial, self.metric, WARMUP if len(completed) >= STARTUP else None)
+        check_from = WARMUP if len(completed) >= STARTUP else None
+        reporter = ReportToTrial(trial, self.metric, check_from, self.stop)
         start = time.perf_counter()
         try:
             net, history = train_network(self.prepared, settings, self.metric, [reporter])

@@ -20,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -234,6 +236,33 @@ def quiet_optuna():
         optuna.logging.set_verbosity(level)
 
 
+class StopOnInterrupt:
+    """Ctrl-C, the clean way: the first one is noted (``requested``), the running trial ends
+    after its epoch (FAIL, marked ``interrupted``) and the worker starts no other; a second one
+    interrupts at once. Only in the main thread (elsewhere Python delivers no signals)."""
+
+    def __init__(self) -> None:
+        self.requested, self._previous = False, None
+
+    def __enter__(self) -> StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+
 def work(settings: Settings, prepared: Prepared | None = None, label: str = "") -> int:
     """Run trials until the study holds ``settings.trials`` finished ones (or the timeout);
     return how many this worker ran."""
@@ -241,9 +270,10 @@ def work(settings: Settings, prepared: Prepared | None = None, label: str = "") 
     with (
         quiet_optuna(),
         opened(settings.storage, settings.heartbeat, settings.grace) as storage,
+        StopOnInterrupt() as stop,
     ):
         study = open_study(settings, prepared, storage)
-        objective = Objective(prepared, parse_space(settings.space), settings.metric)
+        objective = Objective(prepared, parse_space(settings.space), settings.metric, stop)
         deadline = None if settings.timeout is None else time.monotonic() + settings.timeout
         prefix = f"[{label}] " if label else ""
         ran = 0
@@ -253,6 +283,7 @@ def work(settings: Settings, prepared: Prepared | None = None, label: str = "") 
                 print(prefix + describe(trial, settings.metric), flush=True)
 
         while deadline is None or time.monotonic() < deadline:
+            stop.check()
             finished, running, waiting = counts(study)
             if not waiting:
                 if finished >= settings.trials and not running:
@@ -263,6 +294,7 @@ def work(settings: Settings, prepared: Prepared | None = None, label: str = "") 
                     continue
             study.optimize(objective, n_trials=1, callbacks=[show])  # a queued trial first
             ran += 1
+        stop.check()
     return ran
 
 
