@@ -53,6 +53,14 @@ def space_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def long_trials(tmp_path_factory) -> Path:
+    """Trials of a second or two, so that a kill lands in the middle of one."""
+    path = tmp_path_factory.mktemp("space") / "long.yaml"
+    path.write_text(SPACE.replace("epochs: 20", "epochs: 200"))
+    return path
+
+
+@pytest.fixture(scope="module")
 def postgres():
     """A PostgreSQL server for the module; in CI (CI=true) failing to start one fails."""
     try:
@@ -134,10 +142,10 @@ def check_model_predicts(capsys, model: Path) -> None:
 
 # ----- many machines: worker processes sharing one PostgreSQL study ---------------------------
 def test_postgres_workers_share_a_study_and_retry_a_killed_workers_trial(
-    postgres, space_file, tmp_path, capsys
+    postgres, long_trials, tmp_path, capsys
 ):
     url = create_database(postgres, "kill")
-    trials, argv = 6, ["--space", space_file, "--storage", url, "--study", "planar"]
+    trials, argv = 6, ["--space", long_trials, "--storage", url, "--study", "planar"]
     workers = [
         start_worker(
             tmp_path / f"machine{i}", "planar", "--trials", trials, *argv, "--heartbeat", 1
@@ -170,7 +178,7 @@ def test_postgres_workers_share_a_study_and_retry_a_killed_workers_trial(
 
 # ----- one machine: the default SQLite file and --workers 2 ----------------------------------
 def test_local_workers_share_the_default_file_and_retry_a_killed_workers_trial(
-    space_file, tmp_path, capsys
+    long_trials, tmp_path, capsys
 ):
     out, trials = tmp_path / "out", 6
     parent = start_worker(
@@ -179,7 +187,7 @@ def test_local_workers_share_the_default_file_and_retry_a_killed_workers_trial(
         "--trials",
         trials,
         "--space",
-        space_file,
+        long_trials,
         "--workers",
         2,
         "--heartbeat",
@@ -195,7 +203,8 @@ def test_local_workers_share_the_default_file_and_retry_a_killed_workers_trial(
     victim = running.user_attrs["pid"]
     os.kill(victim, signal.SIGKILL)
     assert parent.wait(WAIT) == 0, (tmp_path / "stderr.txt").read_text()
-    check_killed_trial_retried(url, "planar", victim, trials, workers=1)
+    every = check_killed_trial_retried(url, "planar", victim, trials, workers=1)
+    assert running.number in [t.number for t in every if t.state.name == "FAIL"]
     printed = (tmp_path / "stdout.txt").read_text()
     assert "worker" in printed and "stopped by signal 9" in printed
     check_model_predicts(capsys, out / "best" / "model.npz")
