@@ -9,7 +9,7 @@ Two measurements, each repeated ``--reps`` times (median and range printed as Ma
 2. **sweep**: ``layerwise.sweep.sweep("digits", trials=N, workers=K)`` with the default space,
    trials per minute from the study's own timestamps (first trial start to last trial end).
 
-    .venv/bin/python benchmarks/bench_sweep.py                 # both, about 5 minutes
+    .venv/bin/python benchmarks/bench_sweep.py                 # both, a few minutes
     .venv/bin/python benchmarks/bench_sweep.py --quick         # smoke run
 """
 
