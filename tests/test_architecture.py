@@ -29,7 +29,7 @@ LAYERS = {
     "cli": 3,
     "export": 3,
     "playground": 3,
-    "sweep": 4,
+    "sweep": 3,
 }
 #: The package's face (lazy attributes) and ``python -m layerwise`` may reach any layer.
 FACADES = {"layerwise", "layerwise.__main__"}

@@ -1,5 +1,5 @@
 """The ``layerwise`` command: train, evaluate, predict, summary, gradcheck, datasets, export,
-playground.
+playground, sweep.
 
 Files and the ecosystem hold one example per row; this package (with the estimators) is where rows
 become the course's columns ``X (n_x, m)``. One module per command, each with ``add_parser`` and
@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..export import cli as export
 from ..playground import cli as playground
+from ..sweep import cli as sweep
 from . import datasets, evaluate, gradcheck, predict, summary, train
 from .common import EXIT_INTERNAL, EXIT_USAGE, one_line
 
-COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets, export, playground)
+COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets, export, playground, sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:
