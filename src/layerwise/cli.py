@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from . import cli_checkpoint
+
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 TASK_CHOICES = ("auto", "binary", "multiclass", "multilabel", "regression")
 INIT_CHOICES = ("auto", "he", "xavier", "small_random", "zeros", "course")
@@ -108,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a network on DATA, report train/dev/test metrics and save the "
         "model, history.json, metrics.json and plots to --out.",
     )
-    train.add_argument("data", metavar="DATA", help=data_help)
+    train.add_argument("data", metavar="DATA", nargs="?", help=data_help)  # not with --resume
     _data_options(train)
     train.add_argument(
         "--task", choices=TASK_CHOICES, default="auto", help="default: inferred from the target"
@@ -153,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     train.add_argument("--out", metavar="DIR", help="output folder (default runs/<data name>)")
     train.add_argument("--quiet", action="store_true", help="print only the final summary")
+    cli_checkpoint.add_options(train)  # --checkpoint, --checkpoint-every, --resume
     train.set_defaults(handler=cmd_train)
 
     evaluate = sub.add_parser("evaluate", help="metrics of a saved model on labelled data")

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cli_checkpoint
 from .cli import DEFAULT_LEARNING_RATE, EXIT_OK, _build_network, _read, _seed
 
 
@@ -32,6 +33,7 @@ def train(args: argparse.Namespace) -> int:
     from .preprocessing import Preprocessor, class_labels, infer_task
     from .reporting import evaluate_split, split_table
 
+    args = cli_checkpoint.prepare(args)  # --checkpoint / --resume (settings from it)
     if args.test and args.test_fraction:
         raise ValueError("use either --test FILE or --test-fraction, not both.")
     seed = _seed(args)
@@ -69,7 +71,12 @@ def train(args: argparse.Namespace) -> int:
     callbacks = _callbacks(args, has_dev=dev is not None)
     learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
     start = time.perf_counter()
-    history = net.fit(
+    splits = (rest[train_index], rest[dev_index], test_index)
+    history = cli_checkpoint.fit(  # net.fit, checkpointed when asked
+        args,
+        net,
+        pre,
+        splits,
         X,
         Y,
         epochs=args.epochs,

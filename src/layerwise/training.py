@@ -13,12 +13,14 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import _validation as v
 from ._engine import Engine
+from .divergence import Guard
 from .initializers import Seed, shuffle_rng
 from .losses import is_fused
 from .network import Network
@@ -237,6 +239,9 @@ def fit(
     verbose: bool = False,
     shuffle_block: int | None = None,
     sample_weight: Array | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
 ) -> History:
     """Train ``net`` in place on ``X (n_x, m)``, ``Y (n_y, m)``; return the History.
 
@@ -271,6 +276,15 @@ def fit(
         J = (1/m) Σ (w_i/s) L_i + λ/(2ms) Σ‖W‖² = Σ w L / Σ w + λ/(2 Σw) Σ‖W‖², so a mini-batch
         gradient is an unbiased estimate of the full one, and full-batch training with weight
         2 equals training with the example duplicated. In the backward pass: dZ[L] ⊙ (w/s).
+    checkpoint : path, optional
+        Write a checkpoint file (see :mod:`layerwise.checkpoint`) every ``checkpoint_every``
+        epochs and after the last; a folder gets ``checkpoint.npz`` inside.
+    checkpoint_every : int
+        Epochs between checkpoints (default 1).
+    resume : bool
+        If ``checkpoint`` exists, continue the run it holds (θ, optimizer, shuffle stream,
+        History, callbacks): the same call run again ends exactly as the uninterrupted run.
+        Refused (ValueError) if the data or settings differ. Without a file: a fresh start.
 
     Raises
     ------
@@ -312,14 +326,28 @@ def fit(
     elif isinstance(X_rows, np.memmap):
         shuffle_block = 4096  # keep reads from a memory-mapped file near each other
     engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt, w_rows, l2_scale)
+    guard = Guard(net, opt, engine)  # divergence: θ at each epoch's start, to rewind to
     history = History()
     for cb in callbacks:
         cb.on_train_begin(net, epochs)
-    for epoch in range(epochs):
+    # ----- checkpoint (layerwise.checkpoint): restore before the loop, save after epochs -----
+    saver = None
+    if checkpoint is not None:
+        from .checkpoint import Checkpointer
+
+        settings = {"batch_size": B, "shuffle": shuffled, "shuffle_block": shuffle_block}
+        data = (X_rows, Y_rows, w_rows) + (() if dev is None else (X_dev, Y_dev, w_dev))
+        saver = Checkpointer(
+            checkpoint, checkpoint_every, resume, net=net, optimizer=opt, rng=rng,
+            callbacks=callbacks, data=data, settings=settings, seed=seed,
+        )  # fmt: skip
+    first = 0 if saver is None else saver.restore(history, epochs)
+    for epoch in range(first, epochs):
         start = time.perf_counter()
         for cb in callbacks:
             cb.on_epoch_begin(net, epoch)
         logs: dict[str, float] = {"epoch": epoch}
+        guard.begin_epoch()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             penalty = engine.epoch(rng)
             ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
@@ -327,6 +355,15 @@ def fit(
             logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + penalty
             if dev is not None:
                 logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev, w_dev)
+        if not (np.isfinite(logs["cost"]) and guard.theta_finite()):  # divergence
+            where = guard.rewind()  # θ: the last finite one, before the step that broke it
+            cost = logs["cost"] if not np.isfinite(logs["cost"]) else "finite, θ not"
+            step = "" if where is None else f" in mini-batch {where[0] + 1} (examples {where[1]}-)"
+            raise DivergenceError(
+                f"Cost became {cost} at epoch {epoch} (learning_rate={opt.learning_rate}): "
+                "the model diverged; lower the learning rate or standardize X. Training "
+                f"stopped{step} and kept the last finite parameters."
+            )
         for key in ("cost", "dev_cost"):
             if key in logs and not np.isfinite(logs[key]):
                 where = "" if key == "cost" else " on the dev set"
@@ -342,8 +379,12 @@ def fit(
             logs["dev_accuracy"] = dev_acc
         logs["seconds"] = time.perf_counter() - start
         history.record(logs)
-        if any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks]):
+        stop = any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks])
+        if stop:
             history.stopped_epoch = epoch
+        if saver is not None:  # checkpoint: every K epochs, the last one, or on a signal
+            saver.epoch_end(epoch, history, last=stop or epoch + 1 == epochs)
+        if stop:
             break
     for cb in callbacks:
         cb.on_train_end(net, history)
