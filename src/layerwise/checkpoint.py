@@ -502,7 +502,11 @@ class Checkpointer:
         """With ``resume`` and a checkpoint on disk: put θ, the optimizer, the shuffle stream,
         the History and the callbacks where it left them; return the first epoch to run
         (``epochs`` when the run had finished or stopped early). Otherwise 0."""
-        if not self.resume or not self.path.exists():
+        if not self.resume:
+            return 0
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a killed writer's
+            stale.unlink(missing_ok=True)
+        if not self.path.exists():
             return 0
         ck = load_checkpoint(self.path)
         differs = [

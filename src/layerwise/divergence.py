@@ -4,7 +4,7 @@ Checking every step would slow every step down, so ``fit`` checks once per epoch
 cost and θ) and keeps, at the start of each epoch, a copy of θ and of the optimizer's state (a
 few vector copies per epoch, next to the epoch's GEMMs). When an epoch ends non-finite,
 :meth:`Guard.rewind` restores that copy and replays the epoch's recorded steps one at a time,
-with the same shuffle order, checking the logits and θ after each: θ is left as it was before
+with the same shuffle order, checking the step's cost and θ after each: θ is left as it was before
 the first step that produced a NaN or an infinity.
 """
 
@@ -33,10 +33,11 @@ class Guard:
     def theta_finite(self) -> bool:
         return bool(np.isfinite(self.net.theta).all())
 
-    def rewind(self) -> tuple[int, int] | None:
+    def rewind(self, step_cost) -> tuple[int, int] | None:
         """Replay the epoch from its start, step by step; stop before the first step whose
-        logits or update are not finite. Returns ``(step, first example)`` of that step, or
-        None when every step stays finite."""
+        cost (``step_cost(i, j)`` on examples i..j-1 of the epoch, from its logits) or update
+        is not finite. Returns ``(step, first example)`` of that step, or None when every step
+        stays finite."""
         net, opt, engine = self.net, self.opt, self.engine
         np.copyto(net.theta, self.theta)
         opt.t, opt.state = self.t, _copy_state(self.state)
@@ -48,7 +49,7 @@ class Guard:
                 t, state = opt.t, _copy_state(opt.state)
                 for op in engine.ops[first:end]:
                     op()
-                if not (np.isfinite(engine.ZL_epoch[:, i:j]).all() and self.theta_finite()):
+                if not (np.isfinite(step_cost(i, j)) and self.theta_finite()):
                     np.copyto(net.theta, before)
                     opt.t, opt.state = t, state
                     return k, i

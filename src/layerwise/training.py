@@ -356,7 +356,9 @@ def fit(
             if dev is not None:
                 logs["dev_cost"], dev_acc = _evaluate(net, X_dev, Y_dev, w_dev)
         if not (np.isfinite(logs["cost"]) and guard.theta_finite()):  # divergence
-            where = guard.rewind()  # θ: the last finite one, before the step that broke it
+            where = guard.rewind(  # θ: the last finite one, before the step that broke it
+                lambda i, j: _epoch_cost(net, engine.ZL_epoch[:, i:j], engine.Y_epoch[i:j].T)
+            )
             cost = logs["cost"] if not np.isfinite(logs["cost"]) else "finite, θ not"
             step = "" if where is None else f" in mini-batch {where[0] + 1} (examples {where[1]}-)"
             raise DivergenceError(
