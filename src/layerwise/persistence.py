@@ -192,6 +192,8 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     if HEADER not in names:
         raise _bad(path, f"no {HEADER} (found {names[:5]}); save models with Network.save")
     info = zf.getinfo(HEADER)
+    if info.flag_bits & 0x1:  # zipfile would raise RuntimeError asking for a password
+        raise _bad(path, f"{HEADER} is encrypted")
     if info.file_size > MAX_HEADER_BYTES:
         raise _bad(path, f"{HEADER} is {info.file_size} bytes, over {MAX_HEADER_BYTES}")
     try:
