@@ -148,7 +148,11 @@ def read_archive(path: str | Path, fmt: str = FORMAT) -> tuple[dict[str, Any], d
     """
     path = Path(path)
     if not path.is_file():
-        what = "is a folder" if path.is_dir() else "not found"
+        what = "not found"
+        if path.is_dir():
+            what = "is a folder"
+        elif path.exists():
+            what = "is not a regular file"
         raise FileNotFoundError(f"checkpoint {path} {what}.")
     try:
         with zipfile.ZipFile(path) as zf:
