@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import counts
 import layerwise as lw
 from layerwise import cli
 from layerwise.checkpoint import load_checkpoint
@@ -443,9 +444,6 @@ def _rejected(kind: str, path: Path, canary: Path) -> str:
     return message
 
 
-_COUNTS: dict[str, int] = {}
-
-
 def test_every_hostile_file_is_rejected(tmp_path, valid) -> None:
     canary = tmp_path / CANARY
     files = corpus(valid, canary)
@@ -457,8 +455,10 @@ def test_every_hostile_file_is_rejected(tmp_path, valid) -> None:
         for loader in ("model", "checkpoint") if kind == "both" else (kind,):
             _rejected(loader, path, canary)
             n += 1
-    _COUNTS["hostile files"] = len(files)
-    _COUNTS["hostile loads"] = n
+    counts.report(
+        f"hostile files: {len(files)} generated files, {n} loads, every one rejected "
+        "under 10 s and 1 GiB, canary never created"
+    )
     assert len(files) >= 44 and not canary.exists()
 
 
@@ -484,7 +484,7 @@ def test_every_truncation_of_a_small_valid_file_is_rejected(tmp_path, valid, kin
         else:
             pytest.fail(f"{kind} cut to {size} of {len(data)} bytes was accepted")
     assert not canary.exists()
-    _COUNTS[f"truncated {kind}s"] = len(data)
+    counts.report(f"hostile files: all {len(data)} truncations of a valid {kind} rejected")
 
 
 def test_hostile_checkpoints_are_refused_by_resume(tmp_path, valid) -> None:
@@ -505,7 +505,7 @@ def test_hostile_checkpoints_are_refused_by_resume(tmp_path, valid) -> None:
                 resume=True,
             )
         assert "Traceback" not in str(err.value), name
-    _COUNTS["hostile resumes"] = len(RESUME_ONLY)
+    counts.report(f"hostile files: {len(RESUME_ONLY)} checkpoints refused by resume")
 
 
 def test_the_cli_rejects_hostile_files_in_one_line(tmp_path, valid, capsys) -> None:
@@ -534,10 +534,5 @@ def test_a_folder_fifo_or_device_is_not_read(tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _print_counts(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and _COUNTS:
-        reporter.write_line(
-            "hostile files: " + ", ".join(f"{v} {k}" for k, v in _COUNTS.items()) + "; all rejected"
-        )
+def _counts_in_the_summary(request):
+    counts.register(request.config)

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import counts
 import layerwise as lw
 from layerwise.checkpoint import load_checkpoint
 
@@ -202,7 +203,7 @@ def test_training_killed_at_random_moments_resumes_bit_for_bit(tmp_path):
     kills = sum(c["kills"] for c in counts.values())
     mid_write = sum(c["mid_write"] for c in counts.values())
     early = sum(c["before_first_checkpoint"] for c in counts.values())
-    _report(
+    counts.report(
         f"kill test: {kills} SIGKILLs over {len(RUNS)} runs ({mid_write} while a file was "
         f"being written, {early} before the first checkpoint); every run resumed bit for bit"
     )
@@ -289,24 +290,13 @@ def test_saves_killed_mid_write_leave_the_old_or_the_new_file(tmp_path):
         ]
         counts = [job.result() for job in jobs]
     mid_write = sum(c["mid_write"] for c in counts)
-    _report(
+    counts.report(
         f"mid-write kill test: {sum(c['kills'] for c in counts)} SIGKILLs, {mid_write} in the "
         "middle of a save; every file left was the old valid one or the new valid one"
     )
     assert mid_write >= MID_WRITE_KILLS
 
 
-_LINES: list[str] = []
-
-
-def _report(line: str) -> None:
-    _LINES.append(line)
-
-
 @pytest.fixture(autouse=True, scope="module")
-def _print_counts(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    for line in _LINES:
-        if reporter is not None:
-            reporter.write_line(line)
+def _counts_in_the_summary(request):
+    counts.register(request.config)
