@@ -156,16 +156,16 @@ def _killed_run(name: str, options: str, root: Path, seed: int) -> dict[str, int
     assert first is not None and last is not None
     window = 2 * (last - first) / (0.75 * KILLS_PER_RUN)  # 3/4 of the kills spread over training
     reference = _result(ref_out)
-    counts = {"kills": 0, "mid_write": 0, "before_first_checkpoint": 0, "passes": 0}
-    while counts["kills"] < KILLS_PER_RUN:
-        counts["passes"] += 1
-        out, ck = root / f"{name}-out{counts['passes']}", root / f"{name}-ck{counts['passes']}"
+    tally = {"kills": 0, "mid_write": 0, "before_first_checkpoint": 0, "passes": 0}
+    while tally["kills"] < KILLS_PER_RUN:
+        tally["passes"] += 1
+        out, ck = root / f"{name}-out{tally['passes']}", root / f"{name}-ck{tally['passes']}"
         fresh = [*COMMON, *options.split(), "--out", out, "--checkpoint", ck]
         while True:
             file = ck / "checkpoint.npz"
             zygote.start(log, ["train", "--resume", ck] if file.exists() else fresh)
             began, before = time.monotonic(), _mtime(file)
-            if counts["kills"] < KILLS_PER_RUN:
+            if tally["kills"] < KILLS_PER_RUN:
                 u = rng.random()
                 if u < 0.2:  # while reading, splitting, preprocessing
                     time.sleep(rng.uniform(0, first))
@@ -181,16 +181,16 @@ def _killed_run(name: str, options: str, root: Path, seed: int) -> dict[str, int
             if not killed:
                 assert code == 0, log.read_text()[-3000:]
                 break
-            counts["kills"] += 1
-            counts["mid_write"] += _stray(ck) > 0 or _stray(out) > 0
-            counts["before_first_checkpoint"] += not file.exists()
+            tally["kills"] += 1
+            tally["mid_write"] += _stray(ck) > 0 or _stray(out) > 0
+            tally["before_first_checkpoint"] += not file.exists()
         result = _result(out)
         assert np.array_equal(result[0], reference[0]), name
         assert result[1:] == reference[1:], name  # costs and dev costs
         assert _stray(ck) == 0  # the resume removed what the killed writers left
     zygote.close()
     assert "Traceback" not in log.read_text()
-    return counts
+    return tally
 
 
 def test_training_killed_at_random_moments_resumes_bit_for_bit(tmp_path):
@@ -199,13 +199,15 @@ def test_training_killed_at_random_moments_resumes_bit_for_bit(tmp_path):
             name: pool.submit(_killed_run, name, options, tmp_path, seed)
             for seed, (name, options) in enumerate(RUNS.items())
         }
-        counts = {name: job.result() for name, job in jobs.items()}
-    kills = sum(c["kills"] for c in counts.values())
-    mid_write = sum(c["mid_write"] for c in counts.values())
-    early = sum(c["before_first_checkpoint"] for c in counts.values())
+        runs = {name: job.result() for name, job in jobs.items()}
+    kills = sum(c["kills"] for c in runs.values())
+    mid_write = sum(c["mid_write"] for c in runs.values())
+    early = sum(c["before_first_checkpoint"] for c in runs.values())
+    passes = sum(c["passes"] for c in runs.values())
     counts.report(
-        f"kill test: {kills} SIGKILLs over {len(RUNS)} runs ({mid_write} while a file was "
-        f"being written, {early} before the first checkpoint); every run resumed bit for bit"
+        f"kill test: {kills} SIGKILLs over {len(RUNS)} settings, {passes} runs to the end "
+        f"({mid_write} while a file was being written, {early} before the first checkpoint); "
+        "every run resumed bit for bit"
     )
     assert kills >= 90
     assert mid_write >= 1  # some kills did land inside a checkpoint or output write
@@ -257,20 +259,20 @@ def _kill_saves(kind: str, folder: Path, seed: int, wanted: int) -> dict[str, in
     path = folder / ("model.npz" if kind == "model" else "checkpoint.npz")
     done_log, log = folder / "done.txt", folder / "log.txt"
     zygote = Zygote(folder)
-    counts = {"kills": 0, "mid_write": 0}
+    tally = {"kills": 0, "mid_write": 0}
     version = -1  # nothing on disk yet
-    while counts["mid_write"] < wanted:
-        assert counts["kills"] < 3 * wanted, counts  # writes must fill the writer's time
+    while tally["mid_write"] < wanted:
+        assert tally["kills"] < 3 * wanted, tally  # writes must fill the writer's time
         done_log.write_text("")
         zygote.start(log, [kind, path, done_log, version + 1], code=WRITER)
         time.sleep(rng.uniform(0.0, 0.1))
         killed, _ = zygote.finish(kill=True)
         assert killed, log.read_text()[-3000:]
-        counts["kills"] += 1
+        tally["kills"] += 1
         lines = done_log.read_text().split()
         done = int(lines[-1]) if lines else version  # the last save that finished
         stray = list(folder.glob(f".{path.name}.*.tmp"))
-        counts["mid_write"] += bool(stray)
+        tally["mid_write"] += bool(stray)
         for p in stray:
             p.unlink()
         if not path.exists():
@@ -279,7 +281,7 @@ def _kill_saves(kind: str, folder: Path, seed: int, wanted: int) -> dict[str, in
         version = _version(kind, path)
         assert version in (done, done + 1), (version, done)  # the old file or the new one
     zygote.close()
-    return counts
+    return tally
 
 
 def test_saves_killed_mid_write_leave_the_old_or_the_new_file(tmp_path):
@@ -288,10 +290,10 @@ def test_saves_killed_mid_write_leave_the_old_or_the_new_file(tmp_path):
             pool.submit(_kill_saves, kind, tmp_path / kind, seed, MID_WRITE_KILLS // 2)
             for seed, kind in enumerate(("model", "checkpoint"))
         ]
-        counts = [job.result() for job in jobs]
-    mid_write = sum(c["mid_write"] for c in counts)
+        tallies = [job.result() for job in jobs]
+    mid_write = sum(c["mid_write"] for c in tallies)
     counts.report(
-        f"mid-write kill test: {sum(c['kills'] for c in counts)} SIGKILLs, {mid_write} in the "
+        f"mid-write kill test: {sum(c['kills'] for c in tallies)} SIGKILLs, {mid_write} in the "
         "middle of a save; every file left was the old valid one or the new valid one"
     )
     assert mid_write >= MID_WRITE_KILLS
