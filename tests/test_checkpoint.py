@@ -295,8 +295,8 @@ def test_cli_resume_of_a_finished_run_writes_the_same_model(tmp_path, capsys) ->
     assert code == 0
     assert load_checkpoint(ck).epochs_done == 12
     (tmp_path / "a" / "model.npz").unlink()
-    code, err = _train(["train", "--resume", ck, "--quiet"], capsys)
-    assert code == 0, err
+    code, err = _train(["train", "--resume", ck / "checkpoint.npz", "--quiet"], capsys)
+    assert code == 0, err  # the folder or its checkpoint file
     theta_ref, cost_ref = _model(tmp_path / "ref")
     theta, cost = _model(tmp_path / "a")
     assert np.array_equal(theta, theta_ref) and cost == cost_ref

@@ -24,6 +24,7 @@ from .checkpoint import (
     FILE_NAME,
     CheckpointPath,
     TrainingInterrupted,
+    checkpoint_file,
     graceful_stop,
     load_checkpoint,
 )
@@ -148,7 +149,7 @@ def prepare(args: argparse.Namespace) -> argparse.Namespace:
             "with other settings, start a new run."
         )
     folder = Path(args.resume)
-    ck = load_checkpoint(folder / FILE_NAME if folder.is_dir() else folder)
+    ck = load_checkpoint(folder)  # the folder's checkpoint.npz, or the file itself
     argv = ck.extra.get("argv")
     if (
         not isinstance(argv, list)
@@ -188,7 +189,7 @@ def fit(args: argparse.Namespace, net, pre, splits: tuple[np.ndarray, ...], X, Y
         )
     extra = {"argv": _argv(args), "splits": current, "preprocessing": pre.to_header()}
     extra["preprocessing_arrays"] = {k: v.tolist() for k, v in pre.arrays().items()}
-    target = CheckpointPath(Path(args.checkpoint) / FILE_NAME, extra)
+    target = CheckpointPath(checkpoint_file(args.checkpoint), extra)  # DIR/checkpoint.npz
     try:
         with graceful_stop(enabled=True):
             return net.fit(
