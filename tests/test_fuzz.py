@@ -222,6 +222,41 @@ def test_csv_reader(tmp_path_factory, rows, bom, encoding, separator, huge) -> N
     _allowed(lambda: read_data(path))
 
 
+PARQUET_TYPES = ["list", "struct", "binary", "timestamp", "dictionary", "decimal", "null", "float"]
+
+
+@FUZZ
+@given(
+    columns=st.lists(st.sampled_from(PARQUET_TYPES), min_size=1, max_size=4),
+    n=st.integers(0, 5),
+    target=st.sampled_from(["float", "string", "list"]),
+)
+def test_parquet_reader(tmp_path_factory, columns, n, target) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    import datetime
+    import decimal
+
+    _count("Parquet reader")
+    make = {
+        "list": lambda i: pa.array([[i, i + 1]] * n),
+        "struct": lambda i: pa.array([{"a": i, "b": "x"}] * n),
+        "binary": lambda i: pa.array([b"\x00\xff"] * n),
+        "timestamp": lambda i: pa.array([datetime.datetime(2020, 1, 1)] * n),
+        "dictionary": lambda i: pa.array(["a", "b"] * n)[:n].dictionary_encode(),
+        "decimal": lambda i: pa.array([decimal.Decimal("1.5")] * n),
+        "null": lambda i: pa.nulls(n),
+        "float": lambda i: pa.array([float("nan"), 1.0, -np.inf, 2.0, 0.0][:n] + [0.0] * (n - 5)),
+    }
+    table = {f"c{i}_{kind}": make[kind](i) for i, kind in enumerate(columns)}
+    table["y"] = make["list"](0) if target == "list" else pa.array(
+        ([1.0, 0.0] * n)[:n] if target == "float" else (["a", "b"] * n)[:n]
+    )  # fmt: skip
+    path = tmp_path_factory.mktemp("parquet") / "d.parquet"
+    pq.write_table(pa.table(table), path)
+    _allowed(lambda: read_data(path))
+
+
 @FUZZ
 @given(
     array=_array_strategy(),
@@ -402,7 +437,7 @@ def test_zz_total_number_of_generated_cases() -> None:
     total = sum(CASES.values())
     detail = ", ".join(f"{k} {v}" for k, v in CASES.items())
     counts.report(f"fuzz: {total} generated cases ({detail})")
-    if len(CASES) == 11:  # the whole module ran
+    if len(CASES) == 12:  # the whole module ran
         assert total >= 1400
 
 
