@@ -88,7 +88,7 @@ def _run(X, Y, dev, dtype, crashes=(), path=None, every=1, **options):
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("batch_size", [None, 7])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("early", [False, True], ids=["no-early-stop", "early-stop"])
+@pytest.mark.parametrize("early", [None, "dev_cost", "accuracy"], ids=lambda e: f"early-{e}")
 def test_resume_is_bit_for_bit(tmp_path, optimizer, batch_size, dtype, early) -> None:
     X, Y, Xd, Yd = _data(dtype)
     options = dict(
@@ -99,8 +99,8 @@ def test_resume_is_bit_for_bit(tmp_path, optimizer, batch_size, dtype, early) ->
         l2=None,
     )
     options.pop("l2")
-    if early:  # patience 1 on the dev cost: stops early, restores the best epoch at the end
-        options["callbacks"] = lambda: [lw.EarlyStopping(patience=1, min_delta=1e-3)]
+    if early:  # patience 1: stops early, restores the best epoch's parameters at the end
+        options["callbacks"] = lambda: [lw.EarlyStopping(patience=1, min_delta=1e-3, monitor=early)]
     ref, ref_history = _run(X, Y, (Xd, Yd), dtype, **options)
     path = tmp_path / "run.npz"
     net, history = _run(X, Y, (Xd, Yd), dtype, crashes=(2, 5, 5, 9), path=path, **options)
