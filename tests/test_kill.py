@@ -88,21 +88,28 @@ class Zygote:
             cwd=cwd,
         )
 
+    running = False
+
     def start(self, log: Path, argv: list, code: str | None = None) -> None:
         task = {"what": "cli" if code is None else "code", "argv": [str(a) for a in argv]}
         task |= {"code": code, "log": str(log), "cwd": str(self.cwd)}
         self.proc.stdin.write(json.dumps(task) + "\n")
         self.proc.stdin.flush()
         assert self.proc.stdout.readline().strip().isdigit()
+        self.running = True
 
     def finish(self, kill: bool) -> tuple[bool, int]:
         """``(killed by the signal, exit code)`` once the child is gone."""
         self.proc.stdin.write("kill\n" if kill else "wait\n")
         self.proc.stdin.flush()
         killed, code = json.loads(self.proc.stdout.readline())
+        self.running = False
         return bool(killed), code
 
     def close(self) -> None:
+        """Stop the zygote (killing a child still running, even when a test failed)."""
+        if self.running:
+            self.finish(kill=True)
         self.proc.stdin.close()
         self.proc.wait(timeout=60)
         self.proc.stdout.close()
@@ -138,10 +145,17 @@ def _mtime(path: Path) -> int | None:
 
 
 def _killed_run(name: str, options: str, root: Path, seed: int) -> dict[str, int]:
+    zygote = Zygote(root)
+    try:
+        return _kill_and_resume(zygote, name, options, root, seed)
+    finally:
+        zygote.close()
+
+
+def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: int):
     """Reference run, then the same run killed and resumed to its end (as many passes as it
     takes to reach KILLS_PER_RUN kills), each pass compared bit for bit with the reference."""
     rng = np.random.default_rng(seed)
-    zygote = Zygote(root)
     log = root / f"{name}.log"
     ref_out, ref_ck = root / f"{name}-ref", root / f"{name}-ref-ck"
     start = time.monotonic()
@@ -192,7 +206,6 @@ def _killed_run(name: str, options: str, root: Path, seed: int) -> dict[str, int
         assert np.array_equal(result[0], reference[0]), name
         assert result[1:] == reference[1:], name  # costs and dev costs
         assert _stray(ck) == 0  # the resume removed what the killed writers left
-    zygote.close()
     assert "Traceback" not in log.read_text()
     return tally
 
@@ -258,11 +271,18 @@ def _version(kind: str, path: Path) -> int:
 
 
 def _kill_saves(kind: str, folder: Path, seed: int, wanted: int) -> dict[str, int]:
-    rng = np.random.default_rng(seed)
     folder.mkdir()
+    zygote = Zygote(folder)
+    try:
+        return _kill_while_saving(zygote, kind, folder, seed, wanted)
+    finally:
+        zygote.close()
+
+
+def _kill_while_saving(zygote: Zygote, kind: str, folder: Path, seed: int, wanted: int):
+    rng = np.random.default_rng(seed)
     path = folder / ("model.npz" if kind == "model" else "checkpoint.npz")
     done_log, log = folder / "done.txt", folder / "log.txt"
-    zygote = Zygote(folder)
     tally = {"kills": 0, "mid_write": 0}
     version = -1  # nothing on disk yet
     while tally["mid_write"] < wanted:
@@ -284,7 +304,6 @@ def _kill_saves(kind: str, folder: Path, seed: int, wanted: int) -> dict[str, in
             continue
         version = _version(kind, path)
         assert version in (done, done + 1), (version, done)  # the old file or the new one
-    zygote.close()
     return tally
 
 
