@@ -13,8 +13,8 @@ run that was never interrupted. The file holds everything the rest of the run de
   resume with other data or settings is refused instead of silently giving another run;
 - ``extra``: what a caller adds (the CLI: its settings, the splits, the preprocessing).
 
-The format is the model file's: a zip of ``.npy`` members plus ``header.json``, no pickle, written
-through :func:`layerwise.persistence.atomic_write` (a crash leaves the old file or the new one).
+The format is the model file's (see :mod:`layerwise.archive`): a zip of ``.npy`` members plus
+``header.json``, no pickle, written atomically (a crash leaves the old file or the new one).
 :func:`load_checkpoint` checks every member's name, storage, ``.npy`` header and size against
 the header before anything is allocated, then the contents against the network it describes.
 
@@ -30,11 +30,9 @@ import hashlib
 import json
 import math
 import os
-import re
 import reprlib
 import signal
 import threading
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,21 +40,15 @@ from typing import Any
 
 import numpy as np
 
+from .archive import read_archive, write_archive
 from .network import Network, n_parameters
 from .optimizers import OPTIMIZERS, Optimizer
-from .persistence import atomic_write
 from .training import EarlyStopping, History
 
 Array = np.ndarray
 FORMAT = "layerwise-checkpoint"
 FORMAT_VERSION = 1
-HEADER = "header.json"
 FILE_NAME = "checkpoint.npz"  # inside a folder given as the checkpoint path
-MAX_HEADER_BYTES = 64 << 20
-MAX_MEMBERS = 256
-MAX_NDIM = 4
-ARRAY_DTYPES = ("float32", "float64", "int64")
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,63}")
 SLOTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
 _STOP: dict[str, int | None] = {"signum": None}  # set by graceful_stop's handler
 
@@ -108,27 +100,8 @@ def checkpoint_file(path: str | Path) -> Path:
     return path / FILE_NAME if path.is_dir() else path
 
 
-# ----- the one file: write and read ---------------------------------------------------------------
-def write_archive(path: Path, header: dict[str, Any], arrays: dict[str, Array]) -> Path:
-    """Write ``header`` (plus the declared name, shape and dtype of every array) and ``arrays``
-    as one zip of uncompressed ``.npy`` members, atomically."""
-    arrays = {k: np.ascontiguousarray(a) for k, a in arrays.items()}
-    header = header | {
-        "arrays": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()}
-    }
-    text = json.dumps(header, allow_nan=False, default=_json_default).encode()
-
-    def write(f) -> None:
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
-            zf.writestr(HEADER, text)
-            for name, array in arrays.items():
-                with zf.open(f"{name}.npy", "w", force_zip64=array.nbytes > 1 << 30) as member:
-                    np.lib.format.write_array(member, array, allow_pickle=False)
-
-    return atomic_write(path, write)
-
-
-def _json_default(x: Any) -> Any:
+def _plain(x: Any) -> Any:
+    """NumPy scalars as Python numbers, for JSON."""
     if isinstance(x, np.generic):
         return x.item()
     raise TypeError(f"cannot store {type(x).__name__} in a checkpoint header.")
@@ -136,126 +109,6 @@ def _json_default(x: Any) -> Any:
 
 def _bad(path: Path, problem: str) -> ValueError:
     return ValueError(f"{path} is not a valid layerwise checkpoint: {problem}.")
-
-
-def read_archive(path: str | Path, fmt: str = FORMAT) -> tuple[dict[str, Any], dict[str, Array]]:
-    """Read a checked archive written by :func:`write_archive`: ``(header, arrays)``.
-
-    Before any array is allocated: the members must be exactly ``header.json`` and the declared
-    arrays (no duplicates, no paths), stored uncompressed and within the file, and every ``.npy``
-    header must declare the shape and little-endian dtype (float32, float64 or int64) the JSON
-    header promises, with the byte size that needs. Raises ``ValueError`` naming the problem.
-    """
-    path = Path(path)
-    if not path.is_file():
-        what = "not found"
-        if path.is_dir():
-            what = "is a folder"
-        elif path.exists():
-            what = "is not a regular file"
-        raise FileNotFoundError(f"checkpoint {path} {what}.")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            header = _read_header(zf, path, fmt)
-            declared = _declared(header, path)
-            _check_members(zf, declared, path)
-            arrays = {}
-            for name in declared:
-                with zf.open(f"{name}.npy") as f:
-                    arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as err:
-        raise ValueError(
-            f"{path} is not a layerwise checkpoint, or it is truncated or corrupt ({err})."
-        ) from err
-    return header, arrays
-
-
-def _read_header(zf: zipfile.ZipFile, path: Path, fmt: str) -> dict[str, Any]:
-    infos = zf.infolist()
-    names = [i.filename for i in infos]
-    if len(infos) > MAX_MEMBERS or len(names) != len(set(names)):
-        raise _bad(path, f"{len(names)} members, duplicates or over {MAX_MEMBERS}")
-    if HEADER not in names:
-        raise _bad(path, f"no {HEADER} (found {reprlib.repr(names)})")
-    info = zf.getinfo(HEADER)
-    if info.file_size > MAX_HEADER_BYTES or info.compress_type != zipfile.ZIP_STORED:
-        raise _bad(path, f"{HEADER} is compressed or over {MAX_HEADER_BYTES} bytes")
-    _check_span(zf, info, path)
-    try:
-        header = json.loads(zf.read(HEADER).decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise _bad(path, f"{HEADER} is not valid JSON ({err})") from err
-    if not isinstance(header, dict) or header.get("format") != fmt:
-        raise _bad(path, f"{HEADER} does not describe a {fmt!r}")
-    version = header.get("format_version")
-    if type(version) is not int or not 1 <= version <= FORMAT_VERSION:
-        raise _bad(path, f"format version {version!r}; this library reads up to {FORMAT_VERSION}")
-    return header
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _declared(header: dict[str, Any], path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
-    declared = header.get("arrays")
-    if not isinstance(declared, dict) or len(declared) >= MAX_MEMBERS:
-        raise _bad(path, f"arrays must be an object of at most {MAX_MEMBERS - 1} entries")
-    out = {}
-    for name, entry in declared.items():
-        if not _NAME.fullmatch(name):
-            raise _bad(path, f"array name {reprlib.repr(name)} is not a plain name")
-        shape = entry.get("shape") if isinstance(entry, dict) else None
-        dtype = entry.get("dtype") if isinstance(entry, dict) else None
-        if (
-            not isinstance(shape, list)
-            or len(shape) > MAX_NDIM
-            or not all(type(n) is int and 0 <= n < 2**40 for n in shape)
-            or dtype not in ARRAY_DTYPES
-        ):
-            raise _bad(path, f"array {name} is declared as {reprlib.repr(entry)}")
-        out[name] = (tuple(shape), dtype)
-    return out
-
-
-def _check_span(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
-    total = Path(zf.filename).stat().st_size
-    if info.flag_bits & 0x1 or info.compress_type != zipfile.ZIP_STORED:
-        raise _bad(path, f"{info.filename} is compressed or encrypted")
-    if info.compress_size != info.file_size or info.header_offset + info.file_size > total:
-        raise _bad(path, f"{info.filename} claims more bytes than the file holds (truncated?)")
-
-
-def _check_members(
-    zf: zipfile.ZipFile, declared: dict[str, tuple[tuple[int, ...], str]], path: Path
-) -> None:
-    names = {i.filename for i in zf.infolist()}
-    wanted = {HEADER} | {f"{n}.npy" for n in declared}
-    if names != wanted:
-        raise _bad(
-            path,
-            f"members must be the declared arrays; missing {sorted(wanted - names)}, "
-            f"extra {reprlib.repr(sorted(names - wanted))}",
-        )
-    for name, (shape, dtype) in declared.items():
-        info = zf.getinfo(f"{name}.npy")
-        _check_span(zf, info, path)
-        with zf.open(info) as f:
-            try:
-                version = np.lib.format.read_magic(f)
-                if version not in ((1, 0), (2, 0)):
-                    raise ValueError(f"unsupported .npy version {version}")
-                read = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
-                got_shape, fortran, got_dtype = read(f, max_header_size=1 << 16)
-            except ValueError as err:
-                raise _bad(path, f"{info.filename} has no valid .npy header ({err})") from err
-            offset = f.tell()
-        if got_dtype.hasobject or got_dtype != np.dtype(dtype).newbyteorder("<"):
-            raise _bad(path, f"{info.filename} holds {got_dtype.str}, declared {dtype}")
-        if tuple(got_shape) != shape or fortran:
-            raise _bad(path, f"{info.filename} has shape {got_shape}, declared {shape}")
-        if info.file_size != offset + math.prod(shape) * got_dtype.itemsize:
-            raise _bad(path, f"{info.filename} is {info.file_size} bytes, not what its shape needs")
 
 
 # ----- what a checkpoint holds ------------------------------------------------------------------
@@ -404,7 +257,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     the file is not a valid checkpoint; never executes anything from the file.
     """
     path = checkpoint_file(path)
-    header, arrays = read_archive(path)
+    header, arrays = read_archive(path, FORMAT, FORMAT_VERSION, what="checkpoint")
     try:
         net, history, done = _contents(header, arrays)
     except (KeyError, TypeError, ValueError) as err:
@@ -500,7 +353,7 @@ class Checkpointer:
                 int(seed) if isinstance(seed, int | np.integer) else seed and type(seed).__name__
             ),
         } | settings
-        self.fingerprint = json.loads(json.dumps(self.fingerprint, default=_json_default))
+        self.fingerprint = json.loads(json.dumps(self.fingerprint, default=_plain))
 
     def restore(self, history: History, epochs: int) -> int:
         """With ``resume`` and a checkpoint on disk: put θ, the optimizer, the shuffle stream,
