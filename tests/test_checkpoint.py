@@ -270,6 +270,31 @@ def test_a_signal_inside_graceful_stop_finishes_the_epoch_and_checkpoints(tmp_pa
     assert np.array_equal(resumed.theta, ref.theta) and h.cost == ref_h.cost
 
 
+def test_a_second_signal_stops_at_once_and_handlers_are_restored(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+
+    class TwoSignals:
+        def on_train_begin(self, net, epochs): ...
+
+        def on_epoch_begin(self, net, epoch):
+            if epoch == 1:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)  # the second: no waiting for the epoch
+
+        def on_epoch_end(self, net, epoch, logs): ...
+
+        def on_train_end(self, net, history): ...
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt) as err, graceful_stop():
+        Network([3, 5, 1], seed=3).fit(
+            X, Y, epochs=9, callbacks=[TwoSignals()], checkpoint=tmp_path / "c.npz"
+        )
+    assert not isinstance(err.value, TrainingInterrupted)
+    assert load_checkpoint(tmp_path / "c.npz").epochs_done == 1  # epoch 1 never finished
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 # ----- the command line -----------------------------------------------------------------------
 def _train(args, capsys) -> tuple[int, str]:
     code = cli.main([str(a) for a in args])
