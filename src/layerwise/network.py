@@ -226,6 +226,13 @@ class Network:
         return dict(sorted(grads.items(), key=lambda kv: (int(kv[0][2:]), kv[0][1])))
 
     def _check_Y(self, Y: Array, AL: Array) -> Array:
+        n_y = self.layer_dims[-1]
+        if not isinstance(AL, np.ndarray) or AL.ndim != 2 or AL.shape[0] != n_y:
+            got = f"shape {AL.shape}" if isinstance(AL, np.ndarray) else type(AL).__name__
+            raise ValueError(
+                f"AL must be the network's output, an array of shape (n_y={n_y}, m), got {got}. "
+                "Hint: AL, caches = net.forward(X)."
+            )
         Y = v.check_targets(Y, AL.shape, self.dtype)
         self.loss.check_targets(Y)
         return Y

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _validation as v
 from .callbacks import Callback, DivergenceError, History, ProgressBar
+from .divergence import Guard
 from .engine import Engine
 from .optimizers import Optimizer, get_optimizer
 from .outputs import accuracy_from_logits, is_fused
@@ -66,6 +68,9 @@ def fit(
     verbose: bool = False,
     shuffle_block: int | None = None,
     sample_weight: Array | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
 ) -> History:
     """Train ``net`` in place on ``X (n_x, m)``, ``Y (n_y, m)``; return the History.
 
@@ -100,6 +105,15 @@ def fit(
         J = (1/m) Σ (w_i/s) L_i + λ/(2ms) Σ‖W‖² = Σ w L / Σ w + λ/(2 Σw) Σ‖W‖², so a mini-batch
         gradient is an unbiased estimate of the full one, and full-batch training with weight
         2 equals training with the example duplicated. In the backward pass: dZ[L] ⊙ (w/s).
+    checkpoint : path, optional
+        Write a checkpoint file (see :mod:`layerwise.checkpoint`) every ``checkpoint_every``
+        epochs and after the last; a folder gets ``checkpoint.npz`` inside.
+    checkpoint_every : int
+        Epochs between checkpoints (default 1).
+    resume : bool
+        If ``checkpoint`` exists, continue the run it holds (θ, optimizer, shuffle stream,
+        History, callbacks): the same call run again ends exactly as the uninterrupted run.
+        Refused (ValueError) if the data or settings differ. Without a file: a fresh start.
 
     Raises
     ------
@@ -130,28 +144,46 @@ def fit(
         shuffle_block = 4096  # keep reads from a memory-mapped file near each other
     shuffled = shuffle and m > B  # full batch: the order does not matter
     engine = Engine(net, X_rows, Y_rows, B, shuffled, shuffle_block, opt, w_rows, l2_scale)
+    guard = Guard(net, opt, engine)  # divergence: θ at each epoch's start, to rewind to
     history = History()
     for cb in callbacks:
         cb.on_train_begin(net, epochs)
-    for epoch in range(epochs):
+    # ----- checkpoint (layerwise.checkpoint): restore before the loop, save after epochs -----
+    saver = None
+    if checkpoint is not None:
+        from .checkpoint.state import Checkpointer
+
+        settings = {"batch_size": B, "shuffle": shuffled, "shuffle_block": shuffle_block}
+        data = (X_rows, Y_rows, w_rows) + (() if dev_set is None else dev_set)
+        saver = Checkpointer(
+            checkpoint, checkpoint_every, resume, net=net, optimizer=opt, rng=rng,
+            callbacks=callbacks, data=data, settings=settings, seed=seed,
+        )  # fmt: skip
+    first = 0 if saver is None else saver.restore(history, epochs)
+    for epoch in range(first, epochs):
         start = time.perf_counter()
         for cb in callbacks:
             cb.on_epoch_begin(net, epoch)
-        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate)
+        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate, guard)
         logs["seconds"] = time.perf_counter() - start
         history.record(logs)
-        if any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks]):
+        stop = any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks])
+        if stop:
             history.stopped_epoch = epoch
+        if saver is not None:  # checkpoint: every K epochs, the last one, or on a signal
+            saver.epoch_end(epoch, history, last=stop or epoch + 1 == epochs)
+        if stop:
             break
     for cb in callbacks:
         cb.on_train_end(net, history)
     return history
 
 
-def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float) -> dict:
+def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float, guard) -> dict:
     """One epoch of steps; the logs: cost, dev cost, accuracies (``DivergenceError`` if a cost
-    is not finite)."""
+    is not finite, with θ rewound to before the first mini-batch that made it so)."""
     logs: dict[str, float] = {"epoch": epoch}
+    guard.begin_epoch()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         penalty = engine.epoch(rng)
         ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
@@ -159,10 +191,21 @@ def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float)
         logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + penalty
         if dev_set is not None:
             logs["dev_cost"], dev_acc = _evaluate(net, *dev_set)
+    if not (np.isfinite(logs["cost"]) and guard.theta_finite()):  # divergence
+        if isinstance(engine.X_rows, np.memmap):  # not read whole before training
+            _check_rows_finite(engine.X_rows)  # bad data is not divergence
+        where = guard.rewind(  # θ: the last finite one, before the step that broke it
+            lambda i, j: _epoch_cost(net, engine.ZL_epoch[:, i:j], engine.Y_epoch[i:j].T)
+        )
+        cost = logs["cost"] if not np.isfinite(logs["cost"]) else "finite, θ not"
+        step = "" if where is None else f" at the mini-batch starting with example {where[1]}"
+        raise DivergenceError(
+            f"Cost became {cost} at epoch {epoch} (learning_rate={alpha}): the model "
+            "diverged; lower the learning rate or standardize X. Training "
+            f"stopped{step} and kept the last finite parameters."
+        )
     for key in ("cost", "dev_cost"):
         if key in logs and not np.isfinite(logs[key]):
-            if isinstance(engine.X_rows, np.memmap):  # not read whole before training
-                _check_rows_finite(engine.X_rows)  # bad data is not divergence
             where = "" if key == "cost" else " on the dev set"
             raise DivergenceError(
                 f"Cost became {logs[key]}{where} at epoch {epoch} "

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checkpoint
 from .common import (
     DATA_HELP,
     DEFAULT_LEARNING_RATE,
@@ -47,7 +48,7 @@ def add_parser(sub) -> None:
         description="Train a network on DATA, report train/dev/test metrics and save the "
         "model, history.json, metrics.json and plots to --out.",
     )
-    train.add_argument("data", metavar="DATA", help=DATA_HELP)
+    train.add_argument("data", metavar="DATA", nargs="?", help=DATA_HELP)  # not with --resume
     data_options(train)
     train.add_argument(
         "--task", choices=TASK_CHOICES, default="auto", help="default: inferred from the target"
@@ -92,6 +93,7 @@ def add_parser(sub) -> None:
     train.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     train.add_argument("--out", metavar="DIR", help="output folder (default runs/<data name>)")
     train.add_argument("--quiet", action="store_true", help="print only the final summary")
+    checkpoint.add_options(train)  # --checkpoint, --checkpoint-every, --resume
     train.set_defaults(handler=run)
 
 
@@ -101,13 +103,18 @@ def run(args: argparse.Namespace) -> int:
     from ..persistence import atomic
     from .report import evaluate_split, split_table
 
+    args = checkpoint.prepare(args, _parser())  # --checkpoint / --resume (settings from it)
     p = prepare(args)
     out = _output_folder(args.out or Path("runs") / Path(p.data.name).stem)  # fail before fit
     dtype = np.dtype(args.dtype)
     net = build_network(args, p.pre, p.seed, dtype)
     learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
     start = time.perf_counter()
-    history = net.fit(
+    history = checkpoint.fit(  # net.fit, checkpointed when asked
+        args,
+        net,
+        p.pre,
+        p.rows,
         *p.xy["train"],
         epochs=args.epochs,
         learning_rate=learning_rate,
@@ -154,6 +161,14 @@ class Prepared:
     xy: dict[str, tuple[np.ndarray, np.ndarray]]
     seed: int
     test_fraction: float
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray]  # row numbers of train, dev, test in DATA
+
+
+def _parser() -> argparse.ArgumentParser:
+    """A parser that knows this command, to read back the settings a checkpoint stores."""
+    parser = argparse.ArgumentParser(prog="layerwise")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser
 
 
 def prepare(args: argparse.Namespace) -> Prepared:
@@ -196,7 +211,8 @@ def prepare(args: argparse.Namespace) -> Prepared:
         for name, d in (("train", train_set), ("dev", dev))
         if d is not None
     }
-    return Prepared(data, pre, train_set, dev, test, xy, seed, test_fraction)
+    rows = (rest[train_index], rest[dev_index], test_index)
+    return Prepared(data, pre, train_set, dev, test, xy, seed, test_fraction, rows)
 
 
 def _settings(args, p: Prepared, net, learning_rate: float, history, seconds: float) -> dict:

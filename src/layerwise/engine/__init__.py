@@ -140,6 +140,7 @@ class Engine:
             self.l2_weights = np.empty_like(net.theta)
         buffers: dict[int, Buffers] = {}
         self.ops: list[Op] = []  # every step's tape, in order: the epoch, replayed in one loop
+        self.steps: list[tuple[int, int, int, int]] = []  # (first op, end op, i, j) per step
         self.scales = np.empty((m, 1), dtype)  # c of each example's batch
         for i in range(0, m, B):
             j = min(i + B, m)
@@ -148,7 +149,9 @@ class Engine:
                 buffers[j - i] = Buffers(dims, j - i, dtype, X_all)
             c = (plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
+            first = len(self.ops)
             self.ops += self._record_step(buffers[j - i], i, j, c, optimizer)
+            self.steps.append((first, len(self.ops), i, j))  # to replay one step (divergence)
 
     # ----- one epoch --------------------------------------------------------------------------
     def epoch(self, rng) -> float:

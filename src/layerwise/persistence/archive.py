@@ -103,6 +103,8 @@ def _read_header(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     if HEADER not in names:
         raise bad_file(path, f"no {HEADER} (found {names[:5]}); save models with Network.save")
     info = zf.getinfo(HEADER)
+    if info.flag_bits & 0x1:  # zipfile would raise RuntimeError asking for a password
+        raise bad_file(path, f"{HEADER} is encrypted")
     if info.file_size > MAX_HEADER_BYTES:
         raise bad_file(path, f"{HEADER} is {info.file_size} bytes, over {MAX_HEADER_BYTES}")
     try:

@@ -13,24 +13,36 @@ def atomic_write(path: str | Path, content: bytes | Callable[[Any], None]) -> Pa
     """Write ``content`` (bytes, or a function that writes to a binary file) to ``path`` atomically.
 
     The bytes go to a temporary file next to ``path``, are flushed and fsynced, then the file is
-    renamed over ``path``: readers and crashes see the old file or the new one, never a part.
-    Returns the path.
+    renamed over ``path`` and the folder fsynced: readers and crashes see the old file or the new
+    one, never a part. Every file layerwise writes goes through here. When the write fails (disk
+    full, permission, quota, an interrupt) the temporary file is removed, the previous file is
+    left as it was, and an ``OSError`` of the same kind says so in one line. Returns the path.
     """
     path = Path(path)
     write = content if callable(content) else (lambda f: f.write(content))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)
+    except OSError as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        kept = "the previous file is unchanged" if path.exists() else "nothing was written"
+        reason = err.strerror or str(err) or type(err).__name__
+        failure = type(err)(f"cannot write {path}: {reason}; {kept}")
+        failure.errno = err.errno  # (no strerror: str() stays the one line)
+        raise failure from err
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
     try:  # make the rename itself durable (POSIX); harmless where unsupported
         dir_fd = os.open(folder, os.O_RDONLY)

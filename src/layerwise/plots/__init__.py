@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ..persistence import atomic
+
 Array = np.ndarray
 COLORS = (
     "#d62728",
@@ -37,10 +39,8 @@ def _figure(width: float = 6.0, height: float = 4.0):
 
 
 def save_figure(fig, path: str | Path, dpi: int = 100) -> Path:
-    """Save ``fig`` as a PNG at ``path`` (Agg, no display)."""
-    path = Path(path)
-    fig.savefig(path, dpi=dpi, format="png")
-    return path
+    """Save ``fig`` as a PNG at ``path`` (Agg, no display), atomically."""
+    return atomic.atomic_write(path, lambda f: fig.savefig(f, dpi=dpi, format="png"))
 
 
 def plot_cost(

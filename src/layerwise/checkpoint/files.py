@@ -1,0 +1,48 @@
+"""Reading a checkpoint back: the file checked, then its contents against the network it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..callbacks import History
+from ..network import Network
+from ..persistence.container import read_archive
+from .state import FORMAT, FORMAT_VERSION, _bad, checked_contents, checkpoint_file
+
+Array = np.ndarray
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint: its network (with θ), History, epochs done, header and arrays."""
+
+    network: Network
+    history: History
+    epochs_done: int
+    header: dict[str, Any] = field(default_factory=dict)
+    arrays: dict[str, Array] = field(default_factory=dict)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """What the writer added (the CLI: ``settings``, ``preprocessing``)."""
+        return self.header["extra"]
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Load and check a checkpoint (a file, or a folder holding ``checkpoint.npz``).
+
+    Raises ``FileNotFoundError`` when there is none and ``ValueError`` naming the problem when
+    the file is not a valid checkpoint; never executes anything from the file.
+    """
+    path = checkpoint_file(path)
+    header, arrays = read_archive(path, FORMAT, FORMAT_VERSION, what="checkpoint")
+    try:
+        history, done = checked_contents(header, arrays)
+        net = Network.from_config(header["network"], arrays["theta"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise _bad(path, str(err).rstrip(".")) from err
+    return Checkpoint(net, history, done, header, arrays)

@@ -1,0 +1,390 @@
+"""Checkpoints: an interrupted ``fit`` resumed bit for bit.
+
+``fit(net, X, Y, ..., checkpoint="run.ckpt.npz")`` writes one file every ``checkpoint_every``
+epochs and after the last one; ``fit(..., checkpoint=PATH, resume=True)`` (the same call, run
+again) restores it and continues, so the run ends with exactly the parameters and History of a
+run that was never interrupted. The file holds everything the rest of the run depends on:
+
+- θ (``theta``), the optimizer's step count and moments (``opt.v``, ``opt.s``);
+- the exact state of the shuffle's bit generator, the epochs done, the History so far;
+- the callbacks' state (EarlyStopping: best value, best epoch, wait, best θ; a custom
+  callback may offer ``checkpoint_state() -> dict`` and ``restore_state(dict)``);
+- a fingerprint of the data (SHA-256 of X, Y, weights, dev set) and of the settings, so that a
+  resume with other data or settings is refused instead of silently giving another run;
+- ``extra``: what a caller adds (the CLI: its settings, the splits, the preprocessing).
+
+The format is the model file's (see :mod:`layerwise.persistence.container`): a zip of ``.npy``
+members plus ``header.json``, no pickle, written atomically (a crash leaves the old file or the
+new one). ``load_checkpoint`` checks every member's name, storage, ``.npy`` header and size
+against the header before anything is allocated, then the contents against the network.
+
+Signals: inside :func:`graceful_stop` (the CLI uses it), the first SIGINT/SIGTERM lets the
+current epoch finish, a checkpoint is written and :class:`TrainingInterrupted` is raised; a
+second signal stops at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import reprlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..callbacks import EarlyStopping, History
+from ..optimizers import OPTIMIZERS, Optimizer
+from ..parameters import n_parameters
+from ..persistence.container import read_archive, write_archive
+from .signals import STOP, TrainingInterrupted
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+Array = np.ndarray
+FORMAT = "layerwise-checkpoint"
+FORMAT_VERSION = 1
+FILE_NAME = "checkpoint.npz"  # inside a folder given as the checkpoint path
+SLOTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
+
+
+class CheckpointPath(os.PathLike):
+    """A checkpoint path that carries ``extra``: JSON-ready facts the writer stores with the
+    run (the CLI: its settings, splits and preprocessing); pass it as ``fit(checkpoint=...)``."""
+
+    def __init__(self, path: str | Path, extra: dict[str, Any]) -> None:
+        self.path, self.extra = Path(path), dict(extra)
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.path)
+
+
+def checkpoint_file(path: str | Path) -> Path:
+    """The file a checkpoint path names: the path itself, or ``checkpoint.npz`` in a folder."""
+    path = Path(path)
+    return path / FILE_NAME if path.is_dir() else path
+
+
+def _plain(x: Any) -> Any:
+    """NumPy scalars as Python numbers, for JSON."""
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"cannot store {type(x).__name__} in a checkpoint header.")
+
+
+def _bad(path: Path, problem: str) -> ValueError:
+    return ValueError(f"{path} is not a valid layerwise checkpoint: {problem}.")
+
+
+# ----- what a checkpoint holds ------------------------------------------------------------------
+def _jsonable(value: Any) -> Any:
+    """A bit generator's state (dicts, ints, arrays) as JSON; arrays become tagged lists."""
+    if isinstance(value, dict):
+        return {k: _jsonable(x) for k, x in value.items()}
+    if isinstance(value, np.ndarray):
+        return {"__ndarray__": value.dtype.str, "data": value.tolist()}
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _from_jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"__ndarray__", "data"}:
+            if value["__ndarray__"] not in ("<u4", "<u8", "<i4", "<i8", "|u1"):
+                raise ValueError(f"unexpected array type {value['__ndarray__']!r}")
+            return np.array(value["data"], dtype=value["__ndarray__"])
+        return {k: _from_jsonable(x) for k, x in value.items()}
+    return value
+
+
+def rng_state(rng: np.random.Generator | np.random.RandomState) -> dict[str, Any]:
+    """The exact position of a generator's stream, JSON-ready."""
+    if isinstance(rng, np.random.RandomState):
+        return _jsonable(rng.get_state(legacy=False))
+    return _jsonable(rng.bit_generator.state)
+
+
+def set_rng_state(rng: np.random.Generator | np.random.RandomState, state: Any) -> None:
+    """Put ``rng`` at the position ``rng_state`` recorded (ValueError if it does not fit)."""
+    current = rng_state(rng)
+    if not isinstance(state, dict) or state.get("bit_generator") != current["bit_generator"]:
+        raise ValueError(
+            f"the shuffle generator is a {current['bit_generator']}, the checkpoint holds "
+            f"{reprlib.repr(state)}"
+        )
+    try:
+        value = _from_jsonable(state)
+        if isinstance(rng, np.random.RandomState):
+            rng.set_state(value)
+        else:
+            rng.bit_generator.state = value
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise ValueError(f"the shuffle generator's state is not valid ({err})") from err
+
+
+def digest(*arrays: Array | None) -> str:
+    """SHA-256 of the arrays' shapes, dtypes and bytes (None counts as absent)."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if a is None:
+            h.update(b"none;")
+            continue
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape};".encode())
+        h.update(memoryview(a.reshape(-1)).cast("B"))
+    return h.hexdigest()
+
+
+def _stateful(cb: Any) -> bool:
+    return isinstance(cb, EarlyStopping) or hasattr(cb, "checkpoint_state")
+
+
+def _callback_state(cb: Any) -> tuple[dict[str, Any], dict[str, Array]]:
+    """``(JSON state, arrays)`` of one callback between two epochs."""
+    if isinstance(cb, EarlyStopping):
+        best = getattr(cb, "best", math.inf)
+        state = {
+            "best": None if math.isinf(best) else float(best),
+            "best_epoch": cb.best_epoch,
+            "wait": cb.wait,
+        }
+        theta = getattr(cb, "best_theta", None)
+        return state, {} if theta is None else {"best_theta": theta}
+    if hasattr(cb, "checkpoint_state"):
+        return dict(cb.checkpoint_state()), {}
+    return {}, {}
+
+
+def _restore_callback(cb: Any, state: dict[str, Any], arrays: dict[str, Array]) -> None:
+    if isinstance(cb, EarlyStopping):
+        best, epoch, wait = state.get("best"), state.get("best_epoch"), state.get("wait")
+        if not (
+            (best is None or isinstance(best, float | int))
+            and (epoch is None or type(epoch) is int)
+            and type(wait) is int
+        ):
+            raise ValueError(f"EarlyStopping state {reprlib.repr(state)} is not valid")
+        cb.best = math.inf if best is None else float(best)
+        cb.best_epoch, cb.wait = epoch, wait
+        cb.best_theta = arrays.get("best_theta")
+    elif hasattr(cb, "restore_state"):
+        cb.restore_state(state)
+
+
+def _callback_settings(cb: Any) -> dict[str, Any]:
+    if isinstance(cb, EarlyStopping):
+        keys = ("patience", "monitor", "min_delta", "restore_best")
+        return {"type": "EarlyStopping"} | {k: getattr(cb, k) for k in keys}
+    return {"type": type(cb).__name__}
+
+
+def _history_dict(history: History) -> dict[str, Any]:
+    return {
+        "cost": history.cost,
+        "dev_cost": history.dev_cost,
+        "metrics": history.metrics,
+        "epoch_seconds": history.epoch_seconds,
+        "stopped_epoch": history.stopped_epoch,
+        "best_epoch": history.best_epoch,
+    }
+
+
+def _history(value: Any, epochs_done: int) -> History:
+    def curve(x: Any) -> list[float]:
+        if (
+            not isinstance(x, list)
+            or len(x) != epochs_done
+            or not all(type(c) in (int, float) and math.isfinite(c) for c in x)
+        ):
+            raise ValueError(f"a History curve must list {epochs_done} finite numbers")
+        return [float(c) for c in x]
+
+    if not isinstance(value, dict) or not isinstance(value.get("metrics"), dict):
+        raise ValueError("history must be an object with metrics")
+    dev = value.get("dev_cost")
+    stopped, best = value.get("stopped_epoch"), value.get("best_epoch")
+    for name, e in (("stopped_epoch", stopped), ("best_epoch", best)):
+        if e is not None and (type(e) is not int or not 0 <= e < max(epochs_done, 1)):
+            raise ValueError(f"history.{name} must be an epoch number, got {e!r}")
+    return History(
+        cost=curve(value.get("cost")),
+        dev_cost=curve(dev) if dev else [],
+        metrics={str(k): curve(x) for k, x in value["metrics"].items()},
+        epoch_seconds=curve(value.get("epoch_seconds")),
+        stopped_epoch=stopped,
+        best_epoch=best,
+    )
+
+
+def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[History, int]:
+    """The checkpoint's History and epochs done, once every field was checked against θ."""
+    config = header.get("network")
+    if not isinstance(config, dict):
+        raise ValueError("network is missing")
+    dims, dtype = config.get("layer_dims"), config.get("dtype")
+    if (
+        not isinstance(dims, list)
+        or not 2 <= len(dims) <= 10_000
+        or not all(type(n) is int and n >= 1 for n in dims)
+        or dtype not in ("float32", "float64")
+    ):
+        raise ValueError(f"layer_dims {reprlib.repr(dims)} / dtype {dtype!r} are not valid")
+    theta = arrays.get("theta")
+    size = n_parameters(dims)
+    if theta is None or theta.shape != (size,) or theta.dtype.name != dtype:
+        raise ValueError(f"theta must be {dtype} of shape ({size},) for layer_dims {dims}")
+    for name, a in arrays.items():
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise ValueError(f"{name} holds NaN or inf")
+        if name.startswith(("opt.", "cb")) and (a.shape != theta.shape or a.dtype != theta.dtype):
+            raise ValueError(f"{name} must have theta's shape and dtype")
+    opt = header.get("optimizer")
+    if not isinstance(opt, dict) or not isinstance(opt.get("config"), dict):
+        raise ValueError("optimizer is missing")
+    name = opt["config"].get("name")
+    if name not in OPTIMIZERS or type(opt.get("t")) is not int or opt["t"] < 0:
+        raise ValueError(f"optimizer {reprlib.repr(opt)} is not valid")
+    slots = {k[4:] for k in arrays if k.startswith("opt.")}
+    if not slots <= set(SLOTS[name]):
+        raise ValueError(f"{name} keeps {SLOTS[name]}, the checkpoint holds {sorted(slots)}")
+    done = header.get("epochs_done")
+    if type(done) is not int or done < 0:
+        raise ValueError(f"epochs_done must be a count, got {done!r}")
+    if not isinstance(header.get("callbacks"), list) or not isinstance(header.get("rng"), dict):
+        raise ValueError("callbacks and rng are missing")
+    for key in ("fingerprint", "extra"):
+        if not isinstance(header.get(key), dict):
+            raise ValueError(f"{key} must be an object")
+    return _history(header.get("history"), done), done
+
+
+# ----- used by fit ------------------------------------------------------------------------------
+class Checkpointer:
+    """What ``fit`` calls when it is given a checkpoint path: :meth:`restore` before the loop,
+    :meth:`epoch_end` after every epoch.
+
+    ``data`` is what the run trains on: ``(X_rows, Y_rows, w_rows, dev arrays)``; ``settings``
+    every other choice it depends on; both are fingerprinted.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        every: int,
+        resume: bool,
+        *,
+        net: Network,
+        optimizer: Optimizer,
+        rng: np.random.Generator | np.random.RandomState,
+        callbacks: Sequence[Any],
+        data: Sequence[Array | None],
+        settings: dict[str, Any],
+        seed: Any = None,
+    ) -> None:
+        if type(every) is not int or every < 1:
+            raise ValueError(
+                f"checkpoint_every must be a positive int (epochs), got {every!r}. "
+                "Hint: 1 writes a checkpoint after every epoch."
+            )
+        self.path = checkpoint_file(path)
+        if not self.path.parent.is_dir():
+            raise FileNotFoundError(
+                f"checkpoint {self.path}: folder {self.path.parent} does not exist."
+            )
+        self.every, self.resume = every, bool(resume)
+        self.net, self.opt, self.rng = net, optimizer, rng
+        self.callbacks = [cb for cb in callbacks if _stateful(cb)]  # others are not kept
+        self.extra = getattr(path, "extra", None) or {}
+        self.fingerprint = {
+            "data": digest(*data),
+            "network": net.config(),
+            "optimizer": optimizer.config(),
+            "callbacks": [_callback_settings(cb) for cb in self.callbacks],
+            "seed": (  # fit's own seed: an int, or the network's stream (None), or a generator
+                int(seed) if isinstance(seed, int | np.integer) else seed and type(seed).__name__
+            ),
+        } | settings
+        self.fingerprint = json.loads(json.dumps(self.fingerprint, default=_plain))
+
+    def restore(self, history: History, epochs: int) -> int:
+        """With ``resume`` and a checkpoint on disk: put θ, the optimizer, the shuffle stream,
+        the History and the callbacks where it left them; return the first epoch to run
+        (``epochs`` when the run had finished or stopped early). Otherwise 0."""
+        if not self.resume:
+            return 0
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a killed writer's
+            stale.unlink(missing_ok=True)
+        if not self.path.exists():
+            return 0
+        header, ck_arrays = read_archive(self.path, FORMAT, FORMAT_VERSION, what="checkpoint")
+        try:
+            ck_history, done = checked_contents(header, ck_arrays)
+        except (KeyError, TypeError, ValueError) as err:
+            raise _bad(self.path, str(err).rstrip(".")) from err
+        differs = [
+            k for k in self.fingerprint if header["fingerprint"].get(k) != self.fingerprint[k]
+        ]
+        if differs:
+            raise ValueError(
+                f"checkpoint {self.path} was written by a run with other {', '.join(differs)}; "
+                "resume with the same data and settings, or pass resume=False (or delete the "
+                "file) to start over."
+            )
+        self.net.theta[...] = ck_arrays["theta"]
+        opt = header["optimizer"]
+        self.opt.t = opt["t"]
+        slots = {k[4:]: ck_arrays[k].copy() for k in ck_arrays if k.startswith("opt.")}
+        self.opt.state = {"theta": slots} if slots else {}
+        set_rng_state(self.rng, header["rng"])
+        for i, (cb, state) in enumerate(zip(self.callbacks, header["callbacks"], strict=True)):
+            if not isinstance(state, dict):
+                raise ValueError(f"{self.path}: callback state {reprlib.repr(state)} is not valid.")
+            prefix = f"cb{i}."
+            arrays = {k[len(prefix) :]: v for k, v in ck_arrays.items() if k.startswith(prefix)}
+            _restore_callback(cb, state, arrays)
+        vars(history).update(vars(ck_history))
+        if history.stopped_epoch is not None:
+            return max(epochs, done)
+        return done
+
+    def epoch_end(self, epoch: int, history: History, last: bool) -> None:
+        """After epoch ``epoch`` (0-based) and its callbacks: write every ``every`` epochs, at
+        the ``last`` one and when a signal asked to stop (then raise TrainingInterrupted)."""
+        done, signum = epoch + 1, STOP["signum"]
+        if last or done % self.every == 0 or signum is not None:
+            self.save(done, history)
+        if signum is not None and not last:
+            raise TrainingInterrupted(self.path, done, signum)
+
+    def save(self, epochs_done: int, history: History) -> Path:
+        arrays = {"theta": self.net.theta}
+        for slot, a in self.opt.state.get("theta", {}).items():
+            arrays[f"opt.{slot}"] = a
+        states = []
+        for i, cb in enumerate(self.callbacks):
+            state, cb_arrays = _callback_state(cb)
+            states.append(state)
+            arrays |= {f"cb{i}.{k}": v for k, v in cb_arrays.items()}
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "library_version": _version(),
+            "network": self.net.config(),
+            "epochs_done": epochs_done,
+            "optimizer": {"config": self.opt.config(), "t": self.opt.t},
+            "rng": rng_state(self.rng),
+            "history": _history_dict(history),
+            "callbacks": states,
+            "fingerprint": self.fingerprint,
+            "extra": self.extra,
+        }
+        return write_archive(self.path, header, arrays)
+
+
+def _version() -> str:
+    from .._version import __version__
+
+    return __version__

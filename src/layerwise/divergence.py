@@ -1,0 +1,60 @@
+"""Divergence: stop at the first mini-batch that makes training non-finite, keep the last finite θ.
+
+Checking every step would slow every step down, so ``fit`` checks once per epoch (the epoch's
+cost and θ) and keeps, at the start of each epoch, a copy of θ and of the optimizer's state (a
+few vector copies per epoch, next to the epoch's GEMMs). When an epoch ends non-finite,
+:meth:`Guard.rewind` restores that copy and replays the epoch's recorded steps one at a time,
+with the same shuffle order, checking the step's cost and θ after each: θ is left as it was before
+the first step that produced a NaN or an infinity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class Guard:
+    """θ and the optimizer's state at the start of the current epoch, for ``engine``."""
+
+    def __init__(self, net, optimizer, engine) -> None:
+        self.net, self.opt, self.engine = net, optimizer, engine
+        self.theta = np.empty_like(net.theta)
+        self.t = 0
+        self.state: dict[str, dict[str, Array]] = {}
+
+    def begin_epoch(self) -> None:
+        """Remember θ, the step count and the optimizer's moments."""
+        np.copyto(self.theta, self.net.theta)
+        self.t = self.opt.t
+        self.state = _copy_state(self.opt.state)
+
+    def theta_finite(self) -> bool:
+        return bool(np.isfinite(self.net.theta).all())
+
+    def rewind(self, step_cost) -> tuple[int, int] | None:
+        """Replay the epoch from its start, step by step; stop before the first step whose
+        cost (``step_cost(i, j)`` on examples i..j-1 of the epoch, from its logits) or update
+        is not finite. Returns ``(step, first example)`` of that step, or None when every step
+        stays finite."""
+        net, opt, engine = self.net, self.opt, self.engine
+        np.copyto(net.theta, self.theta)
+        opt.t, opt.state = self.t, _copy_state(self.state)
+        engine.penalties.clear()
+        before = np.empty_like(net.theta)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            for k, (first, end, i, j) in enumerate(engine.steps):
+                np.copyto(before, net.theta)
+                t, state = opt.t, _copy_state(opt.state)
+                for op in engine.ops[first:end]:
+                    op()
+                if not (np.isfinite(step_cost(i, j)) and self.theta_finite()):
+                    np.copyto(net.theta, before)
+                    opt.t, opt.state = t, state
+                    return k, i
+        return None
+
+
+def _copy_state(state: dict[str, dict[str, Array]]) -> dict[str, dict[str, Array]]:
+    return {key: {name: a.copy() for name, a in slots.items()} for key, slots in state.items()}
