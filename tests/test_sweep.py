@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import optuna  # the test extra installs the sweep extra: no skip without it
 import pytest
+import sqlalchemy
 
 import layerwise as lw
 from layerwise import cli
@@ -103,6 +104,8 @@ def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float
             with loaded(url, study) as s:
                 running = s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
         except KeyError:  # the study is not created yet
+            running = []
+        except sqlalchemy.exc.OperationalError:  # the worker is creating the tables right now
             running = []
         for t in running:
             if t.user_attrs.get("pid") in pids:
