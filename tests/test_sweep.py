@@ -494,3 +494,22 @@ def test_timeout_starts_no_trial_after_it_and_reports_an_empty_study(space_file,
     result = sweep("planar", trials=100, timeout=1e-9, space=space_file, out=tmp_path, quiet=True)
     assert result.study.trials == [] and result.best_trial is None and result.model_path is None
     assert "no complete trial yet" in result.text and (tmp_path / "trials.csv").exists()
+
+
+# ----- the estimators in Optuna's scikit-learn search -----------------------------------------
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+@pytest.mark.filterwarnings("ignore:.*optuna.terminator.*:FutureWarning")
+def test_the_estimators_work_with_optunas_scikit_learn_search():
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+    from optuna_integration import OptunaSearchCV
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    space = {
+        "learning_rate": FloatDistribution(1e-3, 1e-1, log=True),
+        "activation": CategoricalDistribution(["relu", "tanh"]),
+    }
+    base = lw.LayerwiseClassifier((8,), max_epochs=30, random_state=0)
+    search = OptunaSearchCV(base, space, n_trials=4, cv=3, random_state=0).fit(X, y)
+    assert len(search.trials_) == 4 and set(search.best_params_) == set(space)
+    assert search.best_score_ > 0.8 and search.best_estimator_.score(X, y) > 0.8
