@@ -1,15 +1,17 @@
-"""Systems and workloads of ``bench_speed.py``: layerwise, scikit-learn, PyTorch, the GEMM floor.
+"""Systems and workloads of ``bench_speed.py``: layerwise, scikit-learn, PyTorch, JAX and the
+GEMM floors (NumPy's and PyTorch's).
 
 Every system trains the same network from the same initial weights (layerwise's) on the same
 float data, and exposes ``run(n)``: n epochs (n iterations for full batch), after which ``loss``
 holds the mean training loss of its last epoch (cross-entropy / binary cross-entropy, each
-example's loss computed in the forward pass just before its update: the definition all three
+example's loss computed in the forward pass just before its update: the definition all four
 libraries use).
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import re
 import threading
@@ -20,6 +22,7 @@ import numpy as np
 
 import layerwise as lw
 from layerwise.data import CatData, one_hot
+from layerwise.random import shuffle_rng
 
 Array = np.ndarray
 
@@ -257,6 +260,147 @@ class Floor:
                     np.matmul(dZ[l], A[l - 1].T, out=dW[l])
                     if l >= 2:
                         np.matmul(W[l].T, dZ[l], out=dZ[l - 1])
+
+
+class TorchFloor:
+    """PyTorch's GEMMs only: the products of ``Floor`` (course layout, the same shapes, values
+    and batch sizes) through ``torch.mm(..., out=)`` on preallocated tensors, with the thread
+    count the process gave PyTorch (``torch.set_num_threads``). PyTorch's BLAS is not NumPy's
+    (oneDNN/MKL in its CPU wheels), so this is the floor a faster BLAS would give."""
+
+    name = "torch-floor"
+
+    def __init__(self, wl: Workload) -> None:
+        import torch
+
+        self.torch, floor = torch, Floor(wl)
+        tensor = torch.from_numpy  # shares the floor's freshly made arrays
+        self.sizes, self.loss = floor.sizes, math.nan
+        self.W = [None] + [tensor(W) for W in floor.W[1:]]
+        self.dW = [None] + [tensor(dW) for dW in floor.dW[1:]]
+        self.bufs = {
+            b: ([tensor(a) for a in A], [tensor(d) for d in dZ])
+            for b, (A, dZ) in floor.bufs.items()
+        }
+
+    def run(self, n: int) -> None:
+        mm, W, dW, L = self.torch.mm, self.W, self.dW, len(self.W) - 1
+        for _ in range(n):
+            for b in self.sizes:
+                A, dZ = self.bufs[b]
+                for l in range(1, L + 1):
+                    mm(W[l], A[l - 1], out=A[l])
+                for l in range(L, 0, -1):
+                    mm(dZ[l], A[l - 1].T, out=dW[l])
+                    if l >= 2:
+                        mm(W[l].T, dZ[l], out=dZ[l - 1])
+
+
+def import_jax():
+    """The ``jax`` module with 64-bit floats enabled (W3 is float64; float32 arrays stay
+    float32), or None when JAX is not installed."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
+@functools.cache
+def _jax_epoch(dims: tuple[int, ...], output: str, m: int, batch: int | None, lr: float):
+    """One epoch as one ``jax.jit``-compiled function of (params, X, y[, perm]) -> (params,
+    mean loss): a ``lax.scan`` over the full mini-batches of ``perm`` then one step on the last,
+    smaller one (as PyTorch's and layerwise's epochs end), or one full-batch step. The
+    parameters are donated; cached, so a second system of the same workload reuses it."""
+    import jax
+    import jax.numpy as jnp
+
+    L = len(dims) - 1
+
+    def cost(params, xb, yb):  # xb (b, n_x) rows; yb (b,) classes or (b, 1) 0/1
+        a = xb
+        for l in range(1, L):
+            a = jax.nn.relu(a @ params[f"W{l}"].T + params[f"b{l}"])
+        z = a @ params[f"W{L}"].T + params[f"b{L}"]  # (b, n_y) logits
+        if output == "softmax":
+            log_p = jax.nn.log_softmax(z, axis=1)
+            return -jnp.mean(jnp.take_along_axis(log_p, yb[:, None], axis=1))
+        return jnp.mean(jax.nn.softplus(z) - yb * z)  # BCE from logits, stable
+
+    def step(params, xb, yb):
+        loss, grads = jax.value_and_grad(cost)(params, xb, yb)
+        return jax.tree.map(lambda p, g: p - lr * g, params, grads), loss
+
+    if batch is None:
+        return jax.jit(step, donate_argnums=0)
+    n_full, rest = divmod(m, batch)
+
+    def epoch(params, X, y, perm):
+        def body(p, idx):
+            return step(p, X[idx], y[idx])
+
+        params, losses = jax.lax.scan(body, params, perm[: n_full * batch].reshape(n_full, -1))
+        total = jnp.sum(losses) * batch
+        if rest:
+            idx = perm[n_full * batch :]
+            params, loss = step(params, X[idx], y[idx])
+            total = total + loss * rest
+        return params, total / m
+
+    return jax.jit(epoch, donate_argnums=0)
+
+
+class Jax:
+    """The epoch a JAX user writes: one jit-compiled ``lax.scan`` over mini-batches gathered
+    from a permutation, ``value_and_grad`` of the mean loss, plain SGD, donated parameters, on
+    JAX's CPU backend. The permutations are layerwise's own (``shuffle_rng(call)``, one per
+    epoch), so its weights can be checked against layerwise's. ``run`` blocks until the results
+    are ready; the first call compiles."""
+
+    name = "jax"
+
+    def __init__(self, wl: Workload, params: dict[str, Array]) -> None:
+        import jax
+        import jax.numpy as jnp
+
+        self.jax, self.wl = jax, wl
+        self.epoch = _jax_epoch(tuple(wl.dims), wl.output, wl.m, wl.batch, wl.lr)
+        # W (n, n_prev) as layerwise's, b (n,) to broadcast over rows; copies: donated later
+        self.params = {
+            k: jnp.array(v if k[0] == "W" else v.ravel(), copy=True) for k, v in params.items()
+        }
+        self.X = jnp.asarray(wl.X_rows)  # (m, n_x)
+        if wl.output == "softmax":
+            self.y = jnp.asarray(wl.labels.astype(np.int32))  # (m,)
+        else:
+            self.y = jnp.asarray(wl.labels.astype(wl.dtype).reshape(-1, 1))  # (m, 1)
+        jax.block_until_ready((self.params, self.X, self.y))  # copies done before any timing
+        self.calls, self.loss = 0, math.nan
+
+    def run(self, n: int) -> None:
+        rng, loss = shuffle_rng(self.calls), None  # the order layerwise's run number k uses
+        for _ in range(n):
+            if self.wl.batch is None:
+                self.params, loss = self.epoch(self.params, self.X, self.y)
+            else:
+                perm = rng.permutation(self.wl.m).astype(np.int32)
+                self.params, loss = self.epoch(self.params, self.X, self.y, perm)
+        self.jax.block_until_ready((self.params, loss))
+        self.calls += 1
+        self.loss = float(loss)
+
+    def parameters(self) -> dict[str, Array]:
+        """The weights in layerwise's layout: W (n, n_prev), b (n, 1), as NumPy arrays."""
+        return {
+            k: np.asarray(v) if k[0] == "W" else np.asarray(v).reshape(-1, 1)
+            for k, v in self.params.items()
+        }
+
+
+def max_relative_difference(a: dict[str, Array], b: dict[str, Array]) -> float:
+    """max over the arrays k of max |a[k] - b[k]| / max |b[k]|."""
+    return max(float(np.max(np.abs(a[k] - b[k])) / np.max(np.abs(b[k]))) for k in b)
 
 
 # ----- memory --------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Speed benchmark: layerwise vs scikit-learn vs PyTorch vs the GEMM floor, in one process.
+"""Speed benchmark: layerwise vs scikit-learn, PyTorch, JAX and the GEMM floors, in one process.
 
 Usage:  python benchmarks/bench_speed.py [--quick] [--workloads W1,W2,W3] [--cat-dir DIR]
-        (``make bench`` installs the ``bench`` extra and runs it; about 5 minutes)
+        (``make bench`` installs the ``bench`` extra and runs it; about 6 minutes)
 
-Each workload's systems run interleaved (floors, layerwise, sklearn, torch, floors, ...); the first
+Each workload's systems run interleaved (floors, layerwise, sklearn, torch, jax, floors, ...); JAX
+is optional (skipped, with a note, when it is not installed). The first
 repetition of each is a warm-up (its peak RSS increase is the memory column) and the medians of
 the others are reported. Then: W1's memory budget, linear scaling in m, "vectorized vs loop"
 for logistic regression on the cat data, and training from a 4 GB memory-mapped .npy file.
@@ -32,15 +33,19 @@ import numpy as np
 import layerwise as lw
 from _systems import (
     Floor,
+    Jax,
     Layerwise,
     MemorySampler,
     Sklearn,
     Teacher,
     Torch,
+    TorchFloor,
     Workload,
+    import_jax,
     make_w1,
     make_w2,
     make_w3,
+    max_relative_difference,
     proc_status_kb,
 )
 from layerwise.data import CatData, load_catvnoncat, one_hot
@@ -53,6 +58,8 @@ REPS = {"W1": 5, "W2": 31, "W3": 9}  # timed repetitions (after one warm-up); W2
 # a few milliseconds, so it takes more of them for a stable median on a shared machine
 verdicts: list[tuple[str, bool]] = []
 floor_note: list[str] = []  # the floor's GEMM rate per workload
+jax_check: list[str] = []  # JAX's weights against layerwise's after one epoch, per workload
+JAX = import_jax()  # None: not installed, JAX is skipped
 
 
 def check(label: str, ok: bool) -> str:
@@ -83,6 +90,13 @@ def print_environment() -> None:
         f"- CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs "
         f"({cpus} usable); torch threads {torch.get_num_threads()}"
     )
+    if JAX is None:
+        print("- JAX: not installed, skipped (`pip install -e '.[bench]'` brings it)")
+    else:
+        print(
+            f"- JAX {JAX.__version__} (jaxlib {JAX.lib.__version__}), backend "
+            f"{JAX.default_backend()}, devices {JAX.devices()}, x64 enabled"
+        )
     for pool in threadpoolctl.threadpool_info():
         owner = next(
             (
@@ -107,7 +121,8 @@ def bench_workload(wl: Workload, reps: int) -> dict[str, dict]:
     """Interleaved timing of every system on ``wl``: median seconds per unit, loss, memory."""
     ours = Layerwise(wl)
     params = {k: v.copy() for k, v in ours.net.parameters.items()}  # every system starts here
-    systems = [Floor(wl), Floor(wl, rows=True), ours, Sklearn(wl, params), Torch(wl, params)]
+    systems = [Floor(wl), Floor(wl, rows=True), TorchFloor(wl), ours, Sklearn(wl, params)]
+    systems += [Torch(wl, params)] + ([Jax(wl, params)] if JAX is not None else [])
     times: dict[str, list[float]] = {s.name: [] for s in systems}
     memory: dict[str, int] = {}
     for rep in range(reps + 1):
@@ -129,9 +144,38 @@ def bench_workload(wl: Workload, reps: int) -> dict[str, dict]:
         }
         for s in systems
     }
-    gflops = systems[0].flop_per_epoch * wl.per_unit / floor_time(result) / 1e9
-    floor_note.append(f"{wl.name}: {gflops:.0f} GFLOP/s")
+    flop = systems[0].flop_per_epoch * wl.per_unit / 1e9
+    floor_note.append(
+        f"{wl.name}: {flop / floor_time(result):.0f} GFLOP/s (PyTorch's: "
+        f"{flop / result['torch-floor']['median']:.0f})"
+    )
+    if JAX is not None:
+        jax_check.append(f"{wl.name} {jax_weight_check(wl)}")
     return result
+
+
+def jax_weight_check(wl: Workload) -> str:
+    """JAX's and layerwise's weights after one epoch (iteration) each from the same initial
+    weights in the same order: their max relative difference in float64 and, for a float32
+    workload, in float32 beside layerwise's own float32-vs-float64 difference (SGD on W1 grows
+    float32 rounding over an epoch, so only float64 can show that the two compute the same)."""
+    wide = dataclasses.replace(wl, X_rows=wl.X_rows.astype(np.float64), dtype=np.float64)
+    trained = {}
+    for w in (wl, wide) if wl.dtype != np.float64 else (wide,):
+        ref = Layerwise(w)
+        peer = Jax(w, {k: v.copy() for k, v in ref.net.parameters.items()})
+        ref.run(1)
+        peer.run(1)
+        trained[np.dtype(w.dtype).name] = (dict(ref.net.parameters), peer.parameters())
+    ours64, jax64 = trained.pop("float64")
+    text = f"float64 {max_relative_difference(jax64, ours64):.1e}"
+    if trained:
+        ours32, jax32 = trained["float32"]
+        text += (
+            f", float32 {max_relative_difference(jax32, ours32):.1e} (layerwise's own float32 "
+            f"vs float64: {max_relative_difference(ours32, ours64):.1e})"
+        )
+    return text
 
 
 def floor_time(res: dict[str, dict]) -> float:
@@ -142,28 +186,41 @@ def floor_time(res: dict[str, dict]) -> float:
 def print_table(results: dict[str, dict[str, dict]], notes: list[str]) -> None:
     print("## Median time per unit (interleaved runs, warm-up excluded)\n")
     print(
-        "| workload | system | median | × floor | sklearn ÷ this | torch ÷ this | "
-        "final loss | peak RSS +MB | min | spread |"
+        "| workload | system | median | × floor | × torch-floor | sklearn ÷ this | torch ÷ this "
+        "| jax ÷ this | final loss | peak RSS +MB | min | spread |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, res in results.items():
-        floor = floor_time(res)
+        floor, t_floor = floor_time(res), res["torch-floor"]["median"]
         skl, tor = res["sklearn"]["median"], res["torch"]["median"]
+        jax = res["jax"]["median"] if "jax" in res else math.nan
         for system, r in res.items():
             t = r["median"]
             spread = (max(r["all"]) - min(r["all"])) / t
             loss = "—" if math.isnan(r["loss"]) else f"{r['loss']:.4f}"
+            vs_jax = "—" if math.isnan(jax) else f"{jax / t:.2f}"
             print(
                 f"| {name} | {system} | {t:.4f} {UNITS[name]} | {t / floor:.3f} | "
-                f"{skl / t:.2f} | {tor / t:.2f} | {loss} | {r['memory'] / MB:.1f} | "
-                f"{min(r['all']):.4f} | {spread:.0%} |"
+                f"{t / t_floor:.3f} | {skl / t:.2f} | {tor / t:.2f} | {vs_jax} | {loss} | "
+                f"{r['memory'] / MB:.1f} | {min(r['all']):.4f} | {spread:.0%} |"
             )
     print(
         "\n*× floor*: relative to the faster floor: `floor` has the input batch in course layout "
         "(A0 (n_x, B) C-ordered), `floor-rows` as rows (A0 = X_bᵀ, X_b (B, n_x)), as layerwise "
-        f"reads `X = data.T`. Its GEMM rate: {', '.join(floor_note)}. *min*, *spread*: the "
-        "fastest repetition and (max − min) / median. *peak RSS +MB*: during the warm-up unit.\n"
+        f"reads `X = data.T`. Its GEMM rate: {', '.join(floor_note)}. *× torch-floor*: relative "
+        "to the same products through PyTorch's `torch.mm` (its own BLAS). `jax`: the epoch as "
+        "one `jax.jit`-compiled `lax.scan` over the mini-batches (its first call, which "
+        "compiles, is the warm-up). *min*, *spread*: the fastest repetition and (max − min) / "
+        "median. *peak RSS +MB*: during the warm-up unit.\n"
     )
+    if JAX is None:
+        print("JAX is not installed: skipped (`pip install -e '.[bench]'` brings it).\n")
+    else:
+        print(
+            "JAX's weights after one epoch (W3: iteration) from layerwise's initial weights, in "
+            "layerwise's shuffle order, against layerwise's (max over arrays of max |Δ| / "
+            f"max |W|): {'; '.join(jax_check)}.\n"
+        )
     print("".join(f"- {note}\n" for note in notes))
     print("## Targets\n")
     for name, res in results.items():
@@ -181,6 +238,19 @@ def print_table(results: dict[str, dict[str, dict]], notes: list[str]) -> None:
             f"{check(f'{name} sklearn', ratios[1] >= min_skl)}), "
             f"{ratios[2]:.2f}× faster than PyTorch (≥ {min_torch}: "
             f"{check(f'{name} torch', ratios[2] >= min_torch)})"
+        )
+    print("\n## Peers (not targets yet)\n")
+    for name, res in results.items():
+        t = res["layerwise"]["median"]
+        vs_jax = (
+            f"JAX ÷ layerwise {res['jax']['median'] / t:.2f} (> 1: layerwise is faster)"
+            if "jax" in res
+            else "JAX skipped (not installed)"
+        )
+        print(
+            f"- {name}: {vs_jax}; layerwise / NumPy GEMM floor {t / floor_time(res):.3f}"
+            f", / PyTorch GEMM floor {t / res['torch-floor']['median']:.3f}; PyTorch GEMM floor "
+            f"/ NumPy's {res['torch-floor']['median'] / floor_time(res):.3f}"
         )
     print()
 
