@@ -246,3 +246,27 @@ def test_the_pairing_table_is_what_every_place_reads() -> None:
         assert pre.output == pair.output
         assert pair.loss in LOSSES and pair.fused
     assert {p.task for p in PAIRS} == set(TASKS)
+
+
+def test_a_custom_loss_of_its_own_name_trains_like_the_reference(rng: np.random.Generator) -> None:
+    huber = Loss(
+        "huber",
+        lambda A, Y: np.where(np.abs(A - Y) < 1, 0.5 * (A - Y) ** 2, np.abs(A - Y) - 0.5),
+        lambda A, Y: np.clip(A - Y, -1, 1),
+        lambda Y: None,
+    )
+    X, Y = rng.standard_normal((3, 6)), 3 * rng.standard_normal((1, 6))
+    fast, slow = (Network([3, 4, 1], output="linear", loss=huber, seed=2) for _ in range(2))
+    AL, caches = slow.forward(X)
+    slow.theta -= 0.1 * gradients_to_vector(slow, slow.backward(AL, Y, caches))
+    fast.fit(X, Y, epochs=1, learning_rate=0.1)
+    np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-10, atol=1e-13)
+    with pytest.raises(ValueError, match="needs output activation"):
+        Network([3, 2], output="softmax", loss=huber)  # softmax is not elementwise
+
+
+def test_set_parameters_checks_like_the_dict() -> None:
+    net = Network([2, 2, 1], seed=0)
+    bad = {k: v.astype(complex) for k, v in net.parameters.items()}
+    with pytest.raises(TypeError, match=r"must hold real numbers, got dtype complex128"):
+        net.set_parameters(bad)

@@ -459,3 +459,13 @@ def test_estimator_and_command_line_model_files_say_what_they_hold(tmp_path, cap
     assert "training:" not in out  # no empty line
     with pytest.raises(ValueError, match=r"it holds a model saved by `layerwise train`"):
         load_estimator(fruit_model)
+
+
+def test_one_line_translates_values_of_every_shape():
+    from layerwise.cli.common import one_line
+
+    assert one_line(ValueError("at epoch 3 (learning_rate=1e-05): lower")) == (
+        "at epoch 3 (--learning-rate 1e-05): lower"
+    )
+    assert "--learning-rate -0.5," in one_line(ValueError("learning_rate=-0.5, not > 0"))
+    assert one_line(ValueError("Hint: check target=.")) == "Hint: check --target."

@@ -271,7 +271,7 @@ def test_set_parameters_copies_and_validates() -> None:
         r"unexpected \['W3'\]",
     ):
         net.set_parameters({"W1": np.ones((2, 3)), "b1": np.ones((2, 1)), "W2": 0, "W3": 0})
-    with pytest.raises(ValueError, match=r"W2 must have shape \(1, 2\), got \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"\['W2'\] must have shape \(1, 2\), got \(2, 1\)"):
         net.set_parameters(new | {"W2": np.ones((2, 1))})
 
 

@@ -165,11 +165,8 @@ class Network:
                 f"parameters must have keys {sorted(expected)}; "
                 f"missing {missing}, unexpected {extra}."
             )
-        for key, target in expected.items():
-            value = np.asarray(parameters[key])
-            if value.shape != target.shape:
-                raise ValueError(f"{key} must have shape {target.shape}, got {value.shape}.")
-            target[...] = value
+        for key in expected:
+            expected[key] = parameters[key]  # checked (shape, dtype) and written into θ
 
     def n_parameters(self) -> int:
         """Total number of weights and biases."""

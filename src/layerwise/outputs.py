@@ -140,6 +140,8 @@ def find_pair(output: Activation, loss: Loss, n_y: int) -> Pair:
     row = next((p for p in rows if p.output == output.name), None)
     if row is None and not output.builtin and output.elementwise and rows:
         row = Pair(output.name, loss.name, rows[0].task)  # a custom output for a regression
+    if not rows and not loss.builtin and output.elementwise:
+        return Pair(output.name, loss.name, "regression")  # a custom loss: dL/dAL through g'
     if row is None or (rows and rows[0].task != "regression" and not output.builtin):
         allowed = " or ".join(dict.fromkeys(p.output for p in rows)) or "none"
         raise ValueError(

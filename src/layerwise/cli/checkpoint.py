@@ -108,7 +108,7 @@ def _argv(args: argparse.Namespace) -> list[str]:
             value = ",".join(str(x) for x in value) or "none"
         elif dest in ("test", "out"):
             value = _absolute(value)
-        argv += [flag, str(value)]
+        argv.append(f"{flag}={value}")  # one word: a value starting with '-' stays a value
     return argv
 
 

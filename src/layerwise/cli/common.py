@@ -255,7 +255,7 @@ def one_line(err: BaseException) -> str:
     text = str(err) or type(err).__name__
     if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
         text = f"{text}: {err.filename}"
-    text = re.sub(r"\b(\w+)=(?:'([^']*)'|(\d+(?:\.\d+)?|[A-Za-z_]\w*))?", _flag, text)
+    text = re.sub(r"\b(\w+)=(?:'([^']*)'|(-?[\w.+-]*\w))?", _flag, text)
     return " ".join(text.split())
 
 
