@@ -272,3 +272,17 @@ def test_atomic_write_takes_bytes_or_a_writer_and_replaces_the_file(tmp_path):
 
 def _raise(err):
     raise err
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda h: h["network"].update(init=5), "unknown init 5"),
+        (lambda h: h["network"].update(legacy_rng="no"), "legacy_rng must be true or false"),
+    ],
+)
+def test_network_settings_a_file_cannot_fake(tmp_path, edit, match):
+    path = _net().save(tmp_path / "m.npz")
+    edit_header(path, edit)
+    with pytest.raises(ValueError, match=match):
+        lw.load(path)

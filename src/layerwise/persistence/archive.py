@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..activations import ACTIVATIONS
+from ..initializers import INITIALIZERS
 from ..losses import ALIASES, LOSSES
 from . import atomic
 
@@ -204,6 +205,10 @@ def check_network_config(net: Any, path: Path) -> tuple[list[int], str]:
     loss = net.get("loss")
     if not isinstance(loss, str) or (loss not in LOSSES and loss not in ALIASES):
         raise bad_file(path, f"unknown loss {reprlib.repr(loss)}")
+    if net.get("init", "zeros") not in ("auto", *INITIALIZERS):
+        raise bad_file(path, f"unknown init {reprlib.repr(net.get('init'))}")
+    if not isinstance(net.get("legacy_rng", False), bool):
+        raise bad_file(path, f"legacy_rng must be true or false, got {net.get('legacy_rng')!r}")
     return dims, dtype
 
 
