@@ -25,10 +25,17 @@ class Guard:
         self.state: dict[str, dict[str, Array]] = {}
 
     def begin_epoch(self) -> None:
-        """Remember θ, the step count and the optimizer's moments."""
+        """Remember θ (n_params,), the step count and the optimizer's moments, each (n_params,),
+        into buffers kept from epoch to epoch (no allocation once the moments exist)."""
         np.copyto(self.theta, self.net.theta)
         self.t = self.opt.t
-        self.state = _copy_state(self.opt.state)
+        for key, slots in self.opt.state.items():
+            kept = self.state.setdefault(key, {})
+            for name, a in slots.items():
+                if name in kept and kept[name].shape == a.shape:
+                    np.copyto(kept[name], a)
+                else:
+                    kept[name] = a.copy()
 
     def theta_finite(self) -> bool:
         return bool(np.isfinite(self.net.theta).all())

@@ -204,14 +204,12 @@ def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float,
             "diverged; lower the learning rate or standardize X. Training "
             f"stopped{step} and kept the last finite parameters."
         )
-    for key in ("cost", "dev_cost"):
-        if key in logs and not np.isfinite(logs[key]):
-            where = "" if key == "cost" else " on the dev set"
-            raise DivergenceError(
-                f"Cost became {logs[key]}{where} at epoch {epoch} "
-                f"(learning_rate={alpha}): the model diverged; "
-                "lower the learning rate or standardize X."
-            )
+    if "dev_cost" in logs and not np.isfinite(logs["dev_cost"]):  # (the training cost: above)
+        raise DivergenceError(
+            f"Cost became {logs['dev_cost']} on the dev set at epoch {epoch} "
+            f"(learning_rate={alpha}): the model diverged; "
+            "lower the learning rate or standardize X."
+        )
     acc = accuracy_from_logits(net.activations[-1], net.loss, ZL, Y_epoch)
     if acc is not None:
         logs["accuracy"] = acc

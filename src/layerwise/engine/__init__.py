@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..outputs import find_pair, is_fused
+from ..outputs import is_fused
 from ..parameters import parameter_blocks
 from . import blas as _blas
 from .buffers import Buffers
@@ -112,8 +112,8 @@ class Engine:
         dims, dtype = net.layer_dims, net.dtype
         m, n_y = Y_rows.shape
         output = net.activations[-1]
-        pair = find_pair(output, net.loss, n_y)
-        self.pair = pair if is_fused(output, net.loss) else None  # its in-place delta
+        # the network's row of the outputs table, for its in-place delta (fused pairs only)
+        self.pair = net.pair if is_fused(output, net.loss) else None
         self.plain_scale = plain_scale
         self.gtheta = np.zeros_like(net.theta)
         self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
