@@ -272,12 +272,13 @@ class Engine:
         ``blas_update``, subtracted from [W|b] at once: by the product itself (W ← W - dZ
         A_prevᵀ, one BLAS call) where it is large, else by the product then W -= dW."""
         W, dW = self.Wb[k][:, cols], self.gWb[k][:, cols]
+        large = dZ.shape[0] * dZ.shape[1] * A_prevT.shape[1] >= BLAS_UPDATE_MIN_WORK
+        if self.blas_update and large:
+            # operands: buffers and X_rows (C); MKL's GEMM where it is selected, else OpenBLAS
+            return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W, self.library)]
         product = _product(dZ, A_prevT, dW, self.library)
         if not self.blas_update:
             return [product]  # θ -= dθ once the step's gradients are all there
-        if dZ.shape[0] * dZ.shape[1] * A_prevT.shape[1] >= BLAS_UPDATE_MIN_WORK:
-            # operands: buffers and X_rows (C); MKL's GEMM where it is selected, else OpenBLAS
-            return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W, self.library)]
         return [product, partial(np.subtract, W, dW, W)]
 
     def _update_ops(self, c: float, optimizer) -> list[Op]:
