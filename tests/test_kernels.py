@@ -60,6 +60,14 @@ def test_bias_gradient_is_the_row_sum(
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_outer_is_the_broadcast_product(dtype: type, rng: np.random.Generator) -> None:
+    w = rng.standard_normal((6, 2)).astype(dtype)[:, :1]  # Wᵀ of a one-unit layer: a view
+    dZ, out = rng.standard_normal((1, 5)).astype(dtype), np.empty((6, 5), dtype)
+    kernels.outer_op(w, dZ, out)()
+    np.testing.assert_array_equal(out, w * dZ)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("task", ["multiclass", "binary"])
 def test_output_deltas_are_the_rows_formulas(
     dtype: type, task: str, rng: np.random.Generator

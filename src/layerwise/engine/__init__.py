@@ -231,7 +231,8 @@ class Engine:
             if l > 1:  # dA_prev = Wᵀ dZ, with W before its update
                 WT, dA_prev = Wb[l - 1][:, :-1].T, buf.dZ[l - 1]  # (n[l-1], n[l]), (n[l-1], B)
                 if WT.shape[1] == 1:  # one unit: Wᵀ dZ is an outer product, cheaper broadcast
-                    tape.append(partial(np.multiply, WT, buf.dZ[l], dA_prev))
+                    outer = kern and kern.outer_op(WT, buf.dZ[l], dA_prev)
+                    tape.append(outer or partial(np.multiply, WT, buf.dZ[l], dA_prev))
                 else:  # [dA_prev; unused] = [W|b]ᵀ dZ
                     tape.append(product(Wb[l - 1].T, buf.dZ[l], buf.dZ_ext[l - 1]))
             if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ

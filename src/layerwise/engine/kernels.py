@@ -2,17 +2,19 @@
 
 The NumPy tape spends a few in-place calls on each element-wise formula (ReLU: a mask, then a
 product; softmax - Y: seven calls), each one a pass over its buffer. Each kernel here does one
-formula in one pass, with the same arithmetic as the NumPy ops it replaces (no ``fastmath``:
-no reordered sums, no approximate functions), so results agree with the NumPy path to rounding
-(float64: ~1e-15 per step; the tests hold them to the reference within 1e-10).
+formula in one pass, with the arithmetic of the NumPy ops it replaces (no ``fastmath``: the
+compiler reorders nothing and approximates nothing; only db's row sums add in an order of their
+own, eight running sums, where NumPy's product has BLAS's), so results agree with the NumPy
+path to rounding (float64: ~1e-16 relative per step; the tests hold them to the reference
+within 1e-10).
 
 The engine asks :func:`activation_ops`, :func:`bias_activation_op`, :func:`bias_gradient_op`,
-:func:`backward_bias_op` and :func:`delta_ops` for a kernel; each answers None where it has none (a
-custom record, another activation, an array numba cannot take), and the engine keeps the
-record's own NumPy ops. A kernel is chosen by the record's *code* (its ``inplace`` or ``delta``
-function), never by its name. The kernels run on the calling thread (numba's thread pool
-beside OpenBLAS's busy threads made W1 2.4× slower, see DESIGN.md), and a row's sum always
-adds its entries in the same order: the same data, the same bits.
+:func:`backward_bias_op`, :func:`outer_op` and :func:`delta_ops` for a kernel; each answers
+None where it has none (a custom record, another activation, an array numba cannot take), and
+the engine keeps the record's own NumPy ops. A kernel is chosen by the record's *code* (its
+``inplace`` or ``delta`` function), never by its name. The kernels run on the calling thread
+(numba's thread pool beside OpenBLAS's busy threads made W1 2.4× slower, see DESIGN.md), and a
+row's sum always adds its entries in the same order: the same data, the same bits.
 
 This module imports numba: ``engine.paths`` imports it only when an engine is built.
 """
@@ -105,6 +107,15 @@ def relu_backward_bias(dA, A, out, subtract):  # relu_backward, then bias_gradie
 
 
 @jit
+def outer(w, dZ, out):  # out (n, B) = w (n, 1) dZ (1, B): Wᵀ dZ when layer l has one unit
+    n, B = out.shape
+    for k in range(n):
+        wk = w[k, 0]
+        for j in range(B):
+            out[k, j] = wk * dZ[0, j]
+
+
+@jit
 def softmax_delta_kernel(ZL, T, dZ, c):  # dZ = c·softmax(ZL) - T per column, max first
     n, B = ZL.shape
     for j in range(B):
@@ -169,6 +180,13 @@ def backward_bias_op(act, dA: Array, A: Array, out: Array, subtract: bool) -> Op
     if act.inplace is not relu_inplace or not _plain(dA, A, out):
         return None
     return partial(relu_backward_bias, dA, A, out, subtract)
+
+
+def outer_op(w: Array, dZ: Array, out: Array) -> Op | None:
+    """out = w dZ for w (n, 1) and dZ (1, B): one pass, where NumPy broadcasts a product."""
+    if not _plain(w, dZ, out):
+        return None
+    return partial(outer, w, dZ, out)
 
 
 def delta_ops(pair: Pair, ZL: Array, T: Array, dZ: Array, c: float) -> list[Op] | None:
