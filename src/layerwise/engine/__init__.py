@@ -25,6 +25,10 @@ a few in-place elementwise calls and no Python bookkeeping. What the tape does, 
 - dA_prev is not computed for the first layer;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
   are computed once per epoch, from the logits (stable).
+- optional paths (``paths``): with numba installed, the fused kernels of ``kernels`` replace
+  the NumPy calls of ReLU, of the first layer's separate bias and db1, of a one-unit layer's
+  Wᵀ dZ and of the softmax/sigmoid delta (one pass each); with MKL installed and tuned for the
+  CPU, the large products go through MKL's GEMM (``mkl``). NumPy's tape stays the reference.
 
 The tests compare this loop with ``Network.backward`` step by step.
 """
