@@ -21,6 +21,11 @@ def test_the_settings_are_read_from_the_environment_and_the_module(
     if importlib.util.find_spec("numba") is not None:
         monkeypatch.setattr(paths, "KERNELS", "auto")  # the module setting wins
         assert paths.describe()["kernels"] == "numba"
+        small = paths.KERNELS_MIN_ELEMENTS - 1  # a toy epoch: not worth loading numba
+        assert paths.kernels(elements=small) is None
+        assert paths.kernels(elements=small + 1) is not None
+        monkeypatch.setattr(paths, "KERNELS", "numba")  # asked for: at any size
+        assert paths.kernels(elements=1) is not None
 
 
 @pytest.mark.parametrize("name", ["KERNELS", "BLAS"])

@@ -125,9 +125,10 @@ class Engine:
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
         # the fused kernels (numba) or None, and the BLAS for large products (MKL) or None:
         # NumPy's tape and NumPy's products, the reference (see ``paths``)
-        self.kernels, self.library = _paths.kernels(), _paths.blas_library()
         dims, dtype = net.layer_dims, net.dtype
         m, n_y = Y_rows.shape
+        self.kernels = _paths.kernels(elements=m * sum(dims[1:]))
+        self.library = _paths.blas_library()
         output = net.activations[-1]
         # the network's row of the outputs table, for its in-place delta (fused pairs only)
         self.pair = net.pair if is_fused(output, net.loss) else None
