@@ -82,17 +82,19 @@ def _same(a, b) -> None:
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("early", [None, "dev_cost"], ids=lambda e: f"early-{e}")
-@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks"])
+@pytest.mark.parametrize("early", [None, "dev_cost", "cost"], ids=lambda e: f"early-{e}")
+@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks", "no-shuffle"])
 def test_a_run_stopped_after_any_step_resumes_bit_for_bit(
     tmp_path, optimizer, dtype, early, extras
 ) -> None:
     X, Y, Xd, Yd = _data(dtype)
     options = dict(epochs=12, optimizer=optimizer, learning_rate=RATES[optimizer], batch_size=7)
     net_options = None
-    if extras != "plain":  # L2 terms per step, sample weights, shuffling by blocks
+    if extras == "l2-weights-blocks":  # L2 terms per step, sample weights, shuffle by blocks
         net_options = {"l2": 0.05}
         options |= dict(sample_weight=np.linspace(0.5, 2, 48), shuffle_block=5)
+    elif extras == "no-shuffle":  # mini-batches in the data's order every epoch
+        options["shuffle"] = False
     if early:
         options["callbacks"] = lambda: [lw.EarlyStopping(patience=2, min_delta=1e-3, monitor=early)]
     ref = _train(X, Y, (Xd, Yd), dtype, net_options=net_options, **options)
@@ -177,6 +179,16 @@ HOSTILE = {
     "penalties of a run without L2": lambda h, f: h["epoch"].update(penalties=[0.1, 0.2]),
     "unknown key": lambda h, f: h["epoch"].update(extra=1),
     "epoch not an object": lambda h, f: h.update(epoch=[2]),
+    "seconds beyond float range": lambda h, f: h["epoch"].update(seconds=10**400),
+    "penalties beyond float range": lambda h, f: h["epoch"].update(penalties=[10**400] * 2),
+    "an unfinished epoch after an early stop": lambda h, f: h["history"].update(stopped_epoch=0),
+}
+
+
+RESUME_ONLY = {  # what only a resume can tell: it knows the run's steps and L2
+    "steps_done of the whole epoch",
+    "penalties of a run without L2",
+    "an unfinished epoch after an early stop",
 }
 
 
@@ -185,8 +197,11 @@ def test_a_damaged_unfinished_epoch_is_refused(tmp_path, name) -> None:
     path, data = _interrupted_file(tmp_path)
     _rewrite(path, HOSTILE[name])
     net = Network([3, 5, 1], hidden="tanh", seed=3)
-    with pytest.raises(ValueError, match=r"not a valid layerwise checkpoint: .*epoch"):
+    with pytest.raises(ValueError, match=r"not a valid layerwise checkpoint: .*(epoch|early)"):
         net.fit(data["X"], data["Y"], epochs=4, batch_size=7, checkpoint=path, resume=True)
+    if name not in RESUME_ONLY:
+        with pytest.raises(ValueError, match=r"not a valid layerwise checkpoint: .*epoch"):
+            load_checkpoint(path)
 
 
 @pytest.mark.parametrize(
@@ -287,3 +302,32 @@ def test_cli_signal_in_a_long_epoch_stops_after_the_step_and_resumes(tmp_path) -
     assert np.array_equal(a.theta, b.theta)
     cost = [json.loads((tmp_path / d / "history.json").read_text())["cost"] for d in ("out", "ref")]
     assert cost[0] == cost[1]
+
+
+@pytest.mark.parametrize("edit", ["unknown array", "epoch arrays without the entry"])
+def test_arrays_a_checkpoint_does_not_hold_are_refused(tmp_path, edit) -> None:
+    path, _ = _interrupted_file(tmp_path)
+
+    def change(header, files):
+        if edit == "unknown array":
+            files["evil.npy"] = _npy(np.zeros(3))
+            header["arrays"]["evil"] = {"dtype": "float64", "shape": [3]}
+        else:
+            del header["epoch"]
+
+    _rewrite(path, change)
+    with pytest.raises(ValueError, match=r"not a valid layerwise checkpoint: unexpected array"):
+        load_checkpoint(path)
+
+
+def test_early_stopping_on_the_cost_keeps_the_start_of_an_epoch_stopped_inside(tmp_path) -> None:
+    # the training cost of an epoch is earned by θ at its start; if that epoch was stopped
+    # and resumed, θ at its start comes from the checkpoint, not from where it resumed
+    X, Y, Xd, Yd = _data("float64")
+    options = dict(epochs=8, batch_size=7, learning_rate=0.5)
+    options["callbacks"] = lambda: [lw.EarlyStopping(patience=3, monitor="cost")]
+    ref = _train(X, Y, (Xd, Yd), "float64", **options)
+    assert ref[1].best_epoch == 7  # the last epoch is the best: its start is what is kept
+    got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [7 * 6 + 3], **options)
+    assert got[2] == [(3, 7)]
+    _same(got, ref)

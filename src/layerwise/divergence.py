@@ -16,7 +16,8 @@ Array = np.ndarray
 
 
 class Guard:
-    """θ and the optimizer's state at the start of the current epoch, for ``engine``."""
+    """θ and the optimizer's state at the start of the current epoch (of its part run in this
+    process, for an epoch resumed from a checkpoint), for ``engine``."""
 
     def __init__(self, net, optimizer, engine) -> None:
         self.net, self.opt, self.engine = net, optimizer, engine

@@ -162,7 +162,7 @@ def fit(
     first, start, seconds = (0, 0, 0.0) if saver is None else saver.restore(history, epochs)
     for epoch in range(first, epochs):
         began = time.perf_counter() - seconds  # a resumed epoch: the seconds it had run before
-        for cb in callbacks:
+        for cb in callbacks if start == 0 else ():  # a resumed epoch began in an earlier run
             cb.on_epoch_begin(net, epoch)
         stop = None if saver is None else saver.stop_requested  # after any step (a signal)
         logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate, guard, stop, start)

@@ -11,11 +11,12 @@ stored after that epoch's shuffle, so the resumed epoch does not shuffle again.
 
 from __future__ import annotations
 
-import math
 import reprlib
 from typing import Any
 
 import numpy as np
+
+from .._validation import is_number
 
 Array = np.ndarray
 
@@ -41,11 +42,9 @@ def steps_done(header: dict[str, Any]) -> int:
     k, penalties, seconds = entry["steps_done"], entry["penalties"], entry["seconds"]
     if type(k) is not int or k < 1:
         raise ValueError(f"epoch.steps_done must be a positive count, got {k!r}")
-    if not isinstance(penalties, list) or not all(
-        type(p) in (int, float) and math.isfinite(p) and p >= 0 for p in penalties
-    ):
+    if not isinstance(penalties, list) or not all(is_number(p) and p >= 0 for p in penalties):
         raise ValueError("epoch.penalties must list finite numbers ≥ 0")
-    if type(seconds) not in (int, float) or not math.isfinite(seconds) or seconds < 0:
+    if not is_number(seconds) or seconds < 0:
         raise ValueError(f"epoch.seconds must be a finite number ≥ 0, got {seconds!r}")
     return k
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._validation import is_number
 from ..callbacks import EarlyStopping, History
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..parameters import n_parameters
@@ -109,8 +110,9 @@ def _callback_state(cb: Any) -> tuple[dict[str, Any], dict[str, Array]]:
             "best_epoch": cb.best_epoch,
             "wait": cb.wait,
         }
-        theta = getattr(cb, "best_theta", None)
-        return state, {} if theta is None else {"best_theta": theta}
+        arrays = {k: getattr(cb, k, None) for k in ("best_theta", "start_theta")}
+        # (start_theta: θ at the start of an epoch stopped after a step, see .epoch)
+        return state, {k: a for k, a in arrays.items() if a is not None}
     if hasattr(cb, "checkpoint_state"):
         return dict(cb.checkpoint_state()), {}
     return {}, {}
@@ -120,14 +122,14 @@ def _restore_callback(cb: Any, state: dict[str, Any], arrays: dict[str, Array]) 
     if isinstance(cb, EarlyStopping):
         best, epoch, wait = state.get("best"), state.get("best_epoch"), state.get("wait")
         if not (
-            (best is None or isinstance(best, float | int))
+            (best is None or is_number(best))
             and (epoch is None or type(epoch) is int)
             and type(wait) is int
         ):
             raise ValueError(f"EarlyStopping state {reprlib.repr(state)} is not valid")
         cb.best = math.inf if best is None else float(best)
         cb.best_epoch, cb.wait = epoch, wait
-        cb.best_theta = arrays.get("best_theta")
+        cb.best_theta, cb.start_theta = arrays.get("best_theta"), arrays.get("start_theta")
     elif hasattr(cb, "restore_state"):
         cb.restore_state(state)
 
@@ -152,11 +154,7 @@ def _history_dict(history: History) -> dict[str, Any]:
 
 def _history(value: Any, epochs_done: int) -> History:
     def curve(x: Any) -> list[float]:
-        if (
-            not isinstance(x, list)
-            or len(x) != epochs_done
-            or not all(type(c) in (int, float) and math.isfinite(c) for c in x)
-        ):
+        if not isinstance(x, list) or len(x) != epochs_done or not all(is_number(c) for c in x):
             raise ValueError(f"a History curve must list {epochs_done} finite numbers")
         return [float(c) for c in x]
 
@@ -194,7 +192,11 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
     size = n_parameters(dims)
     if theta is None or theta.shape != (size,) or theta.dtype.name != dtype:
         raise ValueError(f"theta must be {dtype} of shape ({size},) for layer_dims {dims}")
+    unfinished = isinstance(header.get("epoch"), dict)
     for name, a in arrays.items():
+        known = name == "theta" or name.startswith(("opt.", "cb"))
+        if not (known or (unfinished and name in ("epoch.order", "epoch.logits"))):
+            raise ValueError(f"unexpected array {name!r}")
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise ValueError(f"{name} holds NaN or inf")
         if name.startswith(("opt.", "cb")) and (a.shape != theta.shape or a.dtype != theta.dtype):
@@ -222,7 +224,8 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
 # ----- used by fit ------------------------------------------------------------------------------
 class Checkpointer:
     """What ``fit`` calls when it is given a checkpoint path: :meth:`restore` before the loop,
-    :meth:`epoch_end` after every epoch.
+    :meth:`epoch_end` after every epoch, :meth:`stop_requested` after every step (the engine
+    asks) and :meth:`interrupt` when a signal stopped an epoch after a step.
 
     ``data`` is what the run trains on: ``(X_rows, Y_rows, w_rows, dev arrays)``; ``settings``
     every other choice it depends on; both are fingerprinted.
@@ -295,6 +298,8 @@ class Checkpointer:
             )
         start, seconds = 0, 0.0
         if header.get("epoch") is not None:  # stopped inside epoch `done`
+            if ck_history.stopped_epoch is not None:
+                raise _bad(self.path, "a run that stopped early holds an unfinished epoch")
             if epochs <= done:
                 raise ValueError(
                     f"checkpoint {self.path} stopped inside epoch {done}; resume with "
@@ -317,7 +322,7 @@ class Checkpointer:
             arrays = {k[len(prefix) :]: v for k, v in ck_arrays.items() if k.startswith(prefix)}
             _restore_callback(cb, state, arrays)
         vars(history).update(vars(ck_history))
-        if history.stopped_epoch is not None:
+        if history.stopped_epoch is not None:  # (restore_epoch refused an epoch entry here)
             return max(epochs, done), 0, 0.0
         return done, start, seconds
 
@@ -337,10 +342,14 @@ class Checkpointer:
     def epoch_end(self, epoch: int, history: History, last: bool) -> None:
         """After epoch ``epoch`` (0-based) and its callbacks: write every ``every`` epochs, at
         the ``last`` one and when a signal asked to stop (then raise TrainingInterrupted)."""
-        done, signum = epoch + 1, STOP["signum"]
-        if last or done % self.every == 0 or signum is not None:
+        done = epoch + 1
+        saved = last or done % self.every == 0 or STOP["signum"] is not None
+        if saved:
             self.save(done, history)
+        signum = STOP["signum"]  # again: a signal may have come during the write
         if signum is not None and not last:
+            if not saved:
+                self.save(done, history)
             raise TrainingInterrupted(self.path, done, signum)
 
     def save(self, epochs_done: int, history: History, unfinished: tuple | None = None) -> Path:
