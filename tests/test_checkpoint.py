@@ -321,6 +321,19 @@ def test_cli_resume_of_a_finished_run_writes_the_same_model(tmp_path, capsys) ->
     assert np.array_equal(theta, theta_ref) and cost == cost_ref
 
 
+def test_cli_resume_from_another_folder_writes_where_the_run_did(tmp_path, capsys) -> None:
+    first, other = tmp_path / "first", tmp_path / "other"
+    first.mkdir(), other.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(first)  # no --out: runs/xor under this folder
+        assert _train([*BASE, "--checkpoint", "ck"], capsys)[0] == 0
+        (first / "runs" / "xor" / "model.npz").unlink()
+        mp.chdir(other)
+        code, err = _train(["train", "--resume", first / "ck", "--quiet"], capsys)
+    assert code == 0, err
+    assert (first / "runs" / "xor" / "model.npz").is_file() and list(other.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("argv", "match"),
     [

@@ -4,7 +4,8 @@
    random moments (while reading data, during epochs, checkpoint writes and the final outputs),
    resumed with ``layerwise train --resume`` each time (or restarted when no checkpoint exists
    yet), and finally compared with the uninterrupted run: parameters equal bit for bit, costs
-   equal.
+   equal. About one interruption in four is a SIGTERM instead, which lets the current step
+   finish and checkpoints the unfinished epoch (exit 143), resumed the same way.
 2. Saves (model files and checkpoints, several MB each) are killed mid-write, and the file on disk
    must each time be the previous valid one or the new valid one.
 
@@ -59,6 +60,8 @@ for line in sys.stdin:
             else:
                 exec(task["code"], {"argv": task["argv"]})
                 code = 0
+        except SystemExit as stop:  # SIGTERM with --checkpoint: 143 once the checkpoint is written
+            code = stop.code
         except BaseException:
             import traceback
             traceback.print_exc()
@@ -67,9 +70,9 @@ for line in sys.stdin:
             sys.stderr.flush()
             os._exit(code)
     print(pid, flush=True)
-    order = sys.stdin.readline().strip()  # "kill" or "wait"
-    if order == "kill":
-        os.kill(pid, signal.SIGKILL)  # not reaped yet: pid is still this child's
+    order = sys.stdin.readline().strip()  # "kill", "term" or "wait"
+    if order in ("kill", "term"):  # not reaped yet: pid is still this child's
+        os.kill(pid, signal.SIGKILL if order == "kill" else signal.SIGTERM)
     _, status = os.waitpid(pid, 0)
     print(json.dumps([os.WIFSIGNALED(status), os.waitstatus_to_exitcode(status)]), flush=True)
 """
@@ -98,9 +101,10 @@ class Zygote:
         assert self.proc.stdout.readline().strip().isdigit()
         self.running = True
 
-    def finish(self, kill: bool) -> tuple[bool, int]:
-        """``(killed by the signal, exit code)`` once the child is gone."""
-        self.proc.stdin.write("kill\n" if kill else "wait\n")
+    def finish(self, kill: bool, term: bool = False) -> tuple[bool, int]:
+        """``(killed by the signal, exit code)`` once the child is gone; ``term``: SIGTERM
+        (training stops after its current step and checkpoints) instead of SIGKILL."""
+        self.proc.stdin.write("term\n" if term else "kill\n" if kill else "wait\n")
         self.proc.stdin.flush()
         killed, code = json.loads(self.proc.stdout.readline())
         self.running = False
@@ -175,6 +179,7 @@ def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: 
     reference = _result(ref_out)
     stopped = json.loads((ref_out / "history.json").read_text())["stopped_epoch"] is not None
     tally = {"kills": 0, "mid_write": 0, "passes": 0, "stopped_early": int(stopped)}
+    tally |= {"terms": 0, "mid_epoch": 0}
     while tally["kills"] < KILLS_PER_RUN:
         tally["passes"] += 1
         out, ck = root / f"{name}-out{tally['passes']}", root / f"{name}-ck{tally['passes']}"
@@ -184,6 +189,7 @@ def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: 
             resuming = file.exists()
             zygote.start(log, ["train", "--resume", ck] if resuming else fresh)
             began, before = time.monotonic(), _mtime(file)
+            term = False
             if tally["kills"] < KILLS_PER_RUN:
                 u = rng.random()
                 if u < (0.15 if resuming else 0.5):  # while reading, splitting, preprocessing
@@ -194,9 +200,14 @@ def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: 
                     while _mtime(file) == before and time.monotonic() - began < total:
                         time.sleep(0.001)
                     time.sleep(rng.uniform(0, window))
-                killed, code = zygote.finish(kill=True)
+                term = rng.random() < 0.25  # a SIGTERM instead: stop after the step, checkpoint
+                killed, code = zygote.finish(kill=True, term=term)
             else:
                 killed, code = zygote.finish(kill=False)
+            if term and (killed or code == 143):  # (killed: it came before training began)
+                tally["terms"] += 1
+                tally["mid_epoch"] += code == 143 and load_checkpoint(ck).steps_done > 0
+                continue
             if not killed:
                 assert code == 0, log.read_text()[-3000:]
                 break
@@ -220,11 +231,14 @@ def test_training_killed_at_random_moments_resumes_bit_for_bit(tmp_path):
     kills = sum(c["kills"] for c in runs.values())
     mid_write = sum(c["mid_write"] for c in runs.values())
     passes = sum(c["passes"] for c in runs.values())
+    terms = sum(c["terms"] for c in runs.values())
+    mid_epoch = sum(c["mid_epoch"] for c in runs.values())
     counts.report(
-        f"kill test: {kills} SIGKILLs over {len(RUNS)} settings, {passes} runs to the end "
-        f"({mid_write} while a file was being written); "
-        "every run resumed bit for bit"
+        f"kill test: {kills} SIGKILLs and {terms} SIGTERMs ({mid_epoch} stopped inside an "
+        f"epoch) over {len(RUNS)} settings, {passes} runs to the end ({mid_write} kills while "
+        "a file was being written); every run resumed bit for bit"
     )
+    assert terms >= 10
     assert kills >= 90
     assert runs["momentum-b8-f32-stops-early"]["stopped_early"]  # early stopping did stop
     assert mid_write >= 1  # some kills did land inside a checkpoint or output write

@@ -16,7 +16,8 @@ Array = np.ndarray
 
 
 class Guard:
-    """θ and the optimizer's state at the start of the current epoch, for ``engine``."""
+    """θ and the optimizer's state at the start of the current epoch (of its part run in this
+    process, for an epoch resumed from a checkpoint), for ``engine``."""
 
     def __init__(self, net, optimizer, engine) -> None:
         self.net, self.opt, self.engine = net, optimizer, engine
@@ -41,17 +42,19 @@ class Guard:
         return bool(np.isfinite(self.net.theta).all())
 
     def rewind(self, step_cost) -> tuple[int, int] | None:
-        """Replay the epoch from its start, step by step; stop before the first step whose
-        cost (``step_cost(i, j)`` on examples i..j-1 of the epoch, from its logits) or update
-        is not finite. Returns ``(step, first example)`` of that step, or None when every step
+        """Replay the epoch from its start (from its first step in this process, for an epoch
+        resumed from a checkpoint), step by step; stop before the first step whose cost
+        (``step_cost(i, j)`` on examples i..j-1 of the epoch, from its logits) or update is
+        not finite. Returns ``(step, first example)`` of that step, or None when every step
         stays finite."""
         net, opt, engine = self.net, self.opt, self.engine
         np.copyto(net.theta, self.theta)
         opt.t, opt.state = self.t, _copy_state(self.state)
-        engine.penalties.clear()
         before = np.empty_like(net.theta)
+        start = engine.first_step
+        del engine.penalties[start:]  # the replay records its steps' L2 terms again
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for k, (first, end, i, j) in enumerate(engine.steps):
+            for k, (first, end, i, j) in enumerate(engine.steps[start:], start=start):
                 np.copyto(before, net.theta)
                 t, state = opt.t, _copy_state(opt.state)
                 for op in engine.ops[first:end]:

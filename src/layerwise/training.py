@@ -157,15 +157,19 @@ def fit(
         data = (X_rows, Y_rows, w_rows) + (() if dev_set is None else dev_set)
         saver = Checkpointer(
             checkpoint, checkpoint_every, resume, net=net, optimizer=opt, rng=rng,
-            callbacks=callbacks, data=data, settings=settings, seed=seed,
+            callbacks=callbacks, data=data, settings=settings, seed=seed, engine=engine,
         )  # fmt: skip
-    first = 0 if saver is None else saver.restore(history, epochs)
+    first, start, seconds = (0, 0, 0.0) if saver is None else saver.restore(history, epochs)
     for epoch in range(first, epochs):
-        start = time.perf_counter()
-        for cb in callbacks:
+        began = time.perf_counter() - seconds  # a resumed epoch: the seconds it had run before
+        for cb in callbacks if start == 0 else ():  # a resumed epoch began in an earlier run
             cb.on_epoch_begin(net, epoch)
-        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate, guard)
-        logs["seconds"] = time.perf_counter() - start
+        stop = None if saver is None else saver.stop_requested  # after any step (a signal)
+        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate, guard, stop, start)
+        if logs is None:  # stopped after a step: checkpoint the epoch so far, then raise
+            saver.interrupt(epoch, history, time.perf_counter() - began)
+        start, seconds = 0, 0.0
+        logs["seconds"] = time.perf_counter() - began
         history.record(logs)
         stop = any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks])
         if stop:
@@ -179,31 +183,27 @@ def fit(
     return history
 
 
-def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float, guard) -> dict:
-    """One epoch of steps; the logs: cost, dev cost, accuracies (``DivergenceError`` if a cost
-    is not finite, with θ rewound to before the first mini-batch that made it so)."""
+def _epoch(
+    net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float, guard, stop, start: int
+) -> dict | None:
+    """One epoch of steps, from step ``start`` (a resumed epoch); the logs: cost, dev cost,
+    accuracies. None when ``stop()`` ended the epoch after a step (its steps so far finite).
+    ``DivergenceError`` if a cost is not finite, with θ rewound to before the first
+    mini-batch that made it so."""
     logs: dict[str, float] = {"epoch": epoch}
     guard.begin_epoch()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        penalty = engine.epoch(rng)
-        ZL, Y_epoch = engine.ZL_epoch, engine.Y_epoch.T  # (n_y, m), same order
-        w_epoch = None if engine.w_rows is None else engine.w_epoch[:, 0]  # (m,), same order
-        logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + penalty
-        if dev_set is not None:
+        done = engine.epoch(rng, stop, start)
+        j = engine.steps[done - 1][3]  # the examples seen: 0..j-1 of the epoch's order
+        ZL, Y_epoch = engine.ZL_epoch[:, :j], engine.Y_epoch[:j].T  # (n_y, j), same order
+        w_epoch = None if engine.w_rows is None else engine.w_epoch[:j, 0]  # (j,), same order
+        logs["cost"] = _epoch_cost(net, ZL, Y_epoch, w_epoch) + engine.penalty()
+        if dev_set is not None and done == len(engine.steps):
             logs["dev_cost"], dev_acc = _evaluate(net, *dev_set)
     if not (np.isfinite(logs["cost"]) and guard.theta_finite()):  # divergence
-        if isinstance(engine.X_rows, np.memmap):  # not read whole before training
-            _check_rows_finite(engine.X_rows)  # bad data is not divergence
-        where = guard.rewind(  # θ: the last finite one, before the step that broke it
-            lambda i, j: _epoch_cost(net, engine.ZL_epoch[:, i:j], engine.Y_epoch[i:j].T)
-        )
-        cost = logs["cost"] if not np.isfinite(logs["cost"]) else "finite, θ not"
-        step = "" if where is None else f" at the mini-batch starting with example {where[1]}"
-        raise DivergenceError(
-            f"Cost became {cost} at epoch {epoch} (learning_rate={alpha}): the model "
-            "diverged; lower the learning rate or standardize X. Training "
-            f"stopped{step} and kept the last finite parameters."
-        )
+        _diverged(net, engine, guard, epoch, alpha, logs["cost"])
+    if done < len(engine.steps):
+        return None
     if "dev_cost" in logs and not np.isfinite(logs["dev_cost"]):  # (the training cost: above)
         raise DivergenceError(
             f"Cost became {logs['dev_cost']} on the dev set at epoch {epoch} "
@@ -216,6 +216,22 @@ def _epoch(net: Network, engine: Engine, rng, dev_set, epoch: int, alpha: float,
     if dev_set is not None and dev_acc is not None:
         logs["dev_accuracy"] = dev_acc
     return logs
+
+
+def _diverged(net: Network, engine: Engine, guard, epoch: int, alpha: float, cost: float) -> None:
+    """Raise DivergenceError, θ rewound to the last finite one, before the step that broke it."""
+    if isinstance(engine.X_rows, np.memmap):  # not read whole before training
+        _check_rows_finite(engine.X_rows)  # bad data is not divergence
+    where = guard.rewind(
+        lambda i, j: _epoch_cost(net, engine.ZL_epoch[:, i:j], engine.Y_epoch[i:j].T)
+    )
+    cost = cost if not np.isfinite(cost) else "finite, θ not"
+    step = "" if where is None else f" at the mini-batch starting with example {where[1]}"
+    raise DivergenceError(
+        f"Cost became {cost} at epoch {epoch} (learning_rate={alpha}): the model "
+        "diverged; lower the learning rate or standardize X. Training "
+        f"stopped{step} and kept the last finite parameters."
+    )
 
 
 def _check_rows_finite(X_rows: Array, chunk: int = 65536) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 from ..callbacks import History
 from ..network import Network
 from ..persistence.container import read_archive
+from .epoch import steps_done
 from .state import FORMAT, FORMAT_VERSION, _bad, checked_contents, checkpoint_file
 
 Array = np.ndarray
@@ -18,11 +19,13 @@ Array = np.ndarray
 
 @dataclass
 class Checkpoint:
-    """A loaded checkpoint: its network (with θ), History, epochs done, header and arrays."""
+    """A loaded checkpoint: its network (with θ), History, epochs done, the steps done in the
+    next epoch (a signal stopped it there; 0 between epochs), header and arrays."""
 
     network: Network
     history: History
     epochs_done: int
+    steps_done: int = 0
     header: dict[str, Any] = field(default_factory=dict)
     arrays: dict[str, Array] = field(default_factory=dict)
 
@@ -42,7 +45,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     header, arrays = read_archive(path, FORMAT, FORMAT_VERSION, what="checkpoint")
     try:
         history, done = checked_contents(header, arrays)
+        steps = steps_done(header)
         net = Network.from_config(header["network"], arrays["theta"])
     except (KeyError, TypeError, ValueError) as err:
         raise _bad(path, str(err).rstrip(".")) from err
-    return Checkpoint(net, history, done, header, arrays)
+    return Checkpoint(net, history, done, steps, header, arrays)

@@ -19,8 +19,8 @@ new one). ``load_checkpoint`` checks every member's name, storage, ``.npy`` head
 against the header before anything is allocated, then the contents against the network.
 
 Signals: inside :func:`graceful_stop` (the CLI uses it), the first SIGINT/SIGTERM lets the
-current epoch finish, a checkpoint is written and :class:`TrainingInterrupted` is raised; a
-second signal stops at once.
+current step finish, a checkpoint holding the unfinished epoch (:mod:`.epoch`) is written and
+:class:`TrainingInterrupted` is raised; a second signal stops at once.
 """
 
 from __future__ import annotations
@@ -36,11 +36,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._validation import is_number
 from ..callbacks import EarlyStopping, History
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..parameters import n_parameters
 from ..persistence.container import read_archive, write_archive
+from .epoch import epoch_entry, restore_epoch
 from .signals import STOP, TrainingInterrupted
+from .streams import rng_state, set_rng_state
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -81,50 +84,6 @@ def _bad(path: Path, problem: str) -> ValueError:
 
 
 # ----- what a checkpoint holds ------------------------------------------------------------------
-def _jsonable(value: Any) -> Any:
-    """A bit generator's state (dicts, ints, arrays) as JSON; arrays become tagged lists."""
-    if isinstance(value, dict):
-        return {k: _jsonable(x) for k, x in value.items()}
-    if isinstance(value, np.ndarray):
-        return {"__ndarray__": value.dtype.str, "data": value.tolist()}
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _from_jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"__ndarray__", "data"}:
-            if value["__ndarray__"] not in ("<u4", "<u8", "<i4", "<i8", "|u1"):
-                raise ValueError(f"unexpected array type {value['__ndarray__']!r}")
-            return np.array(value["data"], dtype=value["__ndarray__"])
-        return {k: _from_jsonable(x) for k, x in value.items()}
-    return value
-
-
-def rng_state(rng: np.random.Generator | np.random.RandomState) -> dict[str, Any]:
-    """The exact position of a generator's stream, JSON-ready."""
-    if isinstance(rng, np.random.RandomState):
-        return _jsonable(rng.get_state(legacy=False))
-    return _jsonable(rng.bit_generator.state)
-
-
-def set_rng_state(rng: np.random.Generator | np.random.RandomState, state: Any) -> None:
-    """Put ``rng`` at the position ``rng_state`` recorded (ValueError if it does not fit)."""
-    current = rng_state(rng)
-    if not isinstance(state, dict) or state.get("bit_generator") != current["bit_generator"]:
-        raise ValueError(
-            f"the shuffle generator is a {current['bit_generator']}, the checkpoint holds "
-            f"{reprlib.repr(state)}"
-        )
-    try:
-        value = _from_jsonable(state)
-        if isinstance(rng, np.random.RandomState):
-            rng.set_state(value)
-        else:
-            rng.bit_generator.state = value
-    except (TypeError, ValueError, KeyError, OverflowError) as err:
-        raise ValueError(f"the shuffle generator's state is not valid ({err})") from err
-
-
 def digest(*arrays: Array | None) -> str:
     """SHA-256 of the arrays' shapes, dtypes and bytes (None counts as absent)."""
     h = hashlib.sha256()
@@ -151,8 +110,9 @@ def _callback_state(cb: Any) -> tuple[dict[str, Any], dict[str, Array]]:
             "best_epoch": cb.best_epoch,
             "wait": cb.wait,
         }
-        theta = getattr(cb, "best_theta", None)
-        return state, {} if theta is None else {"best_theta": theta}
+        arrays = {k: getattr(cb, k, None) for k in ("best_theta", "start_theta")}
+        # (start_theta: θ at the start of an epoch stopped after a step, see .epoch)
+        return state, {k: a for k, a in arrays.items() if a is not None}
     if hasattr(cb, "checkpoint_state"):
         return dict(cb.checkpoint_state()), {}
     return {}, {}
@@ -162,14 +122,14 @@ def _restore_callback(cb: Any, state: dict[str, Any], arrays: dict[str, Array]) 
     if isinstance(cb, EarlyStopping):
         best, epoch, wait = state.get("best"), state.get("best_epoch"), state.get("wait")
         if not (
-            (best is None or isinstance(best, float | int))
+            (best is None or is_number(best))
             and (epoch is None or type(epoch) is int)
             and type(wait) is int
         ):
             raise ValueError(f"EarlyStopping state {reprlib.repr(state)} is not valid")
         cb.best = math.inf if best is None else float(best)
         cb.best_epoch, cb.wait = epoch, wait
-        cb.best_theta = arrays.get("best_theta")
+        cb.best_theta, cb.start_theta = arrays.get("best_theta"), arrays.get("start_theta")
     elif hasattr(cb, "restore_state"):
         cb.restore_state(state)
 
@@ -194,11 +154,7 @@ def _history_dict(history: History) -> dict[str, Any]:
 
 def _history(value: Any, epochs_done: int) -> History:
     def curve(x: Any) -> list[float]:
-        if (
-            not isinstance(x, list)
-            or len(x) != epochs_done
-            or not all(type(c) in (int, float) and math.isfinite(c) for c in x)
-        ):
+        if not isinstance(x, list) or len(x) != epochs_done or not all(is_number(c) for c in x):
             raise ValueError(f"a History curve must list {epochs_done} finite numbers")
         return [float(c) for c in x]
 
@@ -236,7 +192,11 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
     size = n_parameters(dims)
     if theta is None or theta.shape != (size,) or theta.dtype.name != dtype:
         raise ValueError(f"theta must be {dtype} of shape ({size},) for layer_dims {dims}")
+    unfinished = isinstance(header.get("epoch"), dict)
     for name, a in arrays.items():
+        known = name == "theta" or name.startswith(("opt.", "cb"))
+        if not (known or (unfinished and name in ("epoch.order", "epoch.logits"))):
+            raise ValueError(f"unexpected array {name!r}")
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise ValueError(f"{name} holds NaN or inf")
         if name.startswith(("opt.", "cb")) and (a.shape != theta.shape or a.dtype != theta.dtype):
@@ -264,7 +224,8 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
 # ----- used by fit ------------------------------------------------------------------------------
 class Checkpointer:
     """What ``fit`` calls when it is given a checkpoint path: :meth:`restore` before the loop,
-    :meth:`epoch_end` after every epoch.
+    :meth:`epoch_end` after every epoch, :meth:`stop_requested` after every step (the engine
+    asks) and :meth:`interrupt` when a signal stopped an epoch after a step.
 
     ``data`` is what the run trains on: ``(X_rows, Y_rows, w_rows, dev arrays)``; ``settings``
     every other choice it depends on; both are fingerprinted.
@@ -283,6 +244,7 @@ class Checkpointer:
         data: Sequence[Array | None],
         settings: dict[str, Any],
         seed: Any = None,
+        engine: Any = None,
     ) -> None:
         if type(every) is not int or every < 1:
             raise ValueError(
@@ -295,7 +257,7 @@ class Checkpointer:
                 f"checkpoint {self.path}: folder {self.path.parent} does not exist."
             )
         self.every, self.resume = every, bool(resume)
-        self.net, self.opt, self.rng = net, optimizer, rng
+        self.net, self.opt, self.rng, self.engine = net, optimizer, rng, engine
         self.callbacks = [cb for cb in callbacks if _stateful(cb)]  # others are not kept
         self.extra = getattr(path, "extra", None) or {}
         self.fingerprint = {
@@ -309,16 +271,17 @@ class Checkpointer:
         } | settings
         self.fingerprint = json.loads(json.dumps(self.fingerprint, default=_plain))
 
-    def restore(self, history: History, epochs: int) -> int:
+    def restore(self, history: History, epochs: int) -> tuple[int, int, float]:
         """With ``resume`` and a checkpoint on disk: put θ, the optimizer, the shuffle stream,
-        the History and the callbacks where it left them; return the first epoch to run
-        (``epochs`` when the run had finished or stopped early). Otherwise 0."""
+        the History, the callbacks and an unfinished epoch where it left them; return the
+        first epoch to run (``epochs`` when the run had finished or stopped early), the step
+        to start it with and the seconds it had run. Otherwise ``(0, 0, 0.0)``."""
         if not self.resume:
-            return 0
+            return 0, 0, 0.0
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a killed writer's
             stale.unlink(missing_ok=True)
         if not self.path.exists():
-            return 0
+            return 0, 0, 0.0
         header, ck_arrays = read_archive(self.path, FORMAT, FORMAT_VERSION, what="checkpoint")
         try:
             ck_history, done = checked_contents(header, ck_arrays)
@@ -333,6 +296,19 @@ class Checkpointer:
                 "resume with the same data and settings, or pass resume=False (or delete the "
                 "file) to start over."
             )
+        start, seconds = 0, 0.0
+        if header.get("epoch") is not None:  # stopped inside epoch `done`
+            if ck_history.stopped_epoch is not None:
+                raise _bad(self.path, "a run that stopped early holds an unfinished epoch")
+            if epochs <= done:
+                raise ValueError(
+                    f"checkpoint {self.path} stopped inside epoch {done}; resume with "
+                    f"epochs > {done} (got {epochs}), or start over without resume."
+                )
+            try:
+                start, seconds = restore_epoch(self.engine, header, ck_arrays)
+            except (KeyError, TypeError, ValueError) as err:
+                raise _bad(self.path, str(err).rstrip(".")) from err
         self.net.theta[...] = ck_arrays["theta"]
         opt = header["optimizer"]
         self.opt.t = opt["t"]
@@ -346,20 +322,39 @@ class Checkpointer:
             arrays = {k[len(prefix) :]: v for k, v in ck_arrays.items() if k.startswith(prefix)}
             _restore_callback(cb, state, arrays)
         vars(history).update(vars(ck_history))
-        if history.stopped_epoch is not None:
-            return max(epochs, done)
-        return done
+        if history.stopped_epoch is not None:  # (restore_epoch refused an epoch entry here)
+            return max(epochs, done), 0, 0.0
+        return done, start, seconds
+
+    def stop_requested(self) -> bool:
+        """Whether a signal asked training to stop (asked after every step)."""
+        return STOP["signum"] is not None
+
+    def interrupt(self, epoch: int, history: History, seconds: float) -> None:
+        """The engine stopped epoch ``epoch`` after a step on a signal: write the checkpoint
+        with the unfinished epoch, raise TrainingInterrupted."""
+        k = self.engine.steps_done
+        self.save(epoch, history, epoch_entry(self.engine, k, seconds))
+        raise TrainingInterrupted(
+            self.path, epoch, STOP["signum"] or 0, (k, len(self.engine.steps))
+        )
 
     def epoch_end(self, epoch: int, history: History, last: bool) -> None:
         """After epoch ``epoch`` (0-based) and its callbacks: write every ``every`` epochs, at
         the ``last`` one and when a signal asked to stop (then raise TrainingInterrupted)."""
-        done, signum = epoch + 1, STOP["signum"]
-        if last or done % self.every == 0 or signum is not None:
+        done = epoch + 1
+        saved = last or done % self.every == 0 or STOP["signum"] is not None
+        if saved:
             self.save(done, history)
+        signum = STOP["signum"]  # again: a signal may have come during the write
         if signum is not None and not last:
+            if not saved:
+                self.save(done, history)
             raise TrainingInterrupted(self.path, done, signum)
 
-    def save(self, epochs_done: int, history: History) -> Path:
+    def save(self, epochs_done: int, history: History, unfinished: tuple | None = None) -> Path:
+        """Write the checkpoint after ``epochs_done`` epochs (and the ``unfinished`` epoch's
+        entry and arrays from :func:`.epoch.epoch_entry`)."""
         arrays = {"theta": self.net.theta}
         for slot, a in self.opt.state.get("theta", {}).items():
             arrays[f"opt.{slot}"] = a
@@ -381,6 +376,9 @@ class Checkpointer:
             "fingerprint": self.fingerprint,
             "extra": self.extra,
         }
+        if unfinished is not None:
+            header["epoch"], epoch_arrays = unfinished
+            arrays |= epoch_arrays
         return write_archive(self.path, header, arrays)
 
 

@@ -6,7 +6,7 @@ preprocessing. ``--resume DIR`` parses that list again (so it is checked like a 
 reruns the same reading, splitting and preprocessing, checks that the splits are the stored
 ones, and continues the fit where the checkpoint left it.
 
-SIGINT (Ctrl-C) or SIGTERM with ``--checkpoint``: the current epoch finishes, a checkpoint is
+SIGINT (Ctrl-C) or SIGTERM with ``--checkpoint``: the current step finishes, a checkpoint is
 written, the command prints how to resume and exits with 128 + the signal's number. Without
 ``--checkpoint``: it stops at once; files being written are removed, never left half-written.
 """
@@ -64,7 +64,7 @@ def add_options(train: argparse.ArgumentParser) -> None:
         "--checkpoint",
         metavar="DIR",
         help=f"write {FILE_NAME} into DIR every --checkpoint-every epochs; Ctrl-C then stops "
-        "after the current epoch and `layerwise train --resume DIR` continues the same run",
+        "after the current step and `layerwise train --resume DIR` continues the same run",
     )
     train.add_argument(
         "--checkpoint-every",

@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     args = checkpoint.prepare(args, _parser())  # --checkpoint / --resume (settings from it)
     p = prepare(args)
     out = _output_folder(args.out or Path("runs") / Path(p.data.name).stem)  # fail before fit
+    args.out = str(out.resolve())  # a checkpoint stores it: a resume writes here from anywhere
     dtype = np.dtype(args.dtype)
     net = build_network(args, p.pre, p.seed, dtype)
     learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]

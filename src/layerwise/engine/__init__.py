@@ -170,26 +170,60 @@ class Engine:
             first = len(self.ops)
             self.ops += self._record_step(buffers[j - i], i, j, c, optimizer)
             self.steps.append((first, len(self.ops), i, j))  # to replay one step (divergence)
+        self.step_ops = [tuple(self.ops[first:end]) for first, end, _, _ in self.steps]
+        self.first_step = self.steps_done = 0
 
     # ----- one epoch --------------------------------------------------------------------------
-    def epoch(self, rng) -> float:
-        """Shuffle (if asked), prepare the targets, replay every step; return the mean L2 term.
+    def epoch(self, rng, stop: Callable[[], bool] | None = None, start: int = 0) -> int:
+        """Shuffle (if asked), prepare the targets, replay every step; return the steps done.
 
         Afterwards ``ZL_epoch (n_y, m)`` and ``Y_epoch (m, n_y)`` hold the epoch's logits and
-        targets in the same order.
+        targets in the same order, and ``penalties`` the L2 terms of its steps. ``stop``, if
+        given, is asked after every step but the last: True ends the epoch there (the return
+        value is then below ``len(self.steps)``; :meth:`epoch_state` holds what a later call
+        with ``start`` needs). ``start > 0`` continues an epoch put back by
+        :meth:`restore_epoch` (no new shuffle).
         """
+        if start == 0:
+            if self.shuffle:
+                self._shuffle(rng)
+            self.penalties.clear()
+        self.first_step = start  # where this call began (the divergence guard replays from it)
         if self.shuffle:
-            self._shuffle(rng)
             np.take(self.Y_rows, self.order, axis=0, out=self.Y_epoch)
             if self.w_rows is not None:
                 np.take(self.w_rows, self.order, axis=0, out=self.w_epoch)
         if self.pair is not None:  # the targets' part of c·dZ[L]: c·(½ - Y) or c·Y
             self.pair.targets(self.Y_epoch, self.T)
             np.multiply(self.T, self.scales, out=self.T)
-        self.penalties.clear()
-        for op in self.ops:
-            op()
+        n = self.steps_done = len(self.steps)
+        if stop is None and start == 0:
+            for op in self.ops:
+                op()
+            return n
+        for k in range(start, n):
+            for op in self.step_ops[k]:
+                op()
+            if stop is not None and k + 1 < n and stop():
+                self.steps_done = k + 1
+                break
+        return self.steps_done
+
+    def penalty(self) -> float:
+        """The mean L2 term of the epoch's steps (0 without L2)."""
         return float(sum(self.penalties)) / self.Y_rows.shape[0]
+
+    def epoch_state(self, steps_done: int) -> tuple[Array, Array, list[float]]:
+        """What continuing an epoch stopped after ``steps_done`` steps needs: its order of the
+        examples (m,), the logits of the examples seen so far (n_y, j) and the steps' L2 terms."""
+        j = self.steps[steps_done - 1][3]
+        return self.order.copy(), self.ZL_epoch[:, :j].copy(), list(self.penalties)
+
+    def restore_epoch(self, order: Array, logits: Array, penalties: list[float]) -> None:
+        """Put back an :meth:`epoch_state` (checked by the caller); then ``epoch(start=k)``."""
+        self.order[:] = order
+        self.ZL_epoch[:, : logits.shape[1]] = logits
+        self.penalties[:] = penalties
 
     def _shuffle(self, rng) -> None:
         m, block = self.order.size, self.shuffle_block
