@@ -117,21 +117,55 @@ def make_w3(cat: CatData, per_rep: int = 100) -> Workload:
 
 
 # ----- systems -------------------------------------------------------------------------------
-class Layerwise:
-    name = "layerwise"
+#: a forced path: (paths.KERNELS, paths.BLAS)
+PATH_SETTINGS = {
+    "numpy": ("numpy", "openblas"),
+    "numba": ("numba", "openblas"),
+    "mkl": ("auto", "mkl"),
+}
 
-    def __init__(self, wl: Workload) -> None:
-        self.wl, self.net = wl, wl.network()
+
+class Layerwise:
+    """``Network.fit`` as a user calls it. ``path``: None for what the engine chooses by itself,
+    or a forced path (``engine.paths``): "numpy" (the NumPy tape on NumPy's BLAS), "numba"
+    (the fused kernels on NumPy's BLAS) or "mkl" (the kernels, products through MKL)."""
+
+    def __init__(self, wl: Workload, path: str | None = None) -> None:
+        self.wl, self.net, self.path = wl, wl.network(), path
+        self.name = "layerwise" if path is None else f"layerwise-{path}"
         self.X, self.Y = wl.X_rows.T, wl.Y  # X (n_x, m) as users pass it: data.T
         self.calls, self.loss = 0, math.nan
+        self.settle = 0.3 if path == "mkl" else 0.0  # MKL's OpenMP threads spin for 200 ms
 
     def run(self, n: int) -> None:
-        wl = self.wl
-        h = self.net.fit(
-            self.X, self.Y, epochs=n, learning_rate=wl.lr, batch_size=wl.batch, seed=self.calls
-        )
+        from layerwise.engine import paths
+
+        wl, saved = self.wl, (paths.KERNELS, paths.BLAS)
+        if self.path is not None:
+            paths.KERNELS, paths.BLAS = PATH_SETTINGS[self.path]
+        try:
+            h = self.net.fit(
+                self.X, self.Y, epochs=n, learning_rate=wl.lr, batch_size=wl.batch, seed=self.calls
+            )
+        finally:
+            paths.KERNELS, paths.BLAS = saved
         self.calls += 1
         self.loss = h.cost[-1]
+
+
+def layerwise_paths(wl: Workload) -> list[Layerwise]:
+    """layerwise as it chooses, then each other path installed here, forced."""
+    from layerwise.engine import mkl, paths
+
+    chosen = paths.describe()
+    systems = [Layerwise(wl)]
+    if chosen != {"kernels": "numpy", "blas": "openblas"}:
+        systems.append(Layerwise(wl, "numpy"))
+    if chosen["kernels"] == "numba" and chosen["blas"] != "openblas":
+        systems.append(Layerwise(wl, "numba"))
+    if chosen["blas"] != "mkl" and mkl.load() is not None:
+        systems.append(Layerwise(wl, "mkl"))
+    return systems
 
 
 class Sklearn:
@@ -294,6 +328,42 @@ class TorchFloor:
                     mm(dZ[l], A[l - 1].T, out=dW[l])
                     if l >= 2:
                         mm(W[l].T, dZ[l], out=dZ[l - 1])
+
+
+class MklFloor:
+    """The products of ``Floor`` (course layout, the same arrays) through Intel MKL's
+    ``cblas_sgemm``/``cblas_dgemm`` (ctypes, as the engine calls it), MKL's threads set to the
+    usable CPUs. Only where MKL is installed (the ``mkl`` extra): see ``available``."""
+
+    name = "mkl-floor"
+    settle = 0.3  # MKL's OpenMP threads spin for 200 ms after a call: let them sleep first
+
+    @staticmethod
+    def available() -> bool:
+        from layerwise.engine import mkl
+
+        return mkl.load() is not None
+
+    def __init__(self, wl: Workload) -> None:
+        from layerwise.engine import blas, mkl
+
+        floor, lib = Floor(wl), mkl.load()
+        self.sizes, self.loss, L = floor.sizes, math.nan, len(floor.W) - 1
+        self.calls: dict[int, list] = {}
+        for b, (A, dZ) in floor.bufs.items():
+            calls = [blas.gemm(1.0, floor.W[l], A[l - 1], 0.0, A[l], lib) for l in range(1, L + 1)]
+            for l in range(L, 0, -1):
+                calls.append(blas.gemm(1.0, dZ[l], A[l - 1].T, 0.0, floor.dW[l], lib))
+                if l >= 2:
+                    calls.append(blas.gemm(1.0, floor.W[l].T, dZ[l], 0.0, dZ[l - 1], lib))
+            self.calls[b] = calls
+        self.code_path = mkl.code_path()
+
+    def run(self, n: int) -> None:
+        for _ in range(n):
+            for b in self.sizes:
+                for call in self.calls[b]:
+                    call()
 
 
 def import_jax():

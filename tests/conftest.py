@@ -69,10 +69,47 @@ def blobs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return make_blobs(rng)
 
 
+ENGINE_PATHS = ["numpy", "numba", "mkl"]
+
+
+def use_engine_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build engines on one path: NumPy's tape and BLAS (the reference), numba's fused kernels,
+    or numba's kernels with every product of the engine through MKL. A path whose optional
+    extra is missing is skipped: the suite passes without the extras."""
+    import importlib.util
+
+    from layerwise import engine as _engine
+    from layerwise.engine import mkl, paths
+
+    if path != "numpy" and importlib.util.find_spec("numba") is None:
+        pytest.skip("numba is not installed (the optional `fast` extra); NumPy's path is tested")
+    if path == "mkl" and mkl.load() is None:
+        pytest.skip("MKL is not installed (the optional `mkl` extra); NumPy's BLAS is tested")
+    monkeypatch.setattr(paths, "KERNELS", "numpy" if path == "numpy" else "numba")
+    monkeypatch.setattr(paths, "BLAS", "mkl" if path == "mkl" else "openblas")
+    monkeypatch.setattr(_engine, "LIBRARY_MIN_WORK", 0)  # the tests' small products too
+
+
+@pytest.fixture(params=ENGINE_PATHS)
+def engine_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each of the engine's paths in turn (see ``use_engine_path``)."""
+    use_engine_path(request.param, monkeypatch)
+    return request.param
+
+
+@pytest.fixture
+def numpy_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NumPy's tape and BLAS, for tests that count what the NumPy tape records."""
+    use_engine_path("numpy", monkeypatch)
+
+
 @pytest.fixture(params=[None, 90, 0], ids=["two-pass-update", "mixed-update", "blas-update"])
-def blas_update(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int | None:
+def blas_update(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, engine_path: str
+) -> int | None:
     """Train with the plain update as θ -= dθ, or inside the dW products (``_blas.gemm``, which
-    the engine keeps for large products): every product (threshold 0), or with threshold 90
+    the engine keeps for large products), on each engine path (``engine_path``): every product
+    (threshold 0), or with threshold 90
     some products of the tests' small networks (e.g. [3, 5, 4, 1], m = 7: dW1 5·7·3 and dW2
     4·7·6 multiply-adds) and a product plus a block subtraction for the others (db1, dW3)."""
     from layerwise import engine as _engine

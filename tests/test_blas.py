@@ -23,8 +23,9 @@ needs_blas = pytest.mark.skipif(not _blas.AVAILABLE, reason="NumPy is not built 
 
 
 @pytest.fixture
-def gemm_calls(monkeypatch: pytest.MonkeyPatch) -> list:
-    """The arguments of every ``_blas.gemm`` the engine records (the real one still runs)."""
+def gemm_calls(monkeypatch: pytest.MonkeyPatch, numpy_path: None) -> list:
+    """The arguments of every ``_blas.gemm`` the engine records (the real one still runs), on
+    NumPy's path (the fused kernels take db1 out of the products)."""
     calls, real = [], _blas.gemm
     monkeypatch.setattr(_blas, "gemm", lambda *args: calls.append(args) or real(*args))
     return calls
@@ -87,7 +88,7 @@ def _engine_for(net: Network, optimizer: str = "gd", B: int = 128) -> _engine.En
     ],
 )
 def test_the_engine_updates_inside_the_gemm_only_where_it_pays(
-    dims: list[int], options: dict, optimizer: str, expected: bool
+    dims: list[int], options: dict, optimizer: str, expected: bool, numpy_path: None
 ) -> None:
     net = Network(dims, output="softmax" if dims[-1] > 1 else "sigmoid", seed=0, **options)
     assert _engine_for(net, optimizer).blas_update is expected

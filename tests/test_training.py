@@ -182,7 +182,7 @@ def test_batch_mini_batch_and_sgd_reduce_the_cost(batch_size: int | None, flower
     assert history.cost[-1] < history.cost[0]
 
 
-def test_same_seed_gives_bit_identical_training(flower) -> None:
+def test_same_seed_gives_bit_identical_training(flower, engine_path: str) -> None:
     X, Y = flower
     thetas = []
     for _ in range(2):

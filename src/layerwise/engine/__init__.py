@@ -25,6 +25,10 @@ a few in-place elementwise calls and no Python bookkeeping. What the tape does, 
 - dA_prev is not computed for the first layer;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
   are computed once per epoch, from the logits (stable).
+- optional paths (``paths``): with numba installed, the fused kernels of ``kernels`` replace
+  the NumPy calls of ReLU, of the first layer's separate bias and db1, of a one-unit layer's
+  Wᵀ dZ and of the softmax/sigmoid delta (one pass each); with MKL installed and tuned for the
+  CPU, the large products go through MKL's GEMM (``mkl``). NumPy's tape stays the reference.
 
 The tests compare this loop with ``Network.backward`` step by step.
 """
@@ -41,6 +45,7 @@ import numpy as np
 from ..outputs import is_fused
 from ..parameters import parameter_blocks
 from . import blas as _blas
+from . import paths as _paths
 from .buffers import Buffers
 
 if TYPE_CHECKING:
@@ -54,15 +59,24 @@ Op = Callable[[], object]
 # go through np.dot and a block subtraction, which is faster there (W1's 10-unit output
 # layer: 25 µs against 40 through BLAS), and a network with no large product keeps θ -= dθ.
 BLAS_UPDATE_MIN_WORK = 1_000_000
+# With a faster BLAS selected (``paths``: MKL), products of at least this many multiply-adds go
+# through it; smaller ones stay with np.dot, whose call costs less than a ctypes call.
+LIBRARY_MIN_WORK = 1_000_000
 # Ufuncs get their output positionally (np.add(a, b, out_array)), which skips keyword parsing
 # on every call; np.maximum/np.minimum keep `out=`. Products go through `_product`.
 
 
-def _product(A: Array, B: Array, out: Array) -> Op:
+def _product(A: Array, B: Array, out: Array, library: _blas.Library | None = None) -> Op:
     """The op ``out = A @ B``. ``np.dot`` takes its output positionally, which skips matmul's
     keyword parsing (~0.8 µs a call: a tenth of a small network's step), but it needs a
     C-contiguous output and contiguous operands; strided views (W without its bias column, a
-    slice of the epoch's logits) go to ``np.matmul``, which reads them in place."""
+    slice of the epoch's logits) go to ``np.matmul``, which reads them in place. With a
+    ``library`` (MKL), a large product is its GEMM (β = 0) where BLAS can read the layout."""
+    if library is not None and A.shape[0] * A.shape[1] * B.shape[1] >= LIBRARY_MIN_WORK:
+        try:
+            return _blas.gemm(1.0, A, B, 0.0, out, library)
+        except ValueError:  # strides BLAS cannot read, or too large for its integers
+            pass
     if out.flags.c_contiguous and all(M.flags.c_contiguous or M.flags.f_contiguous for M in (A, B)):
         return partial(np.dot, A, B, out)
     return partial(np.matmul, A, B, out=out)
@@ -109,8 +123,12 @@ class Engine:
     ) -> None:
         plain_scale = optimizer.learning_rate if optimizer.plain else None
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
+        # the fused kernels (numba) or None, and the BLAS for large products (MKL) or None:
+        # NumPy's tape and NumPy's products, the reference (see ``paths``)
         dims, dtype = net.layer_dims, net.dtype
         m, n_y = Y_rows.shape
+        self.kernels = _paths.kernels(elements=m * sum(dims[1:]))
+        self.library = _paths.blas_library()
         output = net.activations[-1]
         # the network's row of the outputs table, for its in-place delta (fused pairs only)
         self.pair = net.pair if is_fused(output, net.loss) else None
@@ -122,7 +140,7 @@ class Engine:
         self.blas_update = (  # [W|b] -= dZ [A_prev; 1]ᵀ in one call, no dθ in between
             plain_scale is not None
             and not net.l2
-            and _blas.AVAILABLE
+            and (_blas.AVAILABLE or self.library is not None)
             and work >= BLAS_UPDATE_MIN_WORK
         )
         self.order = np.arange(m)  # the epoch's order of the examples (refilled per epoch)
@@ -222,23 +240,26 @@ class Engine:
         ZL = self.ZL_epoch[:, i:j]  # (n_y, B)
         TbT, YbT = self.T[i:j].T, self.Y_epoch[i:j].T  # (n_y, B)
         tape: list[Op] = []
+        kern, product = self.kernels, partial(_product, library=self.library)
         if self.X_rows.shape[0] > B:  # gather the batch's rows into the buffer, epoch order
             # (the bound method skips np.take's Python wrappers, ~5 µs a call)
             tape.append(partial(self.X_rows.take, self.order[i:j], 0, buf.Xb, "clip"))
-        acts = [  # each record's own ops: the engine never picks code by name
-            a.engine_ops(buf.A[l], buf.dZ[l], buf.scratch[l], buf.mask[l])
+        acts = [  # each record's own ops (or a kernel for its code): never picked by name
+            (kern and kern.activation_ops(a, buf.A[l], buf.dZ[l]))
+            or a.engine_ops(buf.A[l], buf.dZ[l], buf.scratch[l], buf.mask[l])
             for l, a in enumerate(net.activations[:-1], start=1)
         ]
         # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------
         Z1 = ZL if L == 1 else buf.A[1]  # (n1, B)
         if buf.X1 is not None:  # Z1 = [W|b]1 [X; 1]
-            tape.append(_product(Wb[0], buf.X1.T, Z1))
+            tape.append(product(Wb[0], buf.X1.T, Z1))
         else:  # Z1 = W1 X + b1
-            tape.append(_product(Wb[0][:, :-1], buf.Xb.T, Z1))
-            tape.append(partial(np.add, Z1, Wb[0][:, -1:], Z1))
+            tape.append(product(Wb[0][:, :-1], buf.Xb.T, Z1))
+            bias_forward, bias_backward = self._separate_bias(buf, Z1, acts)
+            tape += bias_forward
         for l in range(1, L):
             tape += acts[l - 1][0]
-            tape.append(_product(Wb[l], buf.H[l], ZL if l + 1 == L else buf.A[l + 1]))
+            tape.append(product(Wb[l], buf.H[l], ZL if l + 1 == L else buf.A[l + 1]))
         # ----- output: c·dZ[L] = c (AL - Y) for the natural pairs ------------------------------
         tape += self._output_delta(ZL, TbT, YbT, buf.dZ[L], buf.col, c)
         if self.w_rows is not None:  # c·dZ[L] ⊙ w_batch: each column counts w_i times
@@ -249,18 +270,41 @@ class Engine:
             if l > 1:  # dA_prev = Wᵀ dZ, with W before its update
                 WT, dA_prev = Wb[l - 1][:, :-1].T, buf.dZ[l - 1]  # (n[l-1], n[l]), (n[l-1], B)
                 if WT.shape[1] == 1:  # one unit: Wᵀ dZ is an outer product, cheaper broadcast
-                    tape.append(partial(np.multiply, WT, buf.dZ[l], dA_prev))
+                    outer = kern and kern.outer_op(WT, buf.dZ[l], dA_prev)
+                    tape.append(outer or partial(np.multiply, WT, buf.dZ[l], dA_prev))
                 else:  # [dA_prev; unused] = [W|b]ᵀ dZ
-                    tape.append(_product(Wb[l - 1].T, buf.dZ[l], buf.dZ_ext[l - 1]))
+                    tape.append(product(Wb[l - 1].T, buf.dZ[l], buf.dZ_ext[l - 1]))
             if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
                 A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
                 tape += self._gradient_ops(buf.dZ[l], A_prev1.T, l - 1, slice(None))
             else:  # dW1 = dZ1 Xᵀ, db1 = dZ1 · 1
                 tape += self._gradient_ops(buf.dZ[1], buf.Xb, 0, slice(None, -1))
-                tape += self._gradient_ops(buf.dZ[1], buf.ones, 0, slice(-1, None))
+                tape += bias_backward
             if l > 1:
                 tape += acts[l - 2][1]  # dZ_prev = dA_prev ⊙ g'
         return tape if self.blas_update else tape + self._update_ops(c, optimizer)
+
+    def _separate_bias(self, buf: Buffers, Z1: Array, acts: list) -> tuple[list[Op], list[Op]]:
+        """The first layer's bias when it is not in its GEMM: Z1 += b1 after the product and
+        db1 = dZ1 · 1 (into dθ, or b1 -= db1 with ``blas_update``). The kernels fold them into
+        layer 1's activation where they can (``acts[0]`` is replaced): A1 = g(Z1 + b1) and
+        dZ1 = dA1 ⊙ g' with db1, one pass each."""
+        kern, b1, L = self.kernels, self.Wb[0][:, -1:], self.net.L  # b1 (n1, 1)
+        out = b1 if self.blas_update else self.gWb[0][:, -1:]  # db1 goes here (n1, 1)
+        forward: list[Op] = [partial(np.add, Z1, b1, Z1)]
+        if kern is not None and L > 1:
+            act = self.net.activations[0]
+            fused = kern.bias_activation_op(act, Z1, b1)
+            if fused:
+                acts[0], forward = ([fused], acts[0][1]), []
+            fused = kern.backward_bias_op(act, buf.dZ[1], buf.A[1], out, self.blas_update)
+            if fused:
+                acts[0] = (acts[0][0], [fused])
+                return forward, []
+        fused = kern and kern.bias_gradient_op(buf.dZ[1], out, self.blas_update)
+        if fused:
+            return forward, [fused]
+        return forward, self._gradient_ops(buf.dZ[1], buf.ones, 0, slice(-1, None))
 
     def _gradient_ops(self, dZ: Array, A_prevT: Array, k: int, cols: slice) -> list[Op]:
         """c·dW = dZ A_prevᵀ, dZ (n[l], B) and A_prevᵀ (B, n_cols), for the n_cols columns
@@ -268,11 +312,13 @@ class Engine:
         ``blas_update``, subtracted from [W|b] at once: by the product itself (W ← W - dZ
         A_prevᵀ, one BLAS call) where it is large, else by the product then W -= dW."""
         W, dW = self.Wb[k][:, cols], self.gWb[k][:, cols]
-        product = _product(dZ, A_prevT, dW)
+        large = dZ.shape[0] * dZ.shape[1] * A_prevT.shape[1] >= BLAS_UPDATE_MIN_WORK
+        if self.blas_update and large:
+            # operands: buffers and X_rows (C); MKL's GEMM where it is selected, else OpenBLAS
+            return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W, self.library)]
+        product = _product(dZ, A_prevT, dW, self.library)
         if not self.blas_update:
             return [product]  # θ -= dθ once the step's gradients are all there
-        if dZ.shape[0] * dZ.shape[1] * A_prevT.shape[1] >= BLAS_UPDATE_MIN_WORK:
-            return [_blas.gemm(-1.0, dZ, A_prevT, 1.0, W)]  # operands: buffers and X_rows (C)
         return [product, partial(np.subtract, W, dW, W)]
 
     def _update_ops(self, c: float, optimizer) -> list[Op]:
@@ -293,7 +339,8 @@ class Engine:
         """Ops writing c·dZ[L] into ``dZ`` (n_y, B): the fused pair's own in-place code from
         the logits and the target term, or the records' chain rule."""
         if self.pair is not None:
-            return self.pair.delta(ZL, TbT, dZ, col, c)
+            fused = self.kernels and self.kernels.delta_ops(self.pair, ZL, TbT, dZ, c)
+            return fused or self.pair.delta(ZL, TbT, dZ, col, c)
         return [partial(self._table_delta, ZL, YbT, dZ, c)]
 
     def _table_delta(self, ZL: Array, YbT: Array, dZ: Array, c: float) -> None:

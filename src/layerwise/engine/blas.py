@@ -1,4 +1,4 @@
-"""GEMM with an accumulating output, C ← αAB + βC, from the BLAS NumPy itself uses.
+"""GEMM with an accumulating output, C ← αAB + βC, from the BLAS NumPy itself uses (or MKL).
 
 ``np.matmul`` always overwrites its output (β = 0), so the update W ← W - c·dZ A_prevᵀ takes
 two passes: the product into a gradient buffer, then W -= dW over memory the GEMM has just
@@ -8,7 +8,9 @@ training engine calls ``cblas_?gemm`` from that same library through ctypes: sam
 same thread pool, no extra dependency.
 
 Where NumPy was built against another BLAS (Accelerate, MKL, a distribution's OpenBLAS),
-:data:`AVAILABLE` is False and the engine keeps the two-pass update.
+:data:`AVAILABLE` is False and the engine keeps the two-pass update. A :class:`Library` is the
+pair of routines; ``engine.mkl`` builds one from Intel MKL (the optional ``mkl`` extra), which
+``gemm`` calls the same way.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import ctypes
 import glob
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -25,16 +28,36 @@ Array = np.ndarray
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
 
-def _load() -> dict[np.dtype, ctypes._CFuncPtr]:
-    """``{float32: sgemm, float64: dgemm}`` from NumPy's bundled OpenBLAS, or {} if absent."""
+@dataclass(frozen=True)
+class Library:
+    """A BLAS's ``cblas_sgemm``/``cblas_dgemm`` by dtype (ctypes functions, CBLAS argument
+    order), its name, and the largest dimension its integer type holds."""
+
+    name: str
+    routines: dict[np.dtype, Callable[..., None]]
+    max_dim: int = 2**63 - 1
+
+
+def configure(fn, real: type, blasint: type) -> Callable[..., None]:
+    """Declare a ctypes ``cblas_?gemm``'s argument types: (layout, transA, transB, M, N, K, α,
+    A, lda, B, ldb, β, C, ldc), integers of ``blasint``, scalars of ``real``."""
+    enum = ctypes.c_int
+    fn.argtypes = [enum, enum, enum, blasint, blasint, blasint, real, ctypes.c_void_p]
+    fn.argtypes += [blasint, ctypes.c_void_p, blasint, real, ctypes.c_void_p, blasint]
+    fn.restype = None
+    return fn
+
+
+def _load() -> Library | None:
+    """NumPy's bundled OpenBLAS (64-bit integers), or None if absent."""
     try:
         blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
     except (AttributeError, KeyError, TypeError):
-        return {}
+        return None
     if blas.get("name") != "scipy-openblas" or "USE64BITINT" not in blas.get(
         "openblas configuration", ""
     ):
-        return {}
+        return None
     root = os.path.dirname(np.__file__)
     paths = sorted(glob.glob(os.path.join(root, os.pardir, "numpy.libs", "libscipy_openblas64_*")))
     paths += sorted(glob.glob(os.path.join(root, ".dylibs", "libscipy_openblas64_*")))
@@ -42,24 +65,18 @@ def _load() -> dict[np.dtype, ctypes._CFuncPtr]:
         try:
             lib = ctypes.CDLL(path)
             routines = {
-                np.dtype(np.float32): (lib.scipy_cblas_sgemm64_, ctypes.c_float),
-                np.dtype(np.float64): (lib.scipy_cblas_dgemm64_, ctypes.c_double),
+                np.dtype(np.float32): configure(lib.scipy_cblas_sgemm64_, ctypes.c_float, _I64),
+                np.dtype(np.float64): configure(lib.scipy_cblas_dgemm64_, ctypes.c_double, _I64),
             }
         except (OSError, AttributeError):
             continue
-        found = {}
-        for dtype, (fn, real) in routines.items():
-            enum, blasint = ctypes.c_int, ctypes.c_int64
-            fn.argtypes = [enum, enum, enum, blasint, blasint, blasint, real, ctypes.c_void_p]
-            fn.argtypes += [blasint, ctypes.c_void_p, blasint, real, ctypes.c_void_p, blasint]
-            fn.restype = None
-            found[dtype] = fn
-        return found
-    return {}
+        return Library("openblas", routines)
+    return None
 
 
-_GEMM = _load()
-AVAILABLE = bool(_GEMM)
+_I64 = ctypes.c_int64
+OPENBLAS = _load()
+AVAILABLE = OPENBLAS is not None
 
 
 def _leading(outer: int, inner: int, n_inner: int, n_outer: int, item: int) -> int | None:
@@ -90,17 +107,20 @@ def _layout(M: Array, dtype: np.dtype, role: str) -> tuple[int, int]:
     raise ValueError(f"gemm {role} must have contiguous {lines}, got strides {M.strides}.")
 
 
-def gemm(alpha: float, A: Array, B: Array, beta: float, C: Array) -> Callable[[], None]:
+def gemm(
+    alpha: float, A: Array, B: Array, beta: float, C: Array, library: Library | None = None
+) -> Callable[[], None]:
     """A bound call computing ``C ← alpha·A @ B + beta·C`` in place, A (M, K), B (K, N),
-    C (M, N).
+    C (M, N), through ``library`` (default: NumPy's OpenBLAS).
 
     ``C`` must have contiguous rows (any row stride, e.g. a column slice of a larger block);
     ``A`` and ``B`` contiguous rows or columns, neither overlapping ``C``. The call keeps
     references to the three arrays, so the pointers it holds stay valid as long as it does.
     """
-    if not AVAILABLE:
+    library = library or OPENBLAS
+    if library is None:
         raise RuntimeError("gemm needs the OpenBLAS of NumPy's wheels; see _blas.AVAILABLE.")
-    if C.ndim != 2 or C.dtype not in _GEMM:
+    if C.ndim != 2 or C.dtype not in library.routines:
         raise ValueError(f"gemm output must be 2-D float32 or float64, got {C.dtype} {C.shape}.")
     (M, N), K = C.shape, A.shape[-1]  # noqa: N806 (BLAS's names)
     if A.ndim != 2 or B.ndim != 2 or A.shape[0] != M or B.shape != (K, N):
@@ -109,7 +129,9 @@ def gemm(alpha: float, A: Array, B: Array, beta: float, C: Array) -> Callable[[]
         raise ValueError("gemm output must be writeable and apart from its operands.")
     _, ldc = _layout(C, C.dtype, "output")
     (ta, lda), (tb, ldb) = _layout(A, C.dtype, "operand"), _layout(B, C.dtype, "operand")
-    fn = _GEMM[C.dtype]
+    if max(M, N, K, lda, ldb, ldc) > library.max_dim:
+        raise ValueError(f"gemm dimensions exceed {library.name}'s integers: {C.shape}, K={K}.")
+    fn = library.routines[C.dtype]
     args = (_ROW_MAJOR, ta, tb, M, N, K, alpha, A.ctypes.data, lda)
     args += (B.ctypes.data, ldb, beta, C.ctypes.data, ldc)
     call = partial(fn, *args)  # a partial, not a closure: no Python frame per call

@@ -1,0 +1,106 @@
+"""Which code an engine runs: the element-wise kernels and the BLAS of its products.
+
+Two settings, each read when an engine is built (so a change applies to the next ``fit``):
+
+- **kernels**: ``"numpy"``, the reference tape of NumPy calls, or ``"numba"``, fused kernels
+  compiled by numba (:mod:`.kernels`, the ``fast`` extra); ``"auto"`` (the default) takes numba
+  when it is installed and the epoch is large enough to repay loading it
+  (:data:`KERNELS_MIN_ELEMENTS`; toy problems keep the NumPy tape).
+- **blas**: ``"openblas"``, NumPy's own BLAS (``np.dot``, and the OpenBLAS of NumPy's wheels
+  for the accumulating update), or ``"mkl"``, Intel MKL's GEMMs for every large product
+  (:mod:`.mkl`, the ``mkl`` extra); ``"auto"`` (the default) takes MKL when it is installed
+  *and* runs a code path tuned for this CPU (on CPUs it does not recognize, such as AMD's, MKL
+  falls back to generic code that was slower than OpenBLAS in the speed benchmark).
+
+Set them in the environment (``LAYERWISE_KERNELS=numpy``, ``LAYERWISE_BLAS=openblas``) or here
+(``layerwise.engine.paths.KERNELS = "numpy"``; the module setting wins over the environment).
+Every path computes the same formulas; results agree to rounding (see the README).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from types import ModuleType
+
+from .blas import Library
+
+KERNELS: str | None = None  # None: $LAYERWISE_KERNELS, else "auto"
+BLAS: str | None = None  # None: $LAYERWISE_BLAS, else "auto"
+#: ``auto`` uses the kernels for an epoch of at least this many activations (m × Σ_l n[l]; the
+#: speed benchmark's W2: 5,000 × 97): the kernels save about 2 ns per activation (W2: 12 µs of
+#: a 55 µs step), importing numba and loading them costs about 0.7 s once per process.
+KERNELS_MIN_ELEMENTS = 100_000
+_CHOICES = {
+    "KERNELS": ("auto", "numpy", "numba"),
+    "BLAS": ("auto", "openblas", "mkl"),
+}
+_EXTRA = {"numba": "fast", "mkl": "mkl"}
+
+
+def _setting(name: str) -> str:
+    value = globals()[name]
+    source = f"layerwise.engine.paths.{name}"
+    if value is None:
+        value, source = os.environ.get(f"LAYERWISE_{name}", "auto"), f"LAYERWISE_{name}"
+    value = str(value).strip().lower() or "auto"
+    if value not in _CHOICES[name]:
+        raise ValueError(
+            f"{source} must be one of {', '.join(_CHOICES[name])}, got {value!r}. "
+            "Hint: leave it unset to let the engine choose."
+        )
+    return value
+
+
+def _missing(name: str, what: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name}={what!r} asks for {what}, which is not usable here. Hint: pip install "
+        f"'layerwise[{_EXTRA[what]}]', or leave {name} unset to let the engine choose."
+    )
+
+
+def kernels(elements: int | None = None) -> ModuleType | None:
+    """The kernels module (numba) the engine should use, or None for the NumPy tape.
+
+    ``elements``: the activations an epoch computes (m × Σ_l n[l]). ``auto`` takes numba only
+    from :data:`KERNELS_MIN_ELEMENTS` on: below it the kernels save less than importing numba
+    and loading them costs (about 0.7 s, once per process), as for the course's toy sets."""
+    choice = _setting("KERNELS")
+    if choice == "numpy":
+        return None
+    if choice == "auto" and (
+        (elements is not None and elements < KERNELS_MIN_ELEMENTS)
+        or importlib.util.find_spec("numba") is None
+    ):
+        return None
+    try:
+        return importlib.import_module(".kernels", __package__)
+    except ImportError as error:
+        if choice == "auto":
+            return None
+        raise _missing("LAYERWISE_KERNELS", "numba") from error
+
+
+def blas_library() -> Library | None:
+    """The BLAS for the engine's large products (MKL), or None for NumPy's own."""
+    choice = _setting("BLAS")
+    if choice == "openblas":
+        return None
+    from . import mkl
+
+    if choice == "auto" and not mkl.tuned():  # asked before MKL's threads are set up
+        return None
+    library = mkl.load()
+    if library is None:
+        raise _missing("LAYERWISE_BLAS", "mkl")
+    return library
+
+
+def describe() -> dict[str, str]:
+    """What an engine built now would run: ``{"kernels": ..., "blas": ...}``."""
+    library = blas_library()
+    return {
+        "kernels": "numpy" if kernels() is None else "numba",
+        "blas": "openblas" if library is None else library.name,
+    }
