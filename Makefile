@@ -4,7 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 
-.PHONY: install train test lint bench reproduce notebooks clean
+CORE_VENV ?= .venv-core
+# The tests of the core on NumPy alone (no optional extra): the engine's NumPy path, the course's
+# API, checkpoints; the tests of optional paths skip there, saying which extra they need.
+CORE_TESTS := $(addprefix tests/test_,activations losses initializers layers network training \
+	blas kernels mkl paths optimizers gradient_check graph validation checkpoint_steps checkpoint \
+	course_code diagnostics persistence architecture)
+
+.PHONY: install train test test-core lint bench reproduce notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +32,16 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+	$(MAKE) test-core
+
+# The suite's core again without any optional extra installed ("not cli": the CLI needs pandas).
+test-core: $(CORE_VENV)/.installed
+	$(CORE_VENV)/bin/python -m pytest -q -p no:cacheprovider -k "not cli" $(addsuffix .py,$(CORE_TESTS))
+
+$(CORE_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python -m pip install --quiet -e . "pytest>=8" "hypothesis>=6.100"
+	touch $@
 
 reproduce: $(STAMP)
 	$(PY) benchmarks/reproduce_course.py ../shared/data/catvnoncat
@@ -38,4 +55,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_speed.py
 
 clean:
-	rm -rf $(VENV) runs build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CORE_VENV) runs build dist .pytest_cache .ruff_cache
