@@ -54,9 +54,56 @@ def test_bias_gradient_is_the_row_sum(
     np.testing.assert_allclose(block[:, 2:], expected, **tolerance(dtype))
     A = rng.standard_normal((4, B)).astype(dtype)
     masked = dZ * (A > 0)
-    kernels.relu_backward_bias(dZ, A, block[:, 2:], False)
+    start = block[:, 2:].copy()
+    kernels.relu_backward_bias(dZ, A, block[:, 2:], subtract)
     np.testing.assert_array_equal(dZ, masked)
-    np.testing.assert_allclose(block[:, 2:], masked.sum(axis=1, keepdims=True), **tolerance(dtype))
+    sums = masked.astype(np.float64).sum(axis=1, keepdims=True)
+    expected = start - sums if subtract else sums
+    np.testing.assert_allclose(block[:, 2:], expected, **tolerance(dtype))
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_the_first_layers_fused_bias_kernels_train_as_the_numpy_tape(
+    optimizer: str, rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 64 × 200 inputs: the first layer's bias is separate from its GEMM, so bias + ReLU and
+    # ReLU backward + db1 run fused; with plain gradient descent b1 -= db1 inside the kernel
+    from layerwise import engine as _engine
+    from layerwise.engine import paths
+
+    X = rng.standard_normal((200, 256))
+    Y = np.eye(3)[:, rng.integers(0, 3, 256)]
+    used, thetas = [], {}
+    real = kernels.relu_backward_bias
+    monkeypatch.setattr(_engine, "LIBRARY_MIN_WORK", 0)
+    for path in ("numpy", "numba"):
+        monkeypatch.setattr(paths, "KERNELS", path)
+        monkeypatch.setattr(
+            kernels, "relu_backward_bias", lambda *a: used.append(a[-1]) or real(*a)
+        )
+        net = Network([200, 100, 16, 3], output="softmax", seed=4)
+        net.fit(X, Y, epochs=2, batch_size=64, optimizer=optimizer, learning_rate=0.01, seed=1)
+        thetas[path] = net.theta
+    assert used and set(used) == {optimizer == "gd"}  # subtract: b1 -= db1 in the kernel
+    np.testing.assert_allclose(thetas["numba"], thetas["numpy"], rtol=1e-10, atol=1e-12)
+
+
+def test_kernels_compile_without_a_disk_cache_where_numba_has_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numba
+
+    real, asked = numba.njit, []
+
+    def njit(**options):  # as numba does on a read-only install with no writable home
+        asked.append(options["cache"])
+        if options["cache"]:
+            raise RuntimeError("cannot cache function 'f': no locator available")
+        return real(**options)
+
+    monkeypatch.setattr(numba, "njit", njit)
+    f = kernels.jit(lambda x: x + 1.0)
+    assert f(1.0) == 2.0 and asked == [True, False]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -3,6 +3,10 @@ installed (the optional ``mkl`` extra): the engine then uses NumPy's BLAS, teste
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -31,6 +35,21 @@ def test_mkl_gemm_accumulates_into_its_output(
     _blas.gemm(-2.0, A, B, 0.5, C, MKL)()
     np.testing.assert_allclose(C, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
     np.testing.assert_array_equal(block[:, 3], untouched)
+
+
+def test_mkl_gemm_holds_under_either_interface_layer() -> None:
+    # MKL's plain cblas names read 64-bit integers under ILP64; the *_64 routines never change
+    code = (
+        "import numpy as np; from layerwise.engine import blas, mkl; "
+        "A = np.arange(6.0).reshape(2, 3); B = np.ones((3, 2)); C = np.zeros((2, 2)); "
+        "blas.gemm(1.0, A, B, 0.0, C, mkl.load())(); print(C.ravel().tolist())"
+    )
+    for layer in ("LP64", "ILP64"):
+        env = dict(os.environ, MKL_INTERFACE_LAYER=layer)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert out.returncode == 0 and out.stdout.strip() == "[3.0, 3.0, 12.0, 12.0]", out
 
 
 def test_mkl_reports_its_code_path() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import subprocess
 import sys
@@ -50,6 +51,35 @@ def test_asking_for_a_missing_extra_says_which_to_install(monkeypatch: pytest.Mo
     monkeypatch.setattr(mkl, "load", lambda: None)
     with pytest.raises(RuntimeError, match=r"layerwise\[mkl\]"):
         paths.blas_library()
+
+
+def test_a_missing_extra_is_named_with_the_setting_that_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "numba", None)
+    monkeypatch.delitem(sys.modules, "layerwise.engine.kernels", raising=False)
+    monkeypatch.setenv("LAYERWISE_KERNELS", "numba")
+    with pytest.raises(RuntimeError, match=r"^LAYERWISE_KERNELS='numba' asks for numba"):
+        paths.kernels()
+    monkeypatch.setattr(paths, "KERNELS", " Numba")
+    with pytest.raises(RuntimeError, match=r"^layerwise.engine.paths.KERNELS='numba' asks"):
+        paths.kernels()
+    monkeypatch.setattr(paths, "KERNELS", " Numbaa")
+    with pytest.raises(ValueError, match=r"got ' Numbaa'"):  # what was given, as given
+        paths.kernels()
+
+
+def test_an_installed_extra_loads() -> None:
+    # where an extra is installed (CI installs both), its path must work, not be skipped
+    from importlib import metadata
+
+    if importlib.util.find_spec("numba") is not None:
+        importlib.import_module("layerwise.engine.kernels")  # compiles, or raises
+    try:
+        metadata.distribution("mkl")
+    except metadata.PackageNotFoundError:
+        return
+    assert mkl.load() is not None, "the mkl distribution is installed but libmkl_rt did not load"
 
 
 def test_auto_takes_mkl_only_where_it_runs_code_for_this_cpu(

@@ -35,7 +35,16 @@ Op = Callable[[], object]
 # numpy's error model: x/0 gives inf or nan as NumPy does (the divergence guard sees them),
 # where Python's would raise ZeroDivisionError
 _JIT = {"cache": True, "fastmath": False, "error_model": "numpy", "nogil": True}
-jit = numba.njit(**_JIT)
+
+
+def jit(fn: Callable) -> Callable:
+    """``numba.njit`` with the compiled code cached on disk where numba finds a writable place
+    (the package's ``__pycache__``, else the user's cache folder); where it finds none (a
+    read-only install and no writable home), compiled once per process instead."""
+    try:
+        return numba.njit(**_JIT)(fn)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        return numba.njit(**(_JIT | {"cache": False}))(fn)
 
 
 # ----- kernels --------------------------------------------------------------------------------

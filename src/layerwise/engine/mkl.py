@@ -1,14 +1,16 @@
 """Intel MKL's GEMMs through ctypes, for the engine's products (the optional ``mkl`` extra).
 
 The ``mkl`` package on PyPI ships ``libmkl_rt``, MKL's single dynamic library, with the CBLAS
-interface. Its ``cblas_sgemm``/``cblas_dgemm`` take the same arguments as the OpenBLAS routines
-in :mod:`.blas` with 32-bit integers (the LP64 interface, MKL's default), so :func:`load`
-returns a :class:`~.blas.Library` and ``blas.gemm`` binds it like any other. On the speed
-benchmark's machine its products ran W1's GEMMs about 20 % faster than NumPy's OpenBLAS.
+interface. Its ``cblas_sgemm_64``/``cblas_dgemm_64`` take the same arguments as the OpenBLAS
+routines in :mod:`.blas` with 64-bit integers, whatever interface layer (LP64 or ILP64) the
+process set for MKL's plain names (``MKL_INTERFACE_LAYER``, or another library), so
+:func:`load` returns a :class:`~.blas.Library` and ``blas.gemm`` binds it like any other. Where
+MKL runs its generic code (AMD CPUs) its GEMMs were slower than NumPy's OpenBLAS in the speed
+benchmark, and ``paths`` does not choose it there by itself.
 
 MKL's threads are its own (Intel OpenMP), apart from NumPy's OpenBLAS pool, which keeps its
 own settings. :func:`load` gives MKL one thread per CPU this process may run on, unless
-``MKL_NUM_THREADS`` says otherwise (then MKL reads it itself).
+``MKL_NUM_THREADS`` or ``OMP_NUM_THREADS`` is set (then MKL reads it itself).
 
 Nothing here runs at ``import layerwise``: the engine calls :func:`load` when it is built.
 """
@@ -26,12 +28,13 @@ import numpy as np
 
 from .blas import Library, configure
 
-_LP64 = ctypes.c_int32
+_ILP64 = ctypes.c_int64  # the *_64 routines' integers
 
 
 def _candidates() -> list[str]:
-    """Where ``libmkl_rt`` may be: the files of the installed ``mkl`` distribution, then the
-    environment's library folders."""
+    """Where ``libmkl_rt`` may be: the files of the installed ``mkl`` distribution, then this
+    environment's library folders (a conda environment's MKL); never the base interpreter's,
+    so that an environment without the extra stays on NumPy's BLAS."""
     paths = []
     try:
         files = metadata.files("mkl") or []
@@ -43,9 +46,8 @@ def _candidates() -> list[str]:
             ".lib"
         ):
             paths.append(str(file.locate()))
-    for root in dict.fromkeys((sys.prefix, sys.base_prefix)):
-        paths += sorted(glob.glob(os.path.join(root, "lib", "libmkl_rt.so*")))
-        paths += sorted(glob.glob(os.path.join(root, "Library", "bin", "mkl_rt*.dll")))
+    paths += sorted(glob.glob(os.path.join(sys.prefix, "lib", "libmkl_rt.so*")))
+    paths += sorted(glob.glob(os.path.join(sys.prefix, "Library", "bin", "mkl_rt*.dll")))
     return list(dict.fromkeys(paths))
 
 
@@ -66,7 +68,7 @@ def _library() -> ctypes.CDLL | None:
     for path in _candidates():
         try:
             lib = ctypes.CDLL(path)
-            lib.cblas_sgemm, lib.cblas_dgemm, lib.MKL_Get_Version  # noqa: B018 (present?)
+            lib.cblas_sgemm_64, lib.cblas_dgemm_64, lib.MKL_Get_Version  # noqa: B018 (present?)
         except (OSError, AttributeError):
             continue
         return lib
@@ -75,18 +77,20 @@ def _library() -> ctypes.CDLL | None:
 
 @cache
 def load() -> Library | None:
-    """MKL's ``cblas_sgemm``/``cblas_dgemm`` (LP64), with its threads set; None without MKL."""
+    """MKL's ``cblas_sgemm_64``/``cblas_dgemm_64`` (64-bit integers), with its threads set;
+    None without MKL."""
     lib = _library()
     if lib is None:
         return None
     routines = {
-        np.dtype(np.float32): configure(lib.cblas_sgemm, ctypes.c_float, _LP64),
-        np.dtype(np.float64): configure(lib.cblas_dgemm, ctypes.c_double, _LP64),
+        np.dtype(np.float32): configure(lib.cblas_sgemm_64, ctypes.c_float, _ILP64),
+        np.dtype(np.float64): configure(lib.cblas_dgemm_64, ctypes.c_double, _ILP64),
     }
-    if "MKL_NUM_THREADS" not in os.environ and hasattr(lib, "MKL_Set_Num_Threads"):
+    told = "MKL_NUM_THREADS" in os.environ or "OMP_NUM_THREADS" in os.environ
+    if not told and hasattr(lib, "MKL_Set_Num_Threads"):
         lib.MKL_Set_Num_Threads.argtypes = [ctypes.c_int]
         lib.MKL_Set_Num_Threads(_usable_cpus())
-    return Library("mkl", routines, max_dim=2**31 - 1)
+    return Library("mkl", routines, max_dim=2**63 - 1)
 
 
 def code_path() -> str:

@@ -39,24 +39,29 @@ _CHOICES = {
 _EXTRA = {"numba": "fast", "mkl": "mkl"}
 
 
+def _source(name: str) -> str:
+    """Where setting ``name`` comes from: the module setting, else the environment."""
+    return f"layerwise.engine.paths.{name}" if globals()[name] is not None else f"LAYERWISE_{name}"
+
+
 def _setting(name: str) -> str:
-    value = globals()[name]
-    source = f"layerwise.engine.paths.{name}"
-    if value is None:
-        value, source = os.environ.get(f"LAYERWISE_{name}", "auto"), f"LAYERWISE_{name}"
-    value = str(value).strip().lower() or "auto"
+    given = globals()[name]
+    if given is None:
+        given = os.environ.get(f"LAYERWISE_{name}", "auto")
+    value = str(given).strip().lower() or "auto"
     if value not in _CHOICES[name]:
         raise ValueError(
-            f"{source} must be one of {', '.join(_CHOICES[name])}, got {value!r}. "
+            f"{_source(name)} must be one of {', '.join(_CHOICES[name])}, got {given!r}. "
             "Hint: leave it unset to let the engine choose."
         )
     return value
 
 
 def _missing(name: str, what: str) -> RuntimeError:
+    source = _source(name)
     return RuntimeError(
-        f"{name}={what!r} asks for {what}, which is not usable here. Hint: pip install "
-        f"'layerwise[{_EXTRA[what]}]', or leave {name} unset to let the engine choose."
+        f"{source}={what!r} asks for {what}, which is not usable here. Hint: pip install "
+        f"'layerwise[{_EXTRA[what]}]', or leave {source} unset to let the engine choose."
     )
 
 
@@ -76,10 +81,10 @@ def kernels(elements: int | None = None) -> ModuleType | None:
         return None
     try:
         return importlib.import_module(".kernels", __package__)
-    except ImportError as error:
+    except (ImportError, OSError, RuntimeError) as error:  # absent, or numba cannot load
         if choice == "auto":
             return None
-        raise _missing("LAYERWISE_KERNELS", "numba") from error
+        raise _missing("KERNELS", "numba") from error
 
 
 def blas_library() -> Library | None:
@@ -93,7 +98,7 @@ def blas_library() -> Library | None:
         return None
     library = mkl.load()
     if library is None:
-        raise _missing("LAYERWISE_BLAS", "mkl")
+        raise _missing("BLAS", "mkl")
     return library
 
 
