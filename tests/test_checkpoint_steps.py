@@ -117,7 +117,7 @@ def test_a_full_batch_epoch_is_one_step_and_stops_at_its_end(tmp_path) -> None:
 def _stop_once(path: Path, at: int, **options) -> TrainingInterrupted:
     """One run of 4 epochs of 7 steps, stopped after ``at`` steps asked about."""
     X, Y, _, _ = _data("float64")
-    net = Network([3, 5, 1], hidden="tanh", seed=3, **options.pop("net_options", {}))
+    net = Network([3, 5, 1], hidden="tanh", seed=3)
     with pytest.MonkeyPatch.context() as mp, pytest.raises(TrainingInterrupted) as err:
         counter = StopAfter([at])
         mp.setattr(Checkpointer, "stop_requested", lambda saver: counter())

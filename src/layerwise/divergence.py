@@ -54,10 +54,11 @@ class Guard:
         start = engine.first_step
         del engine.penalties[start:]  # the replay records its steps' L2 terms again
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for k, (first, end, i, j) in enumerate(engine.steps[start:], start=start):
+            for k in range(start, len(engine.steps)):
+                i, j = engine.steps[k][2:]
                 np.copyto(before, net.theta)
                 t, state = opt.t, _copy_state(opt.state)
-                for op in engine.ops[first:end]:
+                for op in engine.step_ops[k]:
                     op()
                 if not (np.isfinite(step_cost(i, j)) and self.theta_finite()):
                     np.copyto(net.theta, before)

@@ -164,8 +164,8 @@ def fit(
         began = time.perf_counter() - seconds  # a resumed epoch: the seconds it had run before
         for cb in callbacks if start == 0 else ():  # a resumed epoch began in an earlier run
             cb.on_epoch_begin(net, epoch)
-        stop = None if saver is None else saver.stop_requested  # after any step (a signal)
-        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate, guard, stop, start)
+        asked = None if saver is None else saver.stop_requested  # after any step (a signal)
+        logs = _epoch(net, engine, rng, dev_set, epoch, opt.learning_rate, guard, asked, start)
         if logs is None:  # stopped after a step: checkpoint the epoch so far, then raise
             saver.interrupt(epoch, history, time.perf_counter() - began)
         start, seconds = 0, 0.0

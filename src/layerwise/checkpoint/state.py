@@ -322,7 +322,7 @@ class Checkpointer:
             arrays = {k[len(prefix) :]: v for k, v in ck_arrays.items() if k.startswith(prefix)}
             _restore_callback(cb, state, arrays)
         vars(history).update(vars(ck_history))
-        if history.stopped_epoch is not None:  # (restore_epoch refused an epoch entry here)
+        if history.stopped_epoch is not None:  # (never with an unfinished epoch: refused above)
             return max(epochs, done), 0, 0.0
         return done, start, seconds
 

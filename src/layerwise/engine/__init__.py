@@ -75,7 +75,7 @@ def _product(A: Array, B: Array, out: Array, library: _blas.Library | None = Non
     if library is not None and A.shape[0] * A.shape[1] * B.shape[1] >= LIBRARY_MIN_WORK:
         try:
             return _blas.gemm(1.0, A, B, 0.0, out, library)
-        except ValueError:  # strides BLAS cannot read, or too large for its integers
+        except ValueError:  # strides BLAS cannot read
             pass
     if out.flags.c_contiguous and all(M.flags.c_contiguous or M.flags.f_contiguous for M in (A, B)):
         return partial(np.dot, A, B, out)

@@ -31,11 +31,10 @@ _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 @dataclass(frozen=True)
 class Library:
     """A BLAS's ``cblas_sgemm``/``cblas_dgemm`` by dtype (ctypes functions, CBLAS argument
-    order), its name, and the largest dimension its integer type holds."""
+    order, 64-bit integers) and its name."""
 
     name: str
     routines: dict[np.dtype, Callable[..., None]]
-    max_dim: int = 2**63 - 1
 
 
 def configure(fn, real: type, blasint: type) -> Callable[..., None]:
@@ -129,8 +128,6 @@ def gemm(
         raise ValueError("gemm output must be writeable and apart from its operands.")
     _, ldc = _layout(C, C.dtype, "output")
     (ta, lda), (tb, ldb) = _layout(A, C.dtype, "operand"), _layout(B, C.dtype, "operand")
-    if max(M, N, K, lda, ldb, ldc) > library.max_dim:
-        raise ValueError(f"gemm dimensions exceed {library.name}'s integers: {C.shape}, K={K}.")
     fn = library.routines[C.dtype]
     args = (_ROW_MAJOR, ta, tb, M, N, K, alpha, A.ctypes.data, lda)
     args += (B.ctypes.data, ldb, beta, C.ctypes.data, ldc)

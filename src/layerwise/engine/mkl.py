@@ -90,7 +90,7 @@ def load() -> Library | None:
     if not told and hasattr(lib, "MKL_Set_Num_Threads"):
         lib.MKL_Set_Num_Threads.argtypes = [ctypes.c_int]
         lib.MKL_Set_Num_Threads(_usable_cpus())
-    return Library("mkl", routines, max_dim=2**63 - 1)
+    return Library("mkl", routines)
 
 
 def code_path() -> str:
