@@ -33,6 +33,14 @@ def test_cost_curve(tmp_path, history):
     assert ax.get_yscale() == ("log" if history["cost"][0] == 1000.0 else "linear")
 
 
+def test_cost_curve_numbers_epochs_from_zero_like_the_progress_lines(tmp_path):
+    history = {"cost": [0.7, 0.5, 0.4], "dev_cost": [0.8, 0.6, 0.65], "best_epoch": 1}
+    ax = plots.plot_cost(history, tmp_path / "cost.png").axes[0]
+    train, dev, best = ax.lines[:3]
+    assert list(train.get_xdata()) == [0, 1, 2] and list(dev.get_xdata()) == [0, 1, 2]
+    assert list(best.get_xdata()) == [1, 1] and best.get_label() == "best epoch (1)"
+
+
 def test_cost_curve_takes_a_history(tmp_path):
     net = lw.Network([2, 3, 1], seed=0)
     X, Y = load_planar(40)

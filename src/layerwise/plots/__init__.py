@@ -60,18 +60,18 @@ def plot_cost(
         raise ValueError("history must hold a non-empty 'cost' list (one value per epoch).")
     fig = _figure()
     ax = fig.add_subplot()
-    epochs = np.arange(1, len(curves["cost"]) + 1)
-    ax.plot(epochs, curves["cost"], color=COLORS[1], label="train cost")
+    # epochs numbered from 0, as in the progress lines, history.json and "best epoch N kept"
+    ax.plot(np.arange(len(curves["cost"])), curves["cost"], color=COLORS[1], label="train cost")
     if curves.get("dev_cost"):
         ax.plot(
-            np.arange(1, len(curves["dev_cost"]) + 1),
+            np.arange(len(curves["dev_cost"])),
             curves["dev_cost"],
             color=COLORS[0],
             label="dev cost",
         )
     best = curves.get("best_epoch")
     if isinstance(best, int):
-        ax.axvline(best + 1, color="0.6", linestyle=":", label=f"best epoch ({best + 1})")
+        ax.axvline(best, color="0.6", linestyle=":", label=f"best epoch ({best})")
     ax.set(xlabel=xlabel, ylabel="cost J", title=title)
     if min(min(curves["cost"]), min(curves.get("dev_cost") or [1.0])) > 0:
         ratio = max(curves["cost"]) / min(curves["cost"])
