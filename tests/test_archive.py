@@ -185,3 +185,12 @@ def test_the_kinds_differ_only_in_their_format_record(tmp_path) -> None:
     }
     with pytest.raises(ValueError, match=r"does not describe a 'layerwise-model'"):
         read_archive(path, MODEL)
+
+
+def test_files_are_little_endian_whatever_the_arrays_are(tmp_path) -> None:
+    theta = np.arange(4.0).astype(">f8")
+    path = write_archive(tmp_path / "c.npz", {}, {"theta": theta}, CHECKPOINT)
+    assert _array(path, "theta").dtype.str == "<f8"
+    _, back = read_archive(path, CHECKPOINT)
+    assert back["theta"].dtype == np.float64
+    np.testing.assert_array_equal(back["theta"], theta)
