@@ -1,12 +1,12 @@
-"""Editing saved model files the way an attacker or a broken tool would (for the untrusted-file
-tests of persistence, the estimators and the command line)."""
+"""Editing saved model files and checkpoints (one archive format) the way an attacker or a broken
+tool would (for the untrusted-file tests of the archive, the estimators and the command line)."""
 
 import json
 import zipfile
 
 
 def members(path) -> dict[str, bytes]:
-    """Every member of the model archive at ``path``, by name."""
+    """Every member of the archive at ``path``, by name."""
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
 

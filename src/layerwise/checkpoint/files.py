@@ -10,9 +10,9 @@ import numpy as np
 
 from ..callbacks import History
 from ..network import Network
-from ..persistence.container import read_archive
+from ..persistence import CHECKPOINT, read_archive
 from .epoch import steps_done
-from .state import FORMAT, FORMAT_VERSION, _bad, checked_contents, checkpoint_file
+from .state import _bad, checked_contents, checkpoint_file
 
 Array = np.ndarray
 
@@ -42,7 +42,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     the file is not a valid checkpoint; never executes anything from the file.
     """
     path = checkpoint_file(path)
-    header, arrays = read_archive(path, FORMAT, FORMAT_VERSION, what="checkpoint")
+    header, arrays = read_archive(path, CHECKPOINT)
     try:
         history, done = checked_contents(header, arrays)
         steps = steps_done(header)

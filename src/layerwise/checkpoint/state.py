@@ -13,7 +13,7 @@ run that was never interrupted. The file holds everything the rest of the run de
   resume with other data or settings is refused instead of silently giving another run;
 - ``extra``: what a caller adds (the CLI: its settings, the splits, the preprocessing).
 
-The format is the model file's (see :mod:`layerwise.persistence.container`): a zip of ``.npy``
+The format is the model file's (see :mod:`layerwise.persistence.archive`): a zip of ``.npy``
 members plus ``header.json``, no pickle, written atomically (a crash leaves the old file or the
 new one). ``load_checkpoint`` checks every member's name, storage, ``.npy`` header and size
 against the header before anything is allocated, then the contents against the network.
@@ -40,7 +40,7 @@ from .._validation import is_number
 from ..callbacks import EarlyStopping, History
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..parameters import n_parameters
-from ..persistence.container import read_archive, write_archive
+from ..persistence import CHECKPOINT, read_archive, write_archive
 from .epoch import epoch_entry, restore_epoch
 from .signals import STOP, TrainingInterrupted
 from .streams import rng_state, set_rng_state
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from ..network import Network
 
 Array = np.ndarray
-FORMAT = "layerwise-checkpoint"
-FORMAT_VERSION = 1
+FORMAT = CHECKPOINT.name
+FORMAT_VERSION = CHECKPOINT.version
 FILE_NAME = "checkpoint.npz"  # inside a folder given as the checkpoint path
 SLOTS = {"gd": (), "momentum": ("v",), "rmsprop": ("s",), "adam": ("v", "s")}
 
@@ -197,8 +197,6 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
         known = name == "theta" or name.startswith(("opt.", "cb"))
         if not (known or (unfinished and name in ("epoch.order", "epoch.logits"))):
             raise ValueError(f"unexpected array {name!r}")
-        if a.dtype.kind == "f" and not np.isfinite(a).all():
-            raise ValueError(f"{name} holds NaN or inf")
         if name.startswith(("opt.", "cb")) and (a.shape != theta.shape or a.dtype != theta.dtype):
             raise ValueError(f"{name} must have theta's shape and dtype")
     opt = header.get("optimizer")
@@ -282,7 +280,7 @@ class Checkpointer:
             stale.unlink(missing_ok=True)
         if not self.path.exists():
             return 0, 0, 0.0
-        header, ck_arrays = read_archive(self.path, FORMAT, FORMAT_VERSION, what="checkpoint")
+        header, ck_arrays = read_archive(self.path, CHECKPOINT)
         try:
             ck_history, done = checked_contents(header, ck_arrays)
         except (KeyError, TypeError, ValueError) as err:
@@ -379,7 +377,7 @@ class Checkpointer:
         if unfinished is not None:
             header["epoch"], epoch_arrays = unfinished
             arrays |= epoch_arrays
-        return write_archive(self.path, header, arrays)
+        return write_archive(self.path, header, arrays, CHECKPOINT)
 
 
 def _version() -> str:

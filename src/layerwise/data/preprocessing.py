@@ -296,59 +296,9 @@ class Preprocessor:
         pre = cls(scaling=scaling)
         pre.task = header.get("task")
         expect(pre.task in TASKS, "preprocessing.task", f"one of {tuple(TASKS)}", pre.task)
-        pre.numeric = strings(header.get("numeric"), "preprocessing.numeric")
-        categorical = header.get("categorical")
-        expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
-        for entry in categorical:
-            expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
-            name = entry.get("name")
-            expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
-            pre.categorical[name] = strings(entry.get("categories"), f"categories of {name}")
-        target = header.get("target")
-        expect(isinstance(target, dict), "preprocessing.target", "an object", target)
-        pre.target_names = strings(target.get("names"), "preprocessing.target.names")
-        classes = target.get("classes")
-        if pre.task != "regression":
-            expect(
-                isinstance(classes, list)
-                and len(classes) >= (1 if pre.task == "multilabel" else 2)
-                and all(isinstance(c, str | int | float | bool) for c in classes),
-                "preprocessing.target.classes",
-                "a list of at least two labels",
-                classes,
-            )
-            pre.classes = classes
-        else:
-            k = len(pre.target_names)
-            columns = {}  # (k, 1) each
-            for key in ("mean", "scale"):
-                values = target.get(key)
-                expect(
-                    isinstance(values, list)
-                    and len(values) == k
-                    and all(is_number(x) for x in values)
-                    and (key == "mean" or all(x > 0 for x in values)),
-                    f"preprocessing.target.{key}",
-                    f"{k} finite numbers" + (", all positive" if key == "scale" else ""),
-                    values,
-                )
-                columns[key] = np.array(values, dtype=np.float64).reshape(k, 1)
-            pre.target_scaler = Standardizer(columns["mean"], columns["scale"])
-        image = header.get("image")
-        expect(
-            image is None
-            or (
-                isinstance(image, dict)
-                and image.get("mode") in ("L", "RGB")
-                and isinstance(image.get("size"), list)
-                and len(image["size"]) == 2
-                and all(isinstance(n, int) and 1 <= n <= 100_000 for n in image["size"])
-            ),
-            "preprocessing.image",
-            '{"size": [width, height], "mode": "L" or "RGB"}',
-            image,
-        )
-        pre.image = image
+        _read_columns(pre, header)
+        _read_target(pre, header.get("target"))
+        pre.image = _checked_image(header.get("image"))
         pre.dropped = strings(header.get("dropped", []), "preprocessing.dropped")  # 0.2: absent
         used = {*pre.numeric, *pre.categorical, *pre.target_names}
         expect(
@@ -362,3 +312,67 @@ class Preprocessor:
             expect(bool(np.all(scale > 0)), "feature_scale", "positive numbers", scale)
             pre.scaler = Standardizer(mean.reshape(-1, 1), scale.reshape(-1, 1))
         return pre
+
+
+# ----- reading a header back (Preprocessor.from_header) ----------------------------------------
+def _read_columns(pre: Preprocessor, header: dict[str, Any]) -> None:
+    """The numeric columns and the categorical ones with their categories."""
+    pre.numeric = strings(header.get("numeric"), "preprocessing.numeric")
+    categorical = header.get("categorical")
+    expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
+    for entry in categorical:
+        expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
+        name = entry.get("name")
+        expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
+        pre.categorical[name] = strings(entry.get("categories"), f"categories of {name}")
+
+
+def _read_target(pre: Preprocessor, target: Any) -> None:
+    """The target's names, and its classes or (regression) its standardization."""
+    expect(isinstance(target, dict), "preprocessing.target", "an object", target)
+    pre.target_names = strings(target.get("names"), "preprocessing.target.names")
+    classes = target.get("classes")
+    if pre.task != "regression":
+        expect(
+            isinstance(classes, list)
+            and len(classes) >= (1 if pre.task == "multilabel" else 2)
+            and all(isinstance(c, str | int | float | bool) for c in classes),
+            "preprocessing.target.classes",
+            "a list of at least two labels",
+            classes,
+        )
+        pre.classes = classes
+        return
+    k = len(pre.target_names)
+    columns = {}  # (k, 1) each
+    for key in ("mean", "scale"):
+        values = target.get(key)
+        expect(
+            isinstance(values, list)
+            and len(values) == k
+            and all(is_number(x) for x in values)
+            and (key == "mean" or all(x > 0 for x in values)),
+            f"preprocessing.target.{key}",
+            f"{k} finite numbers" + (", all positive" if key == "scale" else ""),
+            values,
+        )
+        columns[key] = np.array(values, dtype=np.float64).reshape(k, 1)
+    pre.target_scaler = Standardizer(columns["mean"], columns["scale"])
+
+
+def _checked_image(image: Any) -> dict[str, Any] | None:
+    """The image settings of a model trained on an image folder (None otherwise)."""
+    expect(
+        image is None
+        or (
+            isinstance(image, dict)
+            and image.get("mode") in ("L", "RGB")
+            and isinstance(image.get("size"), list)
+            and len(image["size"]) == 2
+            and all(isinstance(n, int) and 1 <= n <= 100_000 for n in image["size"])
+        ),
+        "preprocessing.image",
+        '{"size": [width, height], "mode": "L" or "RGB"}',
+        image,
+    )
+    return image

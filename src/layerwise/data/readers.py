@@ -126,7 +126,17 @@ def read_data(
         The delimiter of a text table; default: found from the file (see :mod:`.tables`).
     """
     pd = import_pandas()
-    drop = list(drop)
+    frame, default, extra, how = _read_source(source, sep, image, require_target, pd)
+    targets, drop = _columns(frame, source, how, target, default, drop, ignore, require_target)
+    frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
+    _check_columns(frame, source, pd)
+    features = _features(frame, targets, source, how)
+    name = str(source) if extra.get("origin") == "bundled" else Path(source).name
+    return Dataset(name, features, frame[targets] if targets else None, **extra)
+
+
+def _read_source(source, sep, image, require_target: bool, pd) -> tuple:
+    """``(frame, default targets, Dataset extras, how the file was read)`` of any source."""
     path, how = Path(source), ""
     if sep is not None and (path.is_dir() or path.suffix.lower() not in TABLE_SUFFIXES):
         raise ValueError(
@@ -144,6 +154,14 @@ def read_data(
     else:
         frame, default, extra = _read_file(path, pd, sep)
         how = extra.pop("how", "")
+    return frame, default, extra, how
+
+
+def _columns(
+    frame, source, how: str, target, default, drop, ignore, require_target: bool
+) -> tuple[list, list]:
+    """``(target columns, columns to drop)``: each named one checked against the frame."""
+    drop = list(drop)
     targets = [target] if isinstance(target, str) else list(target or default)
     both = [t for t in targets if t in drop]
     if both and not require_target:
@@ -160,8 +178,11 @@ def read_data(
         else:
             raise _missing_column(missing[0], missing[0] in targets, source, how, frame)
     drop += [c for c in ignore if c in frame.columns and c not in drop and c not in targets]
-    frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
-    _check_columns(frame, source, pd)
+    return targets, drop
+
+
+def _features(frame, targets: list, source, how: str):
+    """The feature columns: all but the targets; at least one, and at least one row."""
     features = frame.drop(columns=targets)
     if features.shape[1] == 0:
         raise ValueError(
@@ -174,8 +195,7 @@ def read_data(
         )
     if not len(frame):
         raise ValueError(f"{source} holds no examples (0 rows).")
-    name = str(source) if extra.get("origin") == "bundled" else path.name
-    return Dataset(name, features, frame[targets] if targets else None, **extra)
+    return features
 
 
 def _missing_column(name: str, is_target: bool, source, how: str, frame) -> ValueError:

@@ -43,14 +43,7 @@ def load_model(path: str | Path) -> SavedModel:
     Never executes code from the file: arrays are read with ``allow_pickle=False`` after the
     archive's member names, sizes, shapes and dtypes were checked against the header.
     """
-    header, arrays = read_archive(path)
-    for key in ("training", "metrics"):
-        value = header.setdefault(key, {})
-        if not isinstance(value, dict):
-            raise bad_file(path, f"{key} must be an object, got {type(value).__name__}")
-    for split, values in header["metrics"].items():
-        if not isinstance(values, dict):
-            raise bad_file(path, f"metrics[{split!r}] must be an object of named numbers")
+    header, arrays = read_archive(path)  # (training and metrics: checked objects)
     net = Network.from_header(header, arrays, path)
     extra = {k: a for k, a in arrays.items() if k not in net.parameters}
     section = header.get("preprocessing")

@@ -64,7 +64,14 @@ def infer_task(target, task: str = "auto") -> str:
             f"{list(map(str, target.columns))}. Hint: name one column with target=, or use "
             "task='multilabel' (one 0/1 column per label) or task='regression'."
         )
-    if task == "regression" or (task == "auto" and target.shape[1] > 1 and numeric):
+    if task in ("regression", "multilabel") or target.shape[1] > 1:
+        return _columns_task(target, task, numeric)
+    return _classes_task(target, task)
+
+
+def _columns_task(target, task: str, numeric: bool) -> str:
+    """Regression, or multilabel: the task asked for, or several columns with ``auto``."""
+    if task == "regression" or (task == "auto" and numeric):
         if not numeric:
             raise ValueError(
                 f"task='regression' needs a numeric target; {list(target.columns)} holds text."
@@ -72,13 +79,16 @@ def infer_task(target, task: str = "auto") -> str:
         if task == "auto" and _is_binary_matrix(target):
             return "multilabel"
         return "regression"
-    if task == "multilabel" or target.shape[1] > 1:
-        if not (numeric and _is_binary_matrix(target)):
-            raise ValueError(
-                f"a multi-label target must hold only 0/1 values, one column per label; "
-                f"got columns {list(target.columns)}."
-            )
-        return "multilabel"
+    if not (numeric and _is_binary_matrix(target)):
+        raise ValueError(
+            f"a multi-label target must hold only 0/1 values, one column per label; "
+            f"got columns {list(target.columns)}."
+        )
+    return "multilabel"
+
+
+def _classes_task(target, task: str) -> str:
+    """The task of one target column: binary or multiclass (checked), or what ``auto`` picks."""
     column = target.iloc[:, 0]
     name = str(target.columns[0])
     classes = class_labels(target)
@@ -94,15 +104,7 @@ def infer_task(target, task: str = "auto") -> str:
         )
     integral = all(isinstance(c, int | bool) for c in classes)
     if task == "multiclass" and len(classes) > MAX_CLASSES_AUTO:
-        continuous = is_numeric(column.dtype) and not integral
-        if continuous or len(classes) > len(column) / 2:
-            what = "numbers that are not whole" if continuous else "mostly distinct values"
-            raise ValueError(
-                f"task='multiclass' would make {len(classes)} classes of target {name!r} "
-                f"({what} in {len(column)} rows, e.g. {classes[0]!r}, {classes[1]!r}): a "
-                "measurement or an identifier, not classes. Hint: use task='regression' for a "
-                "quantity, or check target=."
-            )
+        _check_many_classes(column, name, classes, integral)
     if task != "auto":
         return task
     if is_numeric(column.dtype) and not integral:
@@ -112,6 +114,19 @@ def infer_task(target, task: str = "auto") -> str:
     if not is_numeric(column.dtype):
         return "multiclass"
     return "multiclass" if len(classes) <= MAX_CLASSES_AUTO else "regression"
+
+
+def _check_many_classes(column, name: str, classes: list, integral: bool) -> None:
+    """Refuse ``multiclass`` on classes that look like a measurement or an identifier."""
+    continuous = is_numeric(column.dtype) and not integral
+    if continuous or len(classes) > len(column) / 2:
+        what = "numbers that are not whole" if continuous else "mostly distinct values"
+        raise ValueError(
+            f"task='multiclass' would make {len(classes)} classes of target {name!r} "
+            f"({what} in {len(column)} rows, e.g. {classes[0]!r}, {classes[1]!r}): a "
+            "measurement or an identifier, not classes. Hint: use task='regression' for a "
+            "quantity, or check target=."
+        )
 
 
 def _is_binary_matrix(target) -> bool:

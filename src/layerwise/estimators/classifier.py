@@ -147,16 +147,7 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
 
         A fresh fit takes ``classes_`` from ``classes`` (partial_fit) or y; later calls check
         y against them."""
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        kind = type_of_target(y)
-        if kind not in ("binary", "multiclass", "multilabel-indicator"):
-            raise ValueError(
-                f"LayerwiseClassifier handles binary, multi-class and multi-label (indicator) "
-                f"targets, got {kind!r}. Hint: fit one classifier per output column."
-            )
-        multilabel = kind == "multilabel-indicator"
+        y, multilabel = _checked_target(y)
         if not fresh and multilabel != self._multilabel:
             raise ValueError(
                 "y switched between labels and an indicator matrix; refit with warm_start=False."
@@ -168,18 +159,27 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         else:
             labels = unique_labels(y if classes is None else classes)
         if multilabel:
-            if y.shape[1] != len(labels):
-                raise ValueError(
-                    f"y has {y.shape[1]} label columns, expected {len(labels)}. "
-                    "Hint: refit with warm_start=False to change the labels."
-                )
-            if self.class_weight is not None:
-                raise ValueError(
-                    "class_weight is not supported for multi-label (indicator) y. "
-                    "Hint: weight the rows with sample_weight."
-                )
-            self.classes_, self._multilabel = labels, True
-            return y.T.astype(dtype), TASKS["multilabel"].output, sw  # (k, m)
+            return self._encode_indicators(y, labels, dtype), TASKS["multilabel"].output, sw
+        return self._encode_labels(y, labels, sw, dtype, incremental)
+
+    def _encode_indicators(self, y, labels, dtype):
+        """A multi-label indicator matrix ``y (m, k)`` as ``Y (k, m)``."""
+        if y.shape[1] != len(labels):
+            raise ValueError(
+                f"y has {y.shape[1]} label columns, expected {len(labels)}. "
+                "Hint: refit with warm_start=False to change the labels."
+            )
+        if self.class_weight is not None:
+            raise ValueError(
+                "class_weight is not supported for multi-label (indicator) y. "
+                "Hint: weight the rows with sample_weight."
+            )
+        self.classes_, self._multilabel = labels, True
+        return y.T.astype(dtype)  # (k, m)
+
+    def _encode_labels(self, y, labels, sw, dtype, incremental: bool):
+        """Labels ``y (m,)`` as ``Y`` (binary: ``(1, m)``; else one-hot ``(k, m)``), the output
+        activation, and the sample weights times the class weights."""
         if len(labels) < 2:
             raise ValueError(
                 f"LayerwiseClassifier needs at least 2 classes, got 1 class: {labels}. "
@@ -315,3 +315,18 @@ def _log_softmax(Z: Array) -> Array:
     """log softmax per column of ``Z (k, m)``, never log(0): entry k is minus the categorical
     cross-entropy (from logits, max-shifted) of class k against target 1, -(z_k - logsumexp z)."""
     return -categorical_cross_entropy_from_logits(Z, 1.0)  # (k, m)
+
+
+def _checked_target(y):
+    """``(y, multilabel)``: y as sklearn's checks see it (one column flattened), and whether it
+    is an indicator matrix; other kinds of target are refused."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    kind = type_of_target(y)
+    if kind not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(
+            f"LayerwiseClassifier handles binary, multi-class and multi-label (indicator) "
+            f"targets, got {kind!r}. Hint: fit one classifier per output column."
+        )
+    return y, kind == "multilabel-indicator"

@@ -1,16 +1,23 @@
-"""Model files: the safe format (:mod:`.archive`) and atomic writes (:mod:`.atomic`).
+"""Files: the one checked archive format (:mod:`.archive`) and atomic writes (:mod:`.atomic`).
 
-``Network.save`` and ``layerwise.load`` write and read a bare network through here; the layers
-around the core add their sections (``layerwise.data.saved`` for a model with its
-preprocessing, ``layerwise.estimators`` for an estimator's fitted state).
+Every file of arrays layerwise writes is an archive of one :class:`Format`: ``MODEL``
+(``Network.save`` and ``layerwise.load`` write and read a bare network; the layers around the
+core add their sections: ``layerwise.data.saved`` a model with its preprocessing,
+``layerwise.estimators`` an estimator's fitted state) or ``CHECKPOINT`` (``layerwise.checkpoint``).
+The checks every file passes are listed in :mod:`.archive`; a model header's own fields are
+checked in :mod:`.model`.
 """
 
-from .archive import FORMAT, FORMAT_VERSION, bad_file, read_archive, write_archive
+from .archive import CHECKPOINT, MODEL, Format, bad_file, read_archive, write_archive
 from .atomic import atomic_write
+from .model import FORMAT, FORMAT_VERSION
 
 __all__ = [
+    "CHECKPOINT",
     "FORMAT",
     "FORMAT_VERSION",
+    "MODEL",
+    "Format",
     "atomic_write",
     "bad_file",
     "read_archive",

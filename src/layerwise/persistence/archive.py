@@ -1,18 +1,26 @@
-"""The model file: one ``.npz`` archive, a JSON header, no pickle, checked before it is read.
+"""The one file format: a zip of ``.npy`` arrays and a JSON header, no pickle, checked before use.
 
-The file is a zip archive (what ``np.savez`` writes, so ``np.load`` opens it too) holding
+Model files and checkpoints are both this archive (what ``np.savez`` writes, so ``np.load``
+opens it too), each a :class:`Format`: ``header.json`` holds the format's name and version,
+the kind's own sections and the declared name, shape and dtype of every array; each array is
+one uncompressed little-endian ``.npy`` member. :func:`write_archive` writes one atomically
+(:func:`~layerwise.persistence.atomic_write`); :func:`read_archive` treats the file as
+untrusted and checks, in this order, for every kind of file:
 
-- ``header.json``: format name and version, library version, the network's ``config()``
-  (layer dims, activations, loss, dtype, l2), the declared name, shape and dtype of every array,
-  and sections written by the layers around the core (preprocessing, training settings,
-  metrics, an estimator's fitted state);
-- ``W1.npy``, ``b1.npy``, ... ``WL.npy``, ``bL.npy``: the parameters, shapes ``(n[l], n[l-1])``
-  and ``(n[l], 1)``; any further arrays a section declares (e.g. ``feature_mean.npy``).
+1. a regular file, a zip, at most :data:`MAX_MEMBERS` members, no duplicate names;
+2. ``header.json`` present, at most :data:`MAX_HEADER_BYTES` once inflated *and* as stored
+   (both read from the zip's directory, before a byte is inflated: a zip bomb is refused here);
+3. every member unencrypted, stored (not compressed), its stored size its size, within the file;
+4. the header: UTF-8 JSON without NaN/Infinity, the format's name, a version this library reads,
+   then the kind's own fields (:attr:`Format.schema`: a model's network config, say);
+5. the declared arrays: plain names, the kind's dtypes and number of dims, bounded shapes, and
+   the arrays the kind requires with exactly their shapes and dtypes;
+6. the members are exactly ``header.json`` and the declared arrays; each ``.npy`` header
+   declares that shape and dtype (little-endian, C order, no objects) and the byte size it needs;
+7. the arrays are read with ``allow_pickle=False``; float arrays must be finite.
 
-A file is untrusted: before anything is allocated, :func:`read_archive` checks that the members
-are exactly the declared names, stored uncompressed, that every ``.npy`` header declares the
-shape and plain float dtype the header promises and that its byte size matches; arrays are then
-read with ``allow_pickle=False``. Writes are atomic (:func:`atomic_write`).
+Every failure is a ``ValueError`` (``FileNotFoundError`` for what is not a regular file) naming
+the file and the problem.
 """
 
 from __future__ import annotations
@@ -22,116 +30,179 @@ import math
 import re
 import reprlib
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..activations import ACTIVATIONS
-from ..initializers import INITIALIZERS
-from ..losses import ALIASES, LOSSES
-from . import atomic
+from . import atomic, model
 
 Array = np.ndarray
-FORMAT = "layerwise-model"
-FORMAT_VERSION = 1
+Declared = dict[str, tuple[tuple[int, ...], str]]
 HEADER = "header.json"
 MAX_HEADER_BYTES = 64 << 20
-MAX_LAYERS = 10_000
-FLOAT_DTYPES = ("float32", "float64")
-_ARRAY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+MAX_MEMBERS = 2 * model.MAX_LAYERS + 256  # a model's W and b of every layer, and the sections'
+MAX_NPY_HEADER = 1 << 16
+MAX_DIM = 2**40
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
 
 
-def write_archive(path: str | Path, header: dict[str, Any], arrays: dict[str, Array]) -> Path:
+@dataclass(frozen=True)
+class Format:
+    """One kind of file: what its header says it is and which arrays it may hold.
+
+    ``schema(header)`` checks the kind's own header fields (raising ``ValueError`` naming the
+    problem) and returns the arrays the kind requires, each ``name: (shape, dtype)``.
+    """
+
+    name: str
+    version: int
+    what: str  # "model": "... is not a valid layerwise model: ..."
+    noun: str  # "model file": "model file m.npz not found."
+    dtypes: tuple[str, ...]
+    ndims: tuple[int, int]  # the fewest and most dims of a declared array
+    schema: Callable[[dict[str, Any]], Declared] | None = None
+    hint: str = ""  # how such files are written, for a file without a header
+
+
+MODEL = Format(
+    model.FORMAT,
+    model.FORMAT_VERSION,
+    "model",
+    "model file",
+    model.FLOAT_DTYPES,
+    (1, 2),
+    model.required_arrays,
+    "; save models with Network.save",
+)
+CHECKPOINT = Format(
+    "layerwise-checkpoint", 1, "checkpoint", "checkpoint", (*model.FLOAT_DTYPES, "int64"), (0, 4)
+)
+
+
+def bad_file(path: str | Path, problem: str, fmt: Format = MODEL) -> ValueError:
+    """The error for a file of kind ``fmt`` that fails a check: names the file and ``problem``."""
+    return ValueError(f"{path} is not a valid layerwise {fmt.what}: {problem}.")
+
+
+# ----- writing ----------------------------------------------------------------------------------
+def write_archive(
+    path: str | Path, header: dict[str, Any], arrays: dict[str, Array], fmt: Format = MODEL
+) -> Path:
     """Write ``header`` (completed with the format fields and the array declarations) and
     ``arrays`` atomically to ``path``. Returns the path."""
+    arrays = {k: _little_endian(a) for k, a in arrays.items()}
     header = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format": fmt.name,
+        "format_version": fmt.version,
         **header,
         "arrays": {k: {"shape": list(a.shape), "dtype": a.dtype.name} for k, a in arrays.items()},
     }
     text = json.dumps(header, indent=1, allow_nan=False, default=_json_default).encode()
-    path = Path(path)
-    atomic.atomic_write(path, lambda f: _write_zip(f, text, arrays))
-    return path
+    return atomic.atomic_write(Path(path), lambda f: _write_zip(f, text, arrays))
+
+
+def _little_endian(a: Any) -> Array:
+    a = np.asarray(a)  # (every file is little-endian, whatever machine wrote it)
+    return np.ascontiguousarray(a, a.dtype.newbyteorder("<"))
 
 
 def _json_default(x: Any) -> Any:
     if isinstance(x, np.generic):
         return x.item()
-    raise TypeError(f"cannot store {type(x).__name__} in a model header.")
+    raise TypeError(f"cannot store {type(x).__name__} in a file header.")
 
 
 def _write_zip(f, header: bytes, arrays: dict[str, Array]) -> None:
     with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(HEADER, header)
         for name, array in arrays.items():
-            array = np.ascontiguousarray(array)
             with zf.open(f"{name}.npy", "w", force_zip64=array.nbytes > 1 << 30) as member:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def read_archive(path: str | Path) -> tuple[dict[str, Any], dict[str, Array]]:
-    """Check and read a model file: ``(header, arrays)``; ``ValueError`` naming the problem if it
-    is not one. Never executes code from the file."""
-    path = Path(path)
-    if not path.is_file():
-        what = "is a folder" if path.is_dir() else "not found"
-        raise FileNotFoundError(f"model file {path} {what}.")
+# ----- reading ----------------------------------------------------------------------------------
+def read_archive(path: str | Path, fmt: Format = MODEL) -> tuple[dict[str, Any], dict[str, Array]]:
+    """Check and read a file of kind ``fmt``: ``(header, arrays)``; ``ValueError`` naming the
+    problem if it is not one. Never executes code from the file."""
+    path = _regular_file(path, fmt)
     try:
         with zipfile.ZipFile(path) as zf:
-            header = _read_header(zf, path)
-            expected = expected_arrays(header, path)
-            _check_members(zf, expected, path)
-            arrays = {name: _read_array(zf, name) for name in expected}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as err:
+            _check_layout(zf, path, fmt)
+            header = _read_header(zf, path, fmt)
+            declared = _declared(header, path, fmt)
+            _check_members(zf, declared, path, fmt)
+            arrays = {name: _read_array(zf, name) for name in declared}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as err:
         raise ValueError(
-            f"{path} is not a layerwise model file, or it is truncated or corrupt ({err})."
+            f"{path} is not a layerwise {fmt.noun}, or it is truncated or corrupt ({err})."
         ) from err
     for name, array in arrays.items():
-        if not np.isfinite(array).all():
-            raise bad_file(path, f"{name} holds NaN or inf")
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise bad_file(path, f"{name} holds NaN or inf", fmt)
     return header, arrays
 
 
-def bad_file(path: str | Path, problem: str) -> ValueError:
-    return ValueError(f"{path} is not a valid layerwise model: {problem}.")
+def _regular_file(path: str | Path, fmt: Format) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        problem = "not found"
+        if path.is_dir():
+            problem = "is a folder"
+        elif path.exists():
+            problem = "is not a regular file"
+        raise FileNotFoundError(f"{fmt.noun} {path} {problem}.")
+    return path
 
 
-def _read_header(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
-    names = zf.namelist()
+def _check_layout(zf: zipfile.ZipFile, path: Path, fmt: Format) -> None:
+    """Steps 1 to 3, from the zip's directory alone: nothing is inflated or read yet."""
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    if len(infos) > MAX_MEMBERS:
+        raise bad_file(path, f"{len(infos)} members, over {MAX_MEMBERS}", fmt)
+    if len(names) != len(set(names)):
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        raise bad_file(path, f"duplicate members {reprlib.repr(duplicates)}", fmt)
     if HEADER not in names:
-        raise bad_file(path, f"no {HEADER} (found {names[:5]}); save models with Network.save")
+        raise bad_file(path, f"no {HEADER} (found {reprlib.repr(names)}){fmt.hint}", fmt)
     info = zf.getinfo(HEADER)
-    if info.flag_bits & 0x1:  # zipfile would raise RuntimeError asking for a password
-        raise bad_file(path, f"{HEADER} is encrypted")
     if info.file_size > MAX_HEADER_BYTES:
-        raise bad_file(path, f"{HEADER} is {info.file_size} bytes, over {MAX_HEADER_BYTES}")
+        raise bad_file(path, f"{HEADER} is {info.file_size} bytes, over {MAX_HEADER_BYTES}", fmt)
+    if info.compress_size > MAX_HEADER_BYTES:
+        raise bad_file(
+            path,
+            f"{HEADER} takes {info.compress_size} bytes compressed, over {MAX_HEADER_BYTES}",
+            fmt,
+        )
+    total = Path(zf.filename).stat().st_size
+    for info in infos:
+        if info.flag_bits & 0x1 or info.compress_type != zipfile.ZIP_STORED:
+            raise bad_file(path, f"{info.filename} is compressed or encrypted", fmt)
+        if info.compress_size != info.file_size or info.header_offset + info.file_size > total:
+            raise bad_file(
+                path, f"{info.filename} claims more bytes than the file holds (truncated?)", fmt
+            )
+
+
+def _read_header(zf: zipfile.ZipFile, path: Path, fmt: Format) -> dict[str, Any]:
+    """Step 4: the JSON header of the right format and version."""
     try:
         header = json.loads(zf.read(HEADER).decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise bad_file(path, f"{HEADER} is not valid JSON ({err})") from err
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise bad_file(path, f"{HEADER} does not describe a {FORMAT!r}")
+        raise bad_file(path, f"{HEADER} is not valid JSON ({err})", fmt) from err
+    if not isinstance(header, dict) or header.get("format") != fmt.name:
+        raise bad_file(path, f"{HEADER} does not describe a {fmt.name!r}", fmt)
     version = header.get("format_version")
-    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+    if type(version) is not int or not 1 <= version <= fmt.version:
         raise bad_file(
             path,
-            f"format version {version!r}, this library reads up to {FORMAT_VERSION}; "
+            f"format version {version!r}, this library reads up to {fmt.version}; "
             "upgrade layerwise",
+            fmt,
         )
-    for key in ("training", "metrics"):
-        value = header.setdefault(key, {})
-        if not isinstance(value, dict):
-            raise bad_file(path, f"{key} must be an object, got {reprlib.repr(value)}")
-    for split, values in header["metrics"].items():
-        if not isinstance(values, dict):
-            raise bad_file(
-                path,
-                f"metrics[{split!r}] must be an object of named numbers, "
-                f"got {reprlib.repr(values)}",
-            )
     return header
 
 
@@ -139,128 +210,91 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed")
 
 
-def expected_arrays(header: dict[str, Any], path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
-    """Names, shapes and dtypes of the arrays: the network's, from its checked config, and the
-    sections' own, each a plain float array of a declared, bounded shape."""
-    dims, dtype = check_network_config(header.get("network"), path)
-    expected = {}
-    for l in range(1, len(dims)):
-        expected[f"W{l}"] = ((dims[l], dims[l - 1]), dtype)
-        expected[f"b{l}"] = ((dims[l], 1), dtype)
+def _declared(header: dict[str, Any], path: Path, fmt: Format) -> Declared:
+    """Step 5: the declared arrays, the kind's required ones exactly as it requires them."""
+    try:
+        required = fmt.schema(header) if fmt.schema else {}
+    except (TypeError, ValueError) as err:
+        raise bad_file(path, str(err).rstrip("."), fmt) from err
     declared = header.get("arrays")
-    if not isinstance(declared, dict) or not set(expected) <= set(declared):
+    if not isinstance(declared, dict) or not set(required) <= set(declared):
         raise bad_file(
             path,
-            f"arrays must include {sorted(expected)}, the header declares {reprlib.repr(declared)}",
+            f"arrays must include {sorted(required)}, the header declares {reprlib.repr(declared)}",
+            fmt,
         )
+    if len(declared) >= MAX_MEMBERS:
+        raise bad_file(path, f"{len(declared)} arrays declared, over {MAX_MEMBERS - 1}", fmt)
+    out = {}
     for name, entry in declared.items():
-        if name in expected:
-            shape, dt = expected[name]
-            if (
-                isinstance(entry, dict)
-                and entry.get("shape") == list(shape)
-                and entry.get("dtype") == dt
-            ):
-                continue
-            raise bad_file(path, f"{name} must be {dt} of shape {shape}, the header says {entry!r}")
-        expected[name] = _extra_array(name, entry, path)
-    return expected
+        if name in required:
+            shape, dtype = required[name]
+            if not isinstance(entry, dict) or _declaration(entry) != (list(shape), dtype):
+                raise bad_file(
+                    path, f"{name} must be {dtype} of shape {shape}, the header says {entry!r}", fmt
+                )
+            out[name] = required[name]
+        else:
+            out[name] = _checked_declaration(name, entry, path, fmt)
+    return out
 
 
-def _extra_array(name: Any, entry: Any, path: Path) -> tuple[tuple[int, ...], str]:
-    """A section's array declaration: a safe name, float dtype, 1 or 2 non-negative dims."""
-    shape = entry.get("shape") if isinstance(entry, dict) else None
+def _declaration(entry: dict[str, Any]) -> tuple[Any, Any]:
+    return entry.get("shape"), entry.get("dtype")
+
+
+def _checked_declaration(name: Any, entry: Any, path: Path, fmt: Format) -> tuple[tuple, str]:
+    """An array the kind does not require: a plain name, its dtypes, a bounded shape."""
+    shape, dtype = _declaration(entry) if isinstance(entry, dict) else (None, None)
+    low, high = fmt.ndims
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise bad_file(path, f"array name {reprlib.repr(name)} is not a plain name", fmt)
     if (
-        not isinstance(name, str)
-        or not _ARRAY_NAME.fullmatch(name)
-        or not isinstance(shape, list)
-        or not 1 <= len(shape) <= 2
-        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
-        or entry.get("dtype") not in FLOAT_DTYPES
+        not isinstance(shape, list)
+        or not low <= len(shape) <= high
+        or not all(type(n) is int and 0 <= n < MAX_DIM for n in shape)
+        or dtype not in fmt.dtypes
     ):
-        raise bad_file(path, f"array {reprlib.repr(name)} is declared as {reprlib.repr(entry)}")
-    return tuple(shape), entry["dtype"]
+        raise bad_file(path, f"array {name} is declared as {reprlib.repr(entry)}", fmt)
+    return tuple(shape), dtype
 
 
-def check_network_config(net: Any, path: Path) -> tuple[list[int], str]:
-    """The network section of a header: ``(layer_dims, dtype)`` once every field is checked."""
-    if not isinstance(net, dict):
-        raise bad_file(path, "network is missing")
-    dims = net.get("layer_dims")
-    if (
-        not isinstance(dims, list)
-        or not 2 <= len(dims) <= MAX_LAYERS
-        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in dims)
-    ):
-        raise bad_file(path, f"layer_dims must be a list of positive integers, got {dims!r}")
-    dtype = net.get("dtype")
-    if dtype not in FLOAT_DTYPES:
-        raise bad_file(path, f"dtype must be float32 or float64, got {dtype!r}")
-    acts = net.get("activations")
-    if not isinstance(acts, list) or len(acts) != len(dims) - 1:
-        raise bad_file(path, f"activations must list {len(dims) - 1} entries")
-    for spec in acts:
-        if not isinstance(spec, dict) or spec.get("name") not in ACTIVATIONS:
-            raise bad_file(path, f"unknown activation {reprlib.repr(spec)}")
-    loss = net.get("loss")
-    if not isinstance(loss, str) or (loss not in LOSSES and loss not in ALIASES):
-        raise bad_file(path, f"unknown loss {reprlib.repr(loss)}")
-    if net.get("init", "zeros") not in ("auto", *INITIALIZERS):
-        raise bad_file(path, f"unknown init {reprlib.repr(net.get('init'))}")
-    if not isinstance(net.get("legacy_rng", False), bool):
-        raise bad_file(path, f"legacy_rng must be true or false, got {net.get('legacy_rng')!r}")
-    return dims, dtype
-
-
-def _check_members(
-    zf: zipfile.ZipFile, expected: dict[str, tuple[tuple[int, ...], str]], path: Path
-) -> None:
-    """Check every member (name, storage, .npy header, byte size) before reading any array."""
-    infos = zf.infolist()
-    names = [i.filename for i in infos]
-    total = Path(zf.filename).stat().st_size
-    wanted = {HEADER} | {f"{n}.npy" for n in expected}
-    if len(names) != len(set(names)) or set(names) != wanted:
-        unexpected = sorted(set(names) - wanted)
-        missing = sorted(wanted - set(names))
+def _check_members(zf: zipfile.ZipFile, declared: Declared, path: Path, fmt: Format) -> None:
+    """Step 6: exactly the declared members, each ``.npy`` header what the JSON header says."""
+    names = set(zf.namelist())
+    wanted = {HEADER} | {f"{n}.npy" for n in declared}
+    if names != wanted:
         raise bad_file(
-            path, f"members must be {sorted(wanted)}; missing {missing}, extra {unexpected}"
+            path,
+            f"members must be the declared arrays; missing {reprlib.repr(sorted(wanted - names))}, "
+            f"extra {reprlib.repr(sorted(names - wanted))}",
+            fmt,
         )
-    for info in infos:
-        if info.flag_bits & 0x1 or info.compress_type != zipfile.ZIP_STORED:
-            raise bad_file(path, f"{info.filename} is compressed or encrypted")
-        if info.compress_size != info.file_size or info.header_offset + info.file_size > total:
-            raise bad_file(
-                path, f"{info.filename} claims more bytes than the file holds (truncated?)"
-            )
-        if info.filename == HEADER:
-            continue
-        name = info.filename[: -len(".npy")]
-        shape, dtype = expected[name]
-        with zf.open(info) as f:
-            try:
-                version = np.lib.format.read_magic(f)
-                if version == (1, 0):
-                    got_shape, fortran, got_dtype = np.lib.format.read_array_header_1_0(f)
-                elif version == (2, 0):
-                    got_shape, fortran, got_dtype = np.lib.format.read_array_header_2_0(f)
-                else:
-                    raise ValueError(f"unsupported .npy version {version}")
-            except ValueError as err:
-                raise bad_file(path, f"{info.filename} has no valid .npy header ({err})") from err
-            offset = f.tell()
-        if (
-            got_dtype.hasobject
-            or got_dtype.kind != "f"
-            or got_dtype.itemsize != np.dtype(dtype).itemsize
-        ):
-            raise bad_file(path, f"{info.filename} holds {got_dtype}, expected {dtype}")
+    for name, (shape, dtype) in declared.items():
+        info = zf.getinfo(f"{name}.npy")
+        got_shape, fortran, got_dtype, offset = _npy_header(zf, info, path, fmt)
+        if got_dtype.hasobject or got_dtype != np.dtype(dtype).newbyteorder("<"):
+            raise bad_file(path, f"{info.filename} holds {got_dtype}, expected {dtype}", fmt)
         if tuple(got_shape) != shape or fortran:
-            raise bad_file(path, f"{info.filename} has shape {got_shape}, expected {shape}")
+            raise bad_file(path, f"{info.filename} has shape {got_shape}, expected {shape}", fmt)
         if info.file_size != offset + math.prod(shape) * got_dtype.itemsize:
             raise bad_file(
-                path, f"{info.filename} is {info.file_size} bytes, not what its shape needs"
+                path, f"{info.filename} is {info.file_size} bytes, not what its shape needs", fmt
             )
+
+
+def _npy_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, fmt: Format) -> tuple:
+    """``(shape, fortran_order, dtype, offset of the data)`` from a member's ``.npy`` header."""
+    with zf.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"unsupported .npy version {version}")
+            read = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+            shape, fortran, dtype = read(f, max_header_size=MAX_NPY_HEADER)
+        except ValueError as err:
+            raise bad_file(path, f"{info.filename} has no valid .npy header ({err})", fmt) from err
+        return shape, fortran, dtype, f.tell()
 
 
 def _read_array(zf: zipfile.ZipFile, name: str) -> Array:
