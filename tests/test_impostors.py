@@ -21,6 +21,7 @@ from layerwise.activations import (
     leaky_relu_derivative,
     sigmoid,
 )
+from layerwise.checkpoint import load_checkpoint
 from layerwise.gradient_check import gradients_to_vector
 from layerwise.playground.schema import MessageError, parse
 
@@ -217,6 +218,81 @@ def test_the_library_records_round_trip_exactly(record: Activation, tmp_path: Pa
     )
 
 
+# ----- checkpoints: a resume runs the same code, a file never rebuilds custom code --------------
+def _run(hidden, optimizer, folder: Path, epochs: int, resume: bool = False) -> Network:
+    """A fit with a checkpoint in ``folder``: 12 examples, batches of 4."""
+    folder.mkdir(exist_ok=True)
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal((3, 12)), (rng.random((1, 12)) > 0.5) * 1.0
+    net = Network([3, 5, 1], hidden=hidden, seed=3)
+    net.fit(
+        X,
+        Y,
+        epochs=epochs,
+        optimizer=optimizer(),
+        batch_size=4,
+        checkpoint=folder / "c.npz",
+        resume=resume,
+    )
+    return net
+
+
+CODE = {  # (hidden, optimizer) of a run with custom code, and the library's code of its names
+    "record": (
+        (IMPOSTORS["tanh"], lambda: GradientDescent(0.1)),
+        ("tanh", lambda: GradientDescent(0.1)),
+    ),
+    "optimizer": (("tanh", lambda: ClippedGD(0.1)), ("tanh", lambda: GradientDescent(0.1))),
+}
+
+
+@pytest.mark.parametrize("what", CODE)
+@pytest.mark.parametrize("custom_first", [True, False])
+def test_a_resume_with_other_code_of_the_same_names_is_refused(
+    what: str, custom_first: bool, tmp_path: Path
+) -> None:
+    custom, library = CODE[what]
+    first, then = (custom, library) if custom_first else (library, custom)
+    _run(*first, tmp_path, epochs=2)
+    with pytest.raises(ValueError, match=r"written by a run with other code; resume with the same"):
+        _run(*then, tmp_path, epochs=4, resume=True)
+
+
+@pytest.mark.parametrize("what", CODE)
+def test_a_resume_with_the_same_custom_code_continues_exactly(what: str, tmp_path: Path) -> None:
+    custom, _ = CODE[what]
+    _run(*custom, tmp_path, epochs=2)
+    resumed = _run(*custom, tmp_path, epochs=4, resume=True)
+    whole = _run(*custom, tmp_path / "whole", epochs=4)
+    np.testing.assert_array_equal(resumed.theta, whole.theta)
+
+
+def test_a_checkpoint_of_custom_records_is_not_rebuilt_from_its_names(tmp_path: Path) -> None:
+    _run(*CODE["record"][0], tmp_path, epochs=1)
+    with pytest.raises(
+        ValueError,
+        match=r"c\.npz was written by a run with custom records \['tanh'\]: it stores their "
+        r"names, not their code, .* Hint: resume it with fit",
+    ):
+        load_checkpoint(tmp_path / "c.npz")
+    _run(*CODE["optimizer"][0], tmp_path / "o", epochs=1)  # its network is the library's
+    assert load_checkpoint(tmp_path / "o" / "c.npz").network.activations[0].builtin
+
+
+@pytest.mark.parametrize("code", ["tanh", {"records": "tanh"}, ["records"]])
+def test_a_checkpoint_with_a_hostile_code_entry_is_refused(code, tmp_path: Path) -> None:
+    from model_files import edit_header
+
+    _run("tanh", lambda: GradientDescent(0.1), tmp_path, epochs=1)
+    edit_header(tmp_path / "c.npz", lambda header: header["fingerprint"].update(code=code))
+    with pytest.raises(
+        ValueError,
+        match=r"not a valid .*its fingerprint's code must be null or an object with a list of "
+        r"records, got [\[{']",
+    ):
+        load_checkpoint(tmp_path / "c.npz")
+
+
 # ----- export: the library's own records exactly, anything else refused -------------------------
 @pytest.mark.parametrize("layer", [1, 2])
 @pytest.mark.parametrize("name", IMPOSTORS)
@@ -257,6 +333,29 @@ def test_export_writes_the_library_records_exactly(record: Activation) -> None:
     )
     got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {"X": X.T}), strict=True))
     np.testing.assert_allclose(got["variable"], net.forward(X)[0].T, rtol=1e-12, atol=1e-14)
+
+
+def test_export_of_an_impostor_loss_is_exact() -> None:
+    """The graph holds the forward pass only, so a loss of any code exports exactly."""
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from layerwise.export import to_onnx
+
+    own = lw.LOSSES["binary_crossentropy"]
+    loss = lw.Loss(
+        "binary_crossentropy",
+        lambda A, Y: 2 * own.elementwise(A, Y),
+        own.gradient,
+        own.check_targets,
+    )
+    net = Network([2, 3, 1], loss=loss, seed=0)
+    X = np.random.default_rng(0).standard_normal((2, 9))
+    sess = ort.InferenceSession(
+        to_onnx(net).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {"X": X.T}), strict=True))
+    np.testing.assert_array_equal(got["label"], net.predict(X)[0])
+    np.testing.assert_allclose(got["probabilities"][:, 1], net.forward(X)[0][0], rtol=1e-12)
 
 
 # ----- the playground: names only, from its tables ----------------------------------------------
