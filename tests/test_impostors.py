@@ -81,6 +81,14 @@ def test_an_impostor_is_not_the_builtin() -> None:
         assert not np.allclose(a.forward(X)[0], b.forward(X)[0])  # really another function
 
 
+def test_the_automatic_init_reads_the_code_not_the_name() -> None:
+    """He for the library's ReLU family only; a record named "relu" may be anything."""
+    assert Network([2, 3, 1], hidden="relu").init == "he"
+    assert Network([2, 3, 1], hidden=lw.get_activation("leaky_relu", slope=0.3)).init == "he"
+    assert Network([2, 3, 1], hidden=IMPOSTORS["relu"]).init == "xavier"
+    assert Network([2, 3, 1], hidden=IMPOSTORS["leaky_relu"]).init == "xavier"
+
+
 # ----- fit: every engine path runs the record's own code ----------------------------------------
 @pytest.mark.parametrize("record", RECORDS, ids=_shown)
 @pytest.mark.parametrize("batch_size", [None, 3])
