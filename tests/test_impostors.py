@@ -366,6 +366,35 @@ def test_export_of_an_impostor_loss_is_exact() -> None:
     np.testing.assert_allclose(got["probabilities"][:, 1], net.forward(X)[0][0], rtol=1e-12)
 
 
+class ScaledNetwork(Network):
+    """A Network whose forward pass differs from its layers': not the library's Network."""
+
+    def forward(self, X):
+        AL, caches = super().forward(X)
+        return 2 * AL, caches
+
+
+class LayerwiseClassifier:
+    """A namesake of the library's classifier."""
+
+    network_ = Network([2, 3, 1], seed=0)
+    classes_ = np.array([0, 1])
+    _multilabel = False
+
+
+@pytest.mark.parametrize("model", [ScaledNetwork([2, 3, 1], seed=0), LayerwiseClassifier()])
+def test_export_refuses_a_subclass_or_namesake_of_the_library_classes(model) -> None:
+    pytest.importorskip("onnx")
+    from layerwise.export import to_onnx
+
+    with pytest.raises(
+        TypeError,
+        match=rf"model is a test_impostors\.{type(model).__name__}, not layerwise's own class "
+        r"of that kind: .* is refused\. Hint: export",
+    ):
+        to_onnx(model)
+
+
 # ----- the playground: names only, from its tables ----------------------------------------------
 @pytest.mark.parametrize(
     ("setting", "value"),
