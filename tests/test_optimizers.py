@@ -101,7 +101,7 @@ def test_defaults_and_config() -> None:
         "beta": 0.8,
     }
     assert RMSProp().config()["beta"] == 0.9
-    assert GradientDescent.plain and not Adam.plain
+    assert GradientDescent().plain and not Adam().plain
 
 
 def test_get_optimizer() -> None:

@@ -17,7 +17,7 @@ array([[0.5]])
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
 
@@ -200,12 +200,20 @@ class Activation:
 
     @property
     def builtin(self) -> bool:
-        """True for the library's own records (those a model file can name)."""
+        """True for the library's own records (those a model file can name and the exporter
+        writes): the record that ``get_activation(name, **params)`` rebuilds, function for
+        function. Its code decides, never its name: a record named "tanh" that computes
+        anything else (or takes another derivative) is a custom record."""
         base = ACTIVATIONS.get(self.name)
         if base is None:
             return False
-        fn = self.forward  # a leaky slope other than the default: a partial of the same function
-        return self == base or (isinstance(fn, partial) and fn.func is base.forward)
+        if self == base:
+            return True
+        try:  # a leaky slope other than the default: partials of the same functions
+            own = get_activation(self.name, **self.params)
+        except (TypeError, ValueError):
+            return False
+        return all(_same_code(getattr(self, f.name), getattr(own, f.name)) for f in fields(self))
 
     def engine_ops(self, A: Array, dA: Array, scratch: Array, mask: Array):
         """The engine's (forward, backward) ops on buffers (n[l], B): the record's in-place
@@ -218,6 +226,14 @@ class Activation:
                 "Hint: softmax is an output activation."
             )
         return record_ops(self, A, dA, scratch, mask)
+
+
+def _same_code(a: Any, b: Any) -> bool:
+    """Whether two fields of a record hold the same code: one function, or partials of one
+    function with the same settings (the leaky slope); other fields (name, params) by value."""
+    if isinstance(a, partial) and isinstance(b, partial):
+        return a.func is b.func and a.args == b.args and a.keywords == b.keywords
+    return a is b or (not callable(a) and a == b)
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -120,18 +120,32 @@ def gradient_check(
     >>> sampled.report().splitlines()[0].endswith("(6 sampled entries)")
     True
     """
+    _check_float64(net)
+    AL, caches = net.forward(X)
+    grad = gradients_to_vector(net, net.backward(AL, Y, caches))  # backpropagation's dθ
+    checked = _entries(net, per_layer, seed)
+    show = len(checked) > 2000 if progress is None else progress
+    gradapprox = _centred_differences(net, X, Y, checked, epsilon, show)
+    return _result(net, grad, gradapprox, checked, n_worst)
+
+
+def _check_float64(net: Network) -> None:
+    """Refuse a float32 network: its rounding of J swamps the ε-sized differences."""
     if net.dtype != np.float64:
         raise ValueError(
             f"gradient_check needs a float64 network, got {net.dtype}: float32 rounds J to ~1e-7, "
             "which swamps differences of ε = 1e-7. Hint: check a float64 copy, "
             "Network.from_config(net.config() | {'dtype': 'float64'}, net.theta)."
         )
-    AL, caches = net.forward(X)
-    grad = gradients_to_vector(net, net.backward(AL, Y, caches))
+
+
+def _centred_differences(
+    net: Network, X: Array, Y: Array, checked: Array, epsilon: float, show: bool
+) -> Array:
+    """gradapprox (n_params,): (J(θ + ε e_i) - J(θ - ε e_i)) / (2ε) for each checked i, NaN
+    elsewhere; θ is restored entry by entry. With ``show``, ten progress lines on stderr."""
     theta = net.theta
-    checked = _entries(net, per_layer, seed)
     gradapprox = np.full_like(theta, np.nan)
-    show = len(checked) > 2000 if progress is None else progress
     start, every = time.perf_counter(), max(1, len(checked) // 10)
     for k, i in enumerate(checked, start=1):
         saved = theta[i]
@@ -142,13 +156,16 @@ def gradient_check(
         theta[i] = saved
         gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
         if show and (k % every == 0 or k == len(checked)):
-            left = (time.perf_counter() - start) / k * (len(checked) - k)
-            print(
-                f"gradient check: {k:,} of {len(checked):,} entries, ~{left:.0f} s left",
-                file=sys.stderr,
-                flush=True,
-            )
-    return _result(net, grad, gradapprox, checked, n_worst)
+            _show_progress(k, len(checked), start)
+    return gradapprox
+
+
+def _show_progress(k: int, n: int, start: float) -> None:
+    """One line on stderr: k of n entries checked and the time left at this pace."""
+    left = (time.perf_counter() - start) / k * (n - k)
+    print(
+        f"gradient check: {k:,} of {n:,} entries, ~{left:.0f} s left", file=sys.stderr, flush=True
+    )
 
 
 def _entries(net: Network, per_layer: int | None, seed: int) -> Array:

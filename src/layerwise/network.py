@@ -114,7 +114,9 @@ class Network:
         self.loss = default_loss(activations[-1].name, n_y) if loss is None else get_loss(loss)
         self.pair = find_pair(activations[-1], self.loss, n_y)  # the outputs table's row
         if init == "auto":
-            relu_like = all(a.name in ("relu", "leaky_relu") for a in activations[:-1])
+            relu_like = all(
+                a.builtin and a.name in ("relu", "leaky_relu") for a in activations[:-1]
+            )
             init = "he" if relu_like and L > 1 else "xavier"
         self.init = init
         self.legacy_rng = legacy_rng

@@ -27,9 +27,6 @@ Array = np.ndarray
 class Optimizer:
     """Base: holds the learning rate α and per-parameter state keyed by ``id``-free names."""
 
-    #: True when the update is θ -= α dθ, so training may fold α into dZ[L].
-    plain = False
-
     def __init__(self, learning_rate: float = 0.01) -> None:
         self.learning_rate = check_positive("learning_rate", learning_rate)
         self.state: dict[str, dict[str, Array]] = {}
@@ -59,6 +56,14 @@ class Optimizer:
     def config(self) -> dict[str, Any]:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
+    @property
+    def plain(self) -> bool:
+        """True when the update is the library's own θ -= α dθ, so training may fold α into
+        dZ[L] and never call :meth:`step`. Decided by the class itself, not by ``name`` or by
+        inheritance: a subclass of :class:`GradientDescent` may change the rule (clip, schedule
+        α, keep state), so it runs its own :meth:`step` and ``_apply``."""
+        return type(self) is GradientDescent
+
     name = "optimizer"
 
 
@@ -66,7 +71,6 @@ class GradientDescent(Optimizer):
     """θ ← θ - α dθ."""
 
     name = "gd"
-    plain = True
 
     def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
         theta -= theta.dtype.type(self.learning_rate) * grad

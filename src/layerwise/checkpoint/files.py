@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,26 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     try:
         history, done = checked_contents(header, arrays)
         steps = steps_done(header)
+        records = _custom_records(header["fingerprint"].get("code"))
         net = Network.from_config(header["network"], arrays["theta"])
     except (KeyError, TypeError, ValueError) as err:
         raise _bad(path, str(err).rstrip(".")) from err
+    if records:  # the names would rebuild the library's records, not the run's
+        raise ValueError(
+            f"checkpoint {path} was written by a run with custom records {records}: it stores "
+            "their names, not their code, so its network cannot be rebuilt from the file. "
+            "Hint: resume it with fit(net, ..., checkpoint=path, resume=True) on the same network."
+        )
     return Checkpoint(net, history, done, steps, header, arrays)
+
+
+def _custom_records(code: Any) -> list[str]:
+    """The names of the custom records a fingerprint's ``code`` lists (see :mod:`.code`)."""
+    if code is None:
+        return []
+    if not isinstance(code, dict) or not isinstance(code.get("records", []), list):
+        raise ValueError(
+            "its fingerprint's code must be null or an object with a list of records, "
+            f"got {reprlib.repr(code)}"
+        )
+    return [str(r[0]) if isinstance(r, list) and r else "?" for r in code.get("records", [])]

@@ -9,8 +9,9 @@ run that was never interrupted. The file holds everything the rest of the run de
 - the exact state of the shuffle's bit generator, the epochs done, the History so far;
 - the callbacks' state (EarlyStopping: best value, best epoch, wait, best θ; a custom
   callback may offer ``checkpoint_state() -> dict`` and ``restore_state(dict)``);
-- a fingerprint of the data (SHA-256 of X, Y, weights, dev set) and of the settings, so that a
-  resume with other data or settings is refused instead of silently giving another run;
+- a fingerprint of the data (SHA-256 of X, Y, weights, dev set), of the settings and of any
+  custom code (:mod:`.code`), so that a resume with other data, settings or code of the same
+  names is refused instead of silently giving another run;
 - ``extra``: what a caller adds (the CLI: its settings, the splits, the preprocessing).
 
 The format is the model file's (see :mod:`layerwise.persistence.archive`): a zip of ``.npy``
@@ -41,6 +42,7 @@ from ..callbacks import EarlyStopping, History
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..parameters import n_parameters
 from ..persistence import CHECKPOINT, read_archive, write_archive
+from .code import custom_code
 from .epoch import epoch_entry, restore_epoch
 from .signals import STOP, TrainingInterrupted
 from .streams import rng_state, set_rng_state
@@ -262,6 +264,7 @@ class Checkpointer:
             "data": digest(*data),
             "network": net.config(),
             "optimizer": optimizer.config(),
+            "code": custom_code(net, optimizer),  # None for the library's: older files match
             "callbacks": [_callback_settings(cb) for cb in self.callbacks],
             "seed": (  # fit's own seed: an int, or the network's stream (None), or a generator
                 int(seed) if isinstance(seed, int | np.integer) else seed and type(seed).__name__

@@ -61,16 +61,28 @@ def network_nodes(g: GraphBuilder, X: str, net) -> tuple[str, str]:
     A = X
     for l, layer in enumerate(net.layers, start=1):
         act = layer.activation
-        if act.name not in ACTIVATION_NODES:
-            raise ValueError(
-                f"activation {act.name!r} of layer {l} has no ONNX operator here; the exporter "
-                f"supports {sorted(ACTIVATION_NODES)}. Hint: retrain with one of those."
-            )
+        node = activation_node(act, l)  # before any node: a refused record writes nothing
         W = g.const(f"W{l}", layer.W)  # (n[l], n[l-1])
         b = g.const(f"b{l}", layer.b[:, 0])  # (n[l],)
         Z = g.node("Gemm", [A, W, b], f"Z{l}", transB=1)  # A Wᵀ + b: (N, n[l])
-        A = ACTIVATION_NODES[act.name](g, Z, dict(act.params), f"A{l}")  # (N, n[l])
+        A = node(g, Z, dict(act.params), f"A{l}")  # (N, n[l])
     return Z, A
+
+
+def activation_node(act, l: int) -> Callable[[GraphBuilder, str, dict, str], str]:
+    """The ONNX operator of layer ``l``'s activation record. Only the library's own records
+    have one, decided by their code (``act.builtin``), never by their name: a custom record
+    named "tanh" is not exported as Tanh, it is refused, whatever it computes."""
+    if act.builtin and act.name in ACTIVATION_NODES:
+        return ACTIVATION_NODES[act.name]
+    what = "has no ONNX operator here"
+    if act.name in ACTIVATION_NODES:
+        what = f"is a custom record, not the library's {act.name}, so it has no ONNX operator"
+    raise ValueError(
+        f"activation {act.name!r} of layer {l} {what}; the exporter writes the library's own "
+        f"records {sorted(ACTIVATION_NODES)} exactly and refuses any other. Hint: retrain with "
+        "one of those (layerwise.get_activation(name))."
+    )
 
 
 def output_nodes(g: GraphBuilder, spec: ExportSpec, Z: str, A: str, names: dict[str, str]) -> None:

@@ -57,10 +57,19 @@ def export_spec(model: Any) -> ExportSpec:
         return _file_spec(Path(model))
     if isinstance(model, SavedModel):
         return _saved_spec(model)
-    if isinstance(model, lw.Network):
+    cls = type(model)
+    if cls is lw.Network:
         return _network_spec(model)
-    if type(model).__name__ in ESTIMATORS:
+    # the estimators need scikit-learn: their module is reached only for a class of their name
+    if cls.__name__ in ESTIMATORS and cls is getattr(lw, cls.__name__):
         return _estimator_spec(model)
+    if isinstance(model, lw.Network) or cls.__name__ in ESTIMATORS:
+        raise TypeError(
+            f"model is a {cls.__module__}.{cls.__qualname__}, not layerwise's own class of that "
+            "kind: the exporter writes the library's Network and estimators exactly, and a "
+            "subclass or namesake may compute something else, so it is refused. Hint: export "
+            "a layerwise.Network (or estimator) holding the same weights."
+        )
     raise TypeError(
         "model must be a layerwise Network, a model file path, a SavedModel or a fitted "
         f"LayerwiseClassifier/LayerwiseRegressor, got {type(model).__name__}. "

@@ -107,6 +107,26 @@ def plot_decision_boundary(
     labels : array (m,) or (1, m)
         Their class index 0..C-1.
     """
+    X, labels = _points(X, labels)
+    g1, g2, predicted = _predicted_grid(predict, X, resolution)  # (resolution, resolution) each
+    n_classes = int(max(labels.max(), predicted.max())) + 1
+    if n_classes > len(COLORS):
+        raise ValueError(f"at most {len(COLORS)} classes can be drawn, got {n_classes}.")
+    fig = _figure(6.5, 4.5)
+    ax = fig.add_subplot()
+    _shade_regions(ax, g1, g2, predicted, n_classes)
+    names = list(class_names) if class_names is not None else [str(c) for c in range(n_classes)]
+    _scatter_classes(ax, X, labels, names, n_classes)
+    ax.set(xlabel=feature_names[0], ylabel=feature_names[1])
+    ax.set_title(title, fontsize="medium")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def _points(X: Array, labels: Array) -> tuple[Array, Array]:
+    """``X (2, m)`` as float64 and ``labels`` as ``(m,)`` integers, or ``ValueError``."""
     X = np.asarray(X, dtype=np.float64)
     labels = np.asarray(labels).reshape(-1).astype(np.int64)
     if X.ndim != 2 or X.shape[0] != 2 or X.shape[1] != labels.size:
@@ -114,44 +134,47 @@ def plot_decision_boundary(
             f"X must have shape (2, m) matching labels of {labels.size} examples, got {X.shape}. "
             "Hint: decision boundaries are drawn for 2-feature data; pass X.T for rows."
         )
+    return X, labels
+
+
+def _predicted_grid(
+    predict: Callable[[Array], Array], X: Array, resolution: int
+) -> tuple[Array, Array, Array]:
+    """A ``resolution × resolution`` grid over the examples plus a 10% margin: its two
+    coordinates and the class ``predict`` gives each point, all of the grid's shape."""
     pad = 0.1 * (X.max(axis=1) - X.min(axis=1)) + 1e-9  # (2,)
     lo, hi = X.min(axis=1) - pad, X.max(axis=1) + pad
     g1, g2 = np.meshgrid(
         np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
     )
     grid = np.vstack([g1.ravel(), g2.ravel()])  # (2, resolution²)
-    predicted = np.asarray(predict(grid)).reshape(g1.shape)
-    n_classes = int(max(labels.max(), predicted.max())) + 1
-    if n_classes > len(COLORS):
-        raise ValueError(f"at most {len(COLORS)} classes can be drawn, got {n_classes}.")
+    return g1, g2, np.asarray(predict(grid)).reshape(g1.shape)
+
+
+def _shade_regions(ax, g1: Array, g2: Array, predicted: Array, n_classes: int) -> None:
+    """Each class's region in its colour, lightly: one filled level per class index."""
     from matplotlib.colors import ListedColormap
 
-    cmap = ListedColormap(COLORS[:n_classes])
-    fig = _figure(6.5, 4.5)
-    ax = fig.add_subplot()
     ax.contourf(
         g1,
         g2,
         predicted,
         levels=np.arange(n_classes + 1) - 0.5,
-        cmap=cmap,
+        cmap=ListedColormap(COLORS[:n_classes]),
         alpha=0.25,
         vmin=-0.5,
         vmax=n_classes - 0.5,
     )
-    names = list(class_names) if class_names is not None else [str(c) for c in range(n_classes)]
+
+
+def _scatter_classes(ax, X: Array, labels: Array, names: Sequence[str], n_classes: int) -> None:
+    """The examples of each class c < ``n_classes`` in its colour, labelled ``names[c]``."""
     for c in range(n_classes):
         mask = labels == c
         if mask.any():
             ax.scatter(
                 *X[:, mask], s=12, color=COLORS[c], edgecolors="k", linewidths=0.3, label=names[c]
             )
-    ax.set(xlabel=feature_names[0], ylabel=feature_names[1])
-    ax.set_title(title, fontsize="medium")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    if path is not None:
-        save_figure(fig, path)
-    return fig
 
 
 def plot_activations(
