@@ -197,3 +197,25 @@ def test_two_tabs_train_independently(open_page):
     )
     one.get_by_test_id("pause").click()
     assert epoch(two) == 1
+
+
+OPTIONS = "(select) => [...select.options].filter((o) => !o.disabled).map((o) => o.value)"
+RANGE = "(input) => [input.min, input.max, input.step].map(Number)"
+
+
+def test_the_controls_come_from_the_servers_tables(open_page):
+    """Every menu and range is built from the hello message: the core's tables, the schema's
+    limits (the examples slider once started at 100 where the server allows 50)."""
+    from layerwise.initializers import INITIALIZERS
+    from layerwise.optimizers import OPTIMIZERS
+    from layerwise.playground.schema import ACTIVATIONS, LIMITS, PRESETS, STEPS
+
+    page = open_page()
+    assert page.locator("#activation").evaluate(OPTIONS) == list(ACTIVATIONS)
+    assert page.locator("#init").evaluate(OPTIONS) == list(INITIALIZERS)
+    assert page.locator("#optimizer").evaluate(OPTIONS) == list(OPTIMIZERS)
+    for key in ("batch_size", "speed"):
+        assert page.locator(f"#{key}").evaluate(OPTIONS) == [str(v) for v in PRESETS[key]]
+    for key, step in STEPS.items():
+        assert page.locator(f"#{key}").evaluate(RANGE) == [*LIMITS[key], step]
+    expect(page.locator("#init option[value=small_random]")).to_have_text("×0.01 (small random)")

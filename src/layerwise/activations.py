@@ -251,8 +251,12 @@ ACTIVATIONS: dict[str, Activation] = {
     # softmax is an output activation: its delta is fused with the loss (see outputs.py)
     "softmax": Activation("softmax", softmax, None, jacobian_backward=softmax_backward),
 }
-#: The library's hidden-layer activations (a custom elementwise record works as well).
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+#: The library's hidden-layer activations: every elementwise record of the table (softmax
+#: normalizes a column, so it is an output activation only). A custom elementwise record works
+#: as a hidden layer as well; every face that offers hidden activations by name offers these.
+HIDDEN_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if act.elementwise)
+#: The ReLU family: the hidden activations for which ``init="auto"`` picks He, not Xavier.
+RELU_FAMILY = ("relu", "leaky_relu")
 
 
 def get_activation(spec: str | Activation | Mapping[str, Any], **params: float) -> Activation:

@@ -18,7 +18,7 @@ import numpy as np
 from . import _validation as v
 from . import persistence, training
 from ._version import __version__
-from .activations import Activation, get_activation
+from .activations import HIDDEN_ACTIVATIONS, RELU_FAMILY, Activation, get_activation
 from .initializers import initialize_parameters
 from .layers import Dense, DenseCache
 from .losses import Loss, get_loss
@@ -107,16 +107,14 @@ class Network:
             if not act.elementwise:
                 raise ValueError(
                     f"hidden activation {act.name!r} is not elementwise; hidden layers take "
-                    "sigmoid, tanh, relu, leaky_relu, linear or a custom elementwise record. "
+                    f"{', '.join(HIDDEN_ACTIVATIONS)} or a custom elementwise record. "
                     "Hint: softmax is an output activation."
                 )
         n_y = self.layer_dims[-1]
         self.loss = default_loss(activations[-1].name, n_y) if loss is None else get_loss(loss)
         self.pair = find_pair(activations[-1], self.loss, n_y)  # the outputs table's row
         if init == "auto":
-            relu_like = all(
-                a.builtin and a.name in ("relu", "leaky_relu") for a in activations[:-1]
-            )
+            relu_like = all(a.builtin and a.name in RELU_FAMILY for a in activations[:-1])
             init = "he" if relu_like and L > 1 else "xavier"
         self.init = init
         self.legacy_rng = legacy_rng

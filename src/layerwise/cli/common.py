@@ -13,9 +13,17 @@ import shlex
 
 import numpy as np
 
+from ..initializers import INITIALIZERS
+from ..optimizers import OPTIMIZERS
+from ..outputs import TASKS
+
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-TASK_CHOICES = ("auto", "binary", "multiclass", "multilabel", "regression")
-INIT_CHOICES = ("auto", "he", "xavier", "small_random", "zeros", "course")
+# The choices are the core's tables, plus the words only the command line knows: "auto" (the
+# task inferred from the target, the init from the activations) and "course" (see --init).
+TASK_CHOICES = ("auto", *TASKS)
+INIT_CHOICES = ("auto", *INITIALIZERS, "course")
+OPTIMIZER_CHOICES = tuple(OPTIMIZERS)
+#: The command line's default α per optimizer; a test holds its keys to the optimizers' table.
 DEFAULT_LEARNING_RATE = {"gd": 0.05, "momentum": 0.05, "rmsprop": 0.001, "adam": 0.003}
 DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image folder"
 #: library argument -> flag, for messages (``target=`` -> ``--target``)

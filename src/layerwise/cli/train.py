@@ -28,6 +28,7 @@ from .common import (
     DATA_HELP,
     DEFAULT_LEARNING_RATE,
     EXIT_OK,
+    OPTIMIZER_CHOICES,
     TASK_CHOICES,
     batch_size,
     build_network,
@@ -54,7 +55,7 @@ def add_parser(sub) -> None:
         "--task", choices=TASK_CHOICES, default="auto", help="default: inferred from the target"
     )
     network_options(train, layers="64,32", hidden="relu")
-    train.add_argument("--optimizer", choices=tuple(DEFAULT_LEARNING_RATE), default="adam")
+    train.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="adam")
     train.add_argument(
         "--learning-rate",
         type=positive(float),

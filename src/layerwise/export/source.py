@@ -14,7 +14,6 @@ import layerwise as lw
 from ..data import SavedModel, load_model
 
 Array = np.ndarray
-TASKS = ("binary", "multiclass", "multilabel", "regression")
 ESTIMATORS = ("LayerwiseClassifier", "LayerwiseRegressor")
 
 

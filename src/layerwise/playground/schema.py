@@ -18,24 +18,48 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from ..activations import HIDDEN_ACTIVATIONS
+from ..initializers import INITIALIZERS
+from ..optimizers import OPTIMIZERS as OPTIMIZER_TABLE
 from .datasets import DATASETS
 
 MAX_MESSAGE_CHARS = 16_384
-MAX_HIDDEN_LAYERS = 6
-MAX_UNITS = 256
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-INITS = ("zeros", "small_random", "xavier", "he")
-OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+# The page offers the core's tables whole: every hidden activation (softmax is output-only),
+# init and optimizer. A new entry in a table shows up on the page with no change here.
+ACTIVATIONS = HIDDEN_ACTIVATIONS
+INITS = tuple(INITIALIZERS)
+OPTIMIZERS = tuple(OPTIMIZER_TABLE)
 COMMANDS = ("config", "play", "pause", "step", "reset")
-LIMITS = {  # (low, high), both included
+#: Every number the page may set, (low, high), both included; the page's sliders and boxes
+#: take their ranges from here (the server's hello message sends this table).
+LIMITS = {
     "noise": (0.0, 1.0),
     "dev_fraction": (0.0, 0.5),
     "examples": (50, 2000),
+    "layers": (0, 6),  # hidden layers
+    "units": (1, 256),  # per hidden layer
     "learning_rate": (1e-6, 10.0),
     "l2": (0.0, 10.0),
     "seed": (0, 2**32 - 1),
     "batch_size": (1, 2000),
     "speed": (1, 1000),
+}
+MAX_HIDDEN_LAYERS = LIMITS["layers"][1]
+MAX_UNITS = LIMITS["units"][1]
+#: The sliders' steps: each divides its range, so both ends of ``LIMITS`` can be reached.
+STEPS = {"noise": 0.05, "dev_fraction": 0.05, "examples": 50, "seed": 1}
+#: The values the page's menus offer for settings that take any number in their range
+#: (besides the word that means "none": the full batch, as many epochs as fit in a frame).
+PRESETS: dict[str, tuple[str | int, ...]] = {
+    "batch_size": ("full", 256, 64, 32, 16, 8, 1),
+    "speed": ("auto", 1, 10, 100),
+}
+#: How the page shows a value, where the value itself does not read well; the others are
+#: shown as they are, so a new table entry needs no label.
+LABELS: dict[str, dict[str, str]] = {
+    "init": {"small_random": "×0.01 (small random)", "xavier": "Xavier", "he": "He"},
+    "optimizer": {"gd": "gradient descent", "rmsprop": "RMSProp", "adam": "Adam"},
+    "batch_size": {"full": "full batch", "1": "1 (stochastic)"},
 }
 
 
@@ -117,8 +141,9 @@ def _choice(name: str, value: Any, options: tuple[str, ...] | list[str]) -> str:
 
 def _layers(value: Any) -> tuple[int, ...]:
     """``"8,4"``, ``"4"``, ``""`` (no hidden layer) or a list of ints."""
+    low, high = LIMITS["units"]
     rule = (
-        f"layers must list up to {MAX_HIDDEN_LAYERS} hidden layer sizes from 1 to {MAX_UNITS}, "
+        f"layers must list up to {MAX_HIDDEN_LAYERS} hidden layer sizes from {low} to {high}, "
         f'like "8,4" (empty: logistic regression)'
     )
     if isinstance(value, str):
@@ -130,7 +155,7 @@ def _layers(value: Any) -> tuple[int, ...]:
         isinstance(n, int) and not isinstance(n, bool) for n in value
     ):
         raise MessageError(f"{rule}; got {_shown(value)}.")
-    if len(value) > MAX_HIDDEN_LAYERS or any(not 1 <= n <= MAX_UNITS for n in value):
+    if len(value) > MAX_HIDDEN_LAYERS or any(not low <= n <= high for n in value):
         raise MessageError(f"{rule}; got {_shown(value)}. Hint: use fewer or smaller layers.")
     return tuple(value)
 

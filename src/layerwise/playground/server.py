@@ -26,14 +26,18 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from ..outputs import TASKS
 from .datasets import DATASETS
 from .schema import (
     ACTIVATIONS,
     INITS,
+    LABELS,
     LIMITS,
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
     OPTIMIZERS,
+    PRESETS,
+    STEPS,
     MessageError,
     parse,
 )
@@ -47,14 +51,23 @@ log = logging.getLogger("layerwise.playground")
 
 
 def hello() -> dict[str, Any]:
-    """The first message: the choices and ranges the page offers."""
+    """The first message: the choices and ranges the page offers. The page builds its
+    controls from it (menus, sliders' ranges and steps), so it shows no name or limit of its
+    own: ``tasks`` holds the output layer of each data set's task, from the core's table."""
     return {
         "type": "hello",
         "datasets": {name: d.description for name, d in DATASETS.items()},
+        "tasks": {
+            d.task: {"output": TASKS[d.task].output, "loss": TASKS[d.task].loss}
+            for d in DATASETS.values()
+        },
         "activations": list(ACTIVATIONS),
         "inits": list(INITS),
         "optimizers": list(OPTIMIZERS),
         "limits": LIMITS,
+        "steps": STEPS,
+        "presets": PRESETS,
+        "labels": LABELS,
         "max_hidden_layers": MAX_HIDDEN_LAYERS,
         "max_units": MAX_UNITS,
     }

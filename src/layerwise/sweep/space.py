@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import layerwise as lw
+from ..activations import HIDDEN_ACTIVATIONS
+from ..initializers import INITIALIZERS
+from ..optimizers import OPTIMIZERS
 
-# Hidden activations: every activation but the output-only softmax.
-HIDDEN = tuple(name for name in lw.ACTIVATIONS if name != "softmax")
-INITS = ("auto", "he", "xavier", "small_random", "zeros")
+# The names a setting may take are the core's tables ("auto": the init the network picks
+# from its activations). The default space below searches a subset of them on purpose.
+HIDDEN = HIDDEN_ACTIVATIONS
+INITS = ("auto", *INITIALIZERS)
 
 DEFAULT_SPACE: dict[str, Any] = {
     "learning_rate": {"low": 1e-4, "high": 3e-2, "log": True},
@@ -48,13 +51,13 @@ RULES: dict[str, tuple[str, float, str]] = {
     "units": ("int", 1, "an integer >= 1"),
     "hidden": ("name", 0, f"one of {', '.join(HIDDEN)}"),
     "init": ("name", 0, f"one of {', '.join(INITS)}"),
-    "optimizer": ("name", 0, f"one of {', '.join(lw.OPTIMIZERS)}"),
+    "optimizer": ("name", 0, f"one of {', '.join(OPTIMIZERS)}"),
     "batch_size": ("batch", 1, "an integer >= 1 or 'full'"),
     "l2": ("float", 0.0, "a number >= 0"),
     "epochs": ("int", 1, "an integer >= 1"),
     "patience": ("int", 0, "an integer >= 0 (0: no early stopping)"),
 }
-NAMES = {"hidden": HIDDEN, "init": INITS, "optimizer": tuple(lw.OPTIMIZERS)}
+NAMES = {"hidden": HIDDEN, "init": INITS, "optimizer": tuple(OPTIMIZERS)}
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ function connect() {
 }
 
 const HANDLERS = {
+  // The server's tables: every menu's values and every range come from here, none from the page.
   hello(m) {
     fillSelect($("dataset"), Object.keys(m.datasets), (name) => name);
     $("dataset").title = Object.entries(m.datasets).map(([k, v]) => `${k}: ${v}`).join("\n");
@@ -63,9 +64,19 @@ const HANDLERS = {
     const mixed = new Option("per layer (see the network)", "");
     mixed.disabled = true;
     $("activation").append(mixed);
+    const label = (key) => (v) => (m.labels[key] || {})[String(v)] ?? String(v);
+    fillSelect($("init"), m.inits, label("init"));
+    fillSelect($("optimizer"), m.optimizers, label("optimizer"));
+    for (const key of ["batch_size", "speed"]) fillSelect($(key), m.presets[key], label(key));
+    for (const key of ["noise", "dev_fraction", "examples", "seed"]) {
+      const [low, high] = m.limits[key];
+      Object.assign($(key), { min: low, max: high, step: m.steps[key] });
+    }
+    for (const key of ["learning_rate", "l2"]) $(key).title = `from ${m.limits[key][0]} to ${m.limits[key][1]}`;
     view.activations = m.activations;
-    view.maxLayers = m.max_hidden_layers;
-    view.maxUnits = m.max_units;
+    view.tasks = m.tasks;
+    [, view.maxLayers] = m.limits.layers;
+    [view.minUnits, view.maxUnits] = m.limits.units;
   },
   state(m) {
     view.state = m;
@@ -76,7 +87,7 @@ const HANDLERS = {
     showConfig(m.config);
     document.querySelectorAll("input.invalid").forEach((el) => el.classList.remove("invalid"));
     $("layer-dims").textContent = `layer_dims = [${m.layer_dims.join(", ")}] · ${m.n_parameters.toLocaleString("en-US")} parameters`;
-    $("task").textContent = m.task === "binary" ? "sigmoid output, P(y = 1)" : "linear output, ŷ";
+    $("task").textContent = `${view.tasks[m.task].output} output, ${m.task === "binary" ? "P(y = 1)" : "ŷ"}`;
     $("legend-lo").textContent = m.task === "binary" ? "class 0" : `y = ${m.y_range[0].toFixed(2)}`;
     $("legend-hi").textContent = m.task === "binary" ? "class 1" : `y = ${m.y_range[1].toFixed(2)}`;
     const [lo, hi] = m.extent;
@@ -129,7 +140,7 @@ function showConfig(c) {
   set("seed", String(c.seed));
   $("speed").value = String(c.speed);
   $("remove-layer").disabled = c.layers.length === 0;
-  $("add-layer").disabled = c.layers.length >= (view.maxLayers || 6);
+  $("add-layer").disabled = c.layers.length >= view.maxLayers;
 }
 
 // A typed number goes to the server as a number when it reads as one, otherwise as the text:
@@ -321,7 +332,7 @@ function buildDiagram(s) {
       for (const [label, delta] of [["−", -1], ["+", 1]]) {
         const b = document.createElement("button");
         b.textContent = label; b.title = `${delta > 0 ? "add a unit to" : "remove a unit from"} layer ${l}`;
-        b.disabled = dims[l] + delta < 1 || dims[l] + delta > (view.maxUnits || 256);
+        b.disabled = dims[l] + delta < view.minUnits || dims[l] + delta > view.maxUnits;
         b.onclick = () => {
           const layers = s.config.layers.slice();
           layers[l - 1] += delta;
