@@ -107,6 +107,12 @@ class Engine:
         Per-example weights normalized to mean 1; None for unweighted training.
     l2_scale : float
         1/s, s = mean of the raw weights: the L2 term is λ/(2Bs) Σ‖W‖² per step.
+
+    The runtime, the divergence guard and the checkpointer use :meth:`epoch`, ``steps`` (one
+    :class:`~layerwise.engine.tape.Step` each), :meth:`seen`, :meth:`examples`,
+    :meth:`penalty`, :meth:`replay_steps`, :meth:`epoch_state`, :meth:`restore_epoch`, the
+    settings ``shuffle`` and ``net``, the epoch's ``order`` and ``steps_done``; the buffers and
+    tapes are the engine's own.
     """
 
     def __init__(
