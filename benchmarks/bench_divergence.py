@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import layerwise as lw
 from _systems import make_w1, make_w2
-from layerwise import divergence, training
+from layerwise import divergence
+from layerwise.runtime import run
 
 
 class NoGuard:
@@ -42,13 +43,13 @@ class NoGuard:
 
 
 def _epoch_seconds(workload, guard: type, net: lw.Network, X, Y, epochs: int) -> float:
-    training.Guard = guard
+    run.Guard = guard
     try:
         start = time.perf_counter()
         net.fit(X, Y, epochs=epochs, learning_rate=workload.lr, batch_size=workload.batch)
         return (time.perf_counter() - start) / epochs
     finally:
-        training.Guard = divergence.Guard
+        run.Guard = divergence.Guard
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -198,7 +198,7 @@ def test_mini_batch_divergence_keeps_the_parameters_before_the_bad_mini_batch() 
 
 
 def test_divergence_with_a_checkpoint_keeps_the_last_good_checkpoint(tmp_path) -> None:
-    from layerwise.checkpoint import load_checkpoint
+    from layerwise.data import load_checkpoint
 
     X, Y = _diverging()
     net = lw.Network([3, 8, 1], hidden="relu", output="linear", seed=0)

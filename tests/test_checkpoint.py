@@ -21,8 +21,9 @@ import pytest
 
 import layerwise as lw
 from layerwise import cli
-from layerwise.checkpoint import TrainingInterrupted, graceful_stop, load_checkpoint
+from layerwise.checkpoint import TrainingInterrupted, graceful_stop
 from layerwise.checkpoint.state import CheckpointPath, rng_state, set_rng_state
+from layerwise.data import load_checkpoint
 from layerwise.network import Network
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 
 import layerwise as lw
-from layerwise.checkpoint import TrainingInterrupted, graceful_stop, load_checkpoint
+from layerwise.checkpoint import TrainingInterrupted, graceful_stop
 from layerwise.checkpoint.state import Checkpointer, rng_state
+from layerwise.data import load_checkpoint
 from layerwise.network import Network
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")

@@ -22,8 +22,7 @@ from hypothesis.extra import numpy as hnp
 import counts
 import layerwise as lw
 from layerwise import cli
-from layerwise.checkpoint import load_checkpoint
-from layerwise.data import load_model, read_data
+from layerwise.data import load_checkpoint, load_model, read_data
 
 ALLOWED = (ValueError, TypeError, OSError, lw.DivergenceError)
 CASES: dict[str, int] = {}

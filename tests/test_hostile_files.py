@@ -27,8 +27,7 @@ import pytest
 import counts
 import layerwise as lw
 from layerwise import cli
-from layerwise.checkpoint import load_checkpoint
-from layerwise.data import load_model
+from layerwise.data import load_checkpoint, load_model
 
 GIB = 1 << 30
 CANARY = "canary-was-created"

@@ -30,7 +30,7 @@ import pytest
 
 import counts
 import layerwise as lw
-from layerwise.checkpoint import load_checkpoint
+from layerwise.data import load_checkpoint
 
 ZYGOTE = r"""
 import json, os, signal, sys

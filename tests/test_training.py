@@ -22,38 +22,8 @@ from layerwise import (
     get_activation,
 )
 from layerwise.gradient_check import gradients_to_vector
+from layerwise.training import reference_fit
 from tables import HIDDEN, PAIRS_WIDE, make_targets
-
-
-def reference_fit(
-    net: Network,
-    X: np.ndarray,
-    Y: np.ndarray,
-    epochs: int,
-    learning_rate: float,
-    optimizer: str = "gd",
-    batch_size: int | None = None,
-) -> list[float]:
-    """Train ``net`` with the readable path on ``X (n_x, m)``, ``Y (n_y, m)``: forward,
-    backward, θ ← update(θ, dθ), batches in order. Returns the cost of each epoch: Σ over
-    batches of (B/m) · J(batch) before its update."""
-    m = X.shape[1]
-    B = m if batch_size is None else batch_size
-    opt = OPTIMIZERS[optimizer](learning_rate)
-    costs = []
-    for _ in range(epochs):
-        cost = 0.0
-        for i in range(0, m, B):
-            Xb, Yb = X[:, i : i + B], Y[:, i : i + B]
-            AL, caches = net.forward(Xb)
-            cost += net.cost(AL, Yb) * Xb.shape[1] / m
-            grad = gradients_to_vector(net, net.backward(AL, Yb, caches))
-            if optimizer == "gd":
-                net.theta -= learning_rate * grad  # θ ← θ - α dθ, written out
-            else:
-                opt.step(net.theta, grad)
-        costs.append(cost)
-    return costs
 
 
 def twin_networks(dims, seed=7, **kwargs) -> tuple[Network, Network]:

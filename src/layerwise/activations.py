@@ -7,7 +7,8 @@ cheaper (sigmoid' = A(1 - A), tanh' = 1 - A², relu' = 1[Z > 0]).
 Each record also carries its *in-place* version for the training engine (``inplace``): the same
 formulas as NumPy calls bound to preallocated buffers, ``out=`` everywhere. A record without
 them (a custom activation) trains through its own ``forward`` and ``backward``, exactly as the
-reference path computes it; the engine never picks code by an activation's name.
+reference path computes it; the engine (``layerwise.engine.tape``) takes the ops from the
+record, never by an activation's name.
 
 >>> import numpy as np
 >>> ACTIVATIONS["sigmoid"].forward(np.array([[0.0]]))
@@ -147,14 +148,6 @@ def linear_inplace(A: Array, dA: Array, scratch: Array, mask: Array):
     return [], []  # g(z) = z, g' = 1: nothing to do
 
 
-def record_ops(act: Activation, A: Array, dA: Array, scratch: Array, mask: Array):
-    """Ops for an elementwise record without in-place code: Z is kept in ``scratch``, then
-    A = forward(Z) and dZ = backward(dA, Z, A), the record's own functions (what the reference
-    path calls), written into the buffers."""
-    forward = [partial(np.copyto, scratch, A), lambda: np.copyto(A, act.forward(scratch))]
-    return forward, [lambda: np.copyto(dA, act.backward(dA, scratch, A))]
-
-
 @dataclass(frozen=True)
 class Activation:
     """An activation g: its name, forward ``g(Z)``, derivative ``g'(Z)`` and backward step.
@@ -214,18 +207,6 @@ class Activation:
         except (TypeError, ValueError):
             return False
         return all(_same_code(getattr(self, f.name), getattr(own, f.name)) for f in fields(self))
-
-    def engine_ops(self, A: Array, dA: Array, scratch: Array, mask: Array):
-        """The engine's (forward, backward) ops on buffers (n[l], B): the record's in-place
-        code, or its own functions where it has none."""
-        if self.inplace is not None:
-            return self.inplace(A, dA, scratch, mask)
-        if not self.elementwise:
-            raise ValueError(
-                f"activation {self.name!r} is not elementwise, so it cannot be a hidden layer. "
-                "Hint: softmax is an output activation."
-            )
-        return record_ops(self, A, dA, scratch, mask)
 
 
 def _same_code(a: Any, b: Any) -> bool:

@@ -47,23 +47,19 @@ class Guard:
         (``step_cost(i, j)`` on examples i..j-1 of the epoch, from its logits) or update is
         not finite. Returns ``(step, first example)`` of that step, or None when every step
         stays finite."""
-        net, opt, engine = self.net, self.opt, self.engine
+        net, opt = self.net, self.opt
         np.copyto(net.theta, self.theta)
         opt.t, opt.state = self.t, _copy_state(self.state)
         before = np.empty_like(net.theta)
-        start = engine.first_step
-        del engine.penalties[start:]  # the replay records its steps' L2 terms again
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for k in range(start, len(engine.steps)):
-                i, j = engine.steps[k][2:]
+            for k, step in self.engine.replay_steps():  # (their L2 terms are recorded again)
                 np.copyto(before, net.theta)
                 t, state = opt.t, _copy_state(opt.state)
-                for op in engine.step_ops[k]:
-                    op()
-                if not (np.isfinite(step_cost(i, j)) and self.theta_finite()):
+                step.run()
+                if not (np.isfinite(step_cost(step.first, step.end)) and self.theta_finite()):
                     np.copyto(net.theta, before)
                     opt.t, opt.state = t, state
-                    return k, i
+                    return k, step.first
         return None
 
 

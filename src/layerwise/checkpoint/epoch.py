@@ -56,16 +56,16 @@ def restore_epoch(engine, header: dict[str, Any], arrays: dict[str, Array]) -> t
     entry, n = header["epoch"], len(engine.steps)
     if k >= n:
         raise ValueError(f"epoch.steps_done must be below the epoch's {n} steps, got {k}")
-    m, j = engine.order.size, engine.steps[k - 1][3]
+    m, j = engine.order.size, engine.seen(k)
     penalties = [float(p) for p in entry["penalties"]]
     if len(penalties) != (k if engine.net.l2 else 0):
         raise ValueError(
             f"epoch.penalties must hold one L2 term per step done, got {len(penalties)}"
         )
-    logits = arrays.get("epoch.logits")
-    shape = (engine.ZL_epoch.shape[0], j)
-    if logits is None or logits.shape != shape or logits.dtype != engine.ZL_epoch.dtype:
-        raise ValueError(f"epoch.logits must be {engine.ZL_epoch.dtype} of shape {shape}")
+    logits, expected = arrays.get("epoch.logits"), engine.examples(0, j)[0]  # (n_y, j)
+    shape, dtype = expected.shape, expected.dtype
+    if logits is None or logits.shape != shape or logits.dtype != dtype:
+        raise ValueError(f"epoch.logits must be {dtype} of shape {shape}")
     order = arrays.get("epoch.order")
     if not engine.shuffle:
         if order is not None:

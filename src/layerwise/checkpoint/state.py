@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._validation import is_number
+from .._version import __version__
 from ..callbacks import EarlyStopping, History
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..parameters import n_parameters
@@ -367,7 +368,7 @@ class Checkpointer:
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "library_version": _version(),
+            "library_version": __version__,
             "network": self.net.config(),
             "epochs_done": epochs_done,
             "optimizer": {"config": self.opt.config(), "t": self.opt.t},
@@ -381,9 +382,3 @@ class Checkpointer:
             header["epoch"], epoch_arrays = unfinished
             arrays |= epoch_arrays
         return write_archive(self.path, header, arrays, CHECKPOINT)
-
-
-def _version() -> str:
-    from .._version import __version__
-
-    return __version__

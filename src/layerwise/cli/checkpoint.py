@@ -22,14 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ..checkpoint import (
-    FILE_NAME,
-    TrainingInterrupted,
-    checkpoint_file,
-    graceful_stop,
-    load_checkpoint,
-)
+from ..checkpoint import FILE_NAME, TrainingInterrupted, checkpoint_file, graceful_stop
 from ..checkpoint.state import CheckpointPath
+from ..data import load_checkpoint
 
 # train's options as they are written back into an argument list: dest -> flag
 OPTIONS = {

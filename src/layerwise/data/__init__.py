@@ -16,11 +16,13 @@ module                 what it holds
 ``tasks``              ``infer_task``, ``class_labels``
 ``preprocessing``      ``Preprocessor``: raw rows <-> course columns, saved with the model
 ``saved``              ``load_model``/``save_model``: a network with its preprocessing, one file
+``checkpoints``        ``load_checkpoint``: a checkpoint read back as a Network and its History
 =====================  ========================================================================
 """
 
 from .arrays import Standardizer, flatten_images, one_hot, split_indices
 from .bundled import DATASETS, bundled
+from .checkpoints import Checkpoint, load_checkpoint
 from .course import CatData, load_catvnoncat, load_planar, load_xor
 from .preprocessing import Preprocessor
 from .readers import Dataset, read_data
@@ -30,6 +32,7 @@ from .tasks import class_labels, infer_task
 __all__ = [
     "DATASETS",
     "CatData",
+    "Checkpoint",
     "Dataset",
     "Preprocessor",
     "SavedModel",
@@ -39,6 +42,7 @@ __all__ = [
     "flatten_images",
     "infer_task",
     "load_catvnoncat",
+    "load_checkpoint",
     "load_model",
     "load_planar",
     "load_xor",

@@ -47,12 +47,12 @@ from ..parameters import parameter_blocks
 from . import blas as _blas
 from . import paths as _paths
 from .buffers import Buffers
+from .tape import Op, Step, activation_ops
 
 if TYPE_CHECKING:
     from ..network import Network
 
 Array = np.ndarray
-Op = Callable[[], object]
 # Plain gradient descent updates [W|b] inside the dW product (one BLAS call, β = 1) for each
 # product of at least this many multiply-adds: there it saves the gradient's round trip
 # through memory (the speed benchmark's W1: about -180 µs of a 1.7 ms step). Smaller products
@@ -107,6 +107,12 @@ class Engine:
         Per-example weights normalized to mean 1; None for unweighted training.
     l2_scale : float
         1/s, s = mean of the raw weights: the L2 term is λ/(2Bs) Σ‖W‖² per step.
+
+    The runtime, the divergence guard and the checkpointer use :meth:`epoch`, ``steps`` (one
+    :class:`~layerwise.engine.tape.Step` each), :meth:`seen`, :meth:`examples`,
+    :meth:`penalty`, :meth:`replay_steps`, :meth:`epoch_state`, :meth:`restore_epoch`, the
+    settings ``shuffle`` and ``net``, the epoch's ``order`` and ``steps_done``; the buffers and
+    tapes are the engine's own.
     """
 
     def __init__(
@@ -121,68 +127,78 @@ class Engine:
         w_rows: Array | None = None,
         l2_scale: float = 1.0,
     ) -> None:
-        plain_scale = optimizer.learning_rate if optimizer.plain else None
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
+        self.shuffle, self.shuffle_block = shuffle, shuffle_block
+        self.w_rows, self.l2_scale = w_rows, l2_scale
         # the fused kernels (numba) or None, and the BLAS for large products (MKL) or None:
         # NumPy's tape and NumPy's products, the reference (see ``paths``)
-        dims, dtype = net.layer_dims, net.dtype
-        m, n_y = Y_rows.shape
-        self.kernels = _paths.kernels(elements=m * sum(dims[1:]))
+        self.kernels = _paths.kernels(elements=Y_rows.shape[0] * sum(net.layer_dims[1:]))
         self.library = _paths.blas_library()
-        output = net.activations[-1]
         # the network's row of the outputs table, for its in-place delta (fused pairs only)
-        self.pair = net.pair if is_fused(output, net.loss) else None
-        self.plain_scale = plain_scale
+        self.pair = net.pair if is_fused(net.activations[-1], net.loss) else None
+        self.plain_scale = optimizer.learning_rate if optimizer.plain else None
         self.gtheta = np.zeros_like(net.theta)
-        self.Wb = parameter_blocks(net.theta, dims)  # views (n[l], n[l-1] + 1)
-        self.gWb = parameter_blocks(self.gtheta, dims)  # same shapes, the gradient
+        self.Wb = parameter_blocks(net.theta, net.layer_dims)  # views (n[l], n[l-1] + 1)
+        self.gWb = parameter_blocks(self.gtheta, net.layer_dims)  # same shapes, the gradient
+        self.blas_update = self._updates_inside_products(B)
+        self._allocate_epoch()
+        self.steps = self._record_steps(B, optimizer)
+        self.ops: list[Op] = [op for step in self.steps for op in step.ops]  # the epoch's tape
+        self.first_step = self.steps_done = 0
+
+    def _updates_inside_products(self, B: int) -> bool:
+        """Whether [W|b] -= dZ [A_prev; 1]ᵀ runs in one call, no dθ in between: plain gradient
+        descent without L2, with a BLAS, for a network with a large enough product."""
+        dims = self.net.layer_dims
         work = max(n * n_prev for n_prev, n in pairwise(dims)) * B  # ≤ its largest product
-        self.blas_update = (  # [W|b] -= dZ [A_prev; 1]ᵀ in one call, no dθ in between
-            plain_scale is not None
-            and not net.l2
+        return (
+            self.plain_scale is not None
+            and not self.net.l2
             and (_blas.AVAILABLE or self.library is not None)
             and work >= BLAS_UPDATE_MIN_WORK
         )
-        self.order = np.arange(m)  # the epoch's order of the examples (refilled per epoch)
-        self.shuffle, self.shuffle_block = shuffle, shuffle_block
-        self.Y_epoch = np.empty_like(Y_rows) if shuffle else Y_rows  # (m, n_y), epoch order
-        self.w_rows, self.l2_scale = w_rows, l2_scale
+
+    def _allocate_epoch(self) -> None:
+        """The arrays of one epoch, in its order of the examples (refilled every epoch)."""
+        net, Y_rows, w_rows, shuffle = self.net, self.Y_rows, self.w_rows, self.shuffle
+        m, n_y = Y_rows.shape
+        self.order = np.arange(m)  # the epoch's order of the examples
+        self.Y_epoch = np.empty_like(Y_rows) if shuffle else Y_rows  # (m, n_y)
         self.w_epoch = w_rows if w_rows is None or not shuffle else np.empty_like(w_rows)
-        self.T = np.empty_like(Y_rows)  # (m, n_y): the targets' part of c·dZ[L], epoch order
-        self.ZL_epoch = np.empty((n_y, m), dtype)  # logits of every example, epoch order
+        self.T = np.empty_like(Y_rows)  # (m, n_y): the targets' part of c·dZ[L]
+        self.ZL_epoch = np.empty((n_y, m), net.dtype)  # logits of every example
+        self.scales = np.empty((m, 1), net.dtype)  # c of each example's batch
         self.penalties: list[float] = []  # L2 terms of the epoch's steps
         if net.l2:  # 1 on the weights' entries of θ, 0 on the biases'; scratch of θ's size
             self.weight_mask = np.ones_like(net.theta)
-            for block in parameter_blocks(self.weight_mask, dims):
+            for block in parameter_blocks(self.weight_mask, net.layer_dims):
                 block[:, -1] = 0
             self.l2_weights = np.empty_like(net.theta)
+
+    def _record_steps(self, B: int, optimizer) -> list[Step]:
+        """Every step's tape, in order, on buffers shared by the steps of one batch size."""
         buffers: dict[int, Buffers] = {}
-        self.ops: list[Op] = []  # every step's tape, in order: the epoch, replayed in one loop
-        self.steps: list[tuple[int, int, int, int]] = []  # (first op, end op, i, j) per step
-        self.scales = np.empty((m, 1), dtype)  # c of each example's batch
+        steps, m = [], self.Y_rows.shape[0]
         for i in range(0, m, B):
             j = min(i + B, m)
             if j - i not in buffers:
-                X_all = X_rows if j - i == m else None  # full batch: no gather, no copy
-                buffers[j - i] = Buffers(dims, j - i, dtype, X_all)
-            c = (plain_scale or 1.0) / (j - i)
+                X_all = self.X_rows if j - i == m else None  # full batch: no gather, no copy
+                buffers[j - i] = Buffers(self.net.layer_dims, j - i, self.net.dtype, X_all)
+            c = (self.plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
-            first = len(self.ops)
-            self.ops += self._record_step(buffers[j - i], i, j, c, optimizer)
-            self.steps.append((first, len(self.ops), i, j))  # to replay one step (divergence)
-        self.step_ops = [tuple(self.ops[first:end]) for first, end, _, _ in self.steps]
-        self.first_step = self.steps_done = 0
+            steps.append(Step(tuple(self._record_step(buffers[j - i], i, j, c, optimizer)), i, j))
+        return steps
 
     # ----- one epoch --------------------------------------------------------------------------
     def epoch(self, rng, stop: Callable[[], bool] | None = None, start: int = 0) -> int:
         """Shuffle (if asked), prepare the targets, replay every step; return the steps done.
 
-        Afterwards ``ZL_epoch (n_y, m)`` and ``Y_epoch (m, n_y)`` hold the epoch's logits and
-        targets in the same order, and ``penalties`` the L2 terms of its steps. ``stop``, if
-        given, is asked after every step but the last: True ends the epoch there (the return
-        value is then below ``len(self.steps)``; :meth:`epoch_state` holds what a later call
-        with ``start`` needs). ``start > 0`` continues an epoch put back by
-        :meth:`restore_epoch` (no new shuffle).
+        Afterwards :meth:`examples` gives the epoch's logits and targets in the same order, and
+        ``penalties`` holds the L2 terms of its steps. ``stop``, if given, is asked after every
+        step but the last: True ends the epoch there (the return value is then below
+        ``len(self.steps)``; :meth:`epoch_state` holds what a later call with ``start``
+        needs). ``start > 0`` continues an epoch put back by :meth:`restore_epoch` (no new
+        shuffle).
         """
         if start == 0:
             if self.shuffle:
@@ -202,8 +218,7 @@ class Engine:
                 op()
             return n
         for k in range(start, n):
-            for op in self.step_ops[k]:
-                op()
+            self.steps[k].run()
             if stop is not None and k + 1 < n and stop():
                 self.steps_done = k + 1
                 break
@@ -213,10 +228,26 @@ class Engine:
         """The mean L2 term of the epoch's steps (0 without L2)."""
         return float(sum(self.penalties)) / self.Y_rows.shape[0]
 
+    def seen(self, steps_done: int) -> int:
+        """How many examples the epoch's first ``steps_done`` steps have seen."""
+        return self.steps[steps_done - 1].end
+
+    def examples(self, i: int, j: int) -> tuple[Array, Array, Array | None]:
+        """Examples i..j-1 of the epoch, in its order: their logits (n_y, j - i), targets
+        (n_y, j - i) and weights (j - i,) or None (views, valid until the next epoch)."""
+        w = None if self.w_rows is None else self.w_epoch[i:j, 0]
+        return self.ZL_epoch[:, i:j], self.Y_epoch[i:j].T, w
+
+    def replay_steps(self) -> list[tuple[int, Step]]:
+        """The steps this process ran of the current epoch (from ``start``, for a resumed
+        one), numbered, to be run again one at a time; their L2 terms are recorded again."""
+        del self.penalties[self.first_step :]
+        return list(enumerate(self.steps))[self.first_step :]
+
     def epoch_state(self, steps_done: int) -> tuple[Array, Array, list[float]]:
         """What continuing an epoch stopped after ``steps_done`` steps needs: its order of the
         examples (m,), the logits of the examples seen so far (n_y, j) and the steps' L2 terms."""
-        j = self.steps[steps_done - 1][3]
+        j = self.seen(steps_done)
         return self.order.copy(), self.ZL_epoch[:, :j].copy(), list(self.penalties)
 
     def restore_epoch(self, order: Array, logits: Array, penalties: list[float]) -> None:
@@ -246,7 +277,7 @@ class Engine:
             tape.append(partial(self.X_rows.take, self.order[i:j], 0, buf.Xb, "clip"))
         acts = [  # each record's own ops (or a kernel for its code): never picked by name
             (kern and kern.activation_ops(a, buf.A[l], buf.dZ[l]))
-            or a.engine_ops(buf.A[l], buf.dZ[l], buf.scratch[l], buf.mask[l])
+            or activation_ops(a, buf.A[l], buf.dZ[l], buf.scratch[l], buf.mask[l])
             for l, a in enumerate(net.activations[:-1], start=1)
         ]
         # ----- forward: Z[l] = [W|b][l] [A[l-1]; 1], A[l] = g(Z[l]) in place -------------------

@@ -1,4 +1,8 @@
-"""Reading a checkpoint back: the file checked, then its contents against the network it holds."""
+"""Reading a checkpoint back: the file checked, then its contents against the network it holds.
+
+The core's :mod:`layerwise.checkpoint` writes and restores checkpoints inside ``fit``; reading
+one as a :class:`~layerwise.network.Network` with its History needs the Network class, which
+sits above ``fit`` (``Network.fit`` is ``fit``), so it lives here, beside the model files."""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from ..callbacks import History
+from ..checkpoint.epoch import steps_done
+from ..checkpoint.state import FORMAT, FORMAT_VERSION, _bad, checked_contents, checkpoint_file
 from ..network import Network
 from ..persistence import CHECKPOINT, read_archive
-from .epoch import steps_done
-from .state import _bad, checked_contents, checkpoint_file
 
 Array = np.ndarray
 
