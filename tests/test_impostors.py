@@ -21,7 +21,7 @@ from layerwise.activations import (
     leaky_relu_derivative,
     sigmoid,
 )
-from layerwise.checkpoint import load_checkpoint
+from layerwise.data import load_checkpoint
 from layerwise.gradient_check import gradients_to_vector
 from layerwise.playground.schema import MessageError, parse
 
