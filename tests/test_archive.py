@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 import layerwise as lw
-from layerwise.data import load_checkpoint
-from layerwise.data import load_model
+from layerwise.data import load_checkpoint, load_model
 from layerwise.persistence import CHECKPOINT, MODEL, archive, read_archive, write_archive
 from model_files import members, rewrite
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..callbacks import History
 from ..checkpoint.epoch import steps_done
-from ..checkpoint.state import FORMAT, FORMAT_VERSION, _bad, checked_contents, checkpoint_file
+from ..checkpoint.state import _bad, checked_contents, checkpoint_file
 from ..network import Network
 from ..persistence import CHECKPOINT, read_archive
 
