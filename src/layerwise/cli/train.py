@@ -39,6 +39,44 @@ from .common import (
     positive,
 )
 
+#: train's options after DATA, the data, --task and the network options: flag -> keywords
+OPTIONS: dict[str, dict[str, Any]] = {
+    "--optimizer": {"choices": tuple(DEFAULT_LEARNING_RATE), "default": "adam"},
+    "--learning-rate": {
+        "type": positive(float),
+        "metavar": "ALPHA",
+        "help": "default: 0.003 for adam, 0.001 rmsprop, 0.05 gd/momentum",
+    },
+    "--epochs": {"type": positive(int), "default": 100},
+    "--batch-size": {
+        "type": batch_size,
+        "default": 32,
+        "metavar": "B",
+        "help": "mini-batch size, or 'full' for batch gradient descent (default 32)",
+    },
+    "--dev-fraction": {
+        "type": fraction,
+        "default": 0.2,
+        "metavar": "F",
+        "help": "share of the training data held out as dev set (default 0.2)",
+    },
+    "--test": {"metavar": "DATA", "help": "a separate test file"},
+    "--test-fraction": {
+        "type": fraction,
+        "metavar": "F",
+        "help": "share held out as test set (default 0.2 for bundled data, otherwise 0)",
+    },
+    "--early-stopping": {
+        "type": positive(int, allow_zero=True),
+        "metavar": "PATIENCE",
+        "help": "stop after PATIENCE epochs without a better dev cost and keep the "
+        "best epoch (default 10 with a dev set; 0 turns it off)",
+    },
+    "--dtype": {"choices": ("float64", "float32"), "default": "float64"},
+    "--out": {"metavar": "DIR", "help": "output folder (default runs/<data name>)"},
+    "--quiet": {"action": "store_true", "help": "print only the final summary"},
+}
+
 
 def add_parser(sub) -> None:
     """Register the sub-command on the ``layerwise`` parser."""
@@ -54,45 +92,8 @@ def add_parser(sub) -> None:
         "--task", choices=TASK_CHOICES, default="auto", help="default: inferred from the target"
     )
     network_options(train, layers="64,32", hidden="relu")
-    train.add_argument("--optimizer", choices=tuple(DEFAULT_LEARNING_RATE), default="adam")
-    train.add_argument(
-        "--learning-rate",
-        type=positive(float),
-        metavar="ALPHA",
-        help="default: 0.003 for adam, 0.001 rmsprop, 0.05 gd/momentum",
-    )
-    train.add_argument("--epochs", type=positive(int), default=100)
-    train.add_argument(
-        "--batch-size",
-        type=batch_size,
-        default=32,
-        metavar="B",
-        help="mini-batch size, or 'full' for batch gradient descent (default 32)",
-    )
-    train.add_argument(
-        "--dev-fraction",
-        type=fraction,
-        default=0.2,
-        metavar="F",
-        help="share of the training data held out as dev set (default 0.2)",
-    )
-    train.add_argument("--test", metavar="DATA", help="a separate test file")
-    train.add_argument(
-        "--test-fraction",
-        type=fraction,
-        metavar="F",
-        help="share held out as test set (default 0.2 for bundled data, otherwise 0)",
-    )
-    train.add_argument(
-        "--early-stopping",
-        type=positive(int, allow_zero=True),
-        metavar="PATIENCE",
-        help="stop after PATIENCE epochs without a better dev cost and keep the "
-        "best epoch (default 10 with a dev set; 0 turns it off)",
-    )
-    train.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    train.add_argument("--out", metavar="DIR", help="output folder (default runs/<data name>)")
-    train.add_argument("--quiet", action="store_true", help="print only the final summary")
+    for flag, keywords in OPTIONS.items():
+        train.add_argument(flag, **keywords)
     checkpoint.add_options(train)  # --checkpoint, --checkpoint-every, --resume
     train.set_defaults(handler=run)
 
