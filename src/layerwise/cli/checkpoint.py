@@ -104,7 +104,7 @@ def _stored(spec: RunSpec) -> RunSpec:
     return replace(spec, data=data)
 
 
-def prepare(
+def resolve(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[RunSpec, argparse.Namespace]:
     """Check the checkpoint options before any work; return the run's spec and the command's

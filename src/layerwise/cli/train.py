@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from ..persistence import atomic
     from ..spec.report import evaluate_split, split_table
 
-    spec, args = checkpoint.prepare(args, _parser())  # --resume: the checkpoint's spec
+    spec, args = checkpoint.resolve(args, _parser())  # --resume: the checkpoint's spec
     p = prepare(spec)
     for note in [] if args.quiet else p.notes:
         print(f"note: {flags(note)}", file=sys.stderr)

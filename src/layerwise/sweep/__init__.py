@@ -172,7 +172,7 @@ def sweep_spec(spec: RunSpec, options: SweepOptions):
         grace=options.grace,
         quiet=options.quiet,
     )
-    prepared = settings.prepare()
+    prepared = settings.prepared()
     for note in prepared.notes:
         print(f"note: {note}", file=sys.stderr)
     settings.metric = _metric(options.metric, prepared.pre.task)

@@ -65,7 +65,8 @@ class Settings:
     def seed(self) -> int:
         return self.spec.resolved_seed
 
-    def prepare(self) -> Prepared:
+    def prepared(self) -> Prepared:
+        """The base spec's data, read, split and preprocessed (``spec.prepare``)."""
         return prepare(check_dev_fraction(self.spec))
 
 
@@ -261,7 +262,7 @@ class StopOnInterrupt:
 def work(settings: Settings, prepared: Prepared | None = None, label: str = "") -> int:
     """Run trials until the study holds ``settings.trials`` finished ones (or the timeout);
     return how many this worker ran."""
-    prepared = prepared or settings.prepare()
+    prepared = prepared or settings.prepared()
     with (
         quiet_optuna(),
         opened(settings.storage, settings.heartbeat, settings.grace) as storage,
