@@ -26,6 +26,7 @@ LAYERS = {
     "plots": 1,
     "estimators": 2,
     "course": 2,
+    "spec": 2,
     "cli": 3,
     "export": 3,
     "playground": 3,

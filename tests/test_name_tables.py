@@ -15,12 +15,12 @@ import pytest
 
 from layerwise.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, RELU_FAMILY
 from layerwise.cli import build_parser
-from layerwise.cli.common import DEFAULT_LEARNING_RATE
 from layerwise.initializers import INITIALIZERS
 from layerwise.optimizers import OPTIMIZERS
 from layerwise.outputs import TASKS
 from layerwise.playground import schema
 from layerwise.playground.datasets import DATASETS
+from layerwise.spec import DEFAULT_LEARNING_RATE
 from layerwise.sweep import space
 
 STATIC = Path(schema.__file__).parent / "static"

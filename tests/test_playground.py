@@ -414,7 +414,7 @@ def test_session_failures_pause_and_are_shown(monkeypatch):
 
 
 def test_urls():
-    from layerwise.playground.cli import _is_loopback, _url
+    from layerwise.cli.playground import _is_loopback, _url
 
     assert _url("127.0.0.1", 80) == "http://127.0.0.1:80/"
     assert _url("::1", 8765) == "http://[::1]:8765/"

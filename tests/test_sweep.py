@@ -23,8 +23,8 @@ import sqlalchemy
 
 import layerwise as lw
 from layerwise import cli
+from layerwise.spec import DataSpec, RunSpec, prepare
 from layerwise.sweep import show, sweep
-from layerwise.sweep.objective import prepare
 from layerwise.sweep.runner import TrialSeededSampler
 from layerwise.sweep.space import DEFAULT_SPACE, load_space, parse_space, suggest
 from layerwise.sweep.storage import check_url
@@ -270,7 +270,7 @@ def test_one_worker_and_a_seed_give_the_same_trials_and_model(space_file, tmp_pa
     nets = [lw.load(r.model_path) for r in runs[:2]]
     assert np.array_equal(nets[0].theta, nets[1].theta)
     # the retrained model is the best trial's network: same dev accuracy
-    prepared = prepare("planar", seed=3)
+    prepared = prepare(RunSpec(DataSpec("planar"), seed=3))
     accuracy = np.mean(nets[0].predict(prepared.X_dev) == prepared.Y_dev)
     assert accuracy == runs[0].best_value
     assert runs[0].best_settings["epochs"] == 20 and runs[0].best_settings["init"] == "he"

@@ -19,10 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..export import cli as export
-from ..playground import cli as playground
-from ..sweep import cli as sweep
-from . import datasets, evaluate, gradcheck, predict, summary, train
+from . import datasets, evaluate, export, gradcheck, playground, predict, summary, sweep, train
 from .common import EXIT_INTERNAL, EXIT_USAGE, one_line
 
 COMMANDS = (train, evaluate, predict, summary, gradcheck, datasets, export, playground, sweep)

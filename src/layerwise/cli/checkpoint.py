@@ -1,10 +1,12 @@
 """``layerwise train --checkpoint DIR`` and ``layerwise train --resume DIR``.
 
-The checkpoint (``DIR/checkpoint.npz``, see :mod:`layerwise.checkpoint`) stores the command's
-own settings as the argument list that reproduces them, the splits (row numbers) and the
-preprocessing. ``--resume DIR`` parses that list again (so it is checked like a command line),
-reruns the same reading, splitting and preprocessing, checks that the splits are the stored
-ones, and continues the fit where the checkpoint left it.
+The checkpoint (``DIR/checkpoint.npz``, see :mod:`layerwise.checkpoint`) stores the run's spec
+(``RunSpec.to_dict()``, files made absolute), the command's own settings (``out``,
+``checkpoint_every``), the splits (row numbers) and the preprocessing. ``--resume DIR`` reads the
+spec back (checked like a new one), reruns the same reading, splitting and preprocessing, checks
+that the splits are the stored ones, and continues the fit where the checkpoint left it.
+Checkpoints of layerwise 0.1.0, before the spec, stored ``train``'s argument list instead; it is
+parsed again as a command line into the same spec.
 
 SIGINT (Ctrl-C) or SIGTERM with ``--checkpoint``: the current step finishes, a checkpoint is
 written, the command prints how to resume and exits with 128 + the signal's number. Without
@@ -14,9 +16,8 @@ written, the command prints how to resume and exits with 128 + the signal's numb
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,10 @@ import numpy as np
 from ..checkpoint import FILE_NAME, TrainingInterrupted, checkpoint_file, graceful_stop
 from ..checkpoint.state import CheckpointPath
 from ..data import load_checkpoint
+from ..spec import RunSpec
+from .common import spec_of
 
-# train's options as they are written back into an argument list: dest -> flag
+# train's options that --resume takes from the checkpoint: dest -> flag (for its message)
 OPTIONS = {
     "target": "--target",
     "drop": "--drop",
@@ -85,62 +88,30 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _argv(args: argparse.Namespace) -> list[str]:
-    """The ``train`` argument list that parses back into ``args`` (paths made absolute)."""
-    argv = ["train", _absolute(args.data)]
-    for dest, flag in OPTIONS.items():
-        value = getattr(args, dest)
-        if dest == "batch_size" and value is None:
-            value = "full"
-        if value is None or value is False or (dest == "drop" and not value):
-            continue
-        if value is True:
-            argv.append(flag)
-            continue
-        if isinstance(value, list) and dest in ("target", "drop"):
-            value = _csv_row(value)  # a column name with a comma stays one name
-        elif isinstance(value, list):
-            value = ",".join(str(x) for x in value) or "none"
-        elif dest in ("test", "out"):
-            value = _absolute(value)
-        argv.append(f"{flag}={value}")  # one word: a value starting with '-' stays a value
-    return argv
-
-
-def _csv_row(names: list[str]) -> str:
-    """Names as one CSV row, the way --target and --drop read them."""
-    line = io.StringIO()
-    csv.writer(line, lineterminator="").writerow(names)
-    return line.getvalue()
-
-
-def _absolute(path: Any) -> str:
+def _absolute(path: str | None) -> str | None:
     """A path that exists, made absolute (a resume may run elsewhere); a data set name as is."""
-    return str(Path(path).resolve()) if Path(path).exists() else str(path)
+    return str(Path(path).resolve()) if path is not None and Path(path).exists() else path
 
 
-def prepare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.Namespace:
-    """Check the checkpoint options before any work; for ``--resume`` return the settings the
-    checkpoint holds (with ``checkpoint`` pointing at the resumed folder), parsed again by
-    ``parser`` (one that knows ``train``)."""
+def _stored(spec: RunSpec) -> RunSpec:
+    """The spec as the checkpoint stores it: its files made absolute."""
+    data = replace(spec.data, source=_absolute(spec.data.source), test=_absolute(spec.data.test))
+    return replace(spec, data=data)
+
+
+def resolve(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[RunSpec, argparse.Namespace]:
+    """Check the checkpoint options before any work; return the run's spec and the command's
+    own settings: for ``--resume`` those the checkpoint holds (with ``checkpoint`` pointing at
+    the resumed folder). ``parser`` knows ``train``: it reads back the argument list that
+    checkpoints of layerwise 0.1.0 (before the spec) stored."""
     if args.resume is None:
         if args.data is None:
             raise ValueError("train needs DATA (or --resume DIR to continue a checkpointed run).")
         if args.checkpoint is not None:
-            folder = Path(args.checkpoint)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise ValueError(
-                    f"--checkpoint {folder} must be a folder we can write to, but "
-                    f"{err.strerror or err}."
-                ) from err
-            if (folder / FILE_NAME).exists():
-                raise ValueError(
-                    f"--checkpoint {folder} already holds a checkpoint; continue that run with "
-                    f"`layerwise train --resume {folder}`, or choose another folder."
-                )
-        return args
+            _check_folder(Path(args.checkpoint))
+        return spec_of(args), args
     defaults = parser.parse_args(["train", "-"])
     given = [
         flag
@@ -155,7 +126,58 @@ def prepare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpar
         )
     folder = Path(args.resume)
     ck = load_checkpoint(folder)  # the folder's checkpoint.npz, or the file itself
-    argv = ck.extra.get("argv")
+    if "spec" in ck.extra:
+        spec, command = _read_spec(folder, ck.extra)
+    else:
+        spec, command = _read_argv(folder, ck.extra.get("argv"), parser)
+    resumed = argparse.Namespace(**vars(args))
+    resumed.out, resumed.checkpoint_every = command["out"], command["checkpoint_every"]
+    resumed.checkpoint, resumed.resume = str(folder), str(folder)
+    resumed.stored_splits = ck.extra.get("splits")
+    return spec, resumed
+
+
+def _check_folder(folder: Path) -> None:
+    """``--checkpoint DIR``: a folder we can write to, holding no checkpoint yet."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(
+            f"--checkpoint {folder} must be a folder we can write to, but {err.strerror or err}."
+        ) from err
+    if (folder / FILE_NAME).exists():
+        raise ValueError(
+            f"--checkpoint {folder} already holds a checkpoint; continue that run with "
+            f"`layerwise train --resume {folder}`, or choose another folder."
+        )
+
+
+def _read_spec(folder: Path, extra: dict[str, Any]) -> tuple[RunSpec, dict[str, Any]]:
+    """The spec and the command's settings (``out``, ``checkpoint_every``) a checkpoint of
+    ``layerwise train`` stores."""
+    command = extra.get("command")
+    every = command.get("checkpoint_every") if isinstance(command, dict) else None
+    if not (
+        isinstance(command, dict)
+        and set(command) == {"out", "checkpoint_every"}
+        and isinstance(command["out"], str)
+        and type(every) is int
+        and every >= 1
+    ):
+        raise ValueError(
+            f"{folder}: the checkpoint's command settings must be out (a folder) and "
+            f"checkpoint_every (an integer >= 1), got {command!r}."
+        )
+    try:
+        spec = RunSpec.from_dict(extra["spec"])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{folder}: the checkpoint's spec does not read back: {err}") from None
+    return spec, command
+
+
+def _read_argv(folder: Path, argv: Any, parser) -> tuple[RunSpec, dict[str, Any]]:
+    """The spec of a checkpoint that stored ``train``'s argument list (layerwise 0.1.0, before
+    the spec), parsed again as a command line."""
     if (
         not isinstance(argv, list)
         or not 2 <= len(argv) <= MAX_ARGS
@@ -171,16 +193,33 @@ def prepare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpar
         resumed = parser.parse_args(argv)
     except SystemExit:
         raise ValueError(f"{folder}: the checkpoint's settings {argv!r} do not parse.") from None
-    resumed.checkpoint, resumed.resume = str(folder), str(folder)
-    resumed.quiet = resumed.quiet or args.quiet
-    resumed.traceback = args.traceback
-    resumed.stored_splits = ck.extra.get("splits")
-    return resumed
+    command = {"out": resumed.out, "checkpoint_every": resumed.checkpoint_every}
+    return spec_of(resumed), command
 
 
-def fit(args: argparse.Namespace, net, pre, splits: tuple[np.ndarray, ...], X, Y, **options):
-    """``net.fit(X, Y, **options)``, checkpointed as ``args`` asks; on SIGINT/SIGTERM print how
-    to resume and exit with 128 + the signal's number."""
+def _extra(args: argparse.Namespace, spec: RunSpec, splits: dict, pre) -> dict[str, Any]:
+    """What a checkpoint of ``layerwise train`` holds besides the fit's own state."""
+    return {
+        "spec": _stored(spec).to_dict(),
+        "command": {"out": args.out, "checkpoint_every": args.checkpoint_every},
+        "splits": splits,
+        "preprocessing": pre.to_header(),
+        "preprocessing_arrays": {k: v.tolist() for k, v in pre.arrays().items()},
+    }
+
+
+def fit(
+    args: argparse.Namespace,
+    spec: RunSpec,
+    net,
+    pre,
+    splits: tuple[np.ndarray, ...],
+    X,
+    Y,
+    **options,
+):
+    """``net.fit(X, Y, **options)``, checkpointed as ``args`` asks (storing ``spec``); on
+    SIGINT/SIGTERM print how to resume and exit with 128 + the signal's number."""
     if args.checkpoint is None:
         with graceful_stop(enabled=False):
             return net.fit(X, Y, **options)
@@ -189,11 +228,10 @@ def fit(args: argparse.Namespace, net, pre, splits: tuple[np.ndarray, ...], X, Y
     current = {k: [int(i) for i in rows] for k, rows in zip(names, splits, strict=True)}
     if stored is not None and stored != current:
         raise ValueError(
-            f"the data of {args.data} changed since the checkpoint in {args.checkpoint} was "
+            f"the data of {spec.data.source} changed since the checkpoint in {args.checkpoint} was "
             "written (other train/dev/test rows); resume needs the same data."
         )
-    extra = {"argv": _argv(args), "splits": current, "preprocessing": pre.to_header()}
-    extra["preprocessing_arrays"] = {k: v.tolist() for k, v in pre.arrays().items()}
+    extra = _extra(args, spec, current, pre)
     target = CheckpointPath(checkpoint_file(args.checkpoint), extra)  # DIR/checkpoint.npz
     try:
         with graceful_stop(enabled=True):

@@ -13,18 +13,15 @@ import shlex
 
 import numpy as np
 
-from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
-from ..outputs import TASKS
+from ..spec import INIT_NAMES, TASK_NAMES, DataSpec, FitSpec, NetworkSpec, RunSpec
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-# The choices are the core's tables, plus the words only the command line knows: "auto" (the
-# task inferred from the target, the init from the activations) and "course" (see --init).
-TASK_CHOICES = ("auto", *TASKS)
-INIT_CHOICES = ("auto", *INITIALIZERS, "course")
+# The choices are the core's tables, plus the words of a spec: "auto" (the task inferred from
+# the target, the init from the activations) and "course" (see --init).
+TASK_CHOICES = TASK_NAMES
+INIT_CHOICES = INIT_NAMES
 OPTIMIZER_CHOICES = tuple(OPTIMIZERS)
-#: The command line's default α per optimizer; a test holds its keys to the optimizers' table.
-DEFAULT_LEARNING_RATE = {"gd": 0.05, "momentum": 0.05, "rmsprop": 0.001, "adam": 0.003}
 DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image folder"
 #: library argument -> flag, for messages (``target=`` -> ``--target``)
 FLAGS = {
@@ -35,6 +32,9 @@ FLAGS = {
     "learning_rate": "--learning-rate",
     "batch_size": "--batch-size",
     "epochs": "--epochs",
+    "dev_fraction": "--dev-fraction",
+    "test_fraction": "--test-fraction",
+    "test": "--test",
 }
 
 
@@ -240,29 +240,52 @@ def load_with_preprocessing(path: str):
     return model
 
 
-def build_network(args: argparse.Namespace, pre, seed: int, dtype):
-    from ..network import Network
-
-    init, legacy = ("xavier", True) if args.init == "course" else (args.init, args.legacy_rng)
-    hidden = args.hidden[0] if len(args.hidden) == 1 else args.hidden
-    if not args.layers:
-        hidden = []
-    return Network(
-        [pre.n_x, *args.layers, pre.n_y],
-        hidden=hidden,
-        output=pre.output,
-        init=init,
-        seed=seed,
-        legacy_rng=legacy,
-        dtype=dtype,
+def network_spec(args: argparse.Namespace, dtype: str = "float64") -> NetworkSpec:
+    """The network options (``network_options``) as a spec."""
+    return NetworkSpec(
+        layers=tuple(args.layers),
+        hidden=tuple(args.hidden),
+        init=args.init,
+        legacy_rng=args.legacy_rng,
         l2=args.l2,
+        dtype=dtype,
     )
 
 
+def spec_of(args: argparse.Namespace) -> RunSpec:
+    """``layerwise train``'s options as the run's spec (DATA as given)."""
+    if args.test and args.test_fraction:  # before the spec says it in its own words
+        raise ValueError("use either --test FILE or --test-fraction, not both.")
+    data = DataSpec(
+        source=str(args.data),
+        target=None if args.target is None else tuple(args.target),
+        drop=tuple(args.drop),
+        sep=args.sep,
+        task=args.task,
+        dev_fraction=args.dev_fraction,
+        test=args.test,
+        test_fraction=args.test_fraction,
+    )
+    fit = FitSpec(
+        optimizer=args.optimizer,
+        learning_rate=args.learning_rate,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        early_stopping=args.early_stopping,
+    )
+    return RunSpec(data, network_spec(args, args.dtype), fit, seed=args.seed)
+
+
 def one_line(err: BaseException) -> str:
+    """An error as one line, its library arguments named as this command line's flags."""
     text = str(err) or type(err).__name__
     if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
         text = f"{text}: {err.filename}"
+    return flags(text)
+
+
+def flags(text: str) -> str:
+    """``text`` on one line, with ``name=value`` written ``--name value`` (see ``FLAGS``)."""
     text = re.sub(r"\b(\w+)=(?:'([^']*)'|(-?[\w.+-]*\w))?", _flag, text)
     return " ".join(text.split())
 

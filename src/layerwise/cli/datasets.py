@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..data import DATASETS
-    from .report import table
+    from ..spec.report import table
 
     rows = [
         [b.name, b.task, b.shape[0], b.shape[1], b.n_classes or "-", b.description]

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .report import evaluate_split, format_evaluation
+    from ..spec.report import evaluate_split, format_evaluation
 
     model = load_with_preprocessing(args.model)
     pre = model.preprocessor

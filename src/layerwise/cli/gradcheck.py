@@ -6,15 +6,16 @@ import argparse
 
 import numpy as np
 
+from ..spec import build_network
 from .common import (
     DATA_HELP,
     EXIT_CHECK_FAILED,
     EXIT_OK,
     TASK_CHOICES,
-    build_network,
     data_options,
     load_with_preprocessing,
     network_options,
+    network_spec,
     positive,
     read,
     seed_of_args,
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         pre = Preprocessor(args.task, data.scaling).fit(
             data.features, data.target, classes=data.classes, image=data.image
         )
-        net = build_network(args, pre, seed, np.float64)
+        net = build_network(network_spec(args), pre, seed)  # float64: ε needs it
     if net.n_parameters() > 200_000 and args.per_layer is None:
         raise ValueError(
             f"the network has {net.n_parameters():,} parameters; checking each takes two "

@@ -16,7 +16,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..data import load_model
-    from .report import format_summary
+    from ..spec.report import format_summary
 
     model = load_model(args.model)
     lines = format_summary(model, args.model).split("\n")

@@ -1,5 +1,8 @@
 """``layerwise train``: read, split, preprocess, fit, report, save.
 
+The options are parsed into a :class:`layerwise.spec.RunSpec`; steps 1-3 are
+:func:`layerwise.spec.prepare`, step 4 starts from :func:`layerwise.spec.build_network`.
+
 1. Read DATA (rows); infer or check the task from the target.
 2. Hold out a test set (``--test`` file, or ``--test-fraction`` of DATA: 20% of a bundled set by
    default), then a dev set (``--dev-fraction``), stratified by class, drawn with ``--seed``.
@@ -17,28 +20,63 @@ import json
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..spec import FitSpec, Prepared, RunSpec, build_network, prepare
 from . import checkpoint
 from .common import (
     DATA_HELP,
-    DEFAULT_LEARNING_RATE,
     EXIT_OK,
     OPTIMIZER_CHOICES,
     TASK_CHOICES,
     batch_size,
-    build_network,
     data_options,
+    flags,
     fraction,
     network_options,
     positive,
-    read,
-    seed_of_args,
 )
+
+#: train's options after DATA, the data, --task and the network options: flag -> keywords
+OPTIONS: dict[str, dict[str, Any]] = {
+    "--optimizer": {"choices": OPTIMIZER_CHOICES, "default": "adam"},
+    "--learning-rate": {
+        "type": positive(float),
+        "metavar": "ALPHA",
+        "help": "default: 0.003 for adam, 0.001 rmsprop, 0.05 gd/momentum",
+    },
+    "--epochs": {"type": positive(int), "default": 100},
+    "--batch-size": {
+        "type": batch_size,
+        "default": 32,
+        "metavar": "B",
+        "help": "mini-batch size, or 'full' for batch gradient descent (default 32)",
+    },
+    "--dev-fraction": {
+        "type": fraction,
+        "default": 0.2,
+        "metavar": "F",
+        "help": "share of the training data held out as dev set (default 0.2)",
+    },
+    "--test": {"metavar": "DATA", "help": "a separate test file"},
+    "--test-fraction": {
+        "type": fraction,
+        "metavar": "F",
+        "help": "share held out as test set (default 0.2 for bundled data, otherwise 0)",
+    },
+    "--early-stopping": {
+        "type": positive(int, allow_zero=True),
+        "metavar": "PATIENCE",
+        "help": "stop after PATIENCE epochs without a better dev cost and keep the "
+        "best epoch (default 10 with a dev set; 0 turns it off)",
+    },
+    "--dtype": {"choices": ("float64", "float32"), "default": "float64"},
+    "--out": {"metavar": "DIR", "help": "output folder (default runs/<data name>)"},
+    "--quiet": {"action": "store_true", "help": "print only the final summary"},
+}
 
 
 def add_parser(sub) -> None:
@@ -55,45 +93,8 @@ def add_parser(sub) -> None:
         "--task", choices=TASK_CHOICES, default="auto", help="default: inferred from the target"
     )
     network_options(train, layers="64,32", hidden="relu")
-    train.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="adam")
-    train.add_argument(
-        "--learning-rate",
-        type=positive(float),
-        metavar="ALPHA",
-        help="default: 0.003 for adam, 0.001 rmsprop, 0.05 gd/momentum",
-    )
-    train.add_argument("--epochs", type=positive(int), default=100)
-    train.add_argument(
-        "--batch-size",
-        type=batch_size,
-        default=32,
-        metavar="B",
-        help="mini-batch size, or 'full' for batch gradient descent (default 32)",
-    )
-    train.add_argument(
-        "--dev-fraction",
-        type=fraction,
-        default=0.2,
-        metavar="F",
-        help="share of the training data held out as dev set (default 0.2)",
-    )
-    train.add_argument("--test", metavar="DATA", help="a separate test file")
-    train.add_argument(
-        "--test-fraction",
-        type=fraction,
-        metavar="F",
-        help="share held out as test set (default 0.2 for bundled data, otherwise 0)",
-    )
-    train.add_argument(
-        "--early-stopping",
-        type=positive(int, allow_zero=True),
-        metavar="PATIENCE",
-        help="stop after PATIENCE epochs without a better dev cost and keep the "
-        "best epoch (default 10 with a dev set; 0 turns it off)",
-    )
-    train.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    train.add_argument("--out", metavar="DIR", help="output folder (default runs/<data name>)")
-    train.add_argument("--quiet", action="store_true", help="print only the final summary")
+    for flag, keywords in OPTIONS.items():
+        train.add_argument(flag, **keywords)
     checkpoint.add_options(train)  # --checkpoint, --checkpoint-every, --resume
     train.set_defaults(handler=run)
 
@@ -102,28 +103,29 @@ def run(args: argparse.Namespace) -> int:
     """Read, split, preprocess, fit, report, save; the exit code."""
     from ..data import save_model
     from ..persistence import atomic
-    from .report import evaluate_split, split_table
+    from ..spec.report import evaluate_split, split_table
 
-    args = checkpoint.prepare(args, _parser())  # --checkpoint / --resume (settings from it)
-    p = prepare(args)
+    spec, args = checkpoint.resolve(args, _parser())  # --resume: the checkpoint's spec
+    p = prepare(spec)
+    for note in [] if args.quiet else p.notes:
+        print(f"note: {flags(note)}", file=sys.stderr)
     out = _output_folder(args.out or Path("runs") / Path(p.data.name).stem)  # fail before fit
     args.out = str(out.resolve())  # a checkpoint stores it: a resume writes here from anywhere
-    dtype = np.dtype(args.dtype)
-    net = build_network(args, p.pre, p.seed, dtype)
-    learning_rate = args.learning_rate or DEFAULT_LEARNING_RATE[args.optimizer]
+    net = build_network(spec.network, p.pre, p.seed)
     start = time.perf_counter()
     history = checkpoint.fit(  # net.fit, checkpointed when asked
         args,
+        spec,
         net,
         p.pre,
         p.rows,
         *p.xy["train"],
-        epochs=args.epochs,
-        learning_rate=learning_rate,
-        optimizer=args.optimizer,
-        batch_size=args.batch_size,
-        dev=p.xy.get("dev"),  # the shuffle: the network's own stream, from --seed
-        callbacks=_callbacks(args, has_dev=p.dev is not None),
+        epochs=spec.fit.epochs,
+        learning_rate=spec.fit.alpha,
+        optimizer=spec.fit.optimizer,
+        batch_size=spec.fit.batch_size,
+        dev=p.xy.get("dev"),  # the shuffle: the network's own stream, from the seed
+        callbacks=_callbacks(spec.fit, args.quiet, has_dev=p.dev is not None),
     )
     seconds = time.perf_counter() - start
     splits = {"train": p.train, "dev": p.dev, "test": p.test}
@@ -132,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         for name, d in splits.items()
         if d is not None
     }
-    settings = _settings(args, p, net, learning_rate, history, seconds)
+    settings = _settings(spec, p, net, history, seconds)
     headline = {
         s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
     }
@@ -142,28 +144,12 @@ def run(args: argparse.Namespace) -> int:
     atomic.atomic_write(out / "metrics.json", _json_bytes(reports))
     written = [net_file.name, "history.json", "metrics.json"]
     written += _plots(out, history, net, p.pre, p.data)
-    print(_describe(p, net, args, learning_rate, history, seconds))
+    print(_describe(p, net, spec.fit, history, seconds))
     print()
     print(split_table(reports, p.pre.task))
     print()
     print(f"saved to {out}/: {', '.join(written)}")
     return EXIT_OK
-
-
-@dataclass
-class Prepared:
-    """DATA read, split and preprocessed: the raw splits (``Dataset`` rows), the fitted
-    ``Preprocessor`` and the transformed splits ``xy[name] = (X (n_x, m), Y (n_y, m))``."""
-
-    data: Any
-    pre: Any
-    train: Any
-    dev: Any | None
-    test: Any | None
-    xy: dict[str, tuple[np.ndarray, np.ndarray]]
-    seed: int
-    test_fraction: float
-    rows: tuple[np.ndarray, np.ndarray, np.ndarray]  # row numbers of train, dev, test in DATA
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,115 +159,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def prepare(args: argparse.Namespace) -> Prepared:
-    """Steps 1-3 of ``train`` (read, split, preprocess), for every command that trains."""
-    from ..data import Preprocessor, class_labels, infer_task, split_indices
-    from ..data.tables import TABLE_SUFFIXES
-    from ..random import make_rng
-
-    if args.test and args.test_fraction:
-        raise ValueError("use either --test FILE or --test-fraction, not both.")
-    seed = seed_of_args(args)
-    data = read(args.data, args.target, True, args.drop, None, sep=args.sep)
-    task = infer_task(data.target, args.task)
-    test_fraction = args.test_fraction
-    if test_fraction is None:
-        test_fraction = 0.2 if data.origin == "bundled" and not args.test else 0.0
-    classes = data.target.to_numpy() if task in ("binary", "multiclass") else None  # (m, 1)
-    rng = make_rng(seed)  # one generator for both splits
-    rest, test_index = split_indices(data.m, test_fraction, rng, classes)
-    test = data.take(test_index) if test_index.size else None
-    if args.test:
-        sep = args.sep if Path(args.test).suffix.lower() in TABLE_SUFFIXES else None
-        test = read(args.test, data.target_names, True, [], data.image, ignore=args.drop, sep=sep)
-    train_index, dev_index = split_indices(  # positions in rest
-        rest.size, args.dev_fraction, rng, None if classes is None else classes[rest]
-    )
-    train_set = data.take(rest[train_index])
-    dev = data.take(rest[dev_index]) if dev_index.size else None
-    _check_splits(args, data, task, train_set, dev, test_index.size)
-    # the classes of the whole file, so that a rare class missing from the train split is kept
-    class_names = data.classes or (
-        class_labels(data.target) if task in ("binary", "multiclass") else None
-    )
-    pre = Preprocessor(task, data.scaling, dropped=args.drop).fit(
-        train_set.features, train_set.target, classes=class_names, image=data.image
-    )
-    dtype = np.dtype(args.dtype)
-    xy = {
-        name: (pre.transform(d.features, dtype), pre.transform_target(d.target, dtype))
-        for name, d in (("train", train_set), ("dev", dev))
-        if d is not None
-    }
-    rows = (rest[train_index], rest[dev_index], test_index)
-    return Prepared(data, pre, train_set, dev, test, xy, seed, test_fraction, rows)
-
-
-def _settings(args, p: Prepared, net, learning_rate: float, history, seconds: float) -> dict:
+def _settings(spec: RunSpec, p: Prepared, net, history, seconds: float) -> dict:
     """What the model file records of how it was trained."""
+    data, network, fit = spec.data, spec.network, spec.fit
     return {
-        "data": str(args.data),
+        "data": data.source,
         "task": p.pre.task,
-        "layers": args.layers,
-        "hidden": args.hidden,
-        "init": args.init,
+        "layers": list(network.layers),
+        "hidden": list(network.hidden),
+        "init": network.init,
         "legacy_rng": net.legacy_rng,
-        "optimizer": args.optimizer,
-        "learning_rate": learning_rate,
-        "epochs": args.epochs,
+        "optimizer": fit.optimizer,
+        "learning_rate": fit.alpha,
+        "epochs": fit.epochs,
         "epochs_run": history.epochs,
         "best_epoch": history.best_epoch,
-        "batch_size": args.batch_size,
-        "dev_fraction": args.dev_fraction,
+        "batch_size": fit.batch_size,
+        "dev_fraction": data.dev_fraction,
         "test_fraction": p.test_fraction,
-        "test": args.test,
+        "test": data.test,
         "seed": p.seed,
-        "dtype": args.dtype,
-        "l2": args.l2,
+        "dtype": network.dtype,
+        "l2": network.l2,
         "seconds": round(seconds, 3),
     }
-
-
-def _check_splits(args, data, task: str, train_set, dev, n_test: int) -> None:
-    """Tiny or thinly spread data: a training split left with one class is an error that says
-    why; a dev set far smaller than asked, or a task guessed from a handful of numbers, a note."""
-    held = (
-        f"{data.name} has {data.m} examples: {n_test} went to the test set "
-        f"(--test-fraction), {0 if dev is None else dev.m} to the dev set (--dev-fraction "
-        f"{args.dev_fraction:g})"
-    )
-    if task in ("binary", "multiclass"):
-        from ..data import class_labels
-
-        left = class_labels(train_set.target)
-        if len(left) < 2:
-            raise ValueError(
-                f"the training split holds only one class ({left[0]!r}): {held}, and "
-                f"{train_set.m} to training. Hint: for so few examples use --dev-fraction 0 "
-                "(and --test-fraction 0), or add data."
-            )
-    if args.quiet:
-        return
-    asked = round(args.dev_fraction * (train_set.m + (0 if dev is None else dev.m)))
-    if dev is not None and dev.m < asked / 2:
-        print(
-            f"note: the dev set has {dev.m} example{'s' * (dev.m != 1)} instead of about "
-            f"{asked}: most classes "
-            "have too few examples to be split by class. Hint: check --task and --target.",
-            file=sys.stderr,
-        )
-    from pandas.api import types
-
-    dtype = data.target.dtypes.iloc[0]
-    numeric = types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype)
-    classes = len(class_labels(data.target)) if task in ("binary", "multiclass") else 0
-    if args.task == "auto" and classes and numeric and data.m < 10 * classes:
-        print(
-            f"note: --task auto chose {task} for the {classes} distinct numbers of "
-            f"{data.target_names[0]!r} in {data.m} rows; if they are quantities, use "
-            "--task regression.",
-            file=sys.stderr,
-        )
 
 
 def _output_folder(out: Path) -> Path:
@@ -304,13 +205,11 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=1) + "\n").encode()
 
 
-def _callbacks(args: argparse.Namespace, has_dev: bool) -> list:
+def _callbacks(fit: FitSpec, quiet: bool, has_dev: bool) -> list:
     from ..callbacks import EarlyStopping, ProgressBar
 
-    callbacks: list[Any] = [] if args.quiet else [ProgressBar(file=sys.stderr)]
-    patience = args.early_stopping
-    if patience is None:
-        patience = 10 if has_dev else 0
+    callbacks: list[Any] = [] if quiet else [ProgressBar(file=sys.stderr)]
+    patience = fit.patience(has_dev)
     if patience:
         callbacks.append(EarlyStopping(patience, monitor="dev_cost" if has_dev else "cost"))
     return callbacks
@@ -348,7 +247,7 @@ def _plots(out: Path, history, net, pre, data) -> list[str]:
     return written
 
 
-def _describe(p: Prepared, net, args, learning_rate, history, seconds) -> str:
+def _describe(p: Prepared, net, fit: FitSpec, history, seconds: float) -> str:
     data, pre, train_set, dev, test = p.data, p.pre, p.train, p.dev, p.test
     kind = pre.task + (f" ({len(pre.classes)} classes)" if pre.is_classifier else "")
     sizes = (
@@ -357,10 +256,10 @@ def _describe(p: Prepared, net, args, learning_rate, history, seconds) -> str:
         + (f" / test {test.m}" if test else "")
     )
     acts = "/".join(dict.fromkeys(a.name for a in net.activations))
-    batch = "full batch" if args.batch_size is None else f"batch {args.batch_size}"
-    stop = f"{history.epochs} of {args.epochs} epochs"
+    batch = "full batch" if fit.batch_size is None else f"batch {fit.batch_size}"
+    stop = f"{history.epochs} of {fit.epochs} epochs"
     if history.stopped_epoch is not None:
-        stop = f"stopped early after {history.epochs} of {args.epochs} epochs"
+        stop = f"stopped early after {history.epochs} of {fit.epochs} epochs"
     if history.best_epoch is not None:
         stop += f" (best epoch {history.best_epoch} kept)"
     return "\n".join(
@@ -370,7 +269,7 @@ def _describe(p: Prepared, net, args, learning_rate, history, seconds) -> str:
             f"network: {net.layer_dims} {acts}, init {net.init}"
             + (" (legacy RandomState)" if net.legacy_rng else "")
             + f", {net.n_parameters():,} parameters, {net.dtype}",
-            f"training: {args.optimizer}, learning rate {learning_rate:g}, {batch}, {stop}, "
+            f"training: {fit.optimizer}, learning rate {fit.alpha:g}, {batch}, {stop}, "
             f"{seconds:.1f} s",
         ]
     )

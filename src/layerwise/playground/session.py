@@ -21,6 +21,7 @@ import numpy as np
 import layerwise as lw
 
 from ..diagnostics import identical_units
+from ..spec import NetworkSpec, network_for
 from .datasets import DATASETS, split
 from .schema import Command, Config
 
@@ -105,10 +106,8 @@ class Session:
     def _build_network(self) -> None:
         c = self.config
         output = "sigmoid" if self.task == "binary" else "linear"
-        dims = [2, *c.layers, 1]
-        self.net = lw.Network(
-            dims, hidden=list(c.activation), output=output, init=c.init, seed=c.seed, l2=c.l2
-        )
+        spec = NetworkSpec(layers=c.layers, hidden=c.activation, init=c.init, l2=c.l2)
+        self.net = network_for(spec, 2, 1, output, c.seed)  # [2, *layers, 1]
         self.optimizer = lw.OPTIMIZERS[c.optimizer](c.learning_rate)
         large = self.net.theta.size > LARGE_NETWORK
         self.grid_n, self.unit_step = (COARSE_GRID, 1) if large else (GRID, UNIT_STEP)

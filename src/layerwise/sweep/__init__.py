@@ -11,10 +11,14 @@ number of machines run the same call and share it. Needs ``pip install 'layerwis
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["default_study_name", "show", "sweep"]
+from ..spec import DataSpec, NetworkSpec, Prepared, RunSpec, prepare
+
+__all__ = ["SweepOptions", "default_study_name", "show", "sweep", "sweep_spec"]
 
 
 def _need_optuna() -> None:
@@ -27,6 +31,65 @@ def _need_optuna() -> None:
 def default_study_name(data: str | Path) -> str:
     """The study of a data set unless named: the file's stem or the bundled name."""
     return Path(str(data)).stem or "sweep"
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """How a sweep searches, apart from the run it varies.
+
+    Parameters
+    ----------
+    trials : int
+        The study's total of finished (complete or pruned) trials, shared by every worker.
+    space : path or dict, optional
+        Settings over the default space (see :mod:`layerwise.sweep.space`).
+    storage : str, optional
+        ``postgresql://USER:PASSWORD@HOST:PORT/DB`` for many machines; default
+        ``sqlite:///<out>/study.db``.
+    study : str, optional
+        Study name (default: the data's name). Workers with the same storage and study share it.
+    workers : int
+        Local worker processes (1: this process, reproducible with ``seed``). They are spawned
+        processes: a script calling ``sweep(..., workers=K)`` needs the
+        ``if __name__ == "__main__":`` guard.
+    metric : {"dev_accuracy", "dev_cost"}, optional
+        Default dev_accuracy for classification, dev_cost otherwise.
+    heartbeat, grace : int
+        Seconds between a running trial's heartbeats, and of silence after which it is marked
+        FAIL and retried (default 2 × heartbeat).
+    timeout : float, optional
+        Start no trial after this many seconds.
+    out : path, optional
+        The folder of the report, ``trials.csv``, plots and ``best/`` (default
+        ``runs/sweep-<study>``).
+    top : int
+        Rows of the best-trials table.
+    quiet : bool
+        No line per trial.
+    """
+
+    trials: int = 20
+    space: str | Path | dict[str, Any] | None = None
+    storage: str | None = None
+    study: str | None = None
+    workers: int = 1
+    timeout: float | None = None
+    metric: str | None = None
+    out: str | Path | None = None
+    heartbeat: int = 10
+    grace: int | None = None
+    top: int = 5
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("trials", "workers", "heartbeat"):
+            _count(name, getattr(self, name))
+        if self.grace is not None and _count("grace", self.grace) <= self.heartbeat:
+            raise ValueError(
+                f"grace must be longer than heartbeat ({self.heartbeat} s), got {self.grace}. "
+                "Hint: a trial is only failed after that many seconds without a heartbeat; "
+                "2 × heartbeat works."
+            )
 
 
 def sweep(
@@ -54,29 +117,10 @@ def sweep(
 ):
     """Search hyperparameters for ``data`` until the study holds ``trials`` finished trials.
 
-    Parameters
-    ----------
-    data : str or Path
-        A bundled data set (``"digits"``) or a file, read and split as ``layerwise train``
-        does (same seed, same train/dev/test rows).
-    trials : int
-        The study's total of finished (complete or pruned) trials, shared by every worker.
-    space : path or dict, optional
-        Settings over the default space (see :mod:`layerwise.sweep.space`).
-    storage : str, optional
-        ``postgresql://USER:PASSWORD@HOST:PORT/DB`` for many machines; default
-        ``sqlite:///<out>/study.db``.
-    study : str, optional
-        Study name (default: the data's name). Workers with the same storage and study share it.
-    workers : int
-        Local worker processes (1: this process, reproducible with ``seed``). They are spawned
-        processes: a script calling ``sweep(..., workers=K)`` needs the
-        ``if __name__ == "__main__":`` guard.
-    metric : {"dev_accuracy", "dev_cost"}, optional
-        Default dev_accuracy for classification, dev_cost otherwise.
-    heartbeat, grace : int
-        Seconds between a running trial's heartbeats, and of silence after which it is marked
-        FAIL and retried (default 2 × heartbeat).
+    ``data`` (a bundled data set such as ``"digits"``, or a file), ``target``, ``drop``,
+    ``task``, ``dev_fraction``, ``test_fraction``, ``dtype`` and ``seed`` make the run's
+    :class:`layerwise.spec.RunSpec`, read and split as ``layerwise train`` does (same seed,
+    same train/dev/test rows); the rest are :class:`SweepOptions`. See :func:`sweep_spec`.
 
     Returns
     -------
@@ -84,77 +128,95 @@ def sweep(
         ``study``, ``best_trial``, ``best_value``, ``best_settings``, ``model_path``
         (``out/best/model.npz``), ``text`` (the report) and ``files``.
     """
-    _need_optuna()
-    from .runner import Settings, run_local_workers, work
-    from .space import load_space, parse_space
-
-    trials, workers = _count("trials", trials), _count("workers", workers)
-    heartbeat = _count("heartbeat", heartbeat)
-    if grace is not None and _count("grace", grace) <= heartbeat:
-        raise ValueError(
-            f"grace must be longer than heartbeat ({heartbeat} s), got {grace}. Hint: a trial "
-            "is only failed after that many seconds without a heartbeat; 2 × heartbeat works."
-        )
-    if isinstance(space, dict):
-        from .space import DEFAULT_SPACE
-
-        parse_space(space)
-        spec = DEFAULT_SPACE | space
-    else:
-        spec = load_space(space)
-    name = study or default_study_name(data)
-    out = Path(out) if out is not None else Path("runs") / f"sweep-{name}"
-    from .storage import check_url, default_url
-
-    url = default_url(out) if storage is None else storage
-    check_url(url)  # a malformed URL fails before the data are read
-    prepared = _prepare(data, target, drop, task, seed, dev_fraction, test_fraction, dtype)
-    settings = Settings(
-        data=str(data),
-        trials=trials,
-        storage=url,
-        study=name,
-        space=spec,
-        metric=_metric(metric, prepared.pre.task),
-        target=[target] if isinstance(target, str) else target,
-        drop=list(drop),
-        task=task,
-        seed=seed,
-        dev_fraction=dev_fraction,
-        test_fraction=test_fraction,
-        dtype=dtype,
-        timeout=timeout,
-        heartbeat=heartbeat,
-        grace=grace,
-        quiet=quiet,
+    options = SweepOptions(
+        trials, space, storage, study, workers, timeout, metric, out, heartbeat, grace, top, quiet
     )
+    targets = [target] if isinstance(target, str) else target
+    run = RunSpec(
+        DataSpec(
+            str(data),
+            target=None if targets is None else tuple(targets),
+            drop=tuple(drop),
+            task=task,
+            dev_fraction=dev_fraction,
+            test_fraction=test_fraction,
+        ),
+        NetworkSpec(dtype=dtype),
+        seed=seed,
+    )
+    return sweep_spec(run, options)
+
+
+def sweep_spec(spec: RunSpec, options: SweepOptions):
+    """Search hyperparameters for the run ``spec`` (its data, dtype and seed; the trials draw
+    its network and fit), as ``options`` say; see :func:`sweep`."""
+    _need_optuna()
     from .results import write_results
-    from .runner import open_study, quiet_optuna
+    from .runner import Settings, quiet_optuna
+    from .storage import check_url, default_url, opened
+
+    space = _space(options.space)
+    name = options.study or default_study_name(spec.data.source)
+    out = Path(options.out) if options.out is not None else Path("runs") / f"sweep-{name}"
+    url = default_url(out) if options.storage is None else options.storage
+    check_url(url)  # a malformed URL fails before the data are read
+    settings = Settings(
+        spec,
+        options.trials,
+        url,
+        name,
+        space,
+        metric="",  # known once the data are read: it depends on the task
+        timeout=options.timeout,
+        heartbeat=options.heartbeat,
+        grace=options.grace,
+        quiet=options.quiet,
+    )
+    prepared = settings.prepared()
+    for note in prepared.notes:
+        print(f"note: {note}", file=sys.stderr)
+    settings.metric = _metric(options.metric, prepared.pre.task)
+    _run_workers(settings, prepared, options.workers)
+    with quiet_optuna(), opened(url, options.heartbeat, options.grace) as store:
+        return write_results(_load(name, store), out, prepared, options.top)
+
+
+def _space(space: str | Path | dict[str, Any] | None) -> dict[str, Any]:
+    """The default space with ``space`` (a file or a dict) over it, checked."""
+    from .space import DEFAULT_SPACE, load_space, parse_space
+
+    if isinstance(space, dict):
+        parse_space(space)
+        return DEFAULT_SPACE | space
+    return load_space(space)
+
+
+def _run_workers(settings, prepared: Prepared, workers: int) -> None:
+    """Open (or join) the study, then run its trials in this process or ``workers`` spawned
+    ones."""
+    from .runner import open_study, quiet_optuna, run_local_workers, work
     from .storage import opened
 
-    with quiet_optuna(), opened(url, heartbeat, grace) as store:
+    with quiet_optuna(), opened(settings.storage, settings.heartbeat, settings.grace) as store:
         # storage and data errors once, here, before any worker starts
         open_study(settings, prepared, store)
     if workers == 1:
         work(settings, prepared)
-    else:
-        codes = run_local_workers(settings, workers)
-        for i, code in enumerate(codes):
-            if code and code < 0 and not quiet:
-                print(
-                    f"note: worker {i + 1} was stopped by signal {-code}; a trial it was "
-                    "running is marked FAIL after the grace period and re-run",
-                    flush=True,
-                )
-        if all(code != 0 for code in codes):
-            raise ValueError(
-                f"every worker stopped before the study was done (exit codes {codes}); see "
-                "their messages above. Hint: from Python, call sweep(..., workers=K) under "
-                "if __name__ == '__main__': (workers are spawned processes)."
+        return
+    codes = run_local_workers(settings, workers)
+    for i, code in enumerate(codes):
+        if code and code < 0 and not settings.quiet:
+            print(
+                f"note: worker {i + 1} was stopped by signal {-code}; a trial it was "
+                "running is marked FAIL after the grace period and re-run",
+                flush=True,
             )
-    with quiet_optuna(), opened(url, heartbeat, grace) as store:
-        study_ = _load(name, store)
-        return write_results(study_, out, prepared, top)
+    if all(code != 0 for code in codes):
+        raise ValueError(
+            f"every worker stopped before the study was done (exit codes {codes}); see "
+            "their messages above. Hint: from Python, call sweep(..., workers=K) under "
+            "if __name__ == '__main__': (workers are spawned processes)."
+        )
 
 
 def _load(name: str, storage):
@@ -178,7 +240,7 @@ def show(
     import optuna
 
     from .results import write_results
-    from .runner import check_same_setup, quiet_optuna
+    from .runner import quiet_optuna
     from .storage import check_url, default_url, opened
 
     if storage is None:
@@ -198,53 +260,41 @@ def show(
                 "Hint: pass --study NAME."
             )
         loaded = optuna.load_study(study_name=study, storage=store)
-        setup = loaded.user_attrs.get("setup")
-        if setup is None:
-            raise ValueError(f"study {study!r} was not made by layerwise sweep (no setup).")
-        source = str(data) if data is not None else setup["data"]
-        prepared = _prepare(
-            source,
-            setup["target"],
-            setup["drop"],
-            setup["task"],
-            setup["seed"],
-            setup["dev_fraction"],
-            setup["test_fraction"],
-            setup["dtype"],
-            missing_ok=data is None,
-        )
-        if prepared is not None:
-            from .runner import Settings, setup_of
-
-            mine = setup_of(Settings(source, 1, storage, study, {}, **_keys(setup)), prepared)
-            check_same_setup(study, setup, mine, source)
+        prepared = _prepare_setup(loaded, storage, data)
         out = Path(out) if out is not None else Path("runs") / f"sweep-{study}"
         return write_results(loaded, out, prepared, top)
 
 
-def _keys(setup: dict[str, Any]) -> dict[str, Any]:
-    keys = ("metric", "target", "drop", "task", "seed", "dev_fraction", "test_fraction", "dtype")
-    return {k: setup[k] for k in keys}
+def _prepare_setup(study, storage: str, data: str | Path | None) -> Prepared | None:
+    """The data of ``study`` as its setup recorded them (read from ``data`` if given), checked
+    against the setup; None when the recorded file is gone and no ``data`` is given."""
+    from .runner import Settings, check_same_setup, setup_of
 
-
-def _prepare(data, target, drop, task, seed, dev_fraction, test_fraction, dtype, missing_ok=False):
-    from .objective import prepare
-
+    setup = study.user_attrs.get("setup")
+    if setup is None:
+        raise ValueError(f"study {study.study_name!r} was not made by layerwise sweep (no setup).")
+    source = str(data) if data is not None else setup["data"]
+    target = setup["target"]
+    spec = RunSpec(
+        DataSpec(
+            source,
+            target=None if target is None else tuple(target),
+            drop=tuple(setup["drop"] or ()),
+            task=setup["task"],
+            dev_fraction=setup["dev_fraction"],
+            test_fraction=setup["test_fraction"],
+        ),
+        NetworkSpec(dtype=setup["dtype"]),
+        seed=setup["seed"],
+    )
     try:
-        prepared = prepare(
-            str(data),
-            target=[target] if isinstance(target, str) else target,
-            drop=list(drop or ()),
-            task=task,
-            seed=seed,
-            dev_fraction=dev_fraction,
-            test_fraction=test_fraction,
-            dtype=dtype,
-        )
+        prepared = prepare(spec)
     except FileNotFoundError:
-        if missing_ok:
+        if data is None:
             return None
         raise
+    settings = Settings(spec, 1, storage, study.study_name, {}, setup["metric"])
+    check_same_setup(study.study_name, setup, setup_of(settings, prepared), source)
     return prepared
 
 

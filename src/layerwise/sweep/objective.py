@@ -1,8 +1,8 @@
-"""One trial: read the data as ``layerwise train`` does, build a network, fit it, report.
+"""One trial: the base spec with the trial's drawn settings, its network fitted, reported.
 
 The data are read, split (test, then dev, stratified, from ``seed``) and preprocessed once per
-worker, exactly as ``layerwise train`` does with the same seed and fractions, so every worker
-of a study, on any machine, sees the same train/dev/test rows. Each trial trains a
+worker by :func:`layerwise.spec.prepare`, as ``layerwise train`` does with the same spec, so
+every worker of a study, on any machine, sees the same train/dev/test rows. Each trial trains a
 ``Network`` through ``Network.fit`` with its dev set, reports the dev metric after every epoch
 to Optuna (:class:`ReportToTrial`), stops when Optuna's pruner says so, and records its
 ``History`` as the trial's user attribute ``"history"``.
@@ -10,101 +10,26 @@ to Optuna (:class:`ReportToTrial`), stops when Optuna's pruner says so, and reco
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import time
-from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any
-
-import numpy as np
 
 import layerwise as lw
 
-from ..cli import train
-from ..cli.common import build_network
-from ..data import Preprocessor
+from ..spec import Prepared, RunSpec, build_network
 
 # metric -> Optuna direction
 METRICS = {"dev_accuracy": "maximize", "dev_cost": "minimize"}
 
 
-@dataclass
-class Prepared:
-    """The data of a sweep, preprocessed: ``X (n_x, m)``, ``Y (n_y, m)``, dev likewise.
-
-    ``data``/``train``/``dev``/``test`` are the raw :class:`layerwise.data.Dataset` rows
-    (``test`` None when no test split), for the final report of the best model.
-    """
-
-    data: Any
-    train: Any
-    dev: Any
-    test: Any
-    pre: Preprocessor
-    X: np.ndarray
-    Y: np.ndarray
-    X_dev: np.ndarray
-    Y_dev: np.ndarray
-    seed: int
-    dtype: np.dtype
-
-    def fingerprint(self) -> dict[str, Any]:
-        """What a study's trials depend on: columns, target, task, classes, split sizes."""
-        pre = self.pre
-        return {
-            "features": [str(c) for c in self.data.features.columns],
-            "target": pre.target_names,
-            "task": pre.task,
-            "classes": None if pre.classes is None else [str(c) for c in pre.classes],
-            "n_x": pre.n_x,
-            "examples": {"train": self.train.m, "dev": self.dev.m, "test": self.test_m},
-        }
-
-    @property
-    def test_m(self) -> int:
-        return 0 if self.test is None else self.test.m
-
-
-def prepare(
-    data: str,
-    *,
-    target: list[str] | None = None,
-    drop: list[str] = (),
-    task: str = "auto",
-    seed: int = 0,
-    dev_fraction: float = 0.2,
-    test_fraction: float | None = None,
-    dtype: str = "float64",
-) -> Prepared:
-    """Read ``data`` (a bundled name or a file) and split and preprocess it like
-    ``layerwise train`` with the same seed and fractions (``test_fraction`` None: 0.2 for a
-    bundled data set, 0 for a file)."""
-    if not 0 < dev_fraction < 1:
+def check_dev_fraction(spec: RunSpec) -> RunSpec:
+    """``spec`` if its data hold out a dev set: every trial is scored on it."""
+    if not 0 < spec.data.dev_fraction < 1:
         raise ValueError(
             f"dev_fraction must be in (0, 1): every trial is scored on the dev set; got "
-            f"{dev_fraction}. Hint: 0.2 holds out a fifth of the training rows."
+            f"{spec.data.dev_fraction}. Hint: 0.2 holds out a fifth of the training rows."
         )
-    args = argparse.Namespace(  # exactly what `layerwise train` would be given
-        data=data,
-        target=target,
-        drop=list(drop),
-        sep=None,
-        task=task,
-        seed=seed,
-        init="auto",
-        dev_fraction=dev_fraction,
-        test=None,
-        test_fraction=test_fraction,
-        dtype=dtype,
-        quiet=False,
-    )
-    p = train.prepare(args)
-    (X, Y), (X_dev, Y_dev) = p.xy["train"], p.xy["dev"]
-    return Prepared(
-        p.data, p.train, p.dev, p.test, p.pre, X, Y, X_dev, Y_dev, seed, np.dtype(dtype)
-    )
+    return spec
 
 
 # Optuna's MedianPruner as the sweep sets it up: no pruning before STARTUP trials have
@@ -139,29 +64,24 @@ class ReportToTrial(lw.Callback):
 
 
 def train_network(
-    prepared: Prepared, settings: dict[str, Any], metric: str, callbacks=()
+    prepared: Prepared, spec: RunSpec, metric: str, callbacks=()
 ) -> tuple[lw.Network, lw.History]:
-    """Build and fit the network of one trial's ``settings`` (see ``space.suggest``), with
-    early stopping on ``metric`` when ``settings["patience"]`` > 0; the same seed each trial, so
-    a trial re-run with the same settings trains the same network, bit for bit."""
-    options = SimpleNamespace(
-        init=settings["init"],
-        legacy_rng=False,
-        hidden=[settings["hidden"]],
-        layers=settings["layers"],
-        l2=settings["l2"],
-    )
-    net = build_network(options, prepared.pre, prepared.seed, prepared.dtype)
+    """Build and fit the network of one trial's ``spec`` (the base spec with the trial's drawn
+    settings, see ``space.onto``), with early stopping on ``metric`` when its patience is > 0;
+    the same seed each trial, so a trial re-run with the same settings trains the same network,
+    bit for bit."""
+    net = build_network(spec.network, prepared.pre, prepared.seed)
     callbacks = list(callbacks)
-    if settings["patience"]:
-        callbacks.append(lw.EarlyStopping(settings["patience"], monitor=metric))
+    fit = spec.fit
+    if patience := fit.patience(has_dev=True):
+        callbacks.append(lw.EarlyStopping(patience, monitor=metric))
     history = net.fit(
         prepared.X,
         prepared.Y,
-        epochs=settings["epochs"],
-        learning_rate=settings["learning_rate"],
-        optimizer=settings["optimizer"],
-        batch_size=settings["batch_size"],
+        epochs=fit.epochs,
+        learning_rate=fit.alpha,
+        optimizer=fit.optimizer,
+        batch_size=fit.batch_size,
         dev=(prepared.X_dev, prepared.Y_dev),
         callbacks=callbacks,
     )
@@ -192,9 +112,9 @@ class Objective:
         import optuna
         from optuna.trial import TrialState
 
-        from .space import suggest
+        from .space import onto, suggest
 
-        settings = suggest(trial, self.params)
+        spec = onto(self.prepared.spec, suggest(trial, self.params))
         trial.set_user_attr("worker", worker_name())
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("seed", self.prepared.seed)
@@ -203,7 +123,7 @@ class Objective:
         reporter = ReportToTrial(trial, self.metric, check_from, self.stop)
         start = time.perf_counter()
         try:
-            net, history = train_network(self.prepared, settings, self.metric, [reporter])
+            net, history = train_network(self.prepared, spec, self.metric, [reporter])
         except lw.DivergenceError as err:
             trial.set_user_attr("diverged", " ".join(str(err).split()))
             raise optuna.TrialPruned(f"diverged: {err}") from None

@@ -20,11 +20,12 @@ from optuna.trial import TrialState
 
 import layerwise as lw
 
-from ..cli.report import evaluate_split, split_table, table
 from ..persistence import atomic_write
-from .objective import Prepared, score, train_network
+from ..spec import Prepared
+from ..spec.report import evaluate_split, split_table, table
+from .objective import score, train_network
 from .runner import FINISHED, describe, searched
-from .space import parse_space, suggest
+from .space import onto, parse_space, suggest
 
 PLOTS = {
     "history.png": "plot_optimization_history",
@@ -143,7 +144,7 @@ def retrain_best(
     setup = study.user_attrs["setup"]
     metric = setup["metric"]
     settings = suggest(optuna.trial.FixedTrial(trial.params), parse_space(setup["space"]))
-    net, history = train_network(prepared, settings, metric)
+    net, history = train_network(prepared, onto(prepared.spec, settings), metric)
     value = score(history, metric)
     pre = prepared.pre
     splits = {"train": prepared.train, "dev": prepared.dev, "test": prepared.test}

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,8 @@ import optuna
 from optuna.samplers import BaseSampler, TPESampler
 from optuna.trial import TrialState
 
-from .objective import METRICS, STARTUP, WARMUP, Objective, Prepared, prepare
+from ..spec import Prepared, RunSpec, prepare
+from .objective import METRICS, STARTUP, WARMUP, Objective, check_dev_fraction
 from .space import RULES, parse_space
 from .storage import opened
 
@@ -42,37 +43,31 @@ FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 @dataclass
 class Settings:
-    """Everything a worker needs (picklable: local workers are spawned processes)."""
+    """Everything a worker needs (picklable: local workers are spawned processes); ``spec``
+    is the base run: its data, dtype and seed (trials draw its network and fit)."""
 
-    data: str
+    spec: RunSpec
     trials: int
     storage: str
     study: str
     space: dict[str, Any]
     metric: str
-    target: list[str] | None = None
-    drop: list[str] = field(default_factory=list)
-    task: str = "auto"
-    seed: int = 0
-    dev_fraction: float = 0.2
-    test_fraction: float | None = None
-    dtype: str = "float64"
     timeout: float | None = None
     heartbeat: int = 10
     grace: int | None = None
     quiet: bool = False
 
-    def prepare(self) -> Prepared:
-        return prepare(
-            self.data,
-            target=self.target,
-            drop=self.drop,
-            task=self.task,
-            seed=self.seed,
-            dev_fraction=self.dev_fraction,
-            test_fraction=self.test_fraction,
-            dtype=self.dtype,
-        )
+    @property
+    def data(self) -> str:
+        return self.spec.data.source
+
+    @property
+    def seed(self) -> int:
+        return self.spec.resolved_seed
+
+    def prepared(self) -> Prepared:
+        """The base spec's data, read, split and preprocessed (``spec.prepare``)."""
+        return prepare(check_dev_fraction(self.spec))
 
 
 class TrialSeededSampler(BaseSampler):
@@ -109,15 +104,16 @@ class TrialSeededSampler(BaseSampler):
 
 def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
     """What the study records so that joining workers, and ``--show``, use the same setup."""
+    data = settings.spec.data
     return {
-        "data": settings.data,
-        "target": settings.target,
-        "drop": settings.drop,
+        "data": data.source,
+        "target": None if data.target is None else list(data.target),
+        "drop": list(data.drop),
         "task": prepared.pre.task,
         "seed": settings.seed,
-        "dev_fraction": settings.dev_fraction,
-        "test_fraction": settings.test_fraction,
-        "dtype": settings.dtype,
+        "dev_fraction": data.dev_fraction,
+        "test_fraction": data.test_fraction,
+        "dtype": settings.spec.network.dtype,
         "metric": settings.metric,
         "space": settings.space,
         "fingerprint": prepared.fingerprint(),
@@ -266,7 +262,7 @@ class StopOnInterrupt:
 def work(settings: Settings, prepared: Prepared | None = None, label: str = "") -> int:
     """Run trials until the study holds ``settings.trials`` finished ones (or the timeout);
     return how many this worker ran."""
-    prepared = prepared or settings.prepare()
+    prepared = prepared or settings.prepared()
     with (
         quiet_optuna(),
         opened(settings.storage, settings.heartbeat, settings.grace) as storage,

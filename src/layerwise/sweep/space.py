@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..activations import HIDDEN_ACTIVATIONS
 from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
+from ..spec import RunSpec
 
 # The names a setting may take are the core's tables ("auto": the init the network picks
 # from its activations). The default space below searches a subset of them on purpose.
@@ -194,3 +195,25 @@ def suggest(trial, params: dict[str, Param]) -> dict[str, Any]:
     if settings["batch_size"] == "full":
         settings["batch_size"] = None
     return settings
+
+
+def onto(base: RunSpec, settings: dict[str, Any]) -> RunSpec:
+    """``base`` (the sweep's data, dtype and seed) with one trial's drawn ``settings`` (see
+    :func:`suggest`) as its network and fit."""
+    network = replace(
+        base.network,
+        layers=tuple(settings["layers"]),
+        hidden=(settings["hidden"],),
+        init=settings["init"],
+        legacy_rng=False,
+        l2=settings["l2"],
+    )
+    fit = replace(
+        base.fit,
+        optimizer=settings["optimizer"],
+        learning_rate=settings["learning_rate"],
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        early_stopping=settings["patience"],
+    )
+    return replace(base, network=network, fit=fit)

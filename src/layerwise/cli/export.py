@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..export.options import DEFAULT_OPSET, ONNX_DTYPES
 from ..persistence import atomic_write
-from .options import DEFAULT_OPSET, ONNX_DTYPES
 
 EXIT_OK, EXIT_CHECK_FAILED = 0, 1
 
@@ -59,11 +59,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Export ``args.model``; print where it went, its inputs and outputs (and the check)."""
-    from .graph import build_model
-    from .source import export_spec
+    from ..export.graph import build_model
+    from ..export.source import export_spec
 
     if args.check:  # onnxruntime is needed for --check only: refuse before writing anything
-        from .check import check_onnx
+        from ..export.check import check_onnx
 
     spec = export_spec(args.model)
     model = build_model(spec, opset=args.opset, dtype=args.dtype, inputs=args.inputs)

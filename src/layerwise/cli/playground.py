@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
         from threadpoolctl import threadpool_limits
 
-        from .server import LOOPBACK_NAMES, create_app
+        from ..playground.server import LOOPBACK_NAMES, create_app
     except ImportError as err:
         raise ImportError(
             f"layerwise playground needs its extra ({err.name} is missing): "
