@@ -438,8 +438,3 @@ def test_zz_total_number_of_generated_cases() -> None:
     counts.report(f"fuzz: {total} generated cases ({detail})")
     if len(CASES) == 12:  # the whole module ran
         assert total >= 1400
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _counts_in_the_summary(request):
-    counts.register(request.config)

@@ -531,8 +531,3 @@ def test_a_folder_fifo_or_device_is_not_read(tmp_path) -> None:
             load_model(path)
         with pytest.raises(FileNotFoundError, match=r"not found|is a folder|not a regular file"):
             load_checkpoint(path if path != tmp_path else tmp_path / "none")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _counts_in_the_summary(request):
-    counts.register(request.config)
