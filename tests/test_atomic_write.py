@@ -208,10 +208,11 @@ def test_divergence_with_a_checkpoint_keeps_the_last_good_checkpoint(tmp_path) -
     assert np.isfinite(ck.network.theta).all() and ck.epochs_done >= 1
 
 
-def test_divergence_in_the_cli_is_one_line_with_epoch_and_learning_rate(capsys) -> None:
+def test_divergence_in_the_cli_is_one_line_with_epoch_and_learning_rate(tmp_path, capsys) -> None:
     from layerwise.cli import main
 
-    code = main(["train", "xor", "--optimizer", "gd", "--learning-rate", "1e30", "--epochs", "3"])
+    argv = ["train", "xor", "--optimizer", "gd", "--learning-rate", "1e30", "--epochs", "3"]
+    code = main([*argv, "--out", str(tmp_path / "out")])  # not runs/ in the working folder
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert code == 2 and err.startswith("error: Cost became")
     assert "at epoch 0" in err and "(--learning-rate 1e+30)" in err and "lower the learning" in err

@@ -310,6 +310,7 @@ def test_cli_train_export_runtime_equals_predict(orchard, tmp_path, capsys, targ
         return
     assert got["label"].astype(str).tolist() == predicted["prediction"].astype(str).tolist()
     code, out, _ = run_cli(capsys, "predict", run / "model.npz", orchard / "new.csv", "--proba")
+    assert code == 0
     proba = pd.read_csv(io.StringIO(out)).to_numpy()
     np.testing.assert_allclose(got["probabilities"], proba, rtol=0, atol=tol)
 
