@@ -97,8 +97,9 @@ def loaded(url: str, study: str):
         storage.engine.dispose()
 
 
-def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float):
-    """The first RUNNING trial of ``study`` run by one of ``pids``."""
+def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float, reported=0):
+    """The first RUNNING trial of ``study`` run by one of ``pids`` that has reported at least
+    ``reported`` epochs."""
     while time.monotonic() < deadline:
         try:
             with loaded(url, study) as s:
@@ -108,7 +109,7 @@ def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float
         except sqlalchemy.exc.OperationalError:  # the worker is creating the tables right now
             running = []
         for t in running:
-            if t.user_attrs.get("pid") in pids:
+            if t.user_attrs.get("pid") in pids and len(t.intermediate_values) >= reported:
                 return t
         time.sleep(0.1)
     raise AssertionError(f"no trial of {pids} ran within {WAIT} s")
@@ -240,7 +241,8 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
     deadline = time.monotonic() + WAIT
     while not (out / "study.db").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    running = wait_for_running_trial(url, "planar", {worker.pid}, deadline)
+    # Ctrl-C once an epoch is reported: one pressed in epoch 0 ends the trial before it reports
+    running = wait_for_running_trial(url, "planar", {worker.pid}, deadline, reported=1)
     worker.send_signal(signal.SIGINT)
     assert worker.wait(WAIT) == 130
     err = (tmp_path / "stderr.txt").read_text()
@@ -249,7 +251,8 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
         trials = study.trials
     assert [t.state.name for t in trials] == ["FAIL"] and trials[0].number == running.number
     assert trials[0].user_attrs["interrupted"] is True
-    assert len(trials[0].intermediate_values) >= 1  # stopped after an epoch, not before
+    # stopped after an epoch, not before, and kept what it had reported
+    assert len(trials[0].intermediate_values) >= len(running.intermediate_values) >= 1
     # the same command continues the study
     code, printed, err = run(
         capsys, "sweep", "planar", "--trials", 2, "--space", space_file, "--out", out
