@@ -114,6 +114,7 @@ def test_disk_full_while_saving_a_model_keeps_the_previous_model(tmp_path) -> No
     assert np.array_equal(lw.load(tmp_path / "model.npz").theta, small.theta)
 
 
+@pytest.mark.slow
 def test_disk_full_in_the_cli_is_one_line_and_leaves_no_temporary(tmp_path) -> None:
     result = _limited(
         """
@@ -133,6 +134,7 @@ def test_disk_full_in_the_cli_is_one_line_and_leaves_no_temporary(tmp_path) -> N
     assert _files(tmp_path / "ck") == []
 
 
+@pytest.mark.slow
 def test_plots_are_written_atomically(tmp_path, monkeypatch) -> None:
     pytest.importorskip("matplotlib")
     from layerwise import plots

@@ -42,6 +42,7 @@ def fruit_model(fruit, capsys):
     return fruit / "run" / "model.npz"
 
 
+@pytest.mark.slow
 def test_train_planar_writes_model_history_metrics_and_plots(tmp_path, capsys):
     out_dir = tmp_path / "run"
     code, out, err = run(capsys, "train", "planar", "--epochs", 3, "--out", out_dir)
@@ -60,12 +61,14 @@ def test_train_planar_writes_model_history_metrics_and_plots(tmp_path, capsys):
     assert metrics["test"]["examples"] == 80
 
 
+@pytest.mark.slow
 def test_quiet_prints_only_the_summary(tmp_path, capsys):
     code, out, err = run(capsys, "train", "xor", "--epochs", 2, "--quiet", "--out", tmp_path)
     assert code == 0 and err == ""
     assert "accuracy" in out
 
 
+@pytest.mark.slow
 def test_digits_trains_with_the_defaults(tmp_path, capsys):
     code, _, _ = run(
         capsys, "train", "digits", "--epochs", 3, "--quiet", "--out", tmp_path, "--layers", "32"
@@ -212,6 +215,7 @@ def test_gradcheck_exits_1_above_the_threshold(capsys):
     assert code == 1 and "FAILED" in out and "worst entries" in out
 
 
+@pytest.mark.slow
 def test_gradcheck_of_a_saved_model(fruit, fruit_model, capsys):
     code, out, _ = run(capsys, "gradcheck", fruit / "fruit.csv", "--model", fruit_model)
     assert code == 0 and "[4, 64, 32, 1]" in out
@@ -234,6 +238,7 @@ def bad_files(fruit, fruit_model):
     return fruit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
@@ -266,6 +271,7 @@ def test_bad_input_gives_one_line_and_exit_code_2(bad_files, capsys, argv, match
     assert __import__("re").search(match, err), err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("edit", "match"),
     [
@@ -415,6 +421,7 @@ def test_gradcheck_samples_a_large_network(capsys):
     assert code == 0 and "(15 sampled entries)" in out and "passed" in out
 
 
+@pytest.mark.slow
 def test_evaluate_reports_what_the_docs_promise_for_multi_label_and_multi_output(tmp_path, capsys):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((80, 3))

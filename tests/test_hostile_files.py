@@ -444,6 +444,7 @@ def _rejected(kind: str, path: Path, canary: Path) -> str:
     return message
 
 
+@pytest.mark.slow
 def test_every_hostile_file_is_rejected(tmp_path, valid) -> None:
     canary = tmp_path / CANARY
     files = corpus(valid, canary)
@@ -470,6 +471,7 @@ def test_the_loaders_accept_the_untouched_files(tmp_path, valid) -> None:
     assert load_checkpoint(tmp_path / "c.npz").epochs_done == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["model", "checkpoint"])
 def test_every_truncation_of_a_small_valid_file_is_rejected(tmp_path, valid, kind) -> None:
     data = valid[kind]
@@ -508,6 +510,7 @@ def test_hostile_checkpoints_are_refused_by_resume(tmp_path, valid) -> None:
     counts.report(f"hostile files: {len(RESUME_ONLY)} checkpoints refused by resume")
 
 
+@pytest.mark.slow
 def test_the_cli_rejects_hostile_files_in_one_line(tmp_path, valid, capsys) -> None:
     canary = tmp_path / CANARY
     files = corpus(valid, canary)

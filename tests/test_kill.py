@@ -32,6 +32,8 @@ import counts
 import layerwise as lw
 from layerwise.checkpoint import load_checkpoint
 
+pytestmark = pytest.mark.slow  # hundreds of killed processes
+
 ZYGOTE = r"""
 import json, os, signal, sys
 import matplotlib

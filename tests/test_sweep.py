@@ -145,6 +145,7 @@ def check_model_predicts(capsys, model: Path) -> None:
 
 
 # ----- many machines: worker processes sharing one PostgreSQL study ---------------------------
+@pytest.mark.slow
 def test_postgres_workers_share_a_study_and_retry_a_killed_workers_trial(
     postgres, long_trials, tmp_path, capsys
 ):
@@ -181,6 +182,7 @@ def test_postgres_workers_share_a_study_and_retry_a_killed_workers_trial(
 
 
 # ----- one machine: the default SQLite file and --workers 2 ----------------------------------
+@pytest.mark.slow
 def test_local_workers_share_the_default_file_and_retry_a_killed_workers_trial(
     long_trials, tmp_path, capsys
 ):
@@ -233,6 +235,7 @@ def _children(pid: int, n: int, deadline: float) -> set[int]:
     raise AssertionError(f"process {pid} did not start {n} workers")
 
 
+@pytest.mark.slow
 def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, tmp_path, capsys):
     out, slow = tmp_path / "out", tmp_path / "slow.yaml"
     slow.write_text(SPACE.replace("epochs: 20", "epochs: 100000"))  # running when Ctrl-C comes
@@ -262,6 +265,7 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
 
 
 # ----- reproducible: one worker and a seed ----------------------------------------------------
+@pytest.mark.slow
 def test_one_worker_and_a_seed_give_the_same_trials_and_model(space_file, tmp_path):
     runs = [
         sweep("planar", trials=4, space=space_file, seed=s, out=tmp_path / name, quiet=True)
@@ -377,6 +381,7 @@ def test_unreachable_storage_is_one_line_error(tmp_path, capsys):
     assert "Hint: start the server" in err and "secret" not in err
 
 
+@pytest.mark.slow
 def test_a_study_of_another_data_sets_features_is_refused(space_file, tmp_path, capsys):
     argv = ["--space", space_file, "--out", tmp_path, "--study", "shared", "--quiet"]
     code, _, err = run(capsys, "sweep", "planar", "--trials", 1, *argv)
@@ -470,6 +475,7 @@ def test_data_is_required_unless_show(capsys):
     assert code == 2 and "DATA is required (a bundled data set or a file), unless --show" in err
 
 
+@pytest.mark.slow
 def test_same_columns_but_other_rows_are_refused(space_file, tmp_path):
     def write(name: str, m: int) -> Path:
         rows = "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(m))
