@@ -435,15 +435,17 @@ def test_evaluate_reports_what_the_docs_promise_for_multi_label_and_multi_output
         assert run(capsys, *argv, "--epochs", 5, "--out", tmp_path / name, "--quiet")[0] == 0
     code, out, _ = run(capsys, "evaluate", tmp_path / "tags/model.npz", tmp_path / "tags.csv")
     assert code == 0 and "log loss" in out and "label tag_b: confusion matrix" in out
-    _, out, _ = run(
+    code, out, _ = run(
         capsys, "evaluate", tmp_path / "tags/model.npz", tmp_path / "tags.csv", "--json"
     )
+    assert code == 0
     report = json.loads(out)
     assert report["log_loss"] > 0 and set(report["confusion_matrices"]) == {"tag_a", "tag_b"}
     assert sum(map(sum, report["confusion_matrices"]["tag_a"])) == 80
-    _, out, _ = run(
+    code, out, _ = run(
         capsys, "evaluate", tmp_path / "values/model.npz", tmp_path / "values.csv", "--json"
     )
+    assert code == 0
     report = json.loads(out)
     assert set(report["per_output"]) == {"u", "v"}
     assert report["mse"] == pytest.approx(
