@@ -11,7 +11,7 @@ CORE_TESTS := $(addprefix tests/test_,activations losses initializers layers net
 	blas kernels mkl paths optimizers gradient_check graph validation checkpoint_steps checkpoint \
 	course_code diagnostics persistence architecture written_files)
 
-.PHONY: install train test test-core lint bench reproduce notebooks clean
+.PHONY: install train test test-fast test-core lint bench reproduce notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest -q
 	$(MAKE) test-core
+
+# The tests a developer runs while working, in about a minute on 2 cores: everything but the
+# tests marked slow (Chromium, PostgreSQL, killed processes, notebooks, long sweeps and
+# end-to-end runs). `make test` (and CI) still runs them all.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 # The suite's core again without any optional extra installed ("not cli": the CLI needs pandas).
 test-core: $(CORE_VENV)/.installed

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import counts
 from layerwise.data import one_hot
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    counts.register(config)  # the kill, fuzz and hostile-file tests print their counts
 
 
 def make_xor() -> tuple[np.ndarray, np.ndarray]:

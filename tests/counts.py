@@ -1,4 +1,7 @@
-"""Counts that tests print in pytest's terminal summary (kills, fuzz cases, hostile files)."""
+"""Counts that tests print in pytest's terminal summary (kills, fuzz cases, hostile files).
+
+conftest.py registers the summary once for the whole run; a test calls :func:`report`.
+"""
 
 from __future__ import annotations
 
@@ -21,5 +24,6 @@ def report(line: str) -> None:
 
 
 def register(config: pytest.Config) -> None:
+    """Print the reported lines at the end of the run (once, however often it is called)."""
     if not config.pluginmanager.has_plugin("layerwise-counts"):
         config.pluginmanager.register(_Summary(), "layerwise-counts")

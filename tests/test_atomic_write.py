@@ -114,6 +114,7 @@ def test_disk_full_while_saving_a_model_keeps_the_previous_model(tmp_path) -> No
     assert np.array_equal(lw.load(tmp_path / "model.npz").theta, small.theta)
 
 
+@pytest.mark.slow
 def test_disk_full_in_the_cli_is_one_line_and_leaves_no_temporary(tmp_path) -> None:
     result = _limited(
         """
@@ -133,6 +134,7 @@ def test_disk_full_in_the_cli_is_one_line_and_leaves_no_temporary(tmp_path) -> N
     assert _files(tmp_path / "ck") == []
 
 
+@pytest.mark.slow
 def test_plots_are_written_atomically(tmp_path, monkeypatch) -> None:
     pytest.importorskip("matplotlib")
     from layerwise import plots
@@ -208,10 +210,11 @@ def test_divergence_with_a_checkpoint_keeps_the_last_good_checkpoint(tmp_path) -
     assert np.isfinite(ck.network.theta).all() and ck.epochs_done >= 1
 
 
-def test_divergence_in_the_cli_is_one_line_with_epoch_and_learning_rate(capsys) -> None:
+def test_divergence_in_the_cli_is_one_line_with_epoch_and_learning_rate(tmp_path, capsys) -> None:
     from layerwise.cli import main
 
-    code = main(["train", "xor", "--optimizer", "gd", "--learning-rate", "1e30", "--epochs", "3"])
+    argv = ["train", "xor", "--optimizer", "gd", "--learning-rate", "1e30", "--epochs", "3"]
+    code = main([*argv, "--out", str(tmp_path / "out")])  # not runs/ in the working folder
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert code == 2 and err.startswith("error: Cost became")
     assert "at epoch 0" in err and "(--learning-rate 1e+30)" in err and "lower the learning" in err

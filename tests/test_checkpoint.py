@@ -80,6 +80,7 @@ def _run(X, Y, dev, dtype, crashes=(), path=None, every=1, **options):
             pending.pop(0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("batch_size", [None, 7])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -304,6 +305,7 @@ def _model(folder: Path) -> tuple[np.ndarray, list[float]]:
 BASE = ["train", "xor", "--epochs", "12", "--layers", "6", "--batch-size", "16", "--quiet"]
 
 
+@pytest.mark.slow
 def test_cli_resume_of_a_finished_run_writes_the_same_model(tmp_path, capsys) -> None:
     # (interrupted runs: the signal test below and test_kill.py)
     code, _ = _train([*BASE, "--out", tmp_path / "ref", "--dtype", "float32"], capsys)
@@ -322,6 +324,7 @@ def test_cli_resume_of_a_finished_run_writes_the_same_model(tmp_path, capsys) ->
     assert np.array_equal(theta, theta_ref) and cost == cost_ref
 
 
+@pytest.mark.slow
 def test_cli_resume_from_another_folder_writes_where_the_run_did(tmp_path, capsys) -> None:
     first, other = tmp_path / "first", tmp_path / "other"
     first.mkdir(), other.mkdir()
@@ -335,6 +338,7 @@ def test_cli_resume_from_another_folder_writes_where_the_run_did(tmp_path, capsy
     assert (first / "runs" / "xor" / "model.npz").is_file() and list(other.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
@@ -382,6 +386,7 @@ def _start(args, cwd) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_cli_signal_checkpoints_prints_how_to_resume_and_resumes(tmp_path, sig) -> None:
     args = ["train", "xor", "--layers", "6", "--batch-size", "8", "--epochs", "100", "--quiet"]
@@ -412,6 +417,7 @@ def test_cli_signal_checkpoints_prints_how_to_resume_and_resumes(tmp_path, sig) 
     assert np.array_equal(theta, theta_ref) and cost == cost_ref
 
 
+@pytest.mark.slow
 def test_cli_sigterm_without_checkpoint_stops_cleanly(tmp_path) -> None:
     args = ["train", "xor", "--layers", "6", "--batch-size", "4", "--epochs", "100000"]
     proc = _start([*args, "--out", tmp_path / "out"], tmp_path)

@@ -81,6 +81,7 @@ def _same(a, b) -> None:
     assert rng_state(net.shuffle_rng) == rng_state(ref.shuffle_rng)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("early", [None, "dev_cost", "cost"], ids=lambda e: f"early-{e}")
@@ -262,6 +263,7 @@ def test_a_signal_in_process_stops_after_the_step(tmp_path) -> None:
     assert np.array_equal(resumed.theta, ref.theta) and h.cost == ref_h.cost
 
 
+@pytest.mark.slow
 def test_cli_signal_in_a_long_epoch_stops_after_the_step_and_resumes(tmp_path) -> None:
     # 24,000 rows trained one example at a time: an epoch takes long enough that a signal
     # lands inside it, not between two

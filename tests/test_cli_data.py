@@ -89,6 +89,7 @@ def test_a_dev_set_far_smaller_than_asked_is_a_note(tmp_path, capsys):
 
 
 # ----- 9. --drop is saved with the model ------------------------------------------------------
+@pytest.mark.slow
 def test_dropped_columns_are_saved_and_ignored_by_evaluate_predict_and_summary(churn, capsys):
     model, _, _ = train(capsys, churn / "churn.csv", "--target", "churn", "--drop", "id,upsell")
     assert load_model(model).preprocessor.dropped == ["id", "upsell"]
@@ -113,6 +114,7 @@ def test_an_unseen_column_hints_at_drop(churn, capsys):
 
 
 # ----- 10. delimiters -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_semicolon_csv_and_txt_tsv_train_and_sep_overrides(churn, capsys):
     frame = pd.read_csv(churn / "churn.csv").drop(columns=["id", "upsell"])
     frame.to_csv(churn / "semi.csv", sep=";", index=False, decimal=",")
@@ -132,6 +134,7 @@ def test_semicolon_csv_and_txt_tsv_train_and_sep_overrides(churn, capsys):
 
 
 # ----- 11. column names with a comma ----------------------------------------------------------
+@pytest.mark.slow
 def test_names_with_a_comma_are_quoted_and_options_repeat(churn, capsys):
     frame = pd.read_csv(churn / "churn.csv").rename(columns={"spend": "spend, eur"})
     frame.to_csv(churn / "comma.csv", index=False)

@@ -556,6 +556,7 @@ def test_an_ill_typed_estimator_header_is_refused(tmp_path, blob_rows, edit, mat
 
 
 # ----- regression targets on their own scale ------------------------------------------------------
+@pytest.mark.slow
 def test_regressor_defaults_work_on_raw_targets():
     """Diabetes progression is in the hundreds: the default regressor standardizes it."""
     from sklearn.datasets import load_diabetes

@@ -23,6 +23,8 @@ from threadpoolctl import threadpool_limits
 
 from layerwise.estimators import LayerwiseClassifier, LayerwiseRegressor
 
+pytestmark = pytest.mark.slow  # scikit-learn's checks and 5-fold comparisons: a minute
+
 # Small and quick, but trained enough for the checks' accuracy thresholds (blobs: > 0.83,
 # regression: R² > 0.5, class_weight: > 0.87 of the favoured class). The checks' data sets are
 # at most 200 rows, so batches of 200 make them full-batch: the sample-weight equivalence check

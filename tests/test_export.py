@@ -69,6 +69,7 @@ def test_pairs_cover_every_output_activation():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS, ids=[f"{o}-{l}" for o, l, _ in PAIRS])
 @pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
@@ -270,6 +271,7 @@ def raw_feeds(frame) -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("target", "dtype"),
     [("quality", "float64"), ("grade", "float32"), ("price", "float64"), ("price", "float32")],
@@ -310,6 +312,7 @@ def test_cli_train_export_runtime_equals_predict(orchard, tmp_path, capsys, targ
         return
     assert got["label"].astype(str).tolist() == predicted["prediction"].astype(str).tolist()
     code, out, _ = run_cli(capsys, "predict", run / "model.npz", orchard / "new.csv", "--proba")
+    assert code == 0
     proba = pd.read_csv(io.StringIO(out)).to_numpy()
     np.testing.assert_allclose(got["probabilities"], proba, rtol=0, atol=tol)
 

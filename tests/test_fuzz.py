@@ -61,6 +61,7 @@ dims = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     layer_dims=dims,
@@ -101,6 +102,7 @@ def _array_strategy():
     return st.one_of(plain, floats, objects, listed, st.none(), st.text(max_size=4))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(X=_array_strategy(), Y=_array_strategy(), transpose=st.booleans(), which=st.integers(0, 4))
 def test_forward_cost_backward_predict(X, Y, transpose, which) -> None:
@@ -125,6 +127,7 @@ def test_forward_cost_backward_predict(X, Y, transpose, which) -> None:
         _allowed(cost_and_backward)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     X=_array_strategy(),
@@ -164,6 +167,7 @@ def test_cost_and_backward_check_al(AL) -> None:  # found by the fuzzing above
 
 
 # ----- estimators --------------------------------------------------------------------------------
+@pytest.mark.slow
 @FUZZ
 @given(
     X=_array_strategy(),
@@ -199,6 +203,7 @@ cells = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     rows=st.lists(st.lists(cells, min_size=0, max_size=4), min_size=0, max_size=6),
@@ -223,6 +228,7 @@ def test_csv_reader(tmp_path_factory, rows, bom, encoding, separator, huge) -> N
 PARQUET_TYPES = ["list", "struct", "binary", "timestamp", "dictionary", "decimal", "null", "float"]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     columns=st.lists(st.sampled_from(PARQUET_TYPES), min_size=1, max_size=4),
@@ -255,6 +261,7 @@ def test_parquet_reader(tmp_path_factory, columns, n, target) -> None:
     _allowed(lambda: read_data(path))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     array=_array_strategy(),
@@ -281,6 +288,7 @@ def test_npy_npz_reader(tmp_path_factory, array, kind, y) -> None:
     _allowed(lambda: read_data(path, require_target=False))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     case=st.sampled_from(
@@ -318,6 +326,7 @@ def test_hdf5_reader(tmp_path_factory, case, n) -> None:
     _allowed(lambda: read_data(path))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     cut=st.integers(0, 400),
@@ -351,6 +360,7 @@ def saved(tmp_path_factory) -> dict[str, bytes]:
     return {"model": (folder / "m.npz").read_bytes(), "checkpoint": (folder / "c").read_bytes()}
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     kind=st.sampled_from(["model", "checkpoint"]),
@@ -369,6 +379,7 @@ def test_model_and_checkpoint_readers(tmp_path_factory, saved, kind, edits, cut)
     _allowed(lambda: load_model(path) if kind == "model" else load_checkpoint(path))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     header=st.recursive(
@@ -412,6 +423,7 @@ TOKENS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=120)
 @given(argv=st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=5)), max_size=8))
 def test_cli_argv(tmp_path_factory, monkeypatch, capsys, argv) -> None:
@@ -431,14 +443,10 @@ def test_cli_argv(tmp_path_factory, monkeypatch, capsys, argv) -> None:
         assert "error:" in err
 
 
+@pytest.mark.slow
 def test_zz_total_number_of_generated_cases() -> None:
     total = sum(CASES.values())
     detail = ", ".join(f"{k} {v}" for k, v in CASES.items())
     counts.report(f"fuzz: {total} generated cases ({detail})")
     if len(CASES) == 12:  # the whole module ran
         assert total >= 1400
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _counts_in_the_summary(request):
-    counts.register(request.config)

@@ -41,6 +41,7 @@ def networks(draw):
     return net, X, Y
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(networks())
 def test_backprop_matches_numerical_gradients(case) -> None:

@@ -124,6 +124,7 @@ def run_program(program: list[tuple[bool, int, int, int]], xs: list[Value]) -> l
     return registers
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(coordinate, min_size=3, max_size=3), st.lists(step, min_size=1, max_size=6))
 def test_random_expression_grads_match_numerical(

@@ -443,6 +443,7 @@ def _rejected(kind: str, path: Path, canary: Path) -> str:
     return message
 
 
+@pytest.mark.slow
 def test_every_hostile_file_is_rejected(tmp_path, valid) -> None:
     canary = tmp_path / CANARY
     files = corpus(valid, canary)
@@ -469,6 +470,7 @@ def test_the_loaders_accept_the_untouched_files(tmp_path, valid) -> None:
     assert load_checkpoint(tmp_path / "c.npz").epochs_done == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["model", "checkpoint"])
 def test_every_truncation_of_a_small_valid_file_is_rejected(tmp_path, valid, kind) -> None:
     data = valid[kind]
@@ -507,6 +509,7 @@ def test_hostile_checkpoints_are_refused_by_resume(tmp_path, valid) -> None:
     counts.report(f"hostile files: {len(RESUME_ONLY)} checkpoints refused by resume")
 
 
+@pytest.mark.slow
 def test_the_cli_rejects_hostile_files_in_one_line(tmp_path, valid, capsys) -> None:
     canary = tmp_path / CANARY
     files = corpus(valid, canary)
@@ -530,8 +533,3 @@ def test_a_folder_fifo_or_device_is_not_read(tmp_path) -> None:
             load_model(path)
         with pytest.raises(FileNotFoundError, match=r"not found|is a folder|not a regular file"):
             load_checkpoint(path if path != tmp_path else tmp_path / "none")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _counts_in_the_summary(request):
-    counts.register(request.config)

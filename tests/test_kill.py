@@ -32,6 +32,8 @@ import counts
 import layerwise as lw
 from layerwise.data import load_checkpoint
 
+pytestmark = pytest.mark.slow  # hundreds of killed processes
+
 ZYGOTE = r"""
 import json, os, signal, sys
 import matplotlib
@@ -334,8 +336,3 @@ def test_saves_killed_mid_write_leave_the_old_or_the_new_file(tmp_path):
         "middle of a save; every file left was the old valid one or the new valid one"
     )
     assert mid_write >= MID_WRITE_KILLS
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _counts_in_the_summary(request):
-    counts.register(request.config)

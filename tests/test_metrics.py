@@ -98,6 +98,7 @@ def test_errors_name_the_rule(call, match):
 
 
 # ----- macro F1: scikit-learn's convention, the labels present in either vector ------------------
+@pytest.mark.slow
 def test_macro_f1_counts_only_present_classes_like_scikit_learn() -> None:
     from sklearn.metrics import f1_score
 

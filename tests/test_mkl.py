@@ -37,6 +37,7 @@ def test_mkl_gemm_accumulates_into_its_output(
     np.testing.assert_array_equal(block[:, 3], untouched)
 
 
+@pytest.mark.slow
 def test_mkl_gemm_holds_under_either_interface_layer() -> None:
     # MKL's plain cblas names read 64-bit integers under ILP64; the *_64 routines never change
     code = (

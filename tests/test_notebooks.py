@@ -74,6 +74,7 @@ def cat_data(monkeypatch) -> None:
     monkeypatch.setenv(course.CAT_DATA_ENV, str(folder))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)
 def test_notebook_executes_from_a_clean_kernel(source, request, monkeypatch):
     # One BLAS thread in the kernel: on a busy machine OpenBLAS's spinning worker threads made

@@ -138,6 +138,7 @@ def test_split_is_a_seeded_partition():
 
 
 # ----- session ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_course_model_learns_the_flower():
     session = Session()  # flower, 4 tanh units, ×0.01 init, gradient descent, α = 1.2
     for _ in range(40):

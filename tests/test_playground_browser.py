@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real Chromium: seconds per page
+
 CHROMIUM = Path(os.environ.get("LAYERWISE_CHROMIUM", "/usr/bin/chromium"))  # Debian's
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 

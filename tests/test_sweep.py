@@ -97,8 +97,9 @@ def loaded(url: str, study: str):
         storage.engine.dispose()
 
 
-def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float):
-    """The first RUNNING trial of ``study`` run by one of ``pids``."""
+def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float, reported=0):
+    """The first RUNNING trial of ``study`` run by one of ``pids`` that has reported at least
+    ``reported`` epochs."""
     while time.monotonic() < deadline:
         try:
             with loaded(url, study) as s:
@@ -108,7 +109,7 @@ def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float
         except sqlalchemy.exc.OperationalError:  # the worker is creating the tables right now
             running = []
         for t in running:
-            if t.user_attrs.get("pid") in pids:
+            if t.user_attrs.get("pid") in pids and len(t.intermediate_values) >= reported:
                 return t
         time.sleep(0.1)
     raise AssertionError(f"no trial of {pids} ran within {WAIT} s")
@@ -144,6 +145,7 @@ def check_model_predicts(capsys, model: Path) -> None:
 
 
 # ----- many machines: worker processes sharing one PostgreSQL study ---------------------------
+@pytest.mark.slow
 def test_postgres_workers_share_a_study_and_retry_a_killed_workers_trial(
     postgres, long_trials, tmp_path, capsys
 ):
@@ -180,6 +182,7 @@ def test_postgres_workers_share_a_study_and_retry_a_killed_workers_trial(
 
 
 # ----- one machine: the default SQLite file and --workers 2 ----------------------------------
+@pytest.mark.slow
 def test_local_workers_share_the_default_file_and_retry_a_killed_workers_trial(
     long_trials, tmp_path, capsys
 ):
@@ -232,6 +235,7 @@ def _children(pid: int, n: int, deadline: float) -> set[int]:
     raise AssertionError(f"process {pid} did not start {n} workers")
 
 
+@pytest.mark.slow
 def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, tmp_path, capsys):
     out, slow = tmp_path / "out", tmp_path / "slow.yaml"
     slow.write_text(SPACE.replace("epochs: 20", "epochs: 100000"))  # running when Ctrl-C comes
@@ -240,7 +244,8 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
     deadline = time.monotonic() + WAIT
     while not (out / "study.db").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    running = wait_for_running_trial(url, "planar", {worker.pid}, deadline)
+    # Ctrl-C once an epoch is reported: one pressed in epoch 0 ends the trial before it reports
+    running = wait_for_running_trial(url, "planar", {worker.pid}, deadline, reported=1)
     worker.send_signal(signal.SIGINT)
     assert worker.wait(WAIT) == 130
     err = (tmp_path / "stderr.txt").read_text()
@@ -249,7 +254,8 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
         trials = study.trials
     assert [t.state.name for t in trials] == ["FAIL"] and trials[0].number == running.number
     assert trials[0].user_attrs["interrupted"] is True
-    assert len(trials[0].intermediate_values) >= 1  # stopped after an epoch, not before
+    # stopped after an epoch, not before, and kept what it had reported
+    assert len(trials[0].intermediate_values) >= len(running.intermediate_values) >= 1
     # the same command continues the study
     code, printed, err = run(
         capsys, "sweep", "planar", "--trials", 2, "--space", space_file, "--out", out
@@ -259,6 +265,7 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
 
 
 # ----- reproducible: one worker and a seed ----------------------------------------------------
+@pytest.mark.slow
 def test_one_worker_and_a_seed_give_the_same_trials_and_model(space_file, tmp_path):
     runs = [
         sweep("planar", trials=4, space=space_file, seed=s, out=tmp_path / name, quiet=True)
@@ -374,6 +381,7 @@ def test_unreachable_storage_is_one_line_error(tmp_path, capsys):
     assert "Hint: start the server" in err and "secret" not in err
 
 
+@pytest.mark.slow
 def test_a_study_of_another_data_sets_features_is_refused(space_file, tmp_path, capsys):
     argv = ["--space", space_file, "--out", tmp_path, "--study", "shared", "--quiet"]
     code, _, err = run(capsys, "sweep", "planar", "--trials", 1, *argv)
@@ -467,6 +475,7 @@ def test_data_is_required_unless_show(capsys):
     assert code == 2 and "DATA is required (a bundled data set or a file), unless --show" in err
 
 
+@pytest.mark.slow
 def test_same_columns_but_other_rows_are_refused(space_file, tmp_path):
     def write(name: str, m: int) -> Path:
         rows = "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(m))
