@@ -131,10 +131,49 @@ axes[-1, -1].axis("off")
 plt.show()
 print("accuracy (%) per hidden layer size:", dict(zip(sizes, found, strict=True)))
 
+# %% [markdown]
+# **The same numbers as the course's own code.** Below, the course's assignment code as it
+# writes it (plain NumPy: the draws of `np.random.seed(2)`, `np.dot`, `W1 = W1 - learning_rate *
+# dW1`) trains the same sizes on this machine, and layerwise must agree with it exactly. The
+# course's published table is compared too: where the processor's BLAS rounds the products as
+# the course's machine did, it agrees to the last digit; on others a point lying on the boundary
+# can fall to the other side (the 20-unit network is the sensitive one: 90.0 % or 90.5 %, two of
+# 400 points), for the course's code and layerwise alike.
+
+
 # %%
-course_table = [67.5, 67.25, 90.75, 90.5, 91.25, 90.0, 90.25]
-assert found == course_table, f"got {found}, the course reports {course_table}"
-print("reproduced: the course's table for 1, 2, 3, 4, 5, 20 and 50 hidden units")
+def course_accuracy(n_h, iterations=5000, learning_rate=1.2):
+    """The course's nn_model and predict, as the assignment writes them, in percent."""
+    rng = np.random.RandomState(2)  # the course's np.random.seed(2): the same draws
+    W1 = rng.randn(n_h, 2) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = rng.randn(1, n_h) * 0.01
+    b2 = np.zeros((1, 1))
+    m = X.shape[1]
+    for _ in range(iterations):
+        A1 = np.tanh(np.dot(W1, X) + b1)
+        A2 = 1 / (1 + np.exp(-(np.dot(W2, A1) + b2)))
+        dZ2 = A2 - Y
+        dW2 = np.dot(dZ2, A1.T) / m
+        db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+        dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
+        dW1 = np.dot(dZ1, X.T) / m
+        db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+        W1 = W1 - learning_rate * dW1
+        b1 = b1 - learning_rate * db1
+        W2 = W2 - learning_rate * dW2
+        b2 = b2 - learning_rate * db2
+    A2 = 1 / (1 + np.exp(-(np.dot(W2, np.tanh(np.dot(W1, X) + b1)) + b2)))
+    return round(100 * float(np.mean((A2 > 0.5) == Y)), 2)
+
+
+course_code = [course_accuracy(n_h) for n_h in sizes]
+assert found == course_code, f"layerwise {found}, the course's code {course_code}"
+print("the course's code on this machine:", dict(zip(sizes, course_code, strict=True)))
+course_table = [67.5, 67.25, 90.75, 90.5, 91.25, 90.0, 90.25]  # as the course publishes it
+differ = {n: (f, t) for n, f, t in zip(sizes, found, course_table, strict=True) if f != t}
+assert set(differ) <= {20} and all(abs(f - t) <= 0.5 for f, t in differ.values()), differ
+print("the course's published table:", "reproduced" if not differ else f"all but {differ}")
 
 # %% [markdown]
 # **What next.** These accuracies are on the training points: there is no test set here.
