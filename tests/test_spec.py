@@ -12,9 +12,8 @@ import pytest
 
 import layerwise as lw
 from layerwise import cli
-from layerwise.data import load_checkpoint
 from layerwise.cli import checkpoint as cli_checkpoint
-from layerwise.data import load_model
+from layerwise.data import load_checkpoint, load_model
 from layerwise.spec import (
     DataSpec,
     FitSpec,
