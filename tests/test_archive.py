@@ -68,6 +68,16 @@ def test_too_many_members(valid, kind, monkeypatch) -> None:
     _refused(kind, valid, rf"{n} members, over {n - 1}")
 
 
+@pytest.mark.parametrize("kind", ["checkpoint"])
+def test_a_checkpoint_holds_at_most_256_members(valid, kind) -> None:
+    path = valid
+    with zipfile.ZipFile(path, "a") as zf:
+        for i in range(257 - len(zf.namelist())):
+            zf.writestr(f"junk{i}.npy", b"")
+    with pytest.raises(ValueError, match=r"257 members, over 256"):
+        load_checkpoint(path)
+
+
 def test_a_header_over_the_cap(valid, kind, monkeypatch) -> None:
     size = len(members(valid)["header.json"])
     monkeypatch.setattr(archive, "MAX_HEADER_BYTES", size - 1)

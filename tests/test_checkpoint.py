@@ -431,3 +431,12 @@ def test_cli_sigterm_without_checkpoint_stops_cleanly(tmp_path) -> None:
     assert proc.returncode != 0 and "Traceback" not in err
     assert "error: interrupted" in err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
+def test_a_moved_name_says_where_it_went():
+    import layerwise.checkpoint as package
+
+    with pytest.raises(AttributeError, match=r"moved to layerwise\.data\.load_checkpoint"):
+        package.load_checkpoint  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        package.nothing  # noqa: B018

@@ -82,6 +82,12 @@ def test_the_defaults_are_layerwise_trains() -> None:
         (lambda: NetworkSpec(layers=(4, 0)), ValueError, r"layers must be >= 1, got 0"),
         (lambda: NetworkSpec(hidden=("swish",)), ValueError, r"Unknown activation 'swish'"),
         (lambda: NetworkSpec(hidden=()), ValueError, r"hidden must be a non-empty list"),
+        (lambda: NetworkSpec(hidden=("softmax",)), ValueError, r"'softmax' is not elementwise"),
+        (
+            lambda: NetworkSpec(layers=(4, 3), hidden=("relu", "tanh", "relu")),
+            ValueError,
+            r"hidden must be one activation or 2 \(one per hidden layer\), got 3",
+        ),
         (lambda: NetworkSpec(init="glorot"), ValueError, r"Unknown init 'glorot'"),
         (lambda: NetworkSpec(legacy_rng=1), TypeError, r"legacy_rng must be True or False"),
         (lambda: NetworkSpec(l2=-1.0), ValueError, r"l2 must be finite and >= 0"),
@@ -269,3 +275,13 @@ def test_no_module_outside_cli_touches_argparse() -> None:
             if {"argparse", "Namespace", "SimpleNamespace"} & set(names):
                 found.append(str(path.relative_to(PACKAGE)))
     assert not found, found
+
+
+def test_an_empty_target_is_the_default_last_column(csv: Path, tmp_path: Path, capsys) -> None:
+    code = cli.main(["train", str(csv), "--target", "", "--epochs", "1", "--out", str(tmp_path)])
+    assert code == 0, capsys.readouterr().err
+    assert load_model(tmp_path / "model.npz").preprocessor.target_names == [_last_column(csv)]
+
+
+def _last_column(csv: Path) -> str:
+    return csv.read_text().splitlines()[0].split(",")[-1]

@@ -522,3 +522,21 @@ def test_the_estimators_work_with_optunas_scikit_learn_search():
     search = OptunaSearchCV(base, space, n_trials=4, cv=3, random_state=0).fit(X, y)
     assert len(search.trials_) == 4 and set(search.best_params_) == set(space)
     assert search.best_score_ > 0.8 and search.best_estimator_.score(X, y) > 0.8
+
+
+@pytest.mark.slow
+def test_the_sweep_command_words_its_notes_with_flags_and_keeps_sep(tmp_path, capsys):
+    rows = "".join(f"{i};{(i * 7) % 5};{i % 2}\n" for i in range(16))  # few: a note
+    (tmp_path / "few.csv").write_text("a;b;y\n" + rows)
+    argv = ["sweep", str(tmp_path / "few.csv"), "--sep", ";", "--trials", "1", "--quiet"]
+    (tmp_path / "space.json").write_text('{"epochs": 2}')
+    code = cli.main(
+        [*argv, "--out", str(tmp_path / "out"), "--space", str(tmp_path / "space.json")]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "note: --task auto chose binary" in err and "task='auto'" not in err
+    study = optuna.load_study(
+        study_name="few", storage=f"sqlite:///{tmp_path / 'out' / 'study.db'}"
+    )
+    assert study.user_attrs["setup"]["sep"] == ";"

@@ -156,7 +156,9 @@ class Activation:
     entries of a column; ``backward(dA, Z, A)`` returns ``dZ = dA * g'(Z)`` for every function.
     ``params`` holds settings such as the leaky slope, so a network can be saved and rebuilt.
     ``inplace`` builds the engine's in-place ops (see :data:`InplaceOps`); a custom record may
-    leave it out and trains through ``forward``/``backward``.
+    leave it out and trains through ``forward``/``backward`` (so does a subclass, whatever its
+    fields hold). ``backward`` is linear in ``dA``, as the chain rule makes it: the engine
+    calls it on c·dA (c = α/m folded in once, see :mod:`layerwise.engine`).
 
     Examples
     --------
@@ -196,9 +198,10 @@ class Activation:
         """True for the library's own records (those a model file can name and the exporter
         writes): the record that ``get_activation(name, **params)`` rebuilds, function for
         function. Its code decides, never its name: a record named "tanh" that computes
-        anything else (or takes another derivative) is a custom record."""
+        anything else (or takes another derivative), or a subclass (whose methods may differ
+        from the fields it holds), is a custom record."""
         base = ACTIVATIONS.get(self.name)
-        if base is None:
+        if base is None or type(self) is not Activation:
             return False
         if self == base:
             return True
@@ -207,6 +210,13 @@ class Activation:
         except (TypeError, ValueError):
             return False
         return all(_same_code(getattr(self, f.name), getattr(own, f.name)) for f in fields(self))
+
+
+def inplace_of(act: Activation) -> InplaceOps | None:
+    """The record's in-place engine ops, or None. Only a plain record's: a subclass may
+    override ``backward`` (or ``__call__``), so the engine runs it through its methods, as
+    the reference path does, whatever its ``inplace`` field holds."""
+    return act.inplace if type(act) is Activation else None
 
 
 def _same_code(a: Any, b: Any) -> bool:

@@ -13,3 +13,16 @@ __all__ = [
     "checkpoint_file",
     "graceful_stop",
 ]
+
+#: Names this package held in 0.1.0, and where they live now (reading a checkpoint back as a
+#: Network needs the Network class, which the training stack below it must not import).
+MOVED = {"load_checkpoint": "layerwise.data", "Checkpoint": "layerwise.data"}
+
+
+def __getattr__(name: str):
+    if name in MOVED:
+        raise AttributeError(
+            f"layerwise.checkpoint.{name} moved to {MOVED[name]}.{name}. "
+            f"Hint: from {MOVED[name]} import {name}."
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -258,7 +258,7 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
         raise ValueError("use either --test FILE or --test-fraction, not both.")
     data = DataSpec(
         source=str(args.data),
-        target=None if args.target is None else tuple(args.target),
+        target=tuple(args.target or ()) or None,  # --target "": the last column, as in 0.1.0
         drop=tuple(args.drop),
         sep=args.sep,
         task=args.task,

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..spec import DataSpec, NetworkSpec, RunSpec
 from ..sweep import SweepOptions, show, sweep_spec
-from .common import TASK_CHOICES, data_options, fraction, positive
+from .common import TASK_CHOICES, data_options, flags, fraction, positive
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 #: sweep's own options after DATA and the data options: flag -> add_argument's keywords
@@ -131,7 +131,7 @@ def options_of(args: argparse.Namespace) -> SweepOptions:
     """How the sweep searches, from the command line."""
     names = ("trials", "space", "storage", "study", "workers", "timeout", "metric", "out")
     names += ("heartbeat", "grace", "top", "quiet")
-    return SweepOptions(**{name: getattr(args, name) for name in names})
+    return SweepOptions(**{name: getattr(args, name) for name in names}, wording=flags)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from functools import partial
 import numba
 import numpy as np
 
-from ..activations import relu_inplace
+from ..activations import inplace_of, relu_inplace
 from ..outputs import Pair, sigmoid_delta, softmax_delta
 
 Array = np.ndarray
@@ -164,14 +164,14 @@ def _plain(*arrays: Array) -> bool:
 
 def activation_ops(act, A: Array, dA: Array) -> tuple[list[Op], list[Op]] | None:
     """(forward, backward) kernels for a hidden layer, or None: the record's own ops."""
-    if act.inplace is not relu_inplace or not _plain(A, dA):
+    if inplace_of(act) is not relu_inplace or not _plain(A, dA):
         return None
     return [partial(relu, A)], [partial(relu_backward, dA, A)]
 
 
 def bias_activation_op(act, Z: Array, b: Array) -> Op | None:
     """One pass for Z += b then A = g(Z) (the first layer when its bias is separate)."""
-    if act.inplace is not relu_inplace or not _plain(Z, b):
+    if inplace_of(act) is not relu_inplace or not _plain(Z, b):
         return None
     return partial(bias_relu, Z, b)
 
@@ -186,7 +186,7 @@ def bias_gradient_op(dZ: Array, out: Array, subtract: bool) -> Op | None:
 def backward_bias_op(act, dA: Array, A: Array, out: Array, subtract: bool) -> Op | None:
     """dZ = dA ⊙ g' in place and db = dZ · 1 into ``out`` (or ``out -= db``) in one pass: the
     first layer when its bias is separate."""
-    if act.inplace is not relu_inplace or not _plain(dA, A, out):
+    if inplace_of(act) is not relu_inplace or not _plain(dA, A, out):
         return None
     return partial(relu_backward_bias, dA, A, out, subtract)
 

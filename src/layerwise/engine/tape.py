@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..activations import Activation
+from ..activations import Activation, inplace_of
 
 Array = np.ndarray
 Op = Callable[[], object]
@@ -37,8 +37,8 @@ class Step(NamedTuple):
 def activation_ops(act: Activation, A: Array, dA: Array, scratch: Array, mask: Array):
     """The (forward, backward) ops of a hidden layer on buffers (n[l], B): forward turns ``A``
     holding Z into g(Z), backward turns ``dA`` into dZ = dA ⊙ g'(Z)."""
-    if act.inplace is not None:
-        return act.inplace(A, dA, scratch, mask)
+    if (inplace := inplace_of(act)) is not None:
+        return inplace(A, dA, scratch, mask)
     if not act.elementwise:
         raise ValueError(
             f"activation {act.name!r} is not elementwise, so it cannot be a hidden layer. "

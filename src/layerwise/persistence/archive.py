@@ -65,6 +65,11 @@ class Format:
     ndims: tuple[int, int]  # the fewest and most dims of a declared array
     schema: Callable[[dict[str, Any]], Declared] | None = None
     hint: str = ""  # how such files are written, for a file without a header
+    max_members: int | None = None  # a tighter cap than MAX_MEMBERS for this kind
+
+    def members_cap(self) -> int:
+        """The most members a file of this kind may hold (read when checked)."""
+        return MAX_MEMBERS if self.max_members is None else min(self.max_members, MAX_MEMBERS)
 
 
 MODEL = Format(
@@ -77,9 +82,10 @@ MODEL = Format(
     model.required_arrays,
     "; save models with Network.save",
 )
-CHECKPOINT = Format(
-    "layerwise-checkpoint", 1, "checkpoint", "checkpoint", (*model.FLOAT_DTYPES, "int64"), (0, 4)
-)
+CHECKPOINT = Format(  # θ, the optimizer's state, the callbacks', an epoch's: a dozen arrays
+    "layerwise-checkpoint", 1, "checkpoint", "checkpoint", (*model.FLOAT_DTYPES, "int64"), (0, 4),
+    max_members=256,
+)  # fmt: skip
 
 
 def bad_file(path: str | Path, problem: str, fmt: Format = MODEL) -> ValueError:
@@ -161,8 +167,8 @@ def _check_layout(zf: zipfile.ZipFile, path: Path, fmt: Format) -> None:
     """Steps 1 to 3, from the zip's directory alone: nothing is inflated or read yet."""
     infos = zf.infolist()
     names = [i.filename for i in infos]
-    if len(infos) > MAX_MEMBERS:
-        raise bad_file(path, f"{len(infos)} members, over {MAX_MEMBERS}", fmt)
+    if len(infos) > fmt.members_cap():
+        raise bad_file(path, f"{len(infos)} members, over {fmt.members_cap()}", fmt)
     if len(names) != len(set(names)):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         raise bad_file(path, f"duplicate members {reprlib.repr(duplicates)}", fmt)
@@ -223,8 +229,9 @@ def _declared(header: dict[str, Any], path: Path, fmt: Format) -> Declared:
             f"arrays must include {sorted(required)}, the header declares {reprlib.repr(declared)}",
             fmt,
         )
-    if len(declared) >= MAX_MEMBERS:
-        raise bad_file(path, f"{len(declared)} arrays declared, over {MAX_MEMBERS - 1}", fmt)
+    if len(declared) >= fmt.members_cap():
+        cap = fmt.members_cap() - 1
+        raise bad_file(path, f"{len(declared)} arrays declared, over {cap}", fmt)
     out = {}
     for name, entry in declared.items():
         if name in required:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .._validation import check_choice, check_dtype, check_fraction, check_int, check_positive
-from ..activations import ACTIVATIONS
+from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from ..data.tables import check_sep
 from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
@@ -101,6 +101,16 @@ class NetworkSpec:
         object.__setattr__(self, "hidden", hidden)
         for name in self.hidden:
             check_choice("activation", name, ACTIVATIONS)
+            if name not in HIDDEN_ACTIVATIONS:  # as the network would say, before any data
+                raise ValueError(
+                    f"hidden activation {name!r} is not elementwise; hidden layers take "
+                    f"{', '.join(HIDDEN_ACTIVATIONS)}. Hint: softmax is an output activation."
+                )
+        if layers and len(hidden) not in (1, len(layers)):
+            raise ValueError(
+                f"hidden must be one activation or {len(layers)} (one per hidden layer), "
+                f"got {len(hidden)}."
+            )
         check_choice("init", self.init, INIT_NAMES)
         if not isinstance(self.legacy_rng, bool):
             raise TypeError(f"legacy_rng must be True or False, got {self.legacy_rng!r}.")

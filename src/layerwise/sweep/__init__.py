@@ -12,6 +12,7 @@ number of machines run the same call and share it. Needs ``pip install 'layerwis
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,9 @@ class SweepOptions:
         Rows of the best-trials table.
     quiet : bool
         No line per trial.
+    wording : callable
+        How the data's notes are worded (the command line passes its translation of argument
+        names into flags); as the library says them by default.
     """
 
     trials: int = 20
@@ -80,6 +84,7 @@ class SweepOptions:
     grace: int | None = None
     top: int = 5
     quiet: bool = False
+    wording: Callable[[str], str] = str
 
     def __post_init__(self) -> None:
         for name in ("trials", "workers", "heartbeat"):
@@ -174,7 +179,7 @@ def sweep_spec(spec: RunSpec, options: SweepOptions):
     )
     prepared = settings.prepared()
     for note in prepared.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {options.wording(note)}", file=sys.stderr)
     settings.metric = _metric(options.metric, prepared.pre.task)
     _run_workers(settings, prepared, options.workers)
     with quiet_optuna(), opened(url, options.heartbeat, options.grace) as store:
@@ -280,6 +285,7 @@ def _prepare_setup(study, storage: str, data: str | Path | None) -> Prepared | N
             source,
             target=None if target is None else tuple(target),
             drop=tuple(setup["drop"] or ()),
+            sep=setup.get("sep"),
             task=setup["task"],
             dev_fraction=setup["dev_fraction"],
             test_fraction=setup["test_fraction"],

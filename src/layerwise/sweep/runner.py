@@ -117,7 +117,7 @@ def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
         "metric": settings.metric,
         "space": settings.space,
         "fingerprint": prepared.fingerprint(),
-    }
+    } | ({} if data.sep is None else {"sep": data.sep})  # (a study of 0.1.0 has no "sep")
 
 
 def open_study(settings: Settings, prepared: Prepared, storage) -> optuna.Study:
