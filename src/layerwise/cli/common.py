@@ -13,6 +13,7 @@ import shlex
 
 import numpy as np
 
+from .._validation import FLOAT_DTYPES
 from ..optimizers import OPTIMIZERS
 from ..spec import INIT_NAMES, TASK_NAMES, DataSpec, FitSpec, NetworkSpec, RunSpec
 
@@ -22,6 +23,7 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 TASK_CHOICES = TASK_NAMES
 INIT_CHOICES = INIT_NAMES
 OPTIMIZER_CHOICES = tuple(OPTIMIZERS)
+DTYPE_CHOICES = tuple(sorted((str(d) for d in FLOAT_DTYPES), reverse=True))  # float64 first
 DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image folder"
 #: library argument -> flag, for messages (``target=`` -> ``--target``)
 FLAGS = {

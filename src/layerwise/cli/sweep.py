@@ -21,7 +21,8 @@ from typing import Any
 
 from ..spec import DataSpec, NetworkSpec, RunSpec
 from ..sweep import SweepOptions, show, sweep_spec
-from .common import TASK_CHOICES, data_options, flags, fraction, positive
+from ..sweep.objective import METRICS
+from .common import DTYPE_CHOICES, TASK_CHOICES, data_options, flags, fraction, positive
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 #: sweep's own options after DATA and the data options: flag -> add_argument's keywords
@@ -52,7 +53,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "help": "start no trial after S seconds",
     },
     "--metric": {
-        "choices": ("dev_accuracy", "dev_cost"),
+        "choices": tuple(METRICS),
         "help": "what trials are scored by (default dev_accuracy, dev_cost for regression)",
     },
     "--dev-fraction": {
@@ -66,7 +67,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "metavar": "F",
         "help": "held out for the best model's report (default 0.2 for bundled data, else 0)",
     },
-    "--dtype": {"choices": ("float64", "float32"), "default": "float64"},
+    "--dtype": {"choices": DTYPE_CHOICES, "default": "float64"},
     "--heartbeat": {
         "type": positive(int),
         "default": 10,

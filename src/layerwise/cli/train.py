@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import FitSpec, Prepared, RunSpec, build_network, prepare
+from ..spec import DEFAULT_LEARNING_RATE, FitSpec, Prepared, RunSpec, build_network, prepare
 from . import checkpoint
 from .common import (
     DATA_HELP,
+    DTYPE_CHOICES,
     EXIT_OK,
     OPTIMIZER_CHOICES,
     TASK_CHOICES,
@@ -46,7 +47,8 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "--learning-rate": {
         "type": positive(float),
         "metavar": "ALPHA",
-        "help": "default: 0.003 for adam, 0.001 rmsprop, 0.05 gd/momentum",
+        "help": "default: "
+        + ", ".join(f"{alpha:g} for {name}" for name, alpha in DEFAULT_LEARNING_RATE.items()),
     },
     "--epochs": {"type": positive(int), "default": 100},
     "--batch-size": {
@@ -73,7 +75,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "help": "stop after PATIENCE epochs without a better dev cost and keep the "
         "best epoch (default 10 with a dev set; 0 turns it off)",
     },
-    "--dtype": {"choices": ("float64", "float32"), "default": "float64"},
+    "--dtype": {"choices": DTYPE_CHOICES, "default": "float64"},
     "--out": {"metavar": "DIR", "help": "output folder (default runs/<data name>)"},
     "--quiet": {"action": "store_true", "help": "print only the final summary"},
 }
