@@ -82,6 +82,7 @@ LOADERS = {  # loader: the kinds it refuses (the others it reads)
 }
 NEEDS_TRAINED = r"this command needs a model saved by `layerwise train`"
 NEEDS_MODEL = r"this command needs a model file"
+ANY = "a model file (from `layerwise train`, Network.save or an estimator's save)"
 COMMANDS = {  # argv (MODEL where the file goes): what it needs, the kinds it refuses
     ("evaluate", "MODEL", "t.csv"): (NEEDS_TRAINED, ("checkpoint", "onnx", "estimator", "network")),
     ("predict", "MODEL", "t.csv"): (NEEDS_TRAINED, ("checkpoint", "onnx", "estimator", "network")),
@@ -218,3 +219,14 @@ def test_resume_on_a_finished_run_folder_says_where_its_model_is(files, tmp_path
     (tmp_path / "empty").mkdir()
     code, _, err = run(capsys, "train", "--resume", tmp_path / "empty")
     assert code == 2 and err.endswith("empty/checkpoint.npz not found.\n")  # as before
+
+
+def test_a_run_folder_given_for_a_model_points_to_its_model(files, tmp_path, capsys):
+    (tmp_path / "model.npz").write_bytes(files["trained model"].read_bytes())
+    code, _, err = run(capsys, "summary", tmp_path)
+    assert code == 2 and err == f"error: {tmp_path} is a folder; this command needs {ANY}. " + (
+        f"Hint: give it {tmp_path / 'model.npz'}.\n"
+    )
+    (tmp_path / "model.npz").unlink()
+    code, _, err = run(capsys, "summary", tmp_path)
+    assert code == 2 and err == f"error: model file {tmp_path} is a folder.\n"  # as before

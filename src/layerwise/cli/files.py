@@ -58,11 +58,19 @@ def refusal(path: Any, kind: str, needs: str, estimator: str | None = None) -> V
 
 
 def reading(path: Any, load: Callable[[Any], Any], needs: str) -> Any:
-    """``load(path)``; a file of another kind refused in the command line's words."""
+    """``load(path)``; a file of another kind refused in the command line's words, a run's
+    folder given for a model pointed to the model it holds."""
     try:
         return load(path)
     except WrongKind as err:
         raise refusal(err.path, err.kind, needs, err.estimator) from err
+    except FileNotFoundError as err:
+        model = Path(path) / "model.npz"
+        if needs == CHECKPOINT or not model.is_file():
+            raise
+        raise FileNotFoundError(
+            f"{path} is a folder; this command needs {needs}. Hint: give it {model}."
+        ) from err
 
 
 def load_resumed(folder: Any):
