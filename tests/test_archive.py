@@ -192,8 +192,11 @@ def test_the_kinds_differ_only_in_their_format_record(tmp_path) -> None:
         "order": (np.dtype(np.int64), (3,)),
         "t": (np.dtype(np.float64), (1, 1, 1, 2)),
     }
-    with pytest.raises(ValueError, match=r"does not describe a 'layerwise-model'"):
+    with pytest.raises(ValueError, match=r"c.npz is a layerwise checkpoint .*, not a model file"):
         read_archive(path, MODEL)
+    other = write_archive(tmp_path / "o.npz", {"format": "other"}, {}, CHECKPOINT)
+    with pytest.raises(ValueError, match=r"does not describe a 'layerwise-model'"):
+        read_archive(other, MODEL)  # a format of no known kind: the words of any broken file
 
 
 def test_files_are_little_endian_whatever_the_arrays_are(tmp_path) -> None:

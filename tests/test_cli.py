@@ -462,7 +462,7 @@ def test_estimator_and_command_line_model_files_say_what_they_hold(tmp_path, cap
         LayerwiseClassifier((4,), max_epochs=2, random_state=0).fit(X, y).save(tmp_path / "e.npz")
     )
     code, _, err = run(capsys, "predict", path, tmp_path / "x.csv")
-    assert code == 2 and "holds a LayerwiseClassifier saved by its save()" in err
+    assert code == 2 and "is a LayerwiseClassifier saved by its save()" in err
     assert "Network.save" not in err
     code, out, _ = run(capsys, "summary", path)
     assert code == 0 and "estimator: LayerwiseClassifier, 2 epochs, classes: a, b" in out

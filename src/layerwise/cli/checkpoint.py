@@ -25,9 +25,9 @@ import numpy as np
 
 from ..checkpoint import FILE_NAME, TrainingInterrupted, checkpoint_file, graceful_stop
 from ..checkpoint.state import CheckpointPath
-from ..data import load_checkpoint
 from ..spec import RunSpec
 from .common import spec_of
+from .files import load_resumed
 
 # train's options that --resume takes from the checkpoint: dest -> flag (for its message)
 OPTIONS = {
@@ -125,7 +125,7 @@ def resolve(
             "with other settings, start a new run."
         )
     folder = Path(args.resume)
-    ck = load_checkpoint(folder)  # the folder's checkpoint.npz, or the file itself
+    ck = load_resumed(folder)  # DIR/checkpoint.npz, or the file itself
     if "spec" in ck.extra:
         spec, command = _read_spec(folder, ck.extra)
     else:

@@ -16,6 +16,7 @@ import numpy as np
 from .._validation import FLOAT_DTYPES
 from ..optimizers import OPTIMIZERS
 from ..spec import INIT_NAMES, TASK_NAMES, DataSpec, FitSpec, NetworkSpec, RunSpec
+from .files import load_with_preprocessing as load_with_preprocessing  # (where commands took it)
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # The choices are the core's tables, plus the words of a spec: "auto" (the task inferred from
@@ -218,28 +219,6 @@ def read(source, target, require_target: bool, drop, image, *, ignore=(), sep=No
         ignore=ignore,
         sep=sep,
     )
-
-
-def load_with_preprocessing(path: str):
-    """A model file saved by ``layerwise train`` (network and preprocessing)."""
-    from ..data import load_model
-
-    model = load_model(path)
-    if model.preprocessor is None:
-        estimator = model.header.get("estimator")
-        if isinstance(estimator, dict) and isinstance(estimator.get("class"), str):
-            what = (
-                f"a {estimator['class']} saved by its save() (its inputs are the columns of the "
-                "array it was fitted on, with no preprocessing of raw files). Hint: in Python, "
-                "layerwise.estimators.load_estimator(path).predict(X)"
-            )
-        else:
-            what = "a network without preprocessing (saved with Network.save). Hint: layerwise.load"
-        raise ValueError(
-            f"{path} holds {what}; this command needs a model saved by `layerwise train`. "
-            "`layerwise summary` works on it."
-        )
-    return model
 
 
 def network_spec(args: argparse.Namespace, dtype: str = "float64") -> NetworkSpec:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..export.options import DEFAULT_OPSET, ONNX_DTYPES
 from ..persistence import atomic_write
+from .files import ANY_MODEL, reading
 
 EXIT_OK, EXIT_CHECK_FAILED = 0, 1
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check:  # onnxruntime is needed for --check only: refuse before writing anything
         from ..export.check import check_onnx
 
-    spec = export_spec(args.model)
+    spec = reading(args.model, export_spec, ANY_MODEL)
     model = build_model(spec, opset=args.opset, dtype=args.dtype, inputs=args.inputs)
     output = Path(args.output) if args.output else Path(args.model).with_suffix(".onnx")
     if output.resolve() == Path(args.model).resolve():

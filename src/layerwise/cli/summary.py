@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .common import EXIT_OK
+from .files import ANY_MODEL, reading
 
 
 def add_parser(sub) -> None:
@@ -18,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from ..data import load_model
     from ..spec.report import format_summary
 
-    model = load_model(args.model)
+    model = reading(args.model, load_model, ANY_MODEL)
     lines = format_summary(model, args.model).split("\n")
     pre = model.preprocessor
     if pre is not None and pre.dropped:

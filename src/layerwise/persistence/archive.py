@@ -20,7 +20,8 @@ untrusted and checks, in this order, for every kind of file:
 7. the arrays are read with ``allow_pickle=False``; float arrays must be finite.
 
 Every failure is a ``ValueError`` (``FileNotFoundError`` for what is not a regular file) naming
-the file and the problem.
+the file and the problem; a file of another kind (a checkpoint where a model is read, an ONNX
+file) is a :class:`~.kinds.WrongKind` saying what it is and which function takes it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from . import atomic, model
+from . import atomic, kinds, model
 
 Array = np.ndarray
 Declared = dict[str, tuple[tuple[int, ...], str]]
@@ -83,7 +84,7 @@ MODEL = Format(
     "; save models with Network.save",
 )
 CHECKPOINT = Format(  # θ, the optimizer's state, the callbacks', an epoch's: a dozen arrays
-    "layerwise-checkpoint", 1, "checkpoint", "checkpoint", (*model.FLOAT_DTYPES, "int64"), (0, 4),
+    kinds.CHECKPOINT_FORMAT, 1, "checkpoint", "checkpoint", (*model.FLOAT_DTYPES, "int64"), (0, 4),
     max_members=256,
 )  # fmt: skip
 
@@ -142,6 +143,8 @@ def read_archive(path: str | Path, fmt: Format = MODEL) -> tuple[dict[str, Any],
             _check_members(zf, declared, path, fmt)
             arrays = {name: _read_array(zf, name) for name in declared}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as err:
+        if kinds.onnx_prefix(path):  # not a zip: say so when it is what `export` writes
+            raise kinds.WrongKind(path, kinds.ONNX, fmt.noun) from err
         raise ValueError(
             f"{path} is not a layerwise {fmt.noun}, or it is truncated or corrupt ({err})."
         ) from err
@@ -200,6 +203,9 @@ def _read_header(zf: zipfile.ZipFile, path: Path, fmt: Format) -> dict[str, Any]
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         raise bad_file(path, f"{HEADER} is not valid JSON ({err})", fmt) from err
     if not isinstance(header, dict) or header.get("format") != fmt.name:
+        kind, estimator = kinds.kind_of_header(header)  # another kind's file, passed steps 1-3
+        if kind is not None:
+            raise kinds.WrongKind(path, kind, fmt.noun, estimator)
         raise bad_file(path, f"{HEADER} does not describe a {fmt.name!r}", fmt)
     version = header.get("format_version")
     if type(version) is not int or not 1 <= version <= fmt.version:
