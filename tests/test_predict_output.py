@@ -36,6 +36,8 @@ TRICKY = 'say "hi", then\nleave'  # a quote, a comma and a line break in one cel
         ("plain", "plain"),
         ("a=b", "a=b"),  # only the first character counts
         (None, ""),
+        (float("nan"), ""),
+        (np.float32("nan"), ""),
         (True, "True"),
     ],
 )

@@ -34,14 +34,16 @@ def csv_cell(value: Any) -> Any:
     """``value`` as a CSV cell a spreadsheet shows and never runs.
 
     Numbers (``int``, ``float``, NumPy's, not ``bool``) are returned as they are, so the ``csv``
-    module writes them as numbers (a float by its shortest round-trip ``repr``); ``None`` is an
-    empty cell; anything else is its ``str``, with a leading ``'`` where it starts with one of
-    :data:`FORMULA_STARTS`.
+    module writes them as numbers (a float by its shortest round-trip ``repr``); ``None`` and
+    NaN are an empty cell (as pandas writes a gap); anything else is its ``str``, with a
+    leading ``'`` where it starts with one of :data:`FORMULA_STARTS`.
 
     >>> csv_cell("=1+1"), csv_cell("-2"), csv_cell(-2.0), csv_cell("plain")
     ("'=1+1", "'-2", -2.0, 'plain')
     """
     if isinstance(value, Real) and not isinstance(value, bool):
+        if value != value:  # NaN: a gap
+            return ""
         return value.item() if hasattr(value, "item") else value  # NumPy scalar -> Python
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
