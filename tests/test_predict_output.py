@@ -204,13 +204,15 @@ def tasks(tmp_path_factory):
 
 
 def test_proba_writes_the_label_and_one_named_probability_per_class(tasks, capsys):
+    model, data = tasks / "multiclass" / "model.npz", tasks / "t.csv"
     code, out, _ = run(
-        capsys, "predict", tasks / "multiclass" / "model.npz", tasks / "t.csv", "--proba"
+        capsys, "predict", model, data, "--proba", "--keep", "kind", "--keep", "price"
     )
     assert code == 0
-    frame = pd.read_csv(io.StringIO(out))
-    assert list(frame.columns) == ["prediction", "proba_a", "proba_b", "proba_c"]
-    P = frame.drop(columns="prediction").to_numpy()
+    frame = pd.read_csv(io.StringIO(out))  # the target and a dropped column kept beside
+    assert list(frame.columns) == ["kind", "price", "prediction", "proba_a", "proba_b", "proba_c"]
+    pd.testing.assert_frame_equal(frame[["kind", "price"]], pd.read_csv(data)[["kind", "price"]])
+    P = frame.drop(columns=["kind", "price", "prediction"]).to_numpy()
     np.testing.assert_allclose(P.sum(axis=1), 1)
     assert frame["prediction"].tolist() == np.array(["a", "b", "c"])[P.argmax(axis=1)].tolist()
 
@@ -237,6 +239,21 @@ def test_proba_of_a_regression_model_is_refused(tasks, capsys):
     )
     code, out, _ = run(capsys, "predict", model, tasks / "t.csv", "--keep", "x2")
     assert code == 0 and out.splitlines()[0] == "x2,price"
+
+
+def test_read_data_hands_kept_columns_back_as_read(tmp_path):
+    from layerwise.data import read_data
+
+    pd.DataFrame({"id": ["a", None, "3"], "x": [1.0, 2.0, 3.0], "y": [0, 1, 0]}).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    data = read_data(tmp_path / "t.csv", drop=["id"], keep=["id", "y"])  # gaps, text and numbers
+    assert list(data.features.columns) == ["x"]
+    assert data.kept["id"].tolist()[::2] == ["a", "3"] and data.kept["id"].isna()[1]
+    assert data.take(np.array([2, 0])).kept["y"].tolist() == [0, 0]
+    assert read_data(tmp_path / "t.csv", drop=["id"]).kept is None
+    with pytest.raises(ValueError, match=r"column 'z' is not in .*Hint: choose keep= among them"):
+        read_data(tmp_path / "t.csv", drop=["id"], keep=["z"])
 
 
 # ----- the terminal ---------------------------------------------------------------------------
