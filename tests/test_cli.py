@@ -98,8 +98,8 @@ def test_csv_with_text_target_and_categorical_feature_end_to_end(fruit, fruit_mo
     )
     assert code == 0 and "wrote 120 predictions" in err
     proba = pd.read_csv(fruit / "p.csv")
-    assert list(proba.columns) == ["bad", "good"]
-    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    assert list(proba.columns) == ["prediction", "proba_bad", "proba_good"]
+    np.testing.assert_allclose(proba[["proba_bad", "proba_good"]].sum(axis=1), 1)
 
     code, out, _ = run(capsys, "evaluate", fruit_model, fruit / "fruit.csv", "--json")
     report = json.loads(out)

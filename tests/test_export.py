@@ -313,7 +313,10 @@ def test_cli_train_export_runtime_equals_predict(orchard, tmp_path, capsys, targ
     assert got["label"].astype(str).tolist() == predicted["prediction"].astype(str).tolist()
     code, out, _ = run_cli(capsys, "predict", run / "model.npz", orchard / "new.csv", "--proba")
     assert code == 0
-    proba = pd.read_csv(io.StringIO(out)).to_numpy()
+    written = pd.read_csv(io.StringIO(out))  # prediction, proba_<class>...
+    assert written.columns[0] == "prediction" and all(written.columns[1:].str.startswith("proba_"))
+    assert got["label"].astype(str).tolist() == written["prediction"].astype(str).tolist()
+    proba = written.drop(columns="prediction").to_numpy()
     np.testing.assert_allclose(got["probabilities"], proba, rtol=0, atol=tol)
 
 

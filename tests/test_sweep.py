@@ -505,6 +505,18 @@ def test_timeout_starts_no_trial_after_it_and_reports_an_empty_study(space_file,
     assert "no complete trial yet" in result.text and (tmp_path / "trials.csv").exists()
 
 
+def test_the_trials_csv_has_no_cell_a_spreadsheet_would_run(tmp_path):
+    from layerwise.sweep.results import write_trials_csv
+
+    study = optuna.create_study()
+    study.enqueue_trial({"x": -2.0})
+    study.optimize(lambda t: t.set_user_attr("note", "=1+1") or t.suggest_float("x", -5, 5), 1)
+    write_trials_csv(study, tmp_path / "trials.csv")
+    header, row = (tmp_path / "trials.csv").read_text().splitlines()
+    cells = dict(zip(header.split(","), row.split(","), strict=True))
+    assert cells["user_attrs_note"] == "'=1+1" and cells["params_x"] == cells["value"] == "-2.0"
+
+
 # ----- the estimators in Optuna's scikit-learn search -----------------------------------------
 @pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 @pytest.mark.filterwarnings("ignore:.*optuna.terminator.*:FutureWarning")

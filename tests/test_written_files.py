@@ -64,5 +64,8 @@ def test_a_cli_model_predicts_the_same_probabilities(capsys, tmp_path):
     assert code == 0, err
     with open(out) as now, open(WRITTEN / "preds.csv") as then:
         got, want = list(csv.reader(now)), list(csv.reader(then))
-    assert got[0] == want[0] == ["x", "y"]
-    np.testing.assert_array_equal(np.array(got[1:], float), np.array(want[1:], float))
+    assert want[0] == ["x", "y"]  # 0.1.0 wrote the probabilities alone
+    assert got[0] == ["prediction", "proba_x", "proba_y"]  # now the label beside them
+    proba = np.array([row[1:] for row in got[1:]], float)
+    np.testing.assert_array_equal(proba, np.array(want[1:], float))
+    assert [row[0] for row in got[1:]] == np.array(["x", "y"])[proba.argmax(axis=1)].tolist()

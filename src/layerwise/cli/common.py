@@ -14,6 +14,7 @@ import shlex
 import numpy as np
 
 from .._validation import FLOAT_DTYPES
+from ..data.safe_text import printable
 from ..optimizers import OPTIMIZERS
 from ..spec import INIT_NAMES, TASK_NAMES, DataSpec, FitSpec, NetworkSpec, RunSpec
 from .files import load_with_preprocessing as load_with_preprocessing  # (where commands took it)
@@ -30,6 +31,7 @@ DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image f
 FLAGS = {
     "target": "--target",
     "drop": "--drop",
+    "keep": "--keep",
     "sep": "--sep",
     "task": "--task",
     "learning_rate": "--learning-rate",
@@ -207,7 +209,7 @@ def seed_of_args(args: argparse.Namespace) -> int:
     return 1 if getattr(args, "init", None) == "course" else 0
 
 
-def read(source, target, require_target: bool, drop, image, *, ignore=(), sep=None):
+def read(source, target, require_target: bool, drop, image, *, ignore=(), sep=None, keep=()):
     from ..data import read_data
 
     return read_data(
@@ -218,6 +220,7 @@ def read(source, target, require_target: bool, drop, image, *, ignore=(), sep=No
         image=image,
         ignore=ignore,
         sep=sep,
+        keep=keep,
     )
 
 
@@ -266,9 +269,10 @@ def one_line(err: BaseException) -> str:
 
 
 def flags(text: str) -> str:
-    """``text`` on one line, with ``name=value`` written ``--name value`` (see ``FLAGS``)."""
+    """``text`` on one line, with ``name=value`` written ``--name value`` (see ``FLAGS``) and
+    control characters escaped (:func:`printable`: names from a file cannot drive the terminal)."""
     text = re.sub(r"\b(\w+)=(?:'([^']*)'|(-?[\w.+-]*\w))?", _flag, text)
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
 
 
 def _flag(match: re.Match) -> str:

@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..data.safe_text import printable
 from ..export.options import DEFAULT_OPSET, ONNX_DTYPES
 from ..persistence import atomic_write
 from .files import ANY_MODEL, reading
@@ -73,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--output {output} would overwrite MODEL. Hint: -o model.onnx.")
     atomic_write(output, model.SerializeToString())
     inputs = [i.name for i in model.graph.input]
-    shown = ", ".join(inputs[:6]) + (f", ... ({len(inputs)} in all)" if len(inputs) > 6 else "")
+    shown = ", ".join(map(printable, inputs[:6])) + (
+        f", ... ({len(inputs)} in all)" if len(inputs) > 6 else ""
+    )
     print(
         f"wrote {output}: {spec.task} {spec.network.layer_dims}, opset {args.opset}, "
         f"inputs {shown}; outputs {', '.join(o.name for o in model.graph.output)}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..data.safe_text import printable
 from .common import EXIT_OK
 from .files import ANY_MODEL, reading
 
@@ -25,6 +26,6 @@ def run(args: argparse.Namespace) -> int:
     if pre is not None and pre.dropped:
         at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
         shown = ", ".join(f'"{c}"' if "," in c else c for c in pre.dropped)  # as --drop takes them
-        lines.insert(at, f"dropped: {shown} (evaluate and predict ignore them)")
+        lines.insert(at, printable(f"dropped: {shown} (evaluate and predict ignore them)"))
     print("\n".join(lines))
     return EXIT_OK

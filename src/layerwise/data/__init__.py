@@ -17,6 +17,7 @@ module                 what it holds
 ``preprocessing``      ``Preprocessor``: raw rows <-> course columns, saved with the model
 ``saved``              ``load_model``/``save_model``: a network with its preprocessing, one file
 ``checkpoints``        ``load_checkpoint``: a checkpoint read back as a Network and its History
+``safe_text``          ``write_csv``/``csv_cell`` (no formula cells), ``printable`` (terminal)
 =====================  ========================================================================
 """
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,8 @@ class Dataset:
         The file of each example (image folders).
     origin : {"bundled", "file"}
         Where the data came from (bundled data sets get a held-out test split by default).
+    kept : DataFrame (m, k) or None
+        The columns ``read_data(keep=...)`` asked for, as the source holds them.
     """
 
     name: str
@@ -74,6 +76,7 @@ class Dataset:
     image: dict | None = None
     files: list[str] | None = field(default=None, repr=False)
     origin: str = "file"
+    kept: Any | None = field(default=None, repr=False)
 
     @property
     def m(self) -> int:
@@ -85,16 +88,13 @@ class Dataset:
 
     def take(self, index: Array) -> Dataset:
         """The examples at ``index (k,)`` (row positions, ints), as a new Dataset."""
-        return Dataset(
-            self.name,
-            self.features.iloc[index].reset_index(drop=True),
-            None if self.target is None else self.target.iloc[index].reset_index(drop=True),
-            self.scaling,
-            self.classes,
-            self.image,
-            None if self.files is None else [self.files[i] for i in index],
-            self.origin,
-        )
+
+        def rows(frame):
+            return None if frame is None else frame.iloc[index].reset_index(drop=True)
+
+        files = None if self.files is None else [self.files[i] for i in index]
+        frames = {name: rows(getattr(self, name)) for name in ("features", "target", "kept")}
+        return replace(self, files=files, **frames)
 
 
 def read_data(
@@ -106,6 +106,7 @@ def read_data(
     image: dict | None = None,
     ignore: Sequence[str] = (),
     sep: str | None = None,
+    keep: Sequence[str] = (),
 ) -> Dataset:
     """Read ``source`` (a bundled name, a file or an image folder) into a :class:`Dataset`.
 
@@ -124,15 +125,20 @@ def read_data(
         Columns to leave out where present (those a model was trained without).
     sep : str, optional
         The delimiter of a text table; default: found from the file (see :mod:`.tables`).
+    keep : list of str
+        Columns to hand back in ``Dataset.kept``, unchecked, whether features, target or dropped.
     """
     pd = import_pandas()
     frame, default, extra, how = _read_source(source, sep, image, require_target, pd)
     targets, drop = _columns(frame, source, how, target, default, drop, ignore, require_target)
+    if unknown := [c for c in keep if c not in frame.columns]:
+        raise _missing_column(unknown[0], "keep", source, how, frame)
+    kept = frame[list(keep)].copy() if keep else None  # as read: not converted, not checked
     frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
     _check_columns(frame, source, pd)
     features = _features(frame, targets, source, how)
     name = str(source) if extra.get("origin") == "bundled" else Path(source).name
-    return Dataset(name, features, frame[targets] if targets else None, **extra)
+    return Dataset(name, features, frame[targets] if targets else None, kept=kept, **extra)
 
 
 def _read_source(source, sep, image, require_target: bool, pd) -> tuple:
@@ -176,7 +182,8 @@ def _columns(
         if not require_target and target is not None and not set(missing) - set(targets):
             targets = []  # predicting: the file need not hold the target
         else:
-            raise _missing_column(missing[0], missing[0] in targets, source, how, frame)
+            which = "target" if missing[0] in targets else "drop"
+            raise _missing_column(missing[0], which, source, how, frame)
     drop += [c for c in ignore if c in frame.columns and c not in drop and c not in targets]
     return targets, drop
 
@@ -198,19 +205,16 @@ def _features(frame, targets: list, source, how: str):
     return features
 
 
-def _missing_column(name: str, is_target: bool, source, how: str, frame) -> ValueError:
-    """The error for a target= or drop= column that the source does not hold."""
+def _missing_column(name: str, argument: str, source, how: str, frame) -> ValueError:
+    """The error for a target=, drop= or keep= column that the source does not hold."""
     columns = [str(c) for c in frame.columns]
     shown = ", ".join(f'"{c}"' if "," in c else c for c in columns[:20])  # CSV-style quotes
     shown += " ..." if len(columns) > 20 else ""
     where = f"{source}{f' ({how})' if how else ''}"
+    label = "target column" if argument == "target" else "column"
     return ValueError(
-        f"{'target column' if is_target else 'column'} {name!r} is not in {where}; its columns "
-        f"are: {shown}."
-        + (
-            split_hint(columns)
-            or f" Hint: choose {'target=' if is_target else 'drop='} among them."
-        )
+        f"{label} {name!r} is not in {where}; its columns are: {shown}."
+        + (split_hint(columns) or f" Hint: choose {argument}= among them.")
     )
 
 

@@ -32,6 +32,8 @@ class CheckResult:
     values far from 0, of regression outputs); ``labels_equal`` whether every label agrees,
     except the ``boundary`` labels whose probabilities lie within 10 × ``tolerance`` of the
     decision boundary (0.5, or a tie of the two largest), where rounding alone may flip them.
+    ``labels`` is False where the model gives no labels (regression: only its values are
+    compared, and ``labels_equal`` is True).
     """
 
     rows: int
@@ -39,6 +41,7 @@ class CheckResult:
     labels_equal: bool
     tolerance: float
     boundary: int = 0
+    labels: bool = True
 
     @property
     def ok(self) -> bool:
@@ -46,12 +49,19 @@ class CheckResult:
 
     def __str__(self) -> str:
         verdict = "passed" if self.ok else "FAILED"
+        head = f"{verdict}: ONNX Runtime vs layerwise on {self.rows} generated rows: "
+        if not self.labels:  # regression: values, no labels
+            within = "within" if self.max_difference <= self.tolerance else "NOT within"
+            return (
+                f"{head}predicted values {within} tolerance {self.tolerance:.0e} (max difference "
+                f"{self.max_difference:.1e}, relative where |value| > 1)"
+            )
         labels = "labels identical" if self.labels_equal else "labels DIFFER"
         if self.boundary:
             labels += f" (but {self.boundary} at the decision boundary)"
         return (
-            f"{verdict}: ONNX Runtime vs layerwise on {self.rows} generated rows: max difference "
-            f"{self.max_difference:.1e} (tolerance {self.tolerance:.0e}), {labels}"
+            f"{head}max difference of probabilities {self.max_difference:.1e} (tolerance "
+            f"{self.tolerance:.0e}), {labels}"
         )
 
 
@@ -100,7 +110,7 @@ def check_onnx(model: Any, onnx_model=None, *, rows: int = 256, seed: int = 0) -
             diff = max(diff, float(err.max()))
         else:
             diff = max(diff, float(np.abs(have - want).max()))
-    return CheckResult(rows, diff, labels_equal, tolerance, boundary)
+    return CheckResult(rows, diff, labels_equal, tolerance, boundary, labels="label" in expected)
 
 
 def _first_line(err: Exception) -> str:

@@ -8,8 +8,14 @@ from typing import Any
 import numpy as np
 
 from .. import metrics
+from ..data.safe_text import printable
 
 Array = np.ndarray
+#: under a regression table: which scale each column is on
+REGRESSION_SCALES = (
+    "cost: J on the standardized target (what training minimizes); MSE, MAE: in the target's "
+    "units; R²: no unit"
+)
 SCALING_NAMES = {"standardize": "standardized", "unit": "divided by 255", "none": "as they are"}
 
 
@@ -82,7 +88,8 @@ def _multilabel(AL: Array, Y: Array, labels: Sequence[Any]) -> dict[str, Any]:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Left-aligned text columns; floats with 4 decimals."""
+    """Left-aligned text columns; floats with 4 decimals; text :func:`printable` (a class name
+    from a model file cannot drive the terminal)."""
     cells = [[_cell(x) for x in row] for row in [header, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = [
@@ -94,26 +101,29 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _cell(x: Any) -> str:
     if isinstance(x, float | np.floating):
         return f"{x:.4f}" if abs(x) < 1e6 else f"{x:.4g}"
-    return str(x)
+    return printable(x)
 
 
 def split_table(reports: dict[str, dict[str, Any]], task: str) -> str:
-    """One row per split (train/dev/test): examples, cost and the task's headline metrics."""
+    """One row per split (train/dev/test): examples, cost and the task's headline metrics
+    (regression: with a line saying which scale each column is on)."""
+    note = ""
     if task in ("binary", "multiclass"):
         keys, names = ["accuracy", "macro_f1"], ["accuracy", "macro F1"]
     elif task == "multilabel":
         keys, names = ["accuracy", "subset_accuracy"], ["accuracy", "subset acc."]
     else:
-        keys, names = ["mse", "mae", "r2"], ["MSE", "MAE", "R²"]
+        keys, names, note = ["mse", "mae", "r2"], ["MSE", "MAE", "R²"], f"\n{REGRESSION_SCALES}"
     rows = [
         [split, r["examples"], r["cost"], *(r[k] for k in keys)] for split, r in reports.items()
     ]
-    return table(["split", "examples", "cost", *names], rows)
+    return table(["split", "examples", "cost", *names], rows) + note
 
 
 def format_evaluation(report: dict[str, Any], pre) -> str:
     """What ``layerwise evaluate`` prints: headline numbers, per-class table, confusion matrix."""
-    lines = [f"{report['examples']} examples of {report.get('data', 'the data')}, {pre.task}"]
+    data = printable(report.get("data", "the data"))
+    lines = [f"{report['examples']} examples of {data}, {pre.task}"]
     if pre.task in ("binary", "multiclass", "multilabel"):
         extra = "".join(
             f"   {k.replace('_', ' ')} {report[k]:.4f}"
@@ -129,7 +139,10 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
         ]
         lines += ["", table(["class", "precision", "recall", "F1", "support"], rows)]
         for name, C in (report.get("confusion_matrices") or {}).items():
-            lines += ["", f"label {name}: confusion matrix (rows: true 0/1, columns: predicted)"]
+            lines += [
+                "",
+                f"label {printable(name)}: confusion matrix (rows: true 0/1, columns: predicted)",
+            ]
             lines.append(table(["", "0", "1"], [["true 0", *C[0]], ["true 1", *C[1]]]))
         if "confusion_matrix" in report:
             labels = [str(c) for c in report["labels"]]
@@ -140,7 +153,11 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
             lines += ["", "confusion matrix (rows: true class, columns: predicted)"]
             lines.append(table(["", *labels], rows))
     else:
-        lines.append(f"MSE {report['mse']:.4f}   MAE {report['mae']:.4f}   R² {report['r2']:.4f}")
+        lines.append(
+            f"cost {report['cost']:.4f}   MSE {report['mse']:.4f}   MAE {report['mae']:.4f}   "
+            f"R² {report['r2']:.4f}"
+        )
+        lines.append(REGRESSION_SCALES)
         if "per_output" in report:
             rows = [[n, c["mse"], c["mae"], c["r2"]] for n, c in report["per_output"].items()]
             lines += ["", table(["output", "MSE", "MAE", "R²"], rows)]
@@ -148,12 +165,12 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
 
 
 def format_summary(model, path: str) -> str:
-    """What ``layerwise summary`` prints about a saved model."""
+    """What ``layerwise summary`` prints about a saved model; every line but the network's
+    table is :func:`printable` (names and settings from the file cannot drive the terminal)."""
     net, pre, header = model.network, model.preprocessor, model.header
     lines = [
         f"model: {path} (format {header.get('format_version')}, saved by layerwise "
         f"{header.get('library_version')})",
-        net.summary(),
         f"init: {net.init}   l2: {net.l2}",
     ]
     if pre is not None:
@@ -186,4 +203,4 @@ def format_summary(model, path: str) -> str:
     for split, values in (header.get("metrics") or {}).items():
         shown = ", ".join(f"{k} {v:.4f}" for k, v in values.items() if isinstance(v, float))
         lines.append(f"{split}: {shown}")
-    return "\n".join(lines)
+    return "\n".join([printable(lines[0]), net.summary(), *map(printable, lines[1:])])

@@ -8,6 +8,7 @@ same machine), which the report checks by printing both dev scores.
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from optuna.trial import TrialState
 
 import layerwise as lw
 
+from ..data.safe_text import write_csv
 from ..persistence import atomic_write
 from ..spec import Prepared
 from ..spec.report import evaluate_split, split_table, table
@@ -88,10 +90,13 @@ def _cell(value: Any) -> Any:
 
 def write_trials_csv(study: optuna.Study, path: Path) -> None:
     """One row per trial: number, value, state, times, ``params_*``, ``user_attrs_*``
-    (without the per-epoch history, which stays in the study)."""
+    (without the per-epoch history, which stays in the study); no cell a spreadsheet would run
+    (:func:`~layerwise.data.safe_text.write_csv`: the study may be shared)."""
     frame = study.trials_dataframe()
     frame = frame.drop(columns=[c for c in frame.columns if c == "user_attrs_history"])
-    atomic_write(path, frame.to_csv(index=False).encode("utf-8"))
+    text = io.StringIO(newline="")
+    write_csv(text, [str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
+    atomic_write(path, text.getvalue().encode("utf-8"))
 
 
 def write_plots(
