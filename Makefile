@@ -2,7 +2,16 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-test
+
+# One stamp per extra in the one .venv: each target installs the extra it runs, once (again
+# when pyproject.toml changes). `make train` needs the CLI's extras only (pandas, matplotlib,
+# tqdm, scikit-learn's bundled data); `make test` adds the rest to the same .venv. An extra
+# that includes others stamps them too, so a later target does not install them again.
+STAMP_CLI := $(VENV)/.installed-cli
+STAMP_LINT := $(VENV)/.installed-lint
+STAMP_TEST := $(VENV)/.installed-test
+STAMP_NOTEBOOKS := $(VENV)/.installed-notebooks
+STAMP_BENCH := $(VENV)/.installed-bench
 
 CORE_VENV ?= .venv-core
 # The tests of the core on NumPy alone (no optional extra): the engine's NumPy path, the course's
@@ -11,33 +20,50 @@ CORE_TESTS := $(addprefix tests/test_,activations losses initializers layers net
 	blas kernels mkl paths optimizers gradient_check graph validation checkpoint_steps checkpoint \
 	course_code diagnostics persistence architecture written_files archive runtime impostors)
 
-.PHONY: install train test test-fast test-core lint bench reproduce notebooks clean
+.PHONY: install train test test-fast test-core lint bench bench-tables reproduce notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP_CLI): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[cli]"
+	touch $@
+
+$(STAMP_LINT): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[lint]"
+	touch $@
+
+# The test extra holds every other extra: stamp them all.
+$(STAMP_TEST): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $@ $(STAMP_CLI) $(STAMP_LINT) $(STAMP_NOTEBOOKS)
 
-install: $(STAMP)
+$(STAMP_NOTEBOOKS): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[notebooks]"
+	touch $@ $(STAMP_CLI)
 
-train: $(STAMP)
+$(STAMP_BENCH): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[bench]"
+	touch $@
+
+install: $(STAMP_TEST)
+
+train: $(STAMP_CLI)
 	$(VENV)/bin/layerwise train digits --out runs/digits
 
-lint: $(STAMP)
+lint: $(STAMP_LINT)
 	$(PY) -m ruff check src tests benchmarks notebooks
 	$(PY) -m ruff format --check src tests benchmarks notebooks
 
-test: lint
+test: $(STAMP_TEST) lint
 	$(PY) -m pytest -q
 	$(MAKE) test-core
 
 # The tests a developer runs while working, in about a minute on 2 cores: everything but the
 # tests marked slow (Chromium, PostgreSQL, killed processes, notebooks, long sweeps and
 # end-to-end runs). `make test` (and CI) still runs them all.
-test-fast: $(STAMP)
+test-fast: $(STAMP_TEST)
 	$(PY) -m pytest -q -m "not slow"
 
 # The suite's core again without any optional extra installed ("not cli": the CLI needs pandas).
@@ -49,16 +75,19 @@ $(CORE_VENV)/.installed: pyproject.toml
 	$(CORE_VENV)/bin/python -m pip install --quiet -e . "pytest>=8" "hypothesis>=6.100"
 	touch $@
 
-reproduce: $(STAMP)
+reproduce: $(STAMP_CLI)
 	$(PY) benchmarks/reproduce_course.py ../shared/data/catvnoncat
 
 # Execute the course notebooks (notebooks/NN_*.py) from a clean kernel into NN_*.ipynb.
-notebooks: $(STAMP)
+notebooks: $(STAMP_NOTEBOOKS)
 	$(PY) notebooks/build.py
 
-bench: $(STAMP)
-	$(PY) -m pip install --quiet -e ".[bench]"
+bench: $(STAMP_BENCH)
 	$(PY) benchmarks/bench_speed.py
+
+# Accuracy on generated churn-like tables, layerwise against scikit-learn's pipeline (by hand).
+bench-tables: $(STAMP_CLI)
+	$(PY) benchmarks/bench_tables.py
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) runs build dist .pytest_cache .ruff_cache
