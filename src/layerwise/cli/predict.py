@@ -8,7 +8,15 @@ import io
 import sys
 from typing import Any
 
-from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, name_options, read
+from .common import (
+    DATA_HELP,
+    EXIT_OK,
+    load_with_preprocessing,
+    name_options,
+    print_data_report,
+    read,
+    unseen_option,
+)
 
 
 def add_parser(sub) -> None:
@@ -19,6 +27,7 @@ def add_parser(sub) -> None:
     predict.add_argument("--proba", action="store_true", help="class probabilities")
     predict.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: stdout)")
     name_options(predict, target=False)
+    unseen_option(predict)
     predict.set_defaults(handler=run)
 
 
@@ -26,10 +35,12 @@ def run(args: argparse.Namespace) -> int:
 
     model = load_with_preprocessing(args.model)
     net, pre = model.network, model.preprocessor
+    pre.unseen = args.unseen or pre.unseen
     data = read(
         args.data, pre.target_names, False, args.drop, pre.image, ignore=pre.dropped, sep=args.sep
     )
     AL = net.predict_proba(pre.transform(data.features, net.dtype))  # (n_y, m)
+    print_data_report(pre)
     if args.proba:
         header = [str(c) for c in pre.classes or []]
         rows = pre.probabilities(AL).tolist()  # (m, n_classes), raises for regression

@@ -129,7 +129,7 @@ def read_data(
     frame, default, extra, how = _read_source(source, sep, image, require_target, pd)
     targets, drop = _columns(frame, source, how, target, default, drop, ignore, require_target)
     frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
-    _check_columns(frame, source, pd)
+    _check_columns(frame, targets, source, pd)
     features = _features(frame, targets, source, how)
     name = str(source) if extra.get("origin") == "bundled" else Path(source).name
     return Dataset(name, features, frame[targets] if targets else None, **extra)
@@ -214,10 +214,11 @@ def _missing_column(name: str, is_target: bool, source, how: str, frame) -> Valu
     )
 
 
-def _check_columns(frame, source, pd) -> None:
-    """Whole-file checks, so messages name the file's rows: no missing values, no infinities,
-    no column mixing numbers and text (numbers stored as text become numbers, in place)."""
-    check_no_missing(frame, f" of {source}")
+def _check_columns(frame, targets: list, source, pd) -> None:
+    """Whole-file checks, so messages name the file's rows: no missing target, no infinities,
+    no column mixing numbers and text (numbers stored as text become numbers, in place).
+    Gaps in the features are the Preprocessor's to impute or refuse (its ``missing=``)."""
+    check_no_missing(frame[targets], f" of {source}")
     floats = [n for n, dt in frame.dtypes.items() if pd.api.types.is_float_dtype(dt)]
     if floats:
         infinite = np.isinf(frame[floats].to_numpy(dtype=np.float64))  # (m, float columns)

@@ -112,7 +112,8 @@ def prepare(spec: RunSpec) -> Prepared:
     class_names = data.classes or (
         class_labels(data.target) if task in ("binary", "multiclass") else None
     )
-    pre = Preprocessor(task, data.scaling, dropped=list(d.drop)).fit(
+    options = {"missing": d.missing, "unseen": d.unseen, "min_frequency": d.min_frequency}
+    pre = Preprocessor(task, data.scaling, dropped=list(d.drop), **options).fit(
         train_set.features, train_set.target, classes=class_names, image=data.image
     )
     dtype = np.dtype(spec.network.dtype)
