@@ -154,3 +154,73 @@ def test_imputation_is_saved_shown_and_used_by_predict(tmp_path, capsys):
     code, _, err = run(capsys, "predict", model, tmp_path / "new.csv", "--unseen", "error")
     assert code == 2 and "column 'plan' has 1 values never seen in training (e.g. 'arctic')" in err
     assert "Hint: --unseen ignore encodes them as all zeros" in err
+
+
+# ----- 3. dates ---------------------------------------------------------------------------------
+def test_iso_dates_and_datetimes_become_days_month_and_weekday():
+    frame = pd.DataFrame(
+        {
+            "day": ["1970-01-02", "2024-03-01", "2024-03-04", None],
+            "at": ["2024-03-01T12:00", "2024-03-01 06:00:00", "1970-01-01T00:00", "2024-03-02"],
+            "x": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    target = pd.DataFrame({"y": ["a", "b", "a", "b"]})
+    pre = Preprocessor(scaling="none").fit(frame, target)
+    assert pre.numeric == ["x"] and pre.dates == ["day", "at"]
+    X = pre.transform(frame)  # x, day (days, month, weekday), at (days, month, weekday), gap
+    np.testing.assert_array_equal(X[1:4, :3].T, [[1, 1, 4], [19783, 3, 4], [19786, 3, 0]])
+    assert X[1, 3] == pre.medians[1] == 19783  # the gap: the training median
+    np.testing.assert_array_equal(X[4, :3], [19783.5, 19783.25, 0])
+    np.testing.assert_array_equal(X[7], [0, 0, 0, 1])  # the indicator of "day"
+    with pytest.raises(ValueError, match=r"column 'day' holds dates, but not '2024-13-45'"):
+        pre.transform(frame.assign(day=["2024-13-45", None, None, None]))
+
+
+def test_a_date_column_was_refused_as_free_text_before():
+    frame = pd.DataFrame({"signup": [f"2023-01-{d:02d}" for d in range(1, 29)] * 2})
+    pre = Preprocessor().fit(frame, pd.DataFrame({"y": [0, 1] * 28}))
+    assert pre.dates == ["signup"] and pre.categorical == {}
+
+
+# ----- 4. categories: unseen counted, rare grouped, order pinned -----------------------------
+def test_rare_categories_share_one_infrequent_input_and_the_order_stays_sorted():
+    values = ["b"] * 5 + ["a"] * 4 + ["c"] * 2 + ["z"] + ["B"] * 3
+    frame = pd.DataFrame({"k": values})
+    target = pd.DataFrame({"y": [0, 1] * 7 + [0]})
+    plain = Preprocessor().fit(frame, target)
+    assert plain.categorical == {"k": ["B", "a", "b", "c", "z"]}  # sorted as Python sorts text
+    pre = Preprocessor(min_frequency=3).fit(frame, target)
+    assert pre.categorical == {"k": ["B", "a", "b"]} and pre.infrequent == {"k": ["c", "z"]}
+    X = pre.transform(pd.DataFrame({"k": ["a", "c", "z", "new", "B"]}))
+    np.testing.assert_array_equal(
+        X.T, [[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 0], [1, 0, 0, 0]]
+    )
+    assert pre.report["unseen"] == {"k": 1} and pre.n_x == 4
+    strict = Preprocessor(unseen="error", min_frequency=3).fit(frame, target)
+    with pytest.raises(TableError, match=r"column 'k' has 2 values never seen .*'new'"):
+        strict.transform(pd.DataFrame({"k": ["new", "a", "newer"]}))
+
+
+def test_options_and_fills_survive_the_model_file_and_old_headers_impute_nothing(tmp_path):
+    import layerwise as lw
+    from layerwise.data import save_model
+
+    frame, target = churn()
+    pre = Preprocessor(unseen="error", min_frequency=20).fit(frame, target)
+    net = lw.Network([pre.n_x, 1], output="sigmoid", seed=0)
+    save_model(net, tmp_path / "m.npz", preprocessor=pre)
+    back = load_model(tmp_path / "m.npz").preprocessor
+    for name in ("missing", "unseen", "min_frequency", "dates", "medians", "modes", "indicators"):
+        assert getattr(back, name) == getattr(pre, name), name
+    assert back.infrequent == pre.infrequent and back.n_x == pre.n_x
+    np.testing.assert_array_equal(back.transform(frame), pre.transform(frame))
+    header = pre.to_header()
+    for key in ("dates", "missing", "unseen", "min_frequency", "medians", "modes", "indicators"):
+        del header[key]
+    header["numeric"] = [*header["numeric"], "signup"]  # as 0.2 had it: no date column
+    old = Preprocessor.from_header(header, {})
+    assert old.missing == "refuse" and old.medians == [] and old.dates == []
+    bad = pre.to_header() | {"medians": [1.0]}
+    with pytest.raises(ValueError, match=r"preprocessing.medians must be 5 finite numbers"):
+        Preprocessor.from_header(bad, {})

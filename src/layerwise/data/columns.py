@@ -96,25 +96,36 @@ def date_features(column) -> Array:
     NaN where the value is missing. A value that is not an ISO date is refused."""
     import pandas as pd
 
-    try:
-        if pd.api.types.is_datetime64_any_dtype(column.dtype):
-            stamps = pd.DatetimeIndex(column)
-        else:
-            text = column.astype(object).where(column.notna(), None)
-            bad = [v for v in text if v is not None and not _ISO.fullmatch(str(v).strip())]
-            if bad:
-                raise ValueError(bad[0])
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        stamps = pd.DatetimeIndex(column)
+    else:
+        text = column.astype(object).where(column.notna(), None)
+        try:
             stamps = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
-    except (ValueError, TypeError) as err:
-        raise ValueError(
-            f"column {column.name!r} holds dates, but not {err.args[0]!r}: dates must be ISO "
-            "(2024-03-01 or 2024-03-01T12:30). Hint: fix that value."
-        ) from None
+            bad = [v for v in text if v is not None and not _ISO.fullmatch(str(v).strip())]
+        except (ValueError, TypeError):
+            bad = [v for v in text if v is not None and not _is_date(v, pd)]
+        if bad:
+            raise ValueError(
+                f"column {column.name!r} holds dates, but not {bad[0]!r}: dates must be ISO "
+                "(2024-03-01 or 2024-03-01T12:30). Hint: fix that value."
+            )
     gap = np.asarray(stamps.isna())  # (m,)
     ns = stamps.as_unit("ns").asi8.astype(np.float64)  # NaT reads as the smallest int
     out = np.column_stack([ns / _DAY_NS, stamps.month, stamps.day_of_week]).astype(np.float64)
     out[gap] = np.nan
     return out  # (m, 3)
+
+
+def _is_date(value, pd) -> bool:
+    """Whether one value is an ISO date or date-time that exists."""
+    if not isinstance(value, str) or not _ISO.fullmatch(value.strip()):
+        return False
+    try:
+        pd.to_datetime(value, format="ISO8601")
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 @dataclass
