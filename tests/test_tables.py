@@ -128,6 +128,7 @@ def test_bad_options_are_refused_by_name():
         Preprocessor(min_frequency=2.5)
 
 
+@pytest.mark.slow
 def test_imputation_is_saved_shown_and_used_by_predict(tmp_path, capsys):
     frame, target = churn(m=80)
     frame.assign(churned=target["churned"]).to_csv(tmp_path / "churn.csv", index=False)
@@ -224,3 +225,43 @@ def test_options_and_fills_survive_the_model_file_and_old_headers_impute_nothing
     bad = pre.to_header() | {"medians": [1.0]}
     with pytest.raises(ValueError, match=r"preprocessing.medians must be 5 finite numbers"):
         Preprocessor.from_header(bad, {})
+
+
+# ----- 2. the estimators impute as SimpleImputer(median, add_indicator=True) ------------------
+@pytest.mark.slow
+def test_estimators_impute_nan_with_medians_and_indicators_as_scikit_learn_does(tmp_path):
+    from sklearn.impute import SimpleImputer
+
+    from layerwise.estimators import LayerwiseClassifier, LayerwiseRegressor, load_estimator
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    X[rng.random((80, 4)) < 0.1] = np.nan
+    X[:, 3] = np.where(np.isnan(X[:, 3]), 1.0, X[:, 3])  # no gap in training
+    clf = LayerwiseClassifier((5,), max_epochs=3, random_state=0).fit(X, y)
+    imputer = SimpleImputer(strategy="median", add_indicator=True).fit(X)
+    np.testing.assert_array_equal(clf.imputer_medians_, imputer.statistics_)
+    np.testing.assert_array_equal(clf.indicator_features_, imputer.indicator_.features_)
+    assert clf.n_features_in_ == 4 and clf.network_.layer_dims[0] == 4 + 3
+    new = X[:5].copy()
+    new[0, 3] = np.nan  # a gap where training had none: filled, no indicator
+    from layerwise.estimators.missing import imputed_inputs
+
+    np.testing.assert_array_equal(imputed_inputs(clf, X), imputer.transform(X))
+    proba = clf.predict_proba(new)
+    expected = clf.network_.predict_proba(
+        np.hstack(
+            [np.where(np.isnan(new), clf.imputer_medians_, new), np.isnan(new[:, :3]).astype(float)]
+        ).T
+    )
+    np.testing.assert_allclose(proba[:, 1], expected[0], rtol=0, atol=1e-12)
+    clf.save(tmp_path / "clf.npz")
+    back = load_estimator(tmp_path / "clf.npz")
+    np.testing.assert_array_equal(back.predict_proba(new), proba)
+    assert back.n_features_in_ == 4
+    reg = LayerwiseRegressor((3,), max_epochs=2, random_state=0, missing="refuse")
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        reg.fit(X, y.astype(float))
+    with pytest.raises(ValueError, match=r"Unknown missing 'zero'\. Valid names: impute, refuse"):
+        LayerwiseRegressor(missing="zero").fit(X[:, 3:], y.astype(float))
