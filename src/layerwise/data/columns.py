@@ -141,30 +141,32 @@ def column_kinds(features, missing: str) -> Kinds:
     """Sort the columns of ``features (m, n)``; raise :class:`TableError` listing every
     column that cannot be used as it is."""
     kinds, problems = Kinds([], [], {}), []
-    m = len(features)
-    for name, column in features.items():
-        name, gaps = str(name), int(column.isna().sum())
+    m, counts = len(features), features.isna().sum().to_numpy()  # (n,) gaps per column
+    numeric = np.array([is_numeric(dtype) for dtype in features.dtypes], dtype=bool)  # (n,)
+    infinite = np.zeros(len(numeric), dtype=np.int64)  # (n,) one pass over a wide table
+    infinite[numeric] = np.isinf(features.iloc[:, numeric].to_numpy(np.float64)).sum(axis=0)
+    for i, (name, column) in enumerate(features.items()):
+        name, gaps = str(name), int(counts[i])
         if gaps == m:
             problems.append(Problem(name, f"has no values (all {m} missing)", f"drop={name!r}"))
             continue
         if gaps and missing == "refuse":
             problems.append(gap_problem(name, gaps))
-        problem = _sort_column(kinds, name, column)
-        if problem is not None:
+        if infinite[i]:
+            problems.append(
+                Problem(name, f"has {infinite[i]} infinite values", "fix or drop those rows")
+            )
+        elif numeric[i]:
+            kinds.numeric.append(name)
+        elif (problem := _sort_text(kinds, name, column)) is not None:
             problems.append(problem)
     if problems:
         raise TableError(problems, "the training data")
     return kinds
 
 
-def _sort_column(kinds: Kinds, name: str, column) -> Problem | None:
-    """Put one column in its kind, or say why it cannot be used."""
-    if is_numeric(column.dtype):
-        infinite = int(np.isinf(column.to_numpy(dtype=np.float64)).sum())
-        if infinite:
-            return Problem(name, f"has {infinite} infinite values", "fix or drop those rows")
-        kinds.numeric.append(name)
-        return None
+def _sort_text(kinds: Kinds, name: str, column) -> Problem | None:
+    """Put a column that is not numeric among dates or categories, or say why it cannot be."""
     if is_date_column(column):
         kinds.dates.append(name)
         return None

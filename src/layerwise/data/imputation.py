@@ -50,7 +50,8 @@ def fit_missing(pre, features, A: Array) -> None:
         top = values.max()
         pre.modes[name] = min(str(c) for c in values.index[values == top])  # ties: first sorted
     columns = [*pre.numeric, *pre.dates, *pre.categorical]
-    pre.indicators = [c for c in columns if features[c].isna().any()]
+    gappy = features[columns].isna().any()  # one pass over a wide table
+    pre.indicators = [c for c in columns if gappy[c]]
 
 
 def gaps(pre, features) -> dict[str, int]:
