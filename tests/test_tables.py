@@ -265,3 +265,23 @@ def test_estimators_impute_nan_with_medians_and_indicators_as_scikit_learn_does(
         reg.fit(X, y.astype(float))
     with pytest.raises(ValueError, match=r"Unknown missing 'zero'\. Valid names: impute, refuse"):
         LayerwiseRegressor(missing="zero").fit(X[:, 3:], y.astype(float))
+
+
+def test_the_options_travel_in_the_spec_from_every_command_line_that_trains():
+    from layerwise.cli import build_parser, common, sweep
+    from layerwise.spec import RunSpec
+
+    argv = ["data.csv", "--missing", "refuse", "--unseen", "error", "--min-frequency", "5"]
+    train = common.spec_of(build_parser().parse_args(["train", *argv]))
+    swept = sweep.spec_of(build_parser().parse_args(["sweep", *argv]))
+    for spec in (train, swept):
+        assert (spec.data.missing, spec.data.unseen, spec.data.min_frequency) == (
+            "refuse",
+            "error",
+            5,
+        )
+    assert RunSpec.from_dict(train.to_dict()) == train
+    old = train.to_dict()
+    for key in ("missing", "unseen", "min_frequency"):
+        del old["data"][key]  # a checkpoint written before these options
+    assert RunSpec.from_dict(old).data.missing == "impute"

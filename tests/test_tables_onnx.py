@@ -81,7 +81,7 @@ def test_predict_estimator_and_onnx_runtime_agree_on_random_tables(
     rng = np.random.default_rng(seed)
     frame, target = table(rng, 40, gaps)
     pre = Preprocessor(min_frequency=min_frequency).fit(frame, target)
-    net = lw.Network([pre.n_x, *layers, 3], output="softmax", seed=seed)
+    net = lw.Network([pre.n_x, *layers, pre.n_y], output=pre.output, seed=seed)
     new, _ = table(np.random.default_rng(seed + 1), 25, 0.2)  # gaps where training had none
     new.loc[0, "color"], new.loc[1, "size"] = "arctic", "XXL"  # never seen
     agree(pre, net, new)
@@ -94,6 +94,11 @@ def test_predict_estimator_and_onnx_runtime_agree_on_random_tables(
     got = outputs(build_model(export_spec(est)), {"X": X_new})
     np.testing.assert_allclose(got["probabilities"], est.predict_proba(X_new), atol=1e-6)
     assert got["label"].tolist() == est.predict(X_new).tolist()
+    # the same network behind predict's preprocessing: the same imputation, the same rows
+    numbers = Preprocessor(scaling="none").fit(frame[["a", "b"]], target)
+    assert numbers.indicators == [c for c in ("a", "b") if frame[c].isna().any()]
+    AL = est.network_.predict_proba(numbers.transform(new[["a", "b"]]))
+    np.testing.assert_allclose(numbers.probabilities(AL), est.predict_proba(X_new), atol=1e-6)
 
 
 def test_a_refusing_model_gives_a_gap_nan_and_a_marked_label_not_a_confident_one():
