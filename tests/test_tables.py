@@ -285,3 +285,12 @@ def test_the_options_travel_in_the_spec_from_every_command_line_that_trains():
     for key in ("missing", "unseen", "min_frequency"):
         del old["data"][key]  # a checkpoint written before these options
     assert RunSpec.from_dict(old).data.missing == "impute"
+
+
+def test_an_infinite_value_at_predict_time_is_refused_by_column():
+    frame, target = churn(gaps=False)
+    pre = Preprocessor().fit(frame, target)
+    with pytest.raises(
+        ValueError, match=r"column 'income' has 1 infinite values \(first at row 3\)"
+    ):
+        pre.transform(frame.head(4).assign(income=[1.0, 2.0, np.inf, 3.0]))

@@ -30,8 +30,8 @@ def raw_numbers(pre, features) -> Array:
     if infinite.any():
         row, col = np.argwhere(infinite)[0]
         raise ValueError(
-            f"column {pre.numeric[col]!r} has {int(infinite[:, col].sum())} NaN/inf values "
-            f"(first at row {row + 1}). Hint: fill or drop those rows first."
+            f"column {pre.numeric[col]!r} has {int(infinite[:, col].sum())} infinite values "
+            f"(first at row {row + 1}). Hint: fix or drop those rows first."
         )
     if not pre.dates:
         return A

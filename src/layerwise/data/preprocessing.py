@@ -191,7 +191,10 @@ class Preprocessor:
                 f"the data has {len(columns)}."
                 + (" Hint: leave it out with drop=." if extra and not missing else "")
             )
-        features = features.set_axis(columns, axis=1)[expected]  # without the dropped columns
+        if columns != list(features.columns):
+            features = features.set_axis(columns, axis=1)
+        if len(columns) > len(expected):
+            features = features[expected]  # without the dropped columns
         found = imp.gaps(self, features)  # refused unless imputing
         rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
         A = imp.imputed(self, imp.raw_numbers(self, features))  # (m, n_scaled)
