@@ -155,6 +155,12 @@ def test_imputation_is_saved_shown_and_used_by_predict(tmp_path, capsys):
     code, _, err = run(capsys, "predict", model, tmp_path / "new.csv", "--unseen", "error")
     assert code == 2 and "column 'plan' has 1 values never seen in training (e.g. 'arctic')" in err
     assert "Hint: --unseen ignore encodes them as all zeros" in err
+    new.assign(churned=target["churned"].head(10)).to_csv(tmp_path / "test.csv", index=False)
+    code, out, err = run(capsys, "evaluate", model, tmp_path / "test.csv")
+    assert code == 0 and "accuracy" in out
+    assert "warning: column 'plan': 1 value never seen in training" in err
+    code, _, err = run(capsys, "evaluate", model, tmp_path / "test.csv", "--unseen", "error")
+    assert code == 2 and "'arctic'" in err
 
 
 # ----- 3. dates ---------------------------------------------------------------------------------

@@ -128,3 +128,27 @@ def test_a_model_with_dates_is_refused_by_name():
     net = lw.Network([pre.n_x, 1], seed=0)
     with pytest.raises(ValueError, match=r"this model has date columns \(signup\): .* Hint"):
         to_onnx(SavedModel(net, pre))
+
+
+def test_a_numeric_model_imputes_in_its_matrix_input_and_refuses_where_predict_does():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.normal(0, 1, 30), "b": rng.normal(3, 2, 30)})
+    frame.loc[[2, 7], "b"] = np.nan
+    target = pd.DataFrame({"y": rng.choice([2.5, 7.5], 30)})
+    pre = Preprocessor(task="binary").fit(frame, target)
+    net = lw.Network([pre.n_x, 3, 1], seed=1)
+    model = to_onnx(SavedModel(net, pre))
+    assert [i.name for i in model.graph.input] == ["X"] and pre.indicators == ["b"]
+    new = frame.head(6).copy()
+    new.loc[0, "a"] = np.nan  # no gap there in training: imputed, no indicator
+    got = outputs(model, {"X": new.to_numpy(np.float64)})
+    AL = net.predict_proba(pre.transform(new))
+    np.testing.assert_allclose(got["probabilities"], pre.probabilities(AL), rtol=0, atol=1e-10)
+    assert got["label"].tolist() == pre.decode(AL).tolist()
+    strict = Preprocessor(task="binary", missing="refuse").fit(
+        frame.dropna(), target[frame.b.notna()]
+    )
+    net = lw.Network([strict.n_x, 1], seed=1)
+    got = outputs(to_onnx(SavedModel(net, strict)), {"X": new.to_numpy(np.float64)})
+    assert np.isnan(got["label"][[0, 2]]).all() and not np.isnan(got["label"][[1, 3]]).any()
+    assert np.isnan(got["probabilities"][0]).all()
