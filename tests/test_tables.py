@@ -37,10 +37,11 @@ def test_every_problem_of_a_table_is_reported_at_once_with_its_fix():
     frame, target = churn()
     frame["customer_id"] = [f"c{i:04d}" for i in range(len(frame))]
     frame["empty"] = np.nan
+    frame["ratio"] = np.where(np.arange(len(frame)) % 20 == 0, np.inf, 1.0)
     with pytest.raises(TableError) as caught:
         Preprocessor(missing="refuse").fit(frame, target)
     text = str(caught.value)
-    assert text.startswith("6 columns of the training data cannot be used as they are: (1) ")
+    assert text.startswith("7 columns of the training data cannot be used as they are: (1) ")
     for expected in (
         "column 'age' has 3 missing/NaN values. Hint: missing='impute' fills them",
         "column 'income' has 2 missing/NaN values",
@@ -49,10 +50,11 @@ def test_every_problem_of_a_table_is_reported_at_once_with_its_fix():
         "column 'customer_id' holds 60 distinct texts in 60 rows: an identifier or free text, "
         "not a category. Hint: leave it out (drop='customer_id')",
         "column 'empty' has no values (all 60 missing). Hint: drop='empty'",
+        "(7) column 'ratio' has 3 infinite values. Hint: fix or drop those rows.",
     ):
         assert expected in text
     columns = [p.column for p in caught.value.problems]
-    assert columns == ["age", "income", "plan", "signup", "customer_id", "empty"]
+    assert columns == ["age", "income", "plan", "signup", "customer_id", "empty", "ratio"]
     # one problem: the message is that problem alone
     with pytest.raises(ValueError, match=r"^column 'x' mixes numbers and text \(row 3: 'abc'\)"):
         Preprocessor().fit(pd.DataFrame({"x": ["1", "2", "abc", "4", "5"]}), target.iloc[:5])
