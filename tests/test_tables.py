@@ -182,6 +182,10 @@ def test_iso_dates_and_datetimes_become_days_month_and_weekday():
     assert X[1, 3] == pre.medians[1] == 19783  # the gap: the training median
     np.testing.assert_array_equal(X[4, :3], [19783.5, 19783.25, 0])
     np.testing.assert_array_equal(X[7], [0, 0, 0, 1])  # the indicator of "day"
+    iso = {c: pd.to_datetime(frame[c], format="ISO8601") for c in ("day", "at")}
+    stamps = frame.assign(**iso)
+    np.testing.assert_array_equal(pre.transform(stamps), X)  # datetime64 columns (Parquet)
+    assert Preprocessor(scaling="none").fit(stamps, target).dates == ["day", "at"]
     with pytest.raises(ValueError, match=r"column 'day' holds dates, but not '2024-13-45'"):
         pre.transform(frame.assign(day=["2024-13-45", None, None, None]))
 
