@@ -306,3 +306,18 @@ def test_an_infinite_value_at_predict_time_is_refused_by_column():
         ValueError, match=r"column 'income' has 1 infinite values \(first at row 3\)"
     ):
         pre.transform(frame.head(4).assign(income=[1.0, 2.0, np.inf, 3.0]))
+
+
+def test_a_constant_column_is_named_in_a_note_not_refused(tmp_path):
+    from layerwise.spec import RunSpec, prepare
+
+    frame, target = churn(gaps=False)
+    frame.assign(country="FR", flag=1.0, churned=target["churned"]).to_csv(
+        tmp_path / "t.csv", index=False
+    )
+    p = prepare(RunSpec(DataSpec(str(tmp_path / "t.csv"))))
+    assert p.notes[-1] == (
+        "2 columns hold one value in the training rows (country, flag): they carry no "
+        "information. Hint: leave them out (drop=)."
+    )
+    assert not any("one value" in n for n in prepare(RunSpec(DataSpec("iris"))).notes)
