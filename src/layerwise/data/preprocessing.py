@@ -115,8 +115,7 @@ class Preprocessor:
         self.numeric, self.dates, self.infrequent = kinds.numeric, kinds.dates, {}
         self.categorical = {}
         for name, counts in kinds.categorical.items():  # counts in sorted category order
-            rare = self.min_frequency is not None
-            rare = [c for c, n in counts.items() if rare and n < self.min_frequency]
+            rare = [c for c, n in counts.items() if n < (self.min_frequency or 0)]
             self.categorical[name] = [c for c in counts if c not in rare]
             if rare:
                 self.infrequent[name] = rare
