@@ -244,7 +244,7 @@ def bad_files(fruit, fruit_model):
     [
         (["train", "{d}/missing.csv"], "not found"),
         (["train", "{d}/fruit.csv", "--target", "nope"], "target column 'nope' is not in"),
-        (["train", "{d}/nan.csv"], "missing/NaN"),
+        (["train", "{d}/nan.csv", "--missing", "refuse", "--dev-fraction", "0"], "missing/NaN"),
         (["train", "{d}/mixed.csv"], "numeric but data row 3"),
         (["train", "{d}/one.csv"], "only one class .*Hint: check --target\\."),
         (["train", "{d}/text.npy"], "must hold numbers"),
@@ -255,7 +255,10 @@ def bad_files(fruit, fruit_model):
         (["evaluate", "{d}/fruit.csv", "{d}/fruit.csv"], "not a layerwise model file"),
         (["evaluate", "{d}/run/model.npz", "{d}/new.csv"], "target column 'quality'"),
         (["predict", "{d}/broken.npz", "{d}/new.csv"], "truncated or corrupt"),
-        (["predict", "{d}/run/model.npz", "{d}/nan.csv"], "'a' was not seen|missing/NaN"),
+        (
+            ["predict", "{d}/run/model.npz", "{d}/nan.csv"],
+            "'a' was not seen|'size' is missing|missing/NaN",
+        ),
         (["predict", "{d}/run/model.npz", "{d}/missing.csv"], "not found"),
         (["summary", "{d}"], "is a folder"),
     ],

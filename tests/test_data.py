@@ -189,7 +189,7 @@ def test_image_folder(tmp_path):
         (lambda p: _write(p / "a.xlsx", "x"), "unsupported file type", ValueError),
         (lambda p: _write(p / "a.csv", ""), "is empty", ValueError),
         (
-            lambda p: _write(p / "a.csv", "a,b\n1,2\n,3\n"),
+            lambda p: _write(p / "a.csv", "a,b\n1,2\n3,\n"),  # a gap in the target
             "missing/NaN values .* row 2",
             ValueError,
         ),

@@ -14,6 +14,7 @@ import shlex
 import numpy as np
 
 from .._validation import FLOAT_DTYPES
+from ..data.columns import MISSING_CHOICES, UNSEEN_CHOICES
 from ..data.safe_text import printable
 from ..optimizers import OPTIMIZERS
 from ..spec import INIT_NAMES, TASK_NAMES, DataSpec, FitSpec, NetworkSpec, RunSpec
@@ -40,6 +41,9 @@ FLAGS = {
     "dev_fraction": "--dev-fraction",
     "test_fraction": "--test-fraction",
     "test": "--test",
+    "missing": "--missing",
+    "unseen": "--unseen",
+    "min_frequency": "--min-frequency",
 }
 
 
@@ -160,6 +164,26 @@ def positive(kind, allow_zero: bool = False):
 def data_options(p: argparse.ArgumentParser) -> None:
     name_options(p)
     p.add_argument(
+        "--missing",
+        choices=MISSING_CHOICES,
+        default="impute",
+        help="gaps in the features: impute (median or most frequent value, plus a 0/1 "
+        "indicator per column with gaps; saved with the model) or refuse (default impute)",
+    )
+    p.add_argument(
+        "--unseen",
+        choices=UNSEEN_CHOICES,
+        default="ignore",
+        help="a category never seen in training, at evaluate/predict: ignore (all zeros, "
+        "counted) or error (default ignore)",
+    )
+    p.add_argument(
+        "--min-frequency",
+        type=positive(int),
+        metavar="N",
+        help="categories seen fewer than N times in training share one 'infrequent' input",
+    )
+    p.add_argument(
         "--seed",
         type=positive(int, allow_zero=True),
         help="seed of splits, weights and shuffles (default 0)",
@@ -224,6 +248,30 @@ def read(source, target, require_target: bool, drop, image, *, ignore=(), sep=No
     )
 
 
+def unseen_option(p: argparse.ArgumentParser) -> None:
+    """``--unseen`` of evaluate and predict: overrides what the model was trained with."""
+    p.add_argument(
+        "--unseen",
+        choices=UNSEEN_CHOICES,
+        help="a category never seen in training: ignore (all zeros, counted) or error "
+        "(default: as the model was trained, see `layerwise summary`)",
+    )
+
+
+def print_data_report(pre) -> None:
+    """Warn (stderr) of the values the last ``pre.transform`` imputed or never saw."""
+    import sys
+
+    for name, n in pre.report["unseen"].items():
+        print(
+            f"warning: column {name!r}: {n} value{'s' * (n != 1)} never seen in training "
+            "(encoded as all zeros; --unseen error refuses them)",
+            file=sys.stderr,
+        )
+    for name, n in pre.report["imputed"].items():
+        print(f"note: column {name!r}: {n} missing value{'s' * (n != 1)} imputed", file=sys.stderr)
+
+
 def network_spec(args: argparse.Namespace, dtype: str = "float64") -> NetworkSpec:
     """The network options (``network_options``) as a spec."""
     return NetworkSpec(
@@ -249,6 +297,9 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
         dev_fraction=args.dev_fraction,
         test=args.test,
         test_fraction=args.test_fraction,
+        missing=args.missing,
+        unseen=args.unseen,
+        min_frequency=args.min_frequency,
     )
     fit = FitSpec(
         optimizer=args.optimizer,

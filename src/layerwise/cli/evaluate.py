@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 
-from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, name_options, read
+from .common import (
+    DATA_HELP,
+    EXIT_OK,
+    load_with_preprocessing,
+    name_options,
+    print_data_report,
+    read,
+    unseen_option,
+)
 
 
 def add_parser(sub) -> None:
@@ -14,6 +22,7 @@ def add_parser(sub) -> None:
     evaluate.add_argument("model", metavar="MODEL")
     evaluate.add_argument("data", metavar="DATA", help=DATA_HELP)
     name_options(evaluate, target=False)
+    unseen_option(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.set_defaults(handler=run)
 
@@ -23,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     model = load_with_preprocessing(args.model)
     pre = model.preprocessor
+    pre.unseen = args.unseen or pre.unseen
     data = read(
         args.data, pre.target_names, False, args.drop, pre.image, ignore=pre.dropped, sep=args.sep
     )
@@ -35,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
             "`layerwise predict` for data without labels."
         )
     report = evaluate_split(model.network, pre, data)
+    print_data_report(pre)
     report["data"] = str(args.data)
     if args.json:
         print(json.dumps(report, indent=2))

@@ -13,7 +13,16 @@ import sys
 from typing import Any
 
 from ..data.safe_text import write_csv
-from .common import DATA_HELP, EXIT_OK, load_with_preprocessing, name_options, names, read
+from .common import (
+    DATA_HELP,
+    EXIT_OK,
+    load_with_preprocessing,
+    name_options,
+    names,
+    print_data_report,
+    read,
+    unseen_option,
+)
 
 PROBA = "proba_"  # --proba's columns: proba_<class>, beside the "prediction" column
 
@@ -39,6 +48,7 @@ def add_parser(sub) -> None:
     )
     predict.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: stdout)")
     name_options(predict, target=False)
+    unseen_option(predict)
     predict.set_defaults(handler=run)
 
 
@@ -51,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             f"values of {', '.join(pre.target_names)}, not classes. Hint: leave out --proba."
         )
     keep = list(dict.fromkeys(args.keep))  # a column named twice is written once
+    pre.unseen = args.unseen or pre.unseen
     data = read(
         args.data,
         pre.target_names,
@@ -62,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         keep=keep,
     )
     AL = net.predict_proba(pre.transform(data.features, net.dtype))  # (n_y, m)
+    print_data_report(pre)
     header, columns = outputs(pre, AL, args.proba)
     if data.files is not None:
         header, columns = ["file", *header], [data.files, *columns]

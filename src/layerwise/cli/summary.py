@@ -27,5 +27,34 @@ def run(args: argparse.Namespace) -> int:
         at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
         shown = ", ".join(f'"{c}"' if "," in c else c for c in pre.dropped)  # as --drop takes them
         lines.insert(at, printable(f"dropped: {shown} (evaluate and predict ignore them)"))
+    if pre is not None:
+        at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
+        lines[at:at] = [printable(line) for line in data_lines(pre)]
     print("\n".join(lines))
     return EXIT_OK
+
+
+def data_lines(pre) -> list[str]:
+    """What the model does with dates, gaps and categories (its ``missing``, ``unseen`` and
+    ``min_frequency``)."""
+    quoted = lambda names: ", ".join(f'"{c}"' if "," in c else c for c in names)  # noqa: E731
+    lines = []
+    if pre.dates:
+        lines.append(f"dates: {quoted(pre.dates)} (days since 1970-01-01, month, weekday each)")
+    if pre.missing == "impute":
+        fills = [f"{c}={m:g}" for c, m in zip(pre.numeric, pre.medians, strict=False)]
+        fills += [f"{c}={v}" for c, v in pre.modes.items()]
+        line = "missing: impute (median or most frequent value"
+        line += f": {', '.join(fills[:10])}{' ...' if len(fills) > 10 else ''})" if fills else ")"
+        if pre.indicators:
+            line += f"; a 0/1 indicator for {quoted(pre.indicators)}"
+        lines.append(line)
+    else:
+        lines.append("missing: refuse (a gap in a feature is an error)")
+    grouped = {c: len(v) for c, v in pre.infrequent.items()}
+    categories = f"unseen categories: {pre.unseen}"
+    if pre.min_frequency is not None:
+        categories += f"; min_frequency {pre.min_frequency}"
+        categories += "".join(f", {c}: {n} grouped as infrequent" for c, n in grouped.items())
+    lines.append(categories)
+    return lines

@@ -124,6 +124,9 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
         task=args.task,
         dev_fraction=args.dev_fraction,
         test_fraction=args.test_fraction,
+        missing=args.missing,
+        unseen=args.unseen,
+        min_frequency=args.min_frequency,
     )
     return RunSpec(data, NetworkSpec(dtype=args.dtype), seed=args.seed or 0)
 

@@ -14,6 +14,10 @@ module                 what it holds
 ``tables``             text tables: the delimiter found (``csv.Sniffer``) or given (``sep=``)
 ``binary``             ``.npy``/``.npz``/HDF5/Parquet opened safely; errors name the file
 ``tasks``              ``infer_task``, ``class_labels``
+``columns``            what each raw column is (number, ISO date, category); ``TableError``:
+                       every problem of a table at once
+``imputation``         the Preprocessor's blocks: gaps imputed, indicators, categories encoded
+``header``             a saved Preprocessor's header read back, every field checked
 ``preprocessing``      ``Preprocessor``: raw rows <-> course columns, saved with the model
 ``saved``              ``load_model``/``save_model``: a network with its preprocessing, one file
 ``checkpoints``        ``load_checkpoint``: a checkpoint read back as a Network and its History
@@ -24,6 +28,7 @@ module                 what it holds
 from .arrays import Standardizer, flatten_images, one_hot, split_indices
 from .bundled import DATASETS, bundled
 from .checkpoints import Checkpoint, load_checkpoint
+from .columns import TableError
 from .course import CatData, load_catvnoncat, load_planar, load_xor
 from .preprocessing import Preprocessor
 from .readers import Dataset, read_data
@@ -38,6 +43,7 @@ __all__ = [
     "Preprocessor",
     "SavedModel",
     "Standardizer",
+    "TableError",
     "bundled",
     "class_labels",
     "flatten_images",

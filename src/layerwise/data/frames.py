@@ -36,9 +36,10 @@ def parse_numbers(column) -> tuple[Any, int | None]:
     import pandas as pd
 
     numbers = pd.to_numeric(column, errors="coerce")  # text that is not a number -> NaN
-    parsed = numbers.notna().to_numpy()  # (m,)
-    if parsed.all():
+    present = column.notna().to_numpy()  # (m,) a gap is neither a number nor text
+    parsed = numbers.notna().to_numpy() | ~present  # (m,)
+    if parsed.all() and present.any():
         return numbers, None
-    if parsed.mean() > 0.5:
+    if present.any() and parsed[present].mean() > 0.5:
         return None, int(np.flatnonzero(~parsed)[0])
     return None, None

@@ -5,8 +5,14 @@ two arrays, never pickle), so ``predict`` on raw data sees exactly what training
 
 - numeric columns: standardized, x ← (x - μ) / σ per column (σ = 1 for a constant column), or
   divided by 255 for 8-bit images (``scaling="unit"``), or left alone (``"none"``);
-- text columns: one-hot encoded over the categories seen in training (an unseen category
-  encodes as all zeros);
+- date columns (ISO dates or date-times): days since 1970-01-01, month and weekday, then as
+  numeric columns (see :mod:`.columns`);
+- gaps (``missing="impute"``, the default): the training median (numbers, dates) or most
+  frequent category (text), plus a 0/1 indicator per column that had gaps in training;
+  ``missing="refuse"`` refuses them, every column listed in one error (see :mod:`.imputation`);
+- text columns: one-hot encoded over the categories seen in training; those seen fewer than
+  ``min_frequency`` times share one "infrequent" input; an unseen category encodes as all
+  zeros and is counted in :attr:`Preprocessor.report` (``unseen="error"`` refuses it);
 - the target: classes → 0/1 (binary), one-hot (multi-class), 0/1 columns (multi-label), or
   standardized values (regression, undone by :meth:`Preprocessor.decode`).
 
@@ -20,11 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, expect, is_number, strings
+from .._validation import check_choice, expect, strings
 from ..outputs import TASKS
+from . import header as hdr
+from . import imputation as imp
 from .arrays import Standardizer, one_hot
-from .frames import check_no_missing, parse_numbers
-from .tasks import _is_binary, _python, _sorted, class_labels, infer_task, is_numeric
+from .columns import DATE_PARTS, MISSING_CHOICES, UNSEEN_CHOICES, check_min_frequency, column_kinds
+from .frames import check_no_missing
+from .tasks import _is_binary, _python, class_labels, infer_task
 
 Array = np.ndarray
 SCALINGS = ("standardize", "unit", "none")
@@ -41,6 +50,17 @@ class Preprocessor:
     dropped : list of str
         Columns of the raw data the model ignores (identifiers, leaks): saved with the model,
         and left out by :meth:`transform` where present.
+    missing : {"impute", "refuse"}
+        Gaps filled (median / most frequent, plus indicators) or refused.
+    unseen : {"ignore", "error"}
+        A category never seen in training: all zeros (counted in ``report``) or an error.
+    min_frequency : int or None
+        Categories seen fewer times than this in training share one "infrequent" input.
+
+    Attributes
+    ----------
+    report : dict
+        After :meth:`transform`: ``{"imputed": {column: count}, "unseen": {column: count}}``.
 
     Examples
     --------
@@ -52,12 +72,28 @@ class Preprocessor:
     """
 
     def __init__(
-        self, task: str = "auto", scaling: str = "standardize", dropped: Sequence[str] = ()
+        self,
+        task: str = "auto",
+        scaling: str = "standardize",
+        dropped: Sequence[str] = (),
+        *,
+        missing: str = "impute",
+        unseen: str = "ignore",
+        min_frequency: int | None = None,
     ) -> None:
         self.task, self.scaling = task, check_choice("scaling", scaling, SCALINGS)
         self.dropped: list[str] = [str(c) for c in dropped]
+        self.missing = check_choice("missing", missing, MISSING_CHOICES)
+        self.unseen = check_choice("unseen", unseen, UNSEEN_CHOICES)
+        self.min_frequency = check_min_frequency(min_frequency)
         self.numeric: list[str] = []
+        self.dates: list[str] = []
         self.categorical: dict[str, list[str]] = {}
+        self.infrequent: dict[str, list[str]] = {}  # per text column: its grouped categories
+        self.medians: list[float] = []  # per scaled input (numeric, date parts): the fill
+        self.modes: dict[str, str] = {}  # per text column: the fill
+        self.indicators: list[str] = []  # columns with a 0/1 missing-indicator input
+        self.report: dict[str, dict[str, int]] = {"imputed": {}, "unseen": {}}
         self.scaler: Standardizer | None = None  # numeric features, mean/scale (n_numeric, 1)
         self.target_names: list[str] = []
         self.classes: list | None = None
@@ -75,31 +111,20 @@ class Preprocessor:
                 "from dropped=."
             )
         features = features.drop(columns=[c for c in self.dropped if c in features.columns])
-        check_no_missing(features)
-        for name, dtype in features.dtypes.items():
-            if is_numeric(dtype):
-                self.numeric.append(str(name))
-                continue
-            column = features[name]
-            _, row = parse_numbers(column)  # all numbers as text: categories, as any text
-            if row is not None:  # mostly numbers: the text is an error, not a category
-                raise ValueError(
-                    f"column {name!r} mixes numbers and text (row {row + 1}: "
-                    f"{column.iloc[row]!r}): features must be numeric or "
-                    "categories. Hint: fix that value."
-                )
-            categories = _sorted([str(v) for v in column.unique()])
-            if len(categories) > 100 or (
-                len(categories) > 20 and len(categories) > len(column) / 2
-            ):
-                raise ValueError(
-                    f"column {name!r} holds {len(categories)} distinct texts in {len(column)} "
-                    "rows: an identifier or free text, not a category. Hint: leave it out (drop=)."
-                )
-            self.categorical[str(name)] = categories
-        A = self._numeric_block(features)  # (m, n_numeric)
+        kinds = column_kinds(features, self.missing)  # every problem of the table at once
+        self.numeric, self.dates, self.infrequent = kinds.numeric, kinds.dates, {}
+        self.categorical = {}
+        for name, counts in kinds.categorical.items():  # counts in sorted category order
+            rare = [c for c, n in counts.items() if n < (self.min_frequency or 0)]
+            self.categorical[name] = [c for c in counts if c not in rare]
+            if rare:
+                self.infrequent[name] = rare
+        features.columns = [str(c) for c in features.columns]
+        A = imp.raw_numbers(self, features)  # (m, n_numeric + 3 n_dates), NaN at gaps
+        imp.fit_missing(self, features, A)
+        A = imp.imputed(self, A)
         self.scaler = None
-        if self.scaling == "standardize" and self.numeric:
+        if self.scaling == "standardize" and A.shape[1]:
             self.scaler = Standardizer().fit(A.T)  # σ = 1 for a constant column
         if target is not None:
             self._fit_target(target, classes)
@@ -123,8 +148,15 @@ class Preprocessor:
     # ----- sizes -----------------------------------------------------------------------------
     @property
     def n_x(self) -> int:
-        """Inputs of the network: numeric columns + one per category."""
-        return len(self.numeric) + sum(len(c) for c in self.categorical.values())
+        """Inputs of the network: numeric columns, date parts, indicators, one per category
+        (plus one per text column with infrequent categories)."""
+        width = sum(imp.category_width(self, name) for name in self.categorical)
+        return self.n_scaled + len(self.indicators) + width
+
+    @property
+    def n_scaled(self) -> int:
+        """The numeric inputs (numeric columns, then the date parts), scaled together."""
+        return len(self.numeric) + len(DATE_PARTS) * len(self.dates)
 
     @property
     def n_y(self) -> int:
@@ -143,20 +175,9 @@ class Preprocessor:
         return self.task in ("binary", "multiclass")
 
     # ----- transforming ------------------------------------------------------------------------
-    def _numeric_block(self, features) -> Array:
-        A = features[self.numeric].to_numpy(dtype=np.float64)  # (m, n_numeric)
-        bad = ~np.isfinite(A)
-        if bad.any():
-            row, col = np.argwhere(bad)[0]
-            raise ValueError(
-                f"column {self.numeric[col]!r} has {int(bad[:, col].sum())} NaN/inf values "
-                f"(first at row {row + 1}). Hint: fill or drop those rows first."
-            )
-        return A
-
     def transform(self, features, dtype: Any = np.float64) -> Array:
         """Raw rows ``(m, columns)`` -> ``X (n_x, m)`` (a transposed view of C-ordered rows)."""
-        expected = [*self.numeric, *self.categorical]
+        expected = [*self.numeric, *self.dates, *self.categorical]
         columns = [str(c) for c in features.columns]
         known, present = set(expected) | set(self.dropped), set(columns)
         missing = [c for c in expected if c not in present]
@@ -169,22 +190,22 @@ class Preprocessor:
                 f"the data has {len(columns)}."
                 + (" Hint: leave it out with drop=." if extra and not missing else "")
             )
+        if columns != list(features.columns):
+            features = features.set_axis(columns, axis=1)
         if len(columns) > len(expected):
             features = features[expected]  # without the dropped columns
-        check_no_missing(features)
+        found = imp.gaps(self, features)  # refused unless imputing
         rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
-        A = self._numeric_block(features)  # (m, n_numeric)
+        A = imp.imputed(self, imp.raw_numbers(self, features))  # (m, n_scaled)
         if self.scaler is not None:
             A = self.scaler.transform(A.T).T
         elif self.scaling == "unit":
             A = A / 255.0
-        rows[:, : len(self.numeric)] = A
-        offset = len(self.numeric)
-        for name, categories in self.categorical.items():
-            values = features[name].astype(str).to_numpy()  # (m,)
-            block = values[:, None] == np.asarray(categories, dtype=object)[None, :]
-            rows[:, offset : offset + len(categories)] = block  # (m, n_categories) one-hot
-            offset += len(categories)
+        offset = self.n_scaled + len(self.indicators)
+        rows[:, : self.n_scaled] = A
+        rows[:, self.n_scaled : offset] = imp.indicator_block(self, features)
+        unseen = imp.encode_categories(self, features, rows, offset)
+        self.report = {"imputed": found, "unseen": unseen}
         return rows.T  # (n_x, m)
 
     def codes(self, target) -> Array:
@@ -262,7 +283,12 @@ class Preprocessor:
             "task": self.task,
             "scaling": self.scaling,
             "numeric": self.numeric,
-            "categorical": [{"name": k, "categories": v} for k, v in self.categorical.items()],
+            "categorical": [
+                {"name": k, "categories": v}
+                | ({"infrequent": self.infrequent[k]} if k in self.infrequent else {})
+                for k, v in self.categorical.items()
+            ],
+            **hdr.missing_fields(self),
             "target": {
                 "names": self.target_names,
                 "classes": self.classes,
@@ -285,6 +311,7 @@ class Preprocessor:
         if header.get("scaling") != "standardize":
             return {}
         n = len(strings(header.get("numeric"), "preprocessing.numeric"))
+        n += len(DATE_PARTS) * len(strings(header.get("dates", []), "preprocessing.dates"))
         return {"feature_mean": (n,), "feature_scale": (n,)} if n else {}
 
     @classmethod
@@ -296,11 +323,12 @@ class Preprocessor:
         pre = cls(scaling=scaling)
         pre.task = header.get("task")
         expect(pre.task in TASKS, "preprocessing.task", f"one of {tuple(TASKS)}", pre.task)
-        _read_columns(pre, header)
-        _read_target(pre, header.get("target"))
-        pre.image = _checked_image(header.get("image"))
+        hdr.read_columns(pre, header)
+        hdr.read_target(pre, header.get("target"))
+        pre.image = hdr.checked_image(header.get("image"))
+        hdr.read_missing(pre, header)  # 0.2 and before: absent, no imputation
         pre.dropped = strings(header.get("dropped", []), "preprocessing.dropped")  # 0.2: absent
-        used = {*pre.numeric, *pre.categorical, *pre.target_names}
+        used = {*pre.numeric, *pre.dates, *pre.categorical, *pre.target_names}
         expect(
             not used & set(pre.dropped),
             "preprocessing.dropped",
@@ -312,67 +340,3 @@ class Preprocessor:
             expect(bool(np.all(scale > 0)), "feature_scale", "positive numbers", scale)
             pre.scaler = Standardizer(mean.reshape(-1, 1), scale.reshape(-1, 1))
         return pre
-
-
-# ----- reading a header back (Preprocessor.from_header) ----------------------------------------
-def _read_columns(pre: Preprocessor, header: dict[str, Any]) -> None:
-    """The numeric columns and the categorical ones with their categories."""
-    pre.numeric = strings(header.get("numeric"), "preprocessing.numeric")
-    categorical = header.get("categorical")
-    expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
-    for entry in categorical:
-        expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
-        name = entry.get("name")
-        expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
-        pre.categorical[name] = strings(entry.get("categories"), f"categories of {name}")
-
-
-def _read_target(pre: Preprocessor, target: Any) -> None:
-    """The target's names, and its classes or (regression) its standardization."""
-    expect(isinstance(target, dict), "preprocessing.target", "an object", target)
-    pre.target_names = strings(target.get("names"), "preprocessing.target.names")
-    classes = target.get("classes")
-    if pre.task != "regression":
-        expect(
-            isinstance(classes, list)
-            and len(classes) >= (1 if pre.task == "multilabel" else 2)
-            and all(isinstance(c, str | int | float | bool) for c in classes),
-            "preprocessing.target.classes",
-            "a list of at least two labels",
-            classes,
-        )
-        pre.classes = classes
-        return
-    k = len(pre.target_names)
-    columns = {}  # (k, 1) each
-    for key in ("mean", "scale"):
-        values = target.get(key)
-        expect(
-            isinstance(values, list)
-            and len(values) == k
-            and all(is_number(x) for x in values)
-            and (key == "mean" or all(x > 0 for x in values)),
-            f"preprocessing.target.{key}",
-            f"{k} finite numbers" + (", all positive" if key == "scale" else ""),
-            values,
-        )
-        columns[key] = np.array(values, dtype=np.float64).reshape(k, 1)
-    pre.target_scaler = Standardizer(columns["mean"], columns["scale"])
-
-
-def _checked_image(image: Any) -> dict[str, Any] | None:
-    """The image settings of a model trained on an image folder (None otherwise)."""
-    expect(
-        image is None
-        or (
-            isinstance(image, dict)
-            and image.get("mode") in ("L", "RGB")
-            and isinstance(image.get("size"), list)
-            and len(image["size"]) == 2
-            and all(isinstance(n, int) and 1 <= n <= 100_000 for n in image["size"])
-        ),
-        "preprocessing.image",
-        '{"size": [width, height], "mode": "L" or "RGB"}',
-        image,
-    )
-    return image

@@ -135,7 +135,7 @@ def read_data(
         raise _missing_column(unknown[0], "keep", source, how, frame)
     kept = frame[list(keep)].copy() if keep else None  # as read: not converted, not checked
     frame = frame.drop(columns=drop)  # one copy, which _check_columns converts in place
-    _check_columns(frame, source, pd)
+    _check_columns(frame, targets, source, pd)
     features = _features(frame, targets, source, how)
     name = str(source) if extra.get("origin") == "bundled" else Path(source).name
     return Dataset(name, features, frame[targets] if targets else None, kept=kept, **extra)
@@ -218,10 +218,11 @@ def _missing_column(name: str, argument: str, source, how: str, frame) -> ValueE
     )
 
 
-def _check_columns(frame, source, pd) -> None:
-    """Whole-file checks, so messages name the file's rows: no missing values, no infinities,
-    no column mixing numbers and text (numbers stored as text become numbers, in place)."""
-    check_no_missing(frame, f" of {source}")
+def _check_columns(frame, targets: list, source, pd) -> None:
+    """Whole-file checks, so messages name the file's rows: no missing target, no infinities,
+    no column mixing numbers and text (numbers stored as text become numbers, in place).
+    Gaps in the features are the Preprocessor's to impute or refuse (its ``missing=``)."""
+    check_no_missing(frame[targets], f" of {source}")
     floats = [n for n, dt in frame.dtypes.items() if pd.api.types.is_float_dtype(dt)]
     if floats:
         infinite = np.isinf(frame[floats].to_numpy(dtype=np.float64))  # (m, float columns)

@@ -32,6 +32,7 @@ from ..optimizers import OPTIMIZERS, get_optimizer
 from ..random import child_seeds, fresh_seed
 from ..training import fit
 from .files import EstimatorFiles
+from .missing import MISSING_CHOICES, fit_imputer, imputed_inputs
 
 Array = np.ndarray
 
@@ -76,6 +77,7 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
         v.check_int("max_epochs", self.max_epochs)
         v.check_positive("l2", self.l2, allow_zero=True)
         v.check_int("patience", self.patience)
+        v.check_choice("missing", self.missing, MISSING_CHOICES)
         frac = self.validation_fraction
         if self.early_stopping and not (isinstance(frac, Real) and 0 < frac < 1):
             raise ValueError(
@@ -117,7 +119,11 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             order="C",  # rows contiguous, so Xᵀ is the course's (n_x, m) at no cost
             multi_output=True,
             y_numeric=isinstance(self, RegressorMixin),
+            ensure_all_finite=self._nan_allowed(warm),
         )
+        if not warm:
+            fit_imputer(self, X)
+        X = imputed_inputs(self, X)  # (m, n_x): gaps filled, indicators appended
         if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
             sample_weight = np.full(len(X), float(sample_weight))  # one number for every row
         sw = None if sample_weight is None else v.check_sample_weight(sample_weight, len(X))
@@ -149,6 +155,13 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             self.validation_loss_curve_ = (self.validation_loss_curve_ or []) + history.dev_cost
         self.n_iter_ += history.epochs
         return self
+
+    def _nan_allowed(self, fitted: bool) -> bool | str:
+        """``ensure_all_finite`` of scikit-learn's checks: NaN allowed when imputing."""
+        imputing = getattr(self, "imputer_medians_", None) is not None if fitted else None
+        if imputing is None:
+            imputing = self.missing == "impute"
+        return "allow-nan" if imputing else True
 
     def _initialize(self, layer_dims: list[int], hidden: list[str], output: str, dtype) -> None:
         init_seq = self._start_training_state()
@@ -225,6 +238,11 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             dev, sw = (*dev, sw[idx_val]), sw[idx_train]
         return X[idx_train], Y[:, idx_train], sw, dev
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = self.missing == "impute"  # imputed, see .missing
+        return tags
+
     # ----- predicting ----------------------------------------------------------------------
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "network_")  # not n_features_in_: a failed first fit may set it
@@ -232,7 +250,15 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
     def _logits(self, X) -> Array:
         """Z[L] of shape (n_y, m) for rows X."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, order="C")
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=self.network_.dtype,
+            order="C",
+            ensure_all_finite=self._nan_allowed(True),
+        )
+        X = imputed_inputs(self, X)  # (m, n_x)
         parts = [
             self.network_._forward(X[i : i + _PREDICT_CHUNK].T)[1][-1].Z  # (n_y, chunk), X checked
             for i in range(0, X.shape[0], _PREDICT_CHUNK)

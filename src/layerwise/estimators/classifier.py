@@ -65,6 +65,10 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         A progress line (or bar) per epoch.
     warm_start : bool, default False
         ``fit`` continues from the fitted network (and its optimizer state).
+    missing : {"impute", "refuse"}, default "impute"
+        NaN in ``X``: filled with the column's training median, plus a 0/1 indicator input per
+        column that had NaN in training (``SimpleImputer(strategy="median",
+        add_indicator=True)``); or refused as scikit-learn refuses it.
 
     Attributes
     ----------
@@ -80,6 +84,10 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         Epochs run.
     n_features_in_, feature_names_in_
         As everywhere in scikit-learn.
+    imputer_medians_ : ndarray of shape (n_features_in_,) or None
+        The fill of each column (None with ``missing="refuse"``).
+    indicator_features_ : ndarray of int
+        The columns with an indicator input (after the ``n_features_in_`` columns).
 
     Examples
     --------
@@ -109,6 +117,7 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         random_state=None,
         verbose=False,
         warm_start=False,
+        missing="impute",
     ):
         _store_params(self, locals())
 

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import _validation as v
 from ..network import Network
 from ..persistence import read_archive
+from .missing import imputer_metadata, restore_imputer
 
 #: Every estimator class by name, filled in as the classes are defined.
 _ESTIMATORS: dict[str, type] = {}
@@ -63,20 +64,24 @@ class EstimatorFiles:
 
     def _metadata(self) -> dict[str, Any]:
         names = getattr(self, "feature_names_in_", None)
-        return {
-            "class": type(self).__name__,
-            "params": {k: _to_json(k, x) for k, x in self.get_params(deep=False).items()},
-            "n_features_in": int(self.n_features_in_),
-            "feature_names_in": None if names is None else [str(n) for n in names],
-            "loss_curve": [float(c) for c in self.loss_curve_],
-            "validation_loss_curve": self.validation_loss_curve_,
-            "n_iter": int(self.n_iter_),
-        } | self._target_metadata()
+        return (
+            {
+                "class": type(self).__name__,
+                "params": {k: _to_json(k, x) for k, x in self.get_params(deep=False).items()},
+                "n_features_in": int(self.n_features_in_),
+                "feature_names_in": None if names is None else [str(n) for n in names],
+                "loss_curve": [float(c) for c in self.loss_curve_],
+                "validation_loss_curve": self.validation_loss_curve_,
+                "n_iter": int(self.n_iter_),
+            }
+            | imputer_metadata(self)
+            | self._target_metadata()
+        )
 
     def _restore(self, meta: dict[str, Any], net: Network, path) -> None:
         """Fitted attributes from a checked header (``load_estimator``)."""
         self.network_ = net
-        self.n_features_in_ = net.layer_dims[0]
+        self.n_features_in_ = restore_imputer(self, meta, net.layer_dims[0])
         names = meta.get("feature_names_in")
         if names is not None:
             if not (isinstance(names, list) and len(names) == self.n_features_in_):
@@ -136,7 +141,9 @@ def load_estimator(path):
     except (TypeError, ValueError) as err:
         raise _bad_file(path, f"its estimator parameters are invalid ({err})") from err
     net = Network.from_header(header, arrays, path)
-    if net.layer_dims[0] != meta.get("n_features_in"):
+    indicators = meta.get("indicator_features") or []  # their inputs follow the features
+    n_indicators = len(indicators) if isinstance(indicators, list) else 0
+    if net.layer_dims[0] - n_indicators != meta.get("n_features_in"):
         raise _bad_file(path, "n_features_in does not match the network's inputs")
     try:
         est._restore(meta, net, path)

@@ -59,6 +59,7 @@ class LayerwiseRegressor(RegressorMixin, _LayerwiseBase):
         random_state=None,
         verbose=False,
         warm_start=False,
+        missing="impute",
     ):
         _store_params(self, locals())
 

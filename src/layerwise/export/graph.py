@@ -85,9 +85,17 @@ def activation_node(act, l: int) -> Callable[[GraphBuilder, str, dict, str], str
     )
 
 
-def output_nodes(g: GraphBuilder, spec: ExportSpec, Z: str, A: str, names: dict[str, str]) -> None:
+def output_nodes(
+    g: GraphBuilder,
+    spec: ExportSpec,
+    Z: str,
+    A: str,
+    names: dict[str, str],
+    refused: str | None = None,
+) -> None:
     """The task's outputs from ``Z[L]`` and ``A[L]`` (N, n_y), under ``names[...]`` for
-    ``"label"``, ``"probabilities"`` and ``"variable"``."""
+    ``"label"``, ``"probabilities"`` and ``"variable"``; ``refused (N, 1)`` (bool, or None)
+    marks the rows ``predict`` would refuse: their label is :func:`refused_label`."""
     if spec.task == "regression":
         Y = A
         if spec.target is not None:  # standardized targets: y = AL σ + μ
@@ -119,11 +127,33 @@ def output_nodes(g: GraphBuilder, spec: ExportSpec, Z: str, A: str, names: dict[
         if spec.task == "multilabel":
             threshold = g.const("zero", 0.0) if logits else g.const("half", 0.5)
             positive = g.node("Greater", [Z if logits else A, threshold], "positive")  # (N, k)
-            g.node("Cast", [positive], "label", output=names["label"], to=TensorProto.INT64)
+            if refused is None:
+                g.node("Cast", [positive], "label", output=names["label"], to=TensorProto.INT64)
+                return
+            label = g.node("Cast", [positive], "label_01", to=TensorProto.INT64)
+            minus = g.const("refused_label", np.array(-1, dtype=np.int64))
+            g.node("Where", [refused, minus, label], "label", output=names["label"])
             return
         index = g.node("ArgMax", [Z if logits else A], "class_index", axis=1, keepdims=0)  # (N,)
-    classes = g.const("classes", label_array(spec.classes))
+    labels = label_array(spec.classes)
+    if refused is not None and labels.dtype.kind != "b":  # one more label: the refused rows'
+        flat = g.const("flat_refused", np.array([-1], dtype=np.int64))
+        rows = g.node("Reshape", [refused, flat], "refused_rows")  # (N,)
+        marker = g.const("refused_index", np.array(len(labels), dtype=np.int64))
+        index = g.node("Where", [rows, marker, index], "class_index_refused")
+        labels = np.append(labels, refused_label(labels))
+    classes = g.const("classes", labels)
     g.node("Gather", [classes, index], "label", output=names["label"], axis=0)
+
+
+def refused_label(labels: Array) -> Any:
+    """The label of a row the model refuses: "" for text, NaN for floats, -1 for integers (the
+    smallest int64 when -1 is a class)."""
+    if labels.dtype.kind == "f":
+        return np.nan
+    if labels.dtype.kind == "i":
+        return -1 if -1 not in labels else np.iinfo(np.int64).min
+    return ""
 
 
 def label_array(classes: Array) -> Array:
@@ -199,9 +229,9 @@ def build_model(
     outputs = output_infos(spec, helper.np_dtype_to_tensor_dtype(dt))
     out_names = [o.name for o in outputs]
     g = GraphBuilder(dt, opset, reserved=tuple(out_names))
-    graph_inputs, X = input_nodes(g, spec, layout)  # X: (N, n_x) in dt
+    graph_inputs, X, refused = input_nodes(g, spec, layout)  # X: (N, n_x) in dt
     Z, A = network_nodes(g, X, spec.network)
-    output_nodes(g, spec, Z, A, {n: n for n in OUTPUT_NAMES})
+    output_nodes(g, spec, Z, A, {n: n for n in OUTPUT_NAMES}, refused)
     graph = helper.make_graph(g.nodes, name, graph_inputs, outputs, g.initializers)
     opsets = [helper.make_opsetid("", opset)]
     if ML_DOMAIN in g.domains:

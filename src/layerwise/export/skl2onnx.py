@@ -34,6 +34,7 @@ import layerwise as lw
 
 from .builder import GraphBuilder
 from .graph import network_nodes, output_nodes
+from .preprocessing import estimator_rows
 from .source import export_spec
 
 Array = np.ndarray
@@ -128,13 +129,14 @@ def convert(scope, operator, container) -> None:
     spec = _spec(operator)
     _, dtype = _float_type(operator)
     g = ContainerBuilder(scope, container, dtype, container.target_opset)
-    Z, A = network_nodes(g, operator.inputs[0].full_name, spec.network)
+    X, refused = estimator_rows(g, spec.estimator, operator.inputs[0].full_name)
+    Z, A = network_nodes(g, X, spec.network)
     outputs = [o.full_name for o in operator.outputs]
     if spec.task == "regression":
         names = {"variable": outputs[0]}
     else:
         names = {"label": outputs[0], "probabilities": outputs[1]}
-    output_nodes(g, spec, Z, A, names)
+    output_nodes(g, spec, Z, A, names, refused)
 
 
 def register() -> None:

@@ -108,11 +108,13 @@ def prepare(spec: RunSpec) -> Prepared:
     train_set = data.take(rest[train_index])
     dev = data.take(rest[dev_index]) if dev_index.size else None
     notes = _check_splits(d, data, task, train_set, dev, test_index.size)
+    notes += _constant_columns(data, train_set)
     # the classes of the whole file, so that a rare class missing from the train split is kept
     class_names = data.classes or (
         class_labels(data.target) if task in ("binary", "multiclass") else None
     )
-    pre = Preprocessor(task, data.scaling, dropped=list(d.drop)).fit(
+    options = {"missing": d.missing, "unseen": d.unseen, "min_frequency": d.min_frequency}
+    pre = Preprocessor(task, data.scaling, dropped=list(d.drop), **options).fit(
         train_set.features, train_set.target, classes=class_names, image=data.image
     )
     dtype = np.dtype(spec.network.dtype)
@@ -186,3 +188,20 @@ def _check_splits(d, data, task: str, train_set, dev, n_test: int) -> list[str]:
             "task='regression'."
         )
     return notes
+
+
+def _constant_columns(data, train_set) -> list[str]:
+    """A note naming the feature columns of a table that hold one value in the training rows:
+    harmless (σ = 1) but useless, so said rather than refused (images and bundled sets, whose
+    constant pixels are expected, say nothing)."""
+    if data.image is not None or data.origin == "bundled":
+        return []
+    counts = train_set.features.nunique(dropna=False)  # (n,)
+    constant = [str(c) for c, n in counts.items() if n <= 1]
+    if not constant:
+        return []
+    shown = ", ".join(constant[:10]) + (" ..." if len(constant) > 10 else "")
+    return [
+        f"{len(constant)} column{'s' * (len(constant) != 1)} hold one value in the training "
+        f"rows ({shown}): they carry no information. Hint: leave them out (drop=)."
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from .._validation import check_choice, check_dtype, check_fraction, check_int, check_positive
 from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from ..data.columns import MISSING_CHOICES, UNSEEN_CHOICES, check_min_frequency
 from ..data.tables import check_sep
 from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
@@ -47,7 +48,10 @@ class DataSpec:
     delimiter (None: found from the file); ``task`` one of ``TASK_NAMES`` ("auto": inferred).
     The test set is the file ``test`` or ``test_fraction`` of the rows (None: 0.2 for a bundled
     set, else 0); ``dev_fraction`` of the rest is the dev set. Both splits are stratified by
-    class and drawn from the run's seed.
+    class and drawn from the run's seed. ``missing`` ("impute" or "refuse") says what becomes
+    of gaps in the features, ``unseen`` ("ignore" or "error") of a category never seen in
+    training, and ``min_frequency`` (None or a count) groups rare categories (see
+    :class:`layerwise.data.Preprocessor`).
     """
 
     source: str
@@ -58,8 +62,14 @@ class DataSpec:
     dev_fraction: float = 0.2
     test: str | None = None
     test_fraction: float | None = None
+    missing: str = "impute"
+    unseen: str = "ignore"
+    min_frequency: int | None = None
 
     def __post_init__(self) -> None:
+        check_choice("missing", self.missing, MISSING_CHOICES)
+        check_choice("unseen", self.unseen, UNSEEN_CHOICES)
+        object.__setattr__(self, "min_frequency", check_min_frequency(self.min_frequency))
         if not isinstance(self.source, str) or not self.source:
             raise TypeError(f"source must be a data set name or a path, got {self.source!r}.")
         if self.target is not None:

@@ -289,6 +289,9 @@ def _prepare_setup(study, storage: str, data: str | Path | None) -> Prepared | N
             task=setup["task"],
             dev_fraction=setup["dev_fraction"],
             test_fraction=setup["test_fraction"],
+            missing=setup.get("missing", "impute"),  # a study before these options: no gaps
+            unseen=setup.get("unseen", "ignore"),
+            min_frequency=setup.get("min_frequency"),
         ),
         NetworkSpec(dtype=setup["dtype"]),
         seed=setup["seed"],

@@ -113,6 +113,9 @@ def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
         "seed": settings.seed,
         "dev_fraction": data.dev_fraction,
         "test_fraction": data.test_fraction,
+        "missing": data.missing,
+        "unseen": data.unseen,
+        "min_frequency": data.min_frequency,
         "dtype": settings.spec.network.dtype,
         "metric": settings.metric,
         "space": settings.space,
@@ -155,10 +158,13 @@ def check_same_setup(name: str, theirs: dict, mine: dict, data: str) -> None:
             f"{len(b['features'])} features {_short(b['features'])} -> {b['target']}, "
             f"{b['task']}. Hint: give this data its own --study name."
         )
-    for key in ("seed", "dev_fraction", "test_fraction", "metric", "dtype"):
-        if theirs[key] != mine[key]:
+    # a study before these options read tables without gaps, as "impute" reads them
+    defaults = {"missing": "impute", "unseen": "ignore", "min_frequency": None}
+    keys = ("seed", "dev_fraction", "test_fraction", "metric", "dtype", *defaults)
+    for key in keys:
+        if (value := theirs.get(key, defaults.get(key))) != mine[key]:
             raise ValueError(
-                f"study {name!r} was run with {key} {theirs[key]!r}, this worker has "
+                f"study {name!r} was run with {key} {value!r}, this worker has "
                 f"{mine[key]!r}: its trials would not be comparable. Hint: pass the study's "
                 f"--{key.replace('_', '-')}, or use another --study name."
             )
