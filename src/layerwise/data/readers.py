@@ -23,7 +23,6 @@ folder                 one sub-folder per class of images (Pillow), resized to a
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,12 +34,12 @@ from .binary import load_numpy, numpy_member, open_hdf5, read_parquet
 from .bundled import DATASETS, bundled
 from .course import class_names, import_h5py
 from .frames import check_no_missing, import_pandas, parse_numbers
+from .images import read_image_folder
 from .tables import TABLE_SUFFIXES, read_table, split_hint
 
 Array = np.ndarray
 PARQUET_SUFFIXES = (".parquet", ".pq")
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 SUPPORTED = ".csv, .tsv, .txt, .parquet, .npy, .npz, .h5/.hdf5, a folder of images"
 
 
@@ -156,7 +155,7 @@ def _read_source(source, sep, image, require_target: bool, pd) -> tuple:
             f"({', '.join(DATASETS)}). Supported files: {SUPPORTED}."
         )
     elif path.is_dir():
-        frame, default, extra = _read_image_folder(path, pd, image, need_labels=require_target)
+        frame, default, extra = read_image_folder(path, pd, image, need_labels=require_target)
     else:
         frame, default, extra = _read_file(path, pd, sep)
         how = extra.pop("how", "")
@@ -349,53 +348,3 @@ def _read_hdf5(path: Path, pd):
         if "list_classes" in f:
             classes = class_names(f["list_classes"])
     return _arrays_frame(pd, path, X, y, classes)
-
-
-def _read_image_folder(path: Path, pd, image: dict | None, need_labels: bool):
-    """Images under ``path/<class>/`` (or directly in ``path`` when predicting)."""
-    try:
-        from PIL import Image
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise ImportError("Reading images needs Pillow: pip install 'layerwise[data]'.") from err
-    subdirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith("."))
-    groups = [(d.name, d) for d in subdirs] or [(None, path)]
-    if need_labels and not subdirs:
-        raise ValueError(
-            f"{path} has no sub-folders: training on images needs one sub-folder per class."
-        )
-    files, labels = [], []
-    for label, folder in groups:
-        found = sorted(
-            p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
-        )
-        files += found
-        labels += [label] * len(found)
-    if not files:
-        raise ValueError(f"{path} holds no images ({', '.join(IMAGE_SUFFIXES)}).")
-    pictures = []
-    for file in files:
-        try:
-            with Image.open(file) as im:
-                im.load()
-                pictures.append(im.copy())
-        except (OSError, Image.DecompressionBombError) as err:
-            raise ValueError(f"cannot read image {file}: {err}") from err
-    if image is None:
-        grey = all(p.mode in ("1", "L", "LA", "I", "I;16", "F") for p in pictures)
-        size = Counter(p.size for p in pictures).most_common(1)[0][0]  # the most common (w, h)
-        image = {"size": list(size), "mode": "L" if grey else "RGB"}
-    size, mode = tuple(image["size"]), image["mode"]
-    rows = [
-        np.asarray(
-            (p.convert(mode) if p.mode != mode else p).resize(size, Image.Resampling.BILINEAR)
-        )
-        for p in pictures
-    ]
-    X = np.stack(rows).reshape(len(rows), -1)  # (m, h·w·c), row-major, uint8
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-    default = []
-    if subdirs:
-        frame["label"] = pd.Series(labels, dtype=object)
-        default = ["label"]
-    extra = {"scaling": "unit", "image": image, "files": [str(f) for f in files]}
-    return frame, default, extra
