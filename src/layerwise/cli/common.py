@@ -284,23 +284,28 @@ def network_spec(args: argparse.Namespace, dtype: str = "float64") -> NetworkSpe
     )
 
 
-def spec_of(args: argparse.Namespace) -> RunSpec:
-    """``layerwise train``'s options as the run's spec (DATA as given)."""
-    if args.test and args.test_fraction:  # before the spec says it in its own words
-        raise ValueError("use either --test FILE or --test-fraction, not both.")
-    data = DataSpec(
+def data_spec(args: argparse.Namespace, test: str | None = None) -> DataSpec:
+    """The data options of ``train`` and ``sweep`` (``test``: train's --test FILE)."""
+    return DataSpec(
         source=str(args.data),
         target=tuple(args.target or ()) or None,  # --target "": the last column, as in 0.1.0
         drop=tuple(args.drop),
         sep=args.sep,
         task=args.task,
         dev_fraction=args.dev_fraction,
-        test=args.test,
+        test=test,
         test_fraction=args.test_fraction,
         missing=args.missing,
         unseen=args.unseen,
         min_frequency=args.min_frequency,
     )
+
+
+def spec_of(args: argparse.Namespace) -> RunSpec:
+    """``layerwise train``'s options as the run's spec (DATA as given)."""
+    if args.test and args.test_fraction:  # before the spec says it in its own words
+        raise ValueError("use either --test FILE or --test-fraction, not both.")
+    data = data_spec(args, args.test)
     fit = FitSpec(
         optimizer=args.optimizer,
         learning_rate=args.learning_rate,

@@ -19,10 +19,10 @@ import argparse
 import sys
 from typing import Any
 
-from ..spec import DataSpec, NetworkSpec, RunSpec
+from ..spec import NetworkSpec, RunSpec
 from ..sweep import SweepOptions, show, sweep_spec
 from ..sweep.objective import METRICS
-from .common import DTYPE_CHOICES, TASK_CHOICES, data_options, flags, fraction, positive
+from .common import DTYPE_CHOICES, TASK_CHOICES, data_options, data_spec, flags, fraction, positive
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 #: sweep's own options after DATA and the data options: flag -> add_argument's keywords
@@ -116,18 +116,7 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
             "DATA is required (a bundled data set or a file), unless --show. "
             "Hint: layerwise sweep digits --trials 20"
         )
-    data = DataSpec(
-        str(args.data),
-        target=None if args.target is None else tuple(args.target),
-        drop=tuple(args.drop),
-        sep=args.sep,
-        task=args.task,
-        dev_fraction=args.dev_fraction,
-        test_fraction=args.test_fraction,
-        missing=args.missing,
-        unseen=args.unseen,
-        min_frequency=args.min_frequency,
-    )
+    data = data_spec(args)
     return RunSpec(data, NetworkSpec(dtype=args.dtype), seed=args.seed or 0)
 
 
