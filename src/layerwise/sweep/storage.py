@@ -12,6 +12,7 @@ measurements behind the choice.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import time
 import warnings
@@ -26,6 +27,12 @@ def default_url(out: str | Path) -> str:
     return f"sqlite:///{(Path(out) / 'study.db').resolve()}"
 
 
+def masked(url: str) -> str:
+    """``url`` with any password written ``***``, for messages, even when the URL does not
+    parse (``USER:PASSWORD@`` after the scheme)."""
+    return re.sub(r"(://[^/:@]*:).*@", r"\1***@", url)
+
+
 def check_url(url: str) -> str:
     """Check the form of a storage URL (not yet the server); return it with the password
     hidden, for messages."""
@@ -35,7 +42,9 @@ def check_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise ValueError(f"--storage {url!r} is not a database URL. Hint: {URL_HINT}.") from None
+        raise ValueError(
+            f"--storage {masked(url)!r} is not a database URL. Hint: {URL_HINT}."
+        ) from None
     if parsed.drivername not in SCHEMES:
         raise ValueError(
             f"--storage must be a {', '.join(SCHEMES)} URL, got {parsed.drivername!r} in "
@@ -47,7 +56,9 @@ def check_url(url: str) -> str:
             f"a database. Hint: {URL_HINT}."
         )
     if parsed.drivername == "sqlite" and not parsed.database:
-        raise ValueError(f"--storage {url!r} must name a file. Hint: sqlite:///PATH/study.db.")
+        raise ValueError(
+            f"--storage {masked(url)!r} must name a file. Hint: sqlite:///PATH/study.db."
+        )
     return parsed.render_as_string(hide_password=True)
 
 
@@ -112,6 +123,8 @@ def open_storage(url: str, heartbeat: int = 10, grace: int | None = None, attemp
                 )
         except sa.OperationalError as err:
             first = str(err.orig or err).strip().splitlines()[0]
+            if parsed.password:  # a driver may quote the URL it was given
+                first = first.replace(str(parsed.password), "***")
             raise ValueError(
                 f"cannot reach --storage {shown}: {first}. Hint: start the server, check host, "
                 "port, user and password, and that the database exists (createdb NAME)."
