@@ -9,6 +9,7 @@ worker's trial is failed after 2 s and re-run.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -24,10 +25,11 @@ import sqlalchemy
 import layerwise as lw
 from layerwise import cli
 from layerwise.spec import DataSpec, RunSpec, prepare
-from layerwise.sweep import show, sweep
-from layerwise.sweep.runner import TrialSeededSampler
+from layerwise.sweep import TEST_FRACTION, held_out, show, sweep
+from layerwise.sweep.results import importance_note, write_plots
+from layerwise.sweep.runner import TrialSeededSampler, check_same_setup
 from layerwise.sweep.space import DEFAULT_SPACE, load_space, parse_space, suggest
-from layerwise.sweep.storage import check_url
+from layerwise.sweep.storage import check_url, masked
 from postgres import PostgresUnavailableError, create_database, free_port, postgres_server
 
 FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
@@ -552,3 +554,120 @@ def test_the_sweep_command_words_its_notes_with_flags_and_keeps_sep(tmp_path, ca
         study_name="few", storage=f"sqlite:///{tmp_path / 'out' / 'study.db'}"
     )
     assert study.user_attrs["setup"]["sep"] == ";"
+
+
+# ----- honest scores: the dev set chooses, the test rows only report -------------------------
+def noisy_table(path: Path, m: int = 120) -> Path:
+    """A binary table whose label follows ``a`` with noise: dev and test scores differ."""
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=m), rng.normal(size=m)
+    y = (a + 0.8 * rng.normal(size=m) > 0).astype(int)
+    path.write_text(
+        "a,b,y\n" + "".join(f"{x:.4f},{z:.4f},{t}\n" for x, z, t in zip(a, b, y, strict=True))
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_the_reported_score_comes_from_test_rows_that_chose_nothing(tmp_path):
+    data = noisy_table(tmp_path / "noisy.csv")
+    space = {"epochs": 3, "patience": 0, "n_layers": 1, "units": 4}
+    result = sweep(data, trials=2, space=space, out=tmp_path / "out", quiet=True)
+    # the rows the sweep used: its spec, with the sweep's default test share (0.2 of a file)
+    prepared = prepare(RunSpec(DataSpec(str(data), test_fraction=0.2)))
+    train, dev, test = (set(rows.tolist()) for rows in prepared.rows)
+    assert len(test) == 24 and not test & (train | dev) and not train & dev
+    net = lw.load(result.model_path)
+    rows = prepared.data.take(prepared.rows[2])
+    X, Y = prepared.pre.transform(rows.features), prepared.pre.transform_target(rows.target)
+    on_test = float(np.mean(net.predict(X) == Y))
+    on_dev = float(np.mean(net.predict(prepared.X_dev) == prepared.Y_dev))
+    reported = result.reported
+    assert reported["rows"] == "test" and reported["examples"] == 24
+    assert reported["value"] == on_test and on_dev == result.best_value != on_test
+    line = f"test accuracy {on_test:.4f} on 24 held-out rows of {data} (test_fraction 0.2)"
+    assert line in result.text and f"dev_accuracy {on_dev:.4f} (chose it)" in result.text
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["reported"]["value"] == on_test and summary["chosen_by"]["rows"] == "dev"
+    settings = json.loads((tmp_path / "out" / "best" / "settings.json").read_text())
+    assert settings["reported"]["metric"] == "test_accuracy"
+    assert "importances.png rests on 2 finished trials: fewer than 20" in result.text
+
+
+@pytest.mark.slow
+def test_a_test_file_scores_the_best_model_and_no_test_rows_is_said(tmp_path, capsys):
+    data, test = noisy_table(tmp_path / "d.csv"), noisy_table(tmp_path / "t.csv", 30)
+    (tmp_path / "space.json").write_text('{"epochs": 2, "patience": 0}')
+    argv = ["sweep", data, "--trials", 1, "--space", tmp_path / "space.json", "--quiet"]
+    code, out, err = run(capsys, *argv, "--test", test, "--out", tmp_path / "a")
+    assert code == 0, err
+    assert "on 30 held-out rows of the test file " in out and "which chose nothing" in out
+    code, out, err = run(capsys, *argv, "--test-fraction", 0, "--out", tmp_path / "b")
+    assert code == 0, err
+    assert "no test rows (test_fraction 0): the reported score is the dev score" in out
+    assert "optimistic" in out
+    # the study records what defines its rows: a worker with other test rows is refused
+    code, _, err = run(capsys, *argv, "--out", tmp_path / "a")
+    assert code == 2 and "was run with test 't.csv', this worker has None" in err
+
+
+def test_a_sweep_takes_a_test_file_or_a_test_fraction_not_both(capsys):
+    code, _, err = run(capsys, "sweep", "planar", "--test", "t.csv", "--test-fraction", 0.1)
+    assert code == 2 and "use either --test FILE or --test-fraction, not both" in err
+
+
+def test_a_study_made_before_the_test_split_was_stored_is_joined_or_refused_clearly():
+    def setup(test_fraction, test_rows: int, **more) -> dict:
+        examples = {"train": 80, "dev": 20, "test": test_rows}
+        fingerprint = {"features": ["a"], "target": ["y"], "task": "binary", "classes": None}
+        keys = {"seed": 0, "dev_fraction": 0.2, "metric": "dev_accuracy", "dtype": "float64"}
+        return {"data": "d.csv", "test_fraction": test_fraction, **keys, **more} | {
+            "fingerprint": fingerprint | {"examples": examples}
+        }
+
+    # before: None was 0.2 of a bundled set (test rows) and 0 of a file (none)
+    check_same_setup("old", setup(None, 25), setup(0.2, 25), "planar")
+    check_same_setup("old", setup(None, 0), setup(0.0, 0), "d.csv")
+    with pytest.raises(ValueError, match=r"run with test_fraction 0\.0, this worker has 0\.2.*"):
+        check_same_setup("old", setup(None, 0), setup(0.2, 25), "d.csv")
+    # a test file compares by name (machines may keep it in other folders)
+    check_same_setup("s", setup(0.0, 9, test="/a/t.csv"), setup(0.0, 9, test="/b/t.csv"), "x")
+    with pytest.raises(ValueError, match=r"run with test 't\.csv', this worker has None"):
+        check_same_setup("s", setup(0.0, 9, test="/a/t.csv"), setup(0.0, 9), "x")
+
+
+def test_held_out_gives_files_a_test_share_unless_told():
+    spec = RunSpec(DataSpec("d.csv"))
+    assert held_out(spec).data.test_fraction == TEST_FRACTION == 0.2
+    for data in (DataSpec("d.csv", test_fraction=0.0), DataSpec("d.csv", test="t.csv")):
+        assert held_out(RunSpec(data)).data == data
+
+
+@pytest.mark.slow
+def test_the_importance_plot_says_how_many_trials_it_rests_on(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    titles = []
+    monkeypatch.setattr(
+        matplotlib.figure.Figure,
+        "savefig",
+        lambda figure, *a, **k: titles.append(figure.axes[0].get_title(loc="left")),
+    )
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), 3)
+    written, _ = write_plots(study, tmp_path, "value")
+    shown = dict(zip(written, titles, strict=True))["importances.png"]
+    assert shown == "Hyperparameter Importances (3 finished trials: fewer than 20, a rough guess)"
+    assert importance_note(20) == "20 finished trials" and "1 finished trial:" in importance_note(1)
+
+
+# ----- probe: a password in a URL that does not parse ------------------------------------------
+def test_a_password_never_shows_in_a_storage_error(tmp_path, capsys):
+    url = "postgresql://u:S3CRET@127.0.0.1:notaport/db"
+    with pytest.raises(ValueError, match=r"'postgresql://u:\*\*\*@127\.0\.0\.1:notaport/db' is"):
+        check_url(url)
+    code, _out, err = run(capsys, "sweep", "planar", "--storage", url, "--out", tmp_path)
+    assert code == 2 and err.count("\n") == 1 and "S3CRET" not in err
+    assert "postgresql://u:***@127.0.0.1:notaport/db" in err
+    assert masked("postgresql://u:p@ss:w/rd@h/db") == "postgresql://u:***@h/db"
+    assert masked("sqlite:///x/y.db") == "sqlite:///x/y.db"

@@ -3,6 +3,7 @@
 One machine::
 
     layerwise sweep digits --trials 20 --workers 2
+    layerwise sweep churn.csv --test churn-test.csv --trials 50
 
 Many machines, each running the same command against one PostgreSQL database::
 
@@ -62,10 +63,16 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "metavar": "F",
         "help": "share of the training rows every trial is scored on (default 0.2)",
     },
+    "--test": {
+        "metavar": "FILE",
+        "help": "a separate test file: scores the best trial's model once, chooses nothing",
+    },
     "--test-fraction": {
         "type": fraction,
         "metavar": "F",
-        "help": "held out for the best model's report (default 0.2 for bundled data, else 0)",
+        "help": "share of DATA held out to score the best trial's model once, never to "
+        "choose (default 0.2 of any data, files too, unless --test; 0: the reported score "
+        "is the dev score that chose the trial)",
     },
     "--dtype": {"choices": DTYPE_CHOICES, "default": "float64"},
     "--heartbeat": {
@@ -97,6 +104,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Train many networks on DATA with hyperparameters drawn by Optuna, until "
         "the study holds --trials finished trials (shared by every worker that joins it); "
         "write the best trials' table, trials.csv, plots and the best model to --out. "
+        "The dev set chooses; the best model is then scored once on test rows that chose "
+        "nothing (--test FILE, or --test-fraction of DATA, 0.2 by default). "
         "Several machines share a study through --storage postgresql://...",
     )
     p.add_argument(
@@ -116,7 +125,9 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
             "DATA is required (a bundled data set or a file), unless --show. "
             "Hint: layerwise sweep digits --trials 20"
         )
-    data = data_spec(args)
+    if args.test and args.test_fraction:  # before the spec says it in its own words
+        raise ValueError("use either --test FILE or --test-fraction, not both.")
+    data = data_spec(args, args.test)
     return RunSpec(data, NetworkSpec(dtype=args.dtype), seed=args.seed or 0)
 
 

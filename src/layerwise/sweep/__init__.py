@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..spec import DataSpec, NetworkSpec, Prepared, RunSpec, prepare
 
-__all__ = ["SweepOptions", "default_study_name", "show", "sweep", "sweep_spec"]
+__all__ = [
+    "TEST_FRACTION",
+    "SweepOptions",
+    "default_study_name",
+    "held_out",
+    "show",
+    "sweep",
+    "sweep_spec",
+]
 
 
 def _need_optuna() -> None:
@@ -113,6 +121,7 @@ def sweep(
     drop: list[str] = (),
     task: str = "auto",
     dev_fraction: float = 0.2,
+    test: str | Path | None = None,
     test_fraction: float | None = None,
     dtype: str = "float64",
     heartbeat: int = 10,
@@ -123,15 +132,19 @@ def sweep(
     """Search hyperparameters for ``data`` until the study holds ``trials`` finished trials.
 
     ``data`` (a bundled data set such as ``"digits"``, or a file), ``target``, ``drop``,
-    ``task``, ``dev_fraction``, ``test_fraction``, ``dtype`` and ``seed`` make the run's
-    :class:`layerwise.spec.RunSpec`, read and split as ``layerwise train`` does (same seed,
-    same train/dev/test rows); the rest are :class:`SweepOptions`. See :func:`sweep_spec`.
+    ``task``, ``dev_fraction``, ``test``, ``test_fraction``, ``dtype`` and ``seed`` make the
+    run's :class:`layerwise.spec.RunSpec`, read and split as ``layerwise train`` does (same
+    seed, same train/dev/test rows), except that without ``test`` or ``test_fraction`` a sweep
+    holds out 0.2 of any data, files too, as its test set; the rest are
+    :class:`SweepOptions`. See :func:`sweep_spec`.
 
     Returns
     -------
     Results
-        ``study``, ``best_trial``, ``best_value``, ``best_settings``, ``model_path``
-        (``out/best/model.npz``), ``text`` (the report) and ``files``.
+        ``study``, ``best_trial``, ``best_value`` (the dev score that chose it),
+        ``best_settings``, ``model_path`` (``out/best/model.npz``), ``reported`` (the best
+        model's score on the test rows, which chose nothing, and which rows those are),
+        ``text`` (the report) and ``files``.
     """
     options = SweepOptions(
         trials, space, storage, study, workers, timeout, metric, out, heartbeat, grace, top, quiet
@@ -144,6 +157,7 @@ def sweep(
             drop=tuple(drop),
             task=task,
             dev_fraction=dev_fraction,
+            test=None if test is None else str(test),
             test_fraction=test_fraction,
         ),
         NetworkSpec(dtype=dtype),
@@ -154,8 +168,14 @@ def sweep(
 
 def sweep_spec(spec: RunSpec, options: SweepOptions):
     """Search hyperparameters for the run ``spec`` (its data, dtype and seed; the trials draw
-    its network and fit), as ``options`` say; see :func:`sweep`."""
+    its network and fit), as ``options`` say; see :func:`sweep`.
+
+    The dev set chooses (early stopping, pruning, the best trial); the test set (``test``, or
+    ``test_fraction`` of the rows: :data:`TEST_FRACTION` unless given) only scores the best
+    trial's model once, so that the reported score is not the one that chose it.
+    """
     _need_optuna()
+    spec = held_out(spec)
     from .results import write_results
     from .runner import Settings, quiet_optuna
     from .storage import check_url, default_url, opened
@@ -184,6 +204,19 @@ def sweep_spec(spec: RunSpec, options: SweepOptions):
     _run_workers(settings, prepared, options.workers)
     with quiet_optuna(), opened(url, options.heartbeat, options.grace) as store:
         return write_results(_load(name, store), out, prepared, options.top)
+
+
+#: The share of any data (files too) a sweep holds out as its test set unless told otherwise.
+TEST_FRACTION = 0.2
+
+
+def held_out(spec: RunSpec) -> RunSpec:
+    """``spec`` with a test set: :data:`TEST_FRACTION` of the rows unless its data name a test
+    file or a test fraction (0 included: then the reported score is the dev score)."""
+    data = spec.data
+    if data.test is not None or data.test_fraction is not None:
+        return spec
+    return replace(spec, data=replace(data, test_fraction=TEST_FRACTION))
 
 
 def _space(space: str | Path | dict[str, Any] | None) -> dict[str, Any]:
@@ -288,6 +321,7 @@ def _prepare_setup(study, storage: str, data: str | Path | None) -> Prepared | N
             sep=setup.get("sep"),
             task=setup["task"],
             dev_fraction=setup["dev_fraction"],
+            test=setup.get("test"),  # (a study of 0.1.0 has none)
             test_fraction=setup["test_fraction"],
             missing=setup.get("missing", "impute"),  # a study before these options: no gaps
             unseen=setup.get("unseen", "ignore"),

@@ -48,6 +48,8 @@ class Results:
     model_path: Path | None
     text: str
     files: list[str] = field(default_factory=list)
+    #: the best model's score on rows that chose nothing (see :func:`reported_score`)
+    reported: dict[str, Any] | None = None
 
     @property
     def best_value(self) -> float | None:
@@ -119,6 +121,7 @@ def write_plots(
                 kwargs: dict[str, Any] = {"target_name": metric}
                 if name == "importances.png":
                     kwargs["evaluator"] = evaluator
+                    finished = len(study.get_trials(deepcopy=False, states=FINISHED))
                 elif name in ("slice.png", "parallel.png"):
                     ranked = optuna.importance.get_param_importances(study, evaluator=evaluator)
                     kwargs["params"] = list(ranked)[: 6 if name == "slice.png" else 5]
@@ -131,6 +134,10 @@ def write_plots(
                     axes.set_ylabel(f"{metric} after the epoch")
                 if name == "parallel.png":
                     figure.set_size_inches(10, 5)
+                if name == "importances.png":
+                    axes.set_title(
+                        f"Hyperparameter Importances ({importance_note(finished)})", loc="left"
+                    )
                 figure.savefig(out / name, dpi=110, bbox_inches="tight")
                 plt.close(figure)
         except (ValueError, RuntimeError, ZeroDivisionError) as err:
@@ -141,11 +148,58 @@ def write_plots(
     return written, skipped
 
 
+#: Below this many finished trials, the importances are said to be a rough guess.
+IMPORTANCE_TRIALS = 20
+
+
+def importance_note(finished: int) -> str:
+    """What the importance plot rests on, with a warning below :data:`IMPORTANCE_TRIALS`."""
+    text = f"{finished} finished trial{'s' * (finished != 1)}"
+    if finished < IMPORTANCE_TRIALS:
+        text += f": fewer than {IMPORTANCE_TRIALS}, a rough guess"
+    return text
+
+
+def reported_score(
+    trial: optuna.trial.FrozenTrial, metric: str, test: dict[str, Any] | None, setup: dict
+) -> dict[str, Any]:
+    """The best trial's score as the sweep reports it: on the test rows, which took no part
+    in choosing it (``test``: the retrained model's metrics there), else the dev score that
+    chose it, said to be optimistic; ``text`` is the report's line."""
+    name = metric.removeprefix("dev_")
+    head = f"best trial #{trial.number}: {metric} {trial.value:.4f} (chose it)"
+    if test is None:
+        return {
+            "rows": "dev",
+            "metric": metric,
+            "value": trial.value,
+            "text": f"{head}; no test rows (test_fraction 0): the reported score is the dev "
+            "score that chose the trial, optimistic. Hint: --test FILE or --test-fraction 0.2.",
+        }
+    source = (
+        f"the test file {setup['test']}"
+        if setup.get("test")
+        else f"{setup['data']} (test_fraction {setup['test_fraction']:g})"
+    )
+    rows = f"{test['examples']} held-out rows of {source}"
+    value = float(test[name])
+    return {
+        "rows": "test",
+        "metric": f"test_{name}",
+        "value": value,
+        "examples": test["examples"],
+        "source": setup.get("test") or setup["data"],
+        "dev": {metric: trial.value},
+        "text": f"{head}, test {name} {value:.4f} on {rows}, which chose nothing",
+    }
+
+
 def retrain_best(
     study: optuna.Study, trial: optuna.trial.FrozenTrial, prepared: Prepared, out: Path
-) -> tuple[Path, dict[str, Any], str]:
+) -> tuple[Path, dict[str, Any], str, dict[str, Any]]:
     """Retrain ``trial`` from its settings and save it with its preprocessing as
-    ``out/best/model.npz``; returns the path, the settings and a report."""
+    ``out/best/model.npz``; returns the path, the settings, a report and the reported score
+    (:func:`reported_score`: on the test rows, evaluated here once)."""
     setup = study.user_attrs["setup"]
     metric = setup["metric"]
     settings = suggest(optuna.trial.FixedTrial(trial.params), parse_space(setup["space"]))
@@ -162,6 +216,7 @@ def retrain_best(
     headline = {
         s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
     }
+    reported = reported_score(trial, metric, headline.get("test"), setup)
     training = {
         "data": setup["data"],
         "task": pre.task,
@@ -170,9 +225,11 @@ def retrain_best(
         "best_epoch": history.best_epoch,
         "seed": prepared.seed,
         "dev_fraction": setup["dev_fraction"],
+        "test": setup.get("test"),
         "test_fraction": setup["test_fraction"],
         "dtype": setup["dtype"],
         "sweep": {"study": study.study_name, "trial": trial.number, metric: trial.value},
+        "reported": {k: v for k, v in reported.items() if k != "text"},
     }
     folder = out / "best"
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,7 +240,7 @@ def retrain_best(
         f"best trial {trial.number} retrained: {metric} {value:.4f} on the dev set "
         f"(the trial scored {trial.value:.4f})\n\n{split_table(reports, pre.task)}"
     )
-    return path, settings, text
+    return path, settings, text, reported
 
 
 def write_results(
@@ -203,18 +260,36 @@ def write_results(
         files += plots
         if skipped:
             parts.append("plots skipped: " + "; ".join(skipped))
+        if "importances.png" in plots:
+            parts.append(f"importances.png rests on {importance_note(len(finished))}")
     best = best_trials(study, 1)
-    model_path = settings = None
+    model_path = settings = reported = None
     if best and prepared is not None:
-        model_path, settings, text = retrain_best(study, best[0], prepared, out)
-        parts.append(text)
-        files += ["best/model.npz", "best/settings.json", "best/history.json"]
+        model_path, settings, text, reported = retrain_best(study, best[0], prepared, out)
+        parts += [text, reported["text"]]
+        files += ["best/model.npz", "best/settings.json", "best/history.json", "summary.json"]
+        write_summary(study, best[0], reported, out / "summary.json")
     elif best:
         parts.append(
             f"best trial: {describe(best[0], metric)}; the model was not retrained (no data). "
             "Hint: pass DATA to retrain it."
         )
     parts.append(f"saved to {out}/: {', '.join(files)}")
-    return Results(
-        study, best[0] if best else None, settings, model_path, "\n\n".join(parts), files
-    )
+    text = "\n\n".join(parts)
+    return Results(study, best[0] if best else None, settings, model_path, text, files, reported)
+
+
+def write_summary(
+    study: optuna.Study, best: optuna.trial.FrozenTrial, reported: dict[str, Any], path: Path
+) -> None:
+    """``summary.json``: the best trial, the dev score that chose it and the reported score
+    with the rows it comes from."""
+    finished = len(study.get_trials(deepcopy=False, states=FINISHED))
+    summary = {
+        "study": study.study_name,
+        "finished_trials": finished,
+        "best_trial": best.number,
+        "chosen_by": {study.user_attrs["setup"]["metric"]: best.value, "rows": "dev"},
+        "reported": reported,
+    }
+    atomic_write(path, (json.dumps(summary, indent=1) + "\n").encode())

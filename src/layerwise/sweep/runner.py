@@ -26,6 +26,7 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,7 +113,7 @@ def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
         "task": prepared.pre.task,
         "seed": settings.seed,
         "dev_fraction": data.dev_fraction,
-        "test_fraction": data.test_fraction,
+        "test_fraction": prepared.test_fraction,  # as resolved: 0.2 unless given
         "missing": data.missing,
         "unseen": data.unseen,
         "min_frequency": data.min_frequency,
@@ -120,7 +121,9 @@ def setup_of(settings: Settings, prepared: Prepared) -> dict[str, Any]:
         "metric": settings.metric,
         "space": settings.space,
         "fingerprint": prepared.fingerprint(),
-    } | ({} if data.sep is None else {"sep": data.sep})  # (a study of 0.1.0 has no "sep")
+    } | {  # optional keys: a study of 0.1.0 has neither
+        key: value for key, value in (("sep", data.sep), ("test", data.test)) if value is not None
+    }
 
 
 def open_study(settings: Settings, prepared: Prepared, storage) -> optuna.Study:
@@ -159,13 +162,15 @@ def check_same_setup(name: str, theirs: dict, mine: dict, data: str) -> None:
             f"{b['task']}. Hint: give this data its own --study name."
         )
     # a study before these options read tables without gaps, as "impute" reads them
-    defaults = {"missing": "impute", "unseen": "ignore", "min_frequency": None}
-    keys = ("seed", "dev_fraction", "test_fraction", "metric", "dtype", *defaults)
+    defaults = {"missing": "impute", "unseen": "ignore", "min_frequency": None, "test": None}
+    keys = ("seed", "dev_fraction", "test", "test_fraction", "metric", "dtype")
+    keys += ("missing", "unseen", "min_frequency")
     for key in keys:
-        if (value := theirs.get(key, defaults.get(key))) != mine[key]:
+        value, own = _stored(theirs, key, defaults.get(key)), _stored(mine, key, defaults.get(key))
+        if value != own:
             raise ValueError(
                 f"study {name!r} was run with {key} {value!r}, this worker has "
-                f"{mine[key]!r}: its trials would not be comparable. Hint: pass the study's "
+                f"{own!r}: its trials would not be comparable. Hint: pass the study's "
                 f"--{key.replace('_', '-')}, or use another --study name."
             )
     if a["examples"] != b["examples"]:
@@ -173,6 +178,19 @@ def check_same_setup(name: str, theirs: dict, mine: dict, data: str) -> None:
             f"study {name!r} split its data into {a['examples']} examples, this worker's data "
             f"gives {b['examples']}: not the same rows. Hint: every worker needs the same file."
         )
+
+
+def _stored(setup: dict, key: str, default: Any) -> Any:
+    """A setup's ``key`` as compared between workers: the test file by its name (machines
+    may keep it in different folders; the split sizes compare its rows), and the test
+    fraction of a study made before it was stored resolved (None: 0.2 of a bundled set, which
+    left test rows, else 0)."""
+    value = setup.get(key, default)
+    if key == "test" and value is not None:
+        return Path(value).name
+    if key == "test_fraction" and value is None:
+        return 0.2 if setup["fingerprint"]["examples"]["test"] and not setup.get("test") else 0.0
+    return value
 
 
 def _short(names: list[str]) -> str:
