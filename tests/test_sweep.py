@@ -671,3 +671,16 @@ def test_a_password_never_shows_in_a_storage_error(tmp_path, capsys):
     assert "postgresql://u:***@127.0.0.1:notaport/db" in err
     assert masked("postgresql://u:p@ss:w/rd@h/db") == "postgresql://u:***@h/db"
     assert masked("sqlite:///x/y.db") == "sqlite:///x/y.db"
+
+
+@pytest.mark.slow
+def test_a_study_of_before_the_stored_test_split_is_shown_and_joined(tmp_path):
+    space = {"epochs": 2, "patience": 0, "n_layers": 1, "units": 4}
+    sweep("planar", trials=1, space=space, out=tmp_path, quiet=True)
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    with loaded(url, "planar") as study:  # as a study of 0.1.0 stored it: None for 0.2
+        study.set_user_attr("setup", study.user_attrs["setup"] | {"test_fraction": None})
+    shown = show(url, "planar", out=tmp_path / "shown")
+    assert "on 80 held-out rows of planar (test_fraction 0.2)" in shown.text
+    joined = sweep("planar", trials=2, space=space, out=tmp_path, quiet=True)
+    assert len(joined.study.trials) == 2 and joined.reported["examples"] == 80

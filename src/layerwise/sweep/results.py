@@ -216,7 +216,9 @@ def retrain_best(
     headline = {
         s: {k: v for k, v in r.items() if isinstance(v, int | float)} for s, r in reports.items()
     }
-    reported = reported_score(trial, metric, headline.get("test"), setup)
+    # the fraction as resolved (a study made before stored None for a bundled set's 0.2)
+    resolved = setup | {"test_fraction": prepared.test_fraction}
+    reported = reported_score(trial, metric, headline.get("test"), resolved)
     training = {
         "data": setup["data"],
         "task": pre.task,
