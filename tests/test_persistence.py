@@ -286,3 +286,28 @@ def test_network_settings_a_file_cannot_fake(tmp_path, edit, match):
     edit_header(path, edit)
     with pytest.raises(ValueError, match=match):
         lw.load(path)
+
+
+def test_loading_a_deep_model_builds_the_parameter_views_a_fixed_number_of_times(
+    tmp_path, monkeypatch
+):
+    # The format allows 10,000 layers: loading must be linear in the file. Building the
+    # parameters' views costs one pass over the layers, so the number of times it is done
+    # must not grow with the depth (it once ran once per array: quadratic).
+    from layerwise.parameters import Parameters
+
+    built = []
+    original = Parameters.__init__
+
+    def counting(self, theta, layer_dims):
+        built.append(len(layer_dims))
+        original(self, theta, layer_dims)
+
+    monkeypatch.setattr(Parameters, "__init__", counting)
+    calls = {}
+    for depth in (20, 40):
+        path = lw.Network([1] * (depth + 1)).save(tmp_path / f"deep{depth}.npz")
+        built.clear()
+        load_model(path)
+        calls[depth] = len(built)
+    assert calls[20] == calls[40] <= 5, calls
