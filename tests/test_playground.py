@@ -27,6 +27,11 @@ def config(**changes) -> str:
     return json.dumps({"type": "config", "config": changes})
 
 
+def raw_config(name: str, number: str) -> str:
+    """A config message spelling ``number`` as it is (json.dumps refuses 4,300+ digits)."""
+    return '{"type": "config", "config": {"' + name + '": ' + number + "}}"
+
+
 # ----- schema -------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["play", "pause", "step", "reset"])
 def test_parse_commands(kind):
@@ -84,6 +89,14 @@ HOSTILE = [
     (config(noise=2), "noise must be from 0.0 to 1.0"),
     (config(dev_fraction=0.9), "dev_fraction must be from 0.0 to 0.5"),
     (config(seed=-1), "seed must be from 0"),
+    # integers beyond float's range, or beyond Python's 4,300-digit conversion limit
+    (raw_config("noise", "1" + "0" * 400), r"noise must be a number .* an integer of 401 digits"),
+    (raw_config("seed", "1" + "0" * 400), r"seed must be an integer from 0 to 4294967295, got an"),
+    (raw_config("examples", "9" * 4301), "examples must be an integer .* of 4301 digits"),
+    (raw_config("seed", "-" + "9" * 5000), "seed must be an integer .* of 5000 digits"),
+    (raw_config("noise", "9" * 5000), "noise must be a number from 0.0 to 1.0, got an integer"),
+    (raw_config("layers", "[4, 1" + "0" * 400 + "]"), r'like "8,4".*integer of 401 digits'),
+    (raw_config("batch_size", "1" + "0" * 400), 'batch_size must be "full" or an integer'),
     ("[" * 5000 + "]" * 5000, "could not parse it"),
     (" " * (MAX_MESSAGE_CHARS + 1), f"at most {MAX_MESSAGE_CHARS} characters, got"),
     (b"\x00\x01", "must be JSON text, got binary data"),
