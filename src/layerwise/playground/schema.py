@@ -49,6 +49,9 @@ LIMITS = {
     "batch_size": (1, 2000),
     "speed": (1, 1000),
 }
+#: Tabs open at once, by default (``layerwise playground --max-sessions``): each playing tab
+#: keeps a core busy, and a tab over the cap is told so on its page.
+MAX_SESSIONS = 8
 MAX_HIDDEN_LAYERS = LIMITS["layers"][1]
 MAX_UNITS = LIMITS["units"][1]
 #: The sliders' steps: each divides its range, so both ends of ``LIMITS`` can be reached.
