@@ -136,9 +136,10 @@ class Slots:
 
     def full_message(self) -> str:
         # A close reason holds at most 123 bytes: this one stays well under.
+        tabs = "1 tab is" if self.limit == 1 else f"{self.limit} tabs are"
         return (
-            f"The playground is full: {self.limit} tabs are open (--max-sessions "
-            f"{self.limit}). Close one and reload this page."
+            f"The playground is full: {tabs} open (--max-sessions {self.limit}). "
+            "Close one and reload this page."
         )
 
 
