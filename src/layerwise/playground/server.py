@@ -122,7 +122,10 @@ class Slots:
 
     def __init__(self, limit: int) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"max_sessions must be a positive integer, got {limit!r}.")
+            raise ValueError(
+                f"max_sessions must be a positive integer, got {limit!r}. Hint: it is how many "
+                f"tabs may be open at once (default {MAX_SESSIONS})."
+            )
         self.limit, self.open = limit, 0
 
     def take(self) -> bool:
