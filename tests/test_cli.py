@@ -117,6 +117,37 @@ def test_summary(fruit_model, capsys):
     assert "classes: bad, good" in out and "1 categorical" in out
 
 
+def test_summary_shows_huge_names_and_long_lists_within_bounds(tmp_path, capsys):
+    # A header may hold a 60 MB class name and thousands of settings: summary printed them all.
+    from layerwise.data import Preprocessor
+
+    n, many = 100_000, 1000
+    rows = pd.DataFrame({"a" * n: [1.0, 2.0, 4.0, 3.0], "c": ["x", "y", "x", "z"]})
+    pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["C" * n, "yes", "C" * n, "yes"]}))
+    pre.dropped = ["d" * n, *(f"drop{i}" for i in range(many))]
+    path = lw.save(
+        lw.Network([pre.n_x, 2, pre.n_y], seed=0),
+        tmp_path / "huge.npz",
+        preprocessor=pre,
+        training={"note": "N" * n, **{f"k{i}": i for i in range(many)}},
+        metrics={
+            "train": {"m" * n: 0.5, **{f"x{i}": 0.1 for i in range(many)}},
+            **{f"split{i}": {"cost": 0.25} for i in range(many)},
+        },
+    )
+    edit_header(path, lambda h: h.update(library_version="v" * n))
+    code, out, _ = run(capsys, "summary", path)
+    assert code == 0 and len(out) < 12_000, len(out)
+    cut = f"... ({n:,} characters)"
+    assert f"saved by layerwise {'v' * 200}{cut})" in out
+    assert f"classes: {'C' * 200}{cut}, yes" in out
+    assert f"dropped: {'d' * 200}{cut}, drop0, " in out and f"... ({many + 1:,} in all)" in out
+    assert f"training: note={'N' * 200}{cut}, k0=0, k1=1" in out
+    assert f"train: {'m' * 200}{cut} 0.5000, x0 0.1000" in out
+    assert "split0: cost 0.2500" in out and f"... ({many + 1:,} splits in all)" in out
+    assert "split18: cost" in out and "split19: cost" not in out  # "train" and 19 more
+
+
 def test_summary_of_a_plain_network(tmp_path, capsys):
     lw.Network([3, 2, 1], seed=0).save(tmp_path / "net.npz")
     code, out, _ = run(capsys, "summary", tmp_path / "net.npz")

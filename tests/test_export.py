@@ -354,8 +354,27 @@ def test_check_fails_when_the_graph_is_not_the_model(saved_net, monkeypatch, cap
     assert str(result).startswith("FAILED: ONNX Runtime vs layerwise on 256 generated rows")
     real = graph.build_model
     monkeypatch.setattr(graph, "build_model", lambda spec, **kw: real(export_spec(other)))
-    code, out, _ = run_cli(capsys, "export", saved_net, "--check")
+    code, out, err = run_cli(capsys, "export", saved_net, "--check")
     assert code == 1 and out.startswith("FAILED")
+    default = saved_net.with_suffix(".onnx")
+    assert not default.exists() and f"not written: {default}" in err  # no failed output
+    default.write_bytes(b"an earlier export")
+    code, _, _ = run_cli(capsys, "export", saved_net, "--check", "-o", default)
+    assert code == 1 and default.read_bytes() == b"an earlier export"  # left as it was
+    assert sorted(p.name for p in saved_net.parent.iterdir()) == ["net.npz", "net.onnx"]
+
+
+def test_a_model_with_a_repeated_category_is_refused_before_anything_is_written(tmp_path, capsys):
+    from layerwise.data import Preprocessor
+
+    rows = pd.DataFrame({"a": [1.0, 2.0, 4.0, 3.0], "c": ["x", "y", "x", "z"]})
+    pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["no", "yes", "no", "yes"]}))
+    pre.categorical["c"] = ["x", "y", "z", "y"]  # "y" twice: two inputs for one value
+    path = lw.save(lw.Network([pre.n_x, 2, pre.n_y], seed=0), tmp_path / "m.npz", preprocessor=pre)
+    code, out, err = run_cli(capsys, "export", path, "--check")
+    assert code == 2 and out == ""
+    assert "not a valid layerwise model: categories of 'c' must hold distinct values" in err
+    assert not (tmp_path / "m.onnx").exists()
 
 
 def test_labels_at_the_decision_boundary_are_not_held_against_the_export():

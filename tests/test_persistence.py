@@ -1,6 +1,7 @@
 """Model files: exact round trips, atomic writes, and refusal of anything not a sound model."""
 
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -286,3 +287,80 @@ def test_network_settings_a_file_cannot_fake(tmp_path, edit, match):
     edit_header(path, edit)
     with pytest.raises(ValueError, match=match):
         lw.load(path)
+
+
+def test_loading_a_deep_model_builds_the_parameter_views_a_fixed_number_of_times(
+    tmp_path, monkeypatch
+):
+    # The format allows 10,000 layers: loading must be linear in the file. Building the
+    # parameters' views costs one pass over the layers, so the number of times it is done
+    # must not grow with the depth (it once ran once per array: quadratic).
+    from layerwise.parameters import Parameters
+
+    built = []
+    original = Parameters.__init__
+
+    def counting(self, theta, layer_dims):
+        built.append(len(layer_dims))
+        original(self, theta, layer_dims)
+
+    monkeypatch.setattr(Parameters, "__init__", counting)
+    calls = {}
+    for depth in (20, 40):
+        path = lw.Network([1] * (depth + 1)).save(tmp_path / f"deep{depth}.npz")
+        built.clear()
+        load_model(path)
+        calls[depth] = len(built)
+    assert calls[20] == calls[40] <= 5, calls
+
+
+@pytest.fixture
+def repeated_category(tmp_path):
+    """A model whose text column lists a category twice, with a network as wide as that."""
+    pd = pytest.importorskip("pandas")
+    from layerwise.data import Preprocessor
+
+    rows = pd.DataFrame({"a": [1.0, 2.0, 4.0, 3.0], "c": ["x", "y", "x", "z"]})
+    pre = Preprocessor().fit(rows, pd.DataFrame({"t": ["no", "yes", "no", "yes"]}))
+    pre.categorical["c"] = ["x", "y", "z", "y"]
+    path = tmp_path / "m.npz"
+    lw.save(lw.Network([pre.n_x, 2, pre.n_y], seed=0), path, preprocessor=pre)
+    return path
+
+
+def test_a_category_listed_twice_is_refused_on_load(repeated_category):
+    with pytest.raises(ValueError, match="categories of 'c' must hold distinct values, got 'y' tw"):
+        load_model(repeated_category)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(repeated_category))} is not a valid"):
+        load_model(repeated_category)
+
+
+def _categories(h, **entry):
+    h["preprocessing"]["categorical"][0].update(entry)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (
+            lambda h: h["preprocessing"]["target"].update(classes=["no", "no"]),
+            "preprocessing.target.classes must hold distinct values, got 'no' twice",
+        ),
+        (
+            lambda h: _categories(h, categories=["x"], infrequent=["y", "y"]),
+            "infrequent of 'c' must hold distinct values, got 'y' twice",
+        ),
+        (
+            lambda h: _categories(h, categories=["x"], infrequent=["y", "x"]),
+            "infrequent of 'c' must be categories not listed in categories, got 'x'",
+        ),
+        (
+            lambda h: _categories(h, name="a"),
+            "preprocessing's feature columns must hold distinct values, got 'a' twice",
+        ),
+    ],
+)
+def test_other_repeats_in_the_preprocessing_are_refused(saved_with_preprocessing, edit, match):
+    edit_header(saved_with_preprocessing, edit)
+    with pytest.raises(ValueError, match=match):
+        load_model(saved_with_preprocessing)

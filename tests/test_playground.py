@@ -27,6 +27,11 @@ def config(**changes) -> str:
     return json.dumps({"type": "config", "config": changes})
 
 
+def raw_config(name: str, number: str) -> str:
+    """A config message spelling ``number`` as it is (json.dumps refuses 4,300+ digits)."""
+    return '{"type": "config", "config": {"' + name + '": ' + number + "}}"
+
+
 # ----- schema -------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["play", "pause", "step", "reset"])
 def test_parse_commands(kind):
@@ -84,6 +89,14 @@ HOSTILE = [
     (config(noise=2), "noise must be from 0.0 to 1.0"),
     (config(dev_fraction=0.9), "dev_fraction must be from 0.0 to 0.5"),
     (config(seed=-1), "seed must be from 0"),
+    # integers beyond float's range, or beyond Python's 4,300-digit conversion limit
+    (raw_config("noise", "1" + "0" * 400), r"noise must be a number .* an integer of 401 digits"),
+    (raw_config("seed", "1" + "0" * 400), r"seed must be an integer from 0 to 4294967295, got an"),
+    (raw_config("examples", "9" * 4301), "examples must be an integer .* of 4301 digits"),
+    (raw_config("seed", "-" + "9" * 5000), "seed must be an integer .* of 5000 digits"),
+    (raw_config("noise", "9" * 5000), "noise must be a number from 0.0 to 1.0, got an integer"),
+    (raw_config("layers", "[4, 1" + "0" * 400 + "]"), r'like "8,4".*integer of 401 digits'),
+    (raw_config("batch_size", "1" + "0" * 400), 'batch_size must be "full" or an integer'),
     ("[" * 5000 + "]" * 5000, "could not parse it"),
     (" " * (MAX_MESSAGE_CHARS + 1), f"at most {MAX_MESSAGE_CHARS} characters, got"),
     (b"\x00\x01", "must be JSON text, got binary data"),
@@ -352,12 +365,42 @@ def test_a_loopback_server_answers_only_to_loopback_names():
             pass
 
 
+def test_a_tab_over_the_session_cap_is_told_so_and_a_closed_tab_frees_a_slot():
+    from starlette.websockets import WebSocketDisconnect
+
+    with TestClient(create_app(max_sessions=2)) as capped:
+        first, second = open_tab(capped), open_tab(capped)
+        with capped.websocket_connect("/ws") as third:
+            error = third.receive_json()
+            assert error["type"] == "error"
+            assert error["message"].startswith("The playground is full: 2 tabs are open")
+            assert "--max-sessions 2" in error["message"]
+            with pytest.raises(WebSocketDisconnect) as closed:
+                third.receive_json()
+        assert closed.value.code == 1013 and closed.value.reason == error["message"]
+        second.send_text('{"type": "step"}')  # the open tabs go on
+        assert receive(second, "frame")["epoch"] == 1
+        first.__exit__(None, None, None)
+        again = open_tab(capped)  # a slot was freed
+        for ws in (second, again):
+            ws.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 2.5, True])
+def test_a_session_cap_must_be_a_positive_integer(limit):
+    with pytest.raises(ValueError, match=r"max_sessions must be a positive integer, got"):
+        create_app(max_sessions=limit)
+
+
 # ----- command line -------------------------------------------------------------------------
 def test_cli_registers_playground(capsys):
     from layerwise.cli import build_parser
 
     args = build_parser().parse_args(["playground", "--no-browser", "--port", "0"])
     assert (args.host, args.port, args.no_browser) == ("127.0.0.1", 0, True)
+    assert args.max_sessions == 8
+    args = build_parser().parse_args(["playground", "--max-sessions", "3"])
+    assert args.max_sessions == 3
 
 
 def test_cli_rejects_a_bad_port(capsys):
@@ -365,6 +408,17 @@ def test_cli_rejects_a_bad_port(capsys):
 
     assert main(["playground", "--port", "70000"]) == 2
     assert "must be from 0 to 65535" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "match"), [("0", "must be at least 1, got 0"), ("many", "expected a number of tabs")]
+)
+def test_cli_rejects_a_bad_session_cap(capsys, value, match):
+    from layerwise.cli import main
+
+    assert main(["playground", "--max-sessions", value]) == 2
+    err = capsys.readouterr().err
+    assert "--max-sessions" in err and match in err
 
 
 def test_cli_reports_a_port_in_use(capsys):

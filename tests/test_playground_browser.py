@@ -7,6 +7,7 @@ on a developer's machine and fail under CI (``CI=true``), whose script installs 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -32,23 +33,33 @@ except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextlib.contextmanager
+def serving(*options: str):
+    """Run ``layerwise playground`` with ``options``, give its URL, stop it (also when the test
+    fails), and check it printed nothing while serving."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "layerwise", "playground", "--port", "0", "--no-browser"],
+        [sys.executable, "-m", "layerwise", "playground", "--port", "0", "--no-browser", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    line = process.stdout.readline()
-    with process.stdout:
+    try:
+        line = process.stdout.readline()
         if "http://" not in line:
-            process.kill()
-            raise AssertionError(f"the playground did not start: {line}{process.stdout.read()}")
+            raise AssertionError(f"the playground did not start: {line}")
         yield line.split()[2]  # "layerwise playground: URL  (Ctrl+C stops it)"
+    finally:
         process.terminate()
         process.wait(timeout=10)
-        assert process.stdout.read() == ""  # no tracebacks or warnings while serving
+        with process.stdout:
+            printed = process.stdout.read()
+    assert printed == ""  # no tracebacks or warnings while serving
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +232,21 @@ def test_the_controls_come_from_the_servers_tables(open_page):
     for key, step in STEPS.items():
         assert page.locator(f"#{key}").evaluate(RANGE) == [*LIMITS[key], step]
     expect(page.locator("#init option[value=small_random]")).to_have_text("×0.01 (small random)")
+
+
+def test_a_tab_over_the_cap_says_the_playground_is_full(browser):
+    with serving("--max-sessions", "1") as url:
+        first, second = browser.new_context(), browser.new_context()
+        page = first.new_page()
+        page.goto(url)
+        expect(page.get_by_test_id("train-accuracy")).not_to_have_text("–")
+        over = second.new_page()
+        over.goto(url)
+        expect(over.get_by_test_id("error")).to_contain_text(
+            "The playground is full: 1 tab is open (--max-sessions 1). Close one and reload"
+        )
+        expect(over.locator("#status")).to_have_text("disconnected")
+        first.close()  # its slot is free again: a reload gets a tab
+        over.reload()
+        expect(over.get_by_test_id("train-accuracy")).not_to_have_text("–")
+        second.close()

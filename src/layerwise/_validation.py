@@ -230,6 +230,19 @@ def strings(value: Any, name: str) -> list[str]:
     return value
 
 
+def distinct(values: list, name: str) -> list:
+    """A saved list whose entries are all different, or ``ValueError`` naming the first one
+    listed twice (a one-hot block or a class list with a repeat is no model layerwise made).
+    ``True`` and ``1`` count as different: JSON keeps them apart."""
+    seen = set()
+    for x in values:
+        key = (type(x), x)
+        if key in seen:
+            raise ValueError(f"{name} must hold distinct values, got {reprlib.repr(x)} twice.")
+        seen.add(key)
+    return values
+
+
 def numbers(value: Any, name: str) -> list[float]:
     """A saved list of finite numbers as floats (a loss curve), or ``ValueError``."""
     expect(

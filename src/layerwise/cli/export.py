@@ -2,8 +2,9 @@
 [--check]``.
 
 Writes the model as one ONNX file that takes the raw columns ``layerwise predict`` takes;
-``--check`` runs it with ONNX Runtime on generated rows and compares with layerwise (exit 1 when
-they differ). Needs ``pip install 'layerwise[onnx]'``; without it, a one-line error.
+``--check`` runs it with ONNX Runtime on generated rows and compares with layerwise before it
+is written: when they differ, nothing is written (exit 1). Needs ``pip install
+'layerwise[onnx]'``; without it, a one-line error.
 """
 
 from __future__ import annotations
@@ -72,7 +73,14 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path(args.model).with_suffix(".onnx")
     if output.resolve() == Path(args.model).resolve():
         raise ValueError(f"--output {output} would overwrite MODEL. Hint: -o model.onnx.")
-    atomic_write(output, model.SerializeToString())
+    # --check runs first: an export that fails it is never written (and a file already at
+    # --output is left as it was), so a script cannot pick up a model that disagrees.
+    result = check_onnx(args.model, model) if args.check else None
+    if result is not None and not result.ok:
+        print(result)
+        print(f"not written: {output} (the export failed its check)", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    atomic_write(output, model.SerializeToString())  # the very bytes ONNX Runtime checked
     inputs = [i.name for i in model.graph.input]
     shown = ", ".join(map(printable, inputs[:6])) + (
         f", ... ({len(inputs)} in all)" if len(inputs) > 6 else ""
@@ -82,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
         f"inputs {shown}; outputs {', '.join(o.name for o in model.graph.output)}",
         file=sys.stderr,
     )
-    if not args.check:
-        return EXIT_OK
-    result = check_onnx(args.model, model)
-    print(result)
-    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+    if result is not None:
+        print(result)
+    return EXIT_OK

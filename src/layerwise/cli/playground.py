@@ -8,6 +8,8 @@ import socket
 import threading
 import webbrowser
 
+from ..playground.schema import MAX_SESSIONS
+
 DEFAULT_PORT = 8765
 MAX_MESSAGE_BYTES = 1 << 20  # the WebSocket frame limit; the schema's is far lower
 
@@ -19,6 +21,16 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be from 0 to 65535 (0: any free port), got {text}")
+    return value
+
+
+def _sessions(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of tabs, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
     return value
 
 
@@ -37,6 +49,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0: any free"
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=_sessions,
+        default=MAX_SESSIONS,
+        help=f"tabs open at once (default {MAX_SESSIONS}); the next one is told the "
+        "playground is full",
     )
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(handler=run)
@@ -93,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     threadpool_limits(limits=1, user_api="blas")
     if not args.no_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    app = create_app(LOOPBACK_NAMES if _is_loopback(host) else None)
+    app = create_app(LOOPBACK_NAMES if _is_loopback(host) else None, args.max_sessions)
     config = uvicorn.Config(
         app, log_level="warning", ws_max_size=MAX_MESSAGE_BYTES, ws_ping_interval=None
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..data.safe_text import printable
+from ..data.safe_text import clipped, clipped_list, printable
 from .common import EXIT_OK
 from .files import ANY_MODEL, reading
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     pre = model.preprocessor
     if pre is not None and pre.dropped:
         at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
-        shown = ", ".join(f'"{c}"' if "," in c else c for c in pre.dropped)  # as --drop takes them
+        shown = quoted(pre.dropped)  # as --drop takes them
         lines.insert(at, printable(f"dropped: {shown} (evaluate and predict ignore them)"))
     if pre is not None:
         at = next((i + 1 for i, line in enumerate(lines) if line.startswith("features:")), 1)
@@ -34,18 +34,23 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def quoted(names: list[str]) -> str:
+    """Column names as ``--drop`` takes them (quoted where they hold a comma), each name and
+    their number shown within bounds."""
+    return clipped_list(f'"{c}"' if "," in c else c for c in names)
+
+
 def data_lines(pre) -> list[str]:
     """What the model does with dates, gaps and categories (its ``missing``, ``unseen`` and
     ``min_frequency``)."""
-    quoted = lambda names: ", ".join(f'"{c}"' if "," in c else c for c in names)  # noqa: E731
     lines = []
     if pre.dates:
         lines.append(f"dates: {quoted(pre.dates)} (days since 1970-01-01, month, weekday each)")
     if pre.missing == "impute":
-        fills = [f"{c}={m:g}" for c, m in zip(pre.numeric, pre.medians, strict=False)]
-        fills += [f"{c}={v}" for c, v in pre.modes.items()]
+        fills = [f"{clipped(c)}={m:g}" for c, m in zip(pre.numeric, pre.medians, strict=False)]
+        fills += [f"{clipped(c)}={clipped(v)}" for c, v in pre.modes.items()]
         line = "missing: impute (median or most frequent value"
-        line += f": {', '.join(fills[:10])}{' ...' if len(fills) > 10 else ''})" if fills else ")"
+        line += f": {clipped_list(fills, 10, each=None)})" if fills else ")"
         if pre.indicators:
             line += f"; a 0/1 indicator for {quoted(pre.indicators)}"
         lines.append(line)
@@ -55,6 +60,7 @@ def data_lines(pre) -> list[str]:
     categories = f"unseen categories: {pre.unseen}"
     if pre.min_frequency is not None:
         categories += f"; min_frequency {pre.min_frequency}"
-        categories += "".join(f", {c}: {n} grouped as infrequent" for c, n in grouped.items())
+        shown = (f"{clipped(c)}: {n} grouped as infrequent" for c, n in grouped.items())
+        categories += f", {clipped_list(shown, each=None)}" if grouped else ""
     lines.append(categories)
     return lines

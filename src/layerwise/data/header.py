@@ -7,11 +7,12 @@ nothing (``missing="refuse"``), has no date column and groups no category.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 import numpy as np
 
-from .._validation import expect, is_number, strings
+from .._validation import distinct, expect, is_number, strings
 from .arrays import Standardizer
 from .columns import DATE_PARTS, MISSING_CHOICES, UNSEEN_CHOICES
 
@@ -86,20 +87,39 @@ def read_columns(pre, header: dict[str, Any]) -> None:
     pre.numeric = strings(header.get("numeric"), "preprocessing.numeric")
     categorical = header.get("categorical")
     expect(isinstance(categorical, list), "preprocessing.categorical", "a list", categorical)
+    names = []
     for entry in categorical:
         expect(isinstance(entry, dict), "preprocessing.categorical[]", "an object", entry)
         name = entry.get("name")
         expect(isinstance(name, str), "preprocessing.categorical[].name", "a string", name)
-        pre.categorical[name] = strings(entry.get("categories"), f"categories of {name}")
+        names.append(name)
+        shown = reprlib.repr(name)
+        # Each category is one input (a repeat would be two inputs for one value), and an
+        # infrequent one is in the shared input only.
+        categories = distinct(
+            strings(entry.get("categories"), f"categories of {shown}"), f"categories of {shown}"
+        )
+        pre.categorical[name] = categories
         if "infrequent" in entry:
-            pre.infrequent[name] = strings(entry["infrequent"], f"infrequent of {name}")
+            rare = distinct(
+                strings(entry["infrequent"], f"infrequent of {shown}"), f"infrequent of {shown}"
+            )
+            kept = set(categories)
+            both = next((c for c in rare if c in kept), None)
+            expect(
+                both is None, f"infrequent of {shown}", "categories not listed in categories", both
+            )
+            pre.infrequent[name] = rare
     pre.dates = strings(header.get("dates", []), "preprocessing.dates")
+    distinct([*pre.numeric, *pre.dates, *names], "preprocessing's feature columns")
 
 
 def read_target(pre, target: Any) -> None:
     """The target's names, and its classes or (regression) its standardization."""
     expect(isinstance(target, dict), "preprocessing.target", "an object", target)
-    pre.target_names = strings(target.get("names"), "preprocessing.target.names")
+    pre.target_names = distinct(
+        strings(target.get("names"), "preprocessing.target.names"), "preprocessing.target.names"
+    )
     classes = target.get("classes")
     if pre.task != "regression":
         expect(
@@ -110,7 +130,7 @@ def read_target(pre, target: Any) -> None:
             "a list of at least two labels",
             classes,
         )
-        pre.classes = classes
+        pre.classes = distinct(classes, "preprocessing.target.classes")
         return
     k = len(pre.target_names)
     columns = {}  # (k, 1) each

@@ -13,6 +13,11 @@ rules, one place:
   controls, line separators, bidirectional overrides) written as escapes the way ``repr``
   writes them (``\\x1b``, ``\\r``, ``\\u202e``), so text from a file cannot move the cursor,
   rewrite a line or change the terminal's colours.
+
+And what a file names is shown within bounds (:func:`clipped`, :func:`clipped_list`): a model
+header may hold a 60 MB class name or 100,000 settings, and ``summary`` prints each name at most
+:data:`MAX_SHOWN_CHARS` characters long and at most :data:`MAX_SHOWN_ITEMS` of a list, saying
+how much it left out.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # C0 and C1 controls, DEL, line/paragraph separators, bidirectional embeddings and isolates
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+#: the longest name or value shown whole; a longer one is cut, with its length
+MAX_SHOWN_CHARS = 200
+#: the most entries of a list shown; the rest are counted
+MAX_SHOWN_ITEMS = 20
 
 
 def csv_cell(value: Any) -> Any:
@@ -86,3 +95,30 @@ def _escape(match: re.Match) -> str:
         return _NAMED[char]
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clipped(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``str(value)``, cut after ``limit`` characters with ``...`` and its full length.
+
+    >>> clipped("x" * 300, 5)
+    'xxxxx... (300 characters)'
+    """
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def clipped_list(
+    items: Iterable[Any],
+    limit: int = MAX_SHOWN_ITEMS,
+    sep: str = ", ",
+    each: int | None = MAX_SHOWN_CHARS,
+) -> str:
+    """The first ``limit`` items, each :func:`clipped` to ``each`` characters (None: items the
+    caller has clipped already), joined by ``sep``; then how many there are in all.
+
+    >>> clipped_list(range(5), 3)
+    '0, 1, 2, ... (5 in all)'
+    """
+    items = list(items)
+    shown = sep.join(str(x) if each is None else clipped(x, each) for x in items[:limit])
+    return shown if len(items) <= limit else f"{shown}{sep}... ({len(items):,} in all)"

@@ -45,7 +45,8 @@ def load_model(path: str | Path) -> SavedModel:
     """
     header, arrays = read_archive(path)  # (training and metrics: checked objects)
     net = Network.from_header(header, arrays, path)
-    extra = {k: a for k, a in arrays.items() if k not in net.parameters}
+    names = set(net.parameters)  # once: each `net.parameters` builds every layer's view
+    extra = {k: a for k, a in arrays.items() if k not in names}
     section = header.get("preprocessing")
     if section is None:
         if extra:

@@ -24,6 +24,11 @@ from ..optimizers import OPTIMIZERS as OPTIMIZER_TABLE
 from .datasets import DATASETS
 
 MAX_MESSAGE_CHARS = 16_384
+#: The longest integer a message may spell out; every setting's limit has at most 10 digits.
+#: A longer one is kept as its digit count (:class:`LongInteger`), so that no field accepts
+#: it and the field's own message refuses it; Python refuses to convert an integer string of
+#: more than 4,300 digits, and an integer beyond float's range cannot be compared as a float.
+MAX_INTEGER_DIGITS = 30
 # The page offers the core's tables whole: every hidden activation (softmax is output-only),
 # init and optimizer. A new entry in a table shows up on the page with no change here.
 ACTIVATIONS = HIDDEN_ACTIVATIONS
@@ -44,6 +49,9 @@ LIMITS = {
     "batch_size": (1, 2000),
     "speed": (1, 1000),
 }
+#: Tabs open at once, by default (``layerwise playground --max-sessions``): each playing tab
+#: keeps a core busy, and a tab over the cap is told so on its page.
+MAX_SESSIONS = 8
 MAX_HIDDEN_LAYERS = LIMITS["layers"][1]
 MAX_UNITS = LIMITS["units"][1]
 #: The sliders' steps: each divides its range, so both ends of ``LIMITS`` can be reached.
@@ -114,8 +122,27 @@ class Command:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LongInteger:
+    """An integer of more than ``MAX_INTEGER_DIGITS`` digits in a message, never converted:
+    no setting takes it, and messages show it as its length."""
+
+    digits: int
+
+    def __str__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+def _integer(text: str) -> int | LongInteger:
+    """``json.loads``' reading of an integer: short ones as ``int``, long ones by length."""
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= MAX_INTEGER_DIGITS else LongInteger(digits)
+
+
 def _shown(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    if isinstance(value, LongInteger):
+        return str(value)
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -123,7 +150,9 @@ def _number(name: str, value: Any, *, integer: bool = False) -> float | int:
     low, high = LIMITS[name]
     kind = "an integer" if integer else "a number"
     ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+    # An int is finite whatever its size (math.isfinite(10**400) raises OverflowError).
+    finite = ok_type and (isinstance(value, int) or math.isfinite(value))
+    if isinstance(value, bool) or not finite:
         raise MessageError(f"{name} must be {kind} from {low} to {high}, got {_shown(value)}.")
     if not low <= value <= high:
         raise MessageError(
@@ -210,7 +239,7 @@ def parse(text: Any) -> Command:
             f"a message must be at most {MAX_MESSAGE_CHARS} characters, got {len(text)}."
         )
     try:
-        message = json.loads(text, parse_constant=_no_constants)
+        message = json.loads(text, parse_constant=_no_constants, parse_int=_integer)
     except (json.JSONDecodeError, RecursionError) as err:
         raise MessageError(
             f"a message must be one JSON object; could not parse it ({err})."

@@ -5,6 +5,8 @@ owns it: the worker runs the session's ``handle`` and ``tick`` in a thread (``as
 so training never blocks the server, and sends what they return. The receiving side checks every
 message with :func:`~layerwise.playground.schema.parse` before anything acts on it; a bad one is
 answered with an ``error`` message, and the connection, the worker and every other tab go on.
+At most ``max_sessions`` tabs train at once (each costs a core while it plays: 50 playing tabs
+made a new one wait 7 s to connect); the tab over the cap is told so on its page and closed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .schema import (
     LABELS,
     LIMITS,
     MAX_HIDDEN_LAYERS,
+    MAX_SESSIONS,
     MAX_UNITS,
     OPTIMIZERS,
     PRESETS,
@@ -47,6 +50,7 @@ STATIC = Path(__file__).parent / "static"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 FRAME_SECONDS = 1 / 20  # at most 20 updates a second per tab
 MAX_QUEUED = 32  # commands waiting for the worker; more is a flood, answered with an error
+TRY_AGAIN_LATER = 1013  # the WebSocket close code for "the server is busy"
 log = logging.getLogger("layerwise.playground")
 
 
@@ -113,11 +117,60 @@ async def _call(session: Session, method, *args) -> list[dict[str, Any]]:
         return [{"type": "error", "message": f"internal error ({type(err).__name__}: {err})."}]
 
 
+class Slots:
+    """The open tabs, at most ``limit``: ``take`` reserves one (False when all are taken)."""
+
+    def __init__(self, limit: int) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(
+                f"max_sessions must be a positive integer, got {limit!r}. Hint: it is how many "
+                f"tabs may be open at once (default {MAX_SESSIONS})."
+            )
+        self.limit, self.open = limit, 0
+
+    def take(self) -> bool:
+        if self.open >= self.limit:
+            return False
+        self.open += 1
+        return True
+
+    def give_back(self) -> None:
+        self.open -= 1
+
+    def full_message(self) -> str:
+        # A close reason holds at most 123 bytes: this one stays well under.
+        tabs = "1 tab is" if self.limit == 1 else f"{self.limit} tabs are"
+        return (
+            f"The playground is full: {tabs} open (--max-sessions {self.limit}). "
+            "Close one and reload this page."
+        )
+
+
+async def _refuse(ws: WebSocket, text: str) -> None:
+    """Tell a tab over the cap why, on its page, then close it with 'try again later'."""
+    await ws.accept()
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await ws.send_text(json.dumps({"type": "error", "message": text}))
+        await ws.close(code=TRY_AGAIN_LATER, reason=text)
+
+
 async def playground_socket(ws: WebSocket) -> None:
-    """One tab: receive and check messages, hand them to the worker, send its messages."""
+    """One tab, if a slot is free: its session lives as long as its connection."""
     if not _same_origin(ws):
         await ws.close(code=1008)
         return
+    slots: Slots = ws.app.state.slots
+    if not slots.take():
+        await _refuse(ws, slots.full_message())
+        return
+    try:
+        await _serve(ws)
+    finally:
+        slots.give_back()
+
+
+async def _serve(ws: WebSocket) -> None:
+    """Receive and check messages, hand them to the worker, send its messages."""
     await ws.accept()
     lock = asyncio.Lock()
 
@@ -160,17 +213,21 @@ async def index(request) -> FileResponse:
     return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-def create_app(allowed_hosts: Sequence[str] | None = None) -> Starlette:
+def create_app(
+    allowed_hosts: Sequence[str] | None = None, max_sessions: int = MAX_SESSIONS
+) -> Starlette:
     """The playground as an ASGI app: ``/`` the page, ``/static`` its files, ``/ws`` a tab.
 
     ``allowed_hosts``: the names the browser may call the server by (the Host header); a server
     on loopback passes ``LOOPBACK_NAMES``, so that a web page whose name is made to point at
-    127.0.0.1 (DNS rebinding) cannot reach it. None: any name.
+    127.0.0.1 (DNS rebinding) cannot reach it. None: any name. ``max_sessions``: how many tabs
+    may be open at once; the next one gets an ``error`` message and is closed (code 1013).
     """
+    slots = Slots(max_sessions)
     middleware = []
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", index),
             WebSocketRoute("/ws", playground_socket),
@@ -178,3 +235,5 @@ def create_app(allowed_hosts: Sequence[str] | None = None) -> Starlette:
         ],
         middleware=middleware,
     )
+    app.state.slots = slots
+    return app

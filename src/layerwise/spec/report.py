@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import metrics
-from ..data.safe_text import printable
+from ..data.safe_text import MAX_SHOWN_ITEMS, clipped, clipped_list, printable
 
 Array = np.ndarray
 #: under a regression table: which scale each column is on
@@ -166,41 +166,55 @@ def format_evaluation(report: dict[str, Any], pre) -> str:
 
 def format_summary(model, path: str) -> str:
     """What ``layerwise summary`` prints about a saved model; every line but the network's
-    table is :func:`printable` (names and settings from the file cannot drive the terminal)."""
+    table is :func:`printable` (names and settings from the file cannot drive the terminal),
+    and every name, value and list from the file is shown within bounds (:func:`clipped`,
+    :func:`clipped_list`: a header may hold a 60 MB class name or thousands of settings)."""
     net, pre, header = model.network, model.preprocessor, model.header
     lines = [
-        f"model: {path} (format {header.get('format_version')}, saved by layerwise "
-        f"{header.get('library_version')})",
+        f"model: {path} (format {clipped(header.get('format_version'))}, saved by layerwise "
+        f"{clipped(header.get('library_version'))})",
         f"init: {net.init}   l2: {net.l2}",
     ]
     if pre is not None:
-        n_cat = sum(len(c) for c in pre.categorical.values())
-        lines.append(
-            f"task: {pre.task}   target: {', '.join(pre.target_names)}"
-            + (f"   classes: {', '.join(map(str, pre.classes))}" if pre.classes else "")
-        )
-        lines.append(
-            f"features: {len(pre.numeric)} numeric ({SCALING_NAMES[pre.scaling]}), "
-            f"{len(pre.categorical)} "
-            f"categorical -> {n_cat} one-hot inputs; n_x = {pre.n_x}"
-            + (
-                f"; images {pre.image['size'][0]}x{pre.image['size'][1]} {pre.image['mode']}"
-                if pre.image
-                else ""
-            )
-        )
+        lines += _preprocessing_lines(pre)
     training = {k: v for k, v in (header.get("training") or {}).items() if not isinstance(v, dict)}
     if training:
-        lines.append("training: " + ", ".join(f"{k}={v}" for k, v in training.items()))
+        shown = (f"{clipped(k)}={clipped(v)}" for k, v in training.items())
+        lines.append("training: " + clipped_list(shown, each=None))
     estimator = header.get("estimator")
     if isinstance(estimator, dict):
         classes = estimator.get("classes")
         lines.append(
-            f"estimator: {estimator.get('class')}, {estimator.get('n_iter')} epochs"
-            + (f", classes: {', '.join(map(str, classes))}" if isinstance(classes, list) else "")
+            f"estimator: {clipped(estimator.get('class'))}, {clipped(estimator.get('n_iter'))} "
+            "epochs"
+            + (f", classes: {clipped_list(classes)}" if isinstance(classes, list) else "")
             + " (load it with layerwise.estimators.load_estimator)"
         )
-    for split, values in (header.get("metrics") or {}).items():
-        shown = ", ".join(f"{k} {v:.4f}" for k, v in values.items() if isinstance(v, float))
-        lines.append(f"{split}: {shown}")
+    lines += _metrics_lines(header.get("metrics") or {})
     return "\n".join([printable(lines[0]), net.summary(), *map(printable, lines[1:])])
+
+
+def _preprocessing_lines(pre) -> list[str]:
+    """The task, target and classes, and the features' kinds and widths."""
+    n_cat = sum(len(c) for c in pre.categorical.values())
+    image = (
+        pre.image and f"; images {pre.image['size'][0]}x{pre.image['size'][1]} {pre.image['mode']}"
+    )
+    return [
+        f"task: {pre.task}   target: {clipped_list(pre.target_names)}"
+        + (f"   classes: {clipped_list(pre.classes)}" if pre.classes else ""),
+        f"features: {len(pre.numeric)} numeric ({SCALING_NAMES[pre.scaling]}), "
+        f"{len(pre.categorical)} categorical -> {n_cat} one-hot inputs; n_x = {pre.n_x}"
+        + (image or ""),
+    ]
+
+
+def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
+    """One line per split (at most ``MAX_SHOWN_ITEMS``, then how many in all)."""
+    lines = []
+    for split, values in list(metrics.items())[:MAX_SHOWN_ITEMS]:
+        shown = (f"{clipped(k)} {v:.4f}" for k, v in values.items() if isinstance(v, float))
+        lines.append(f"{clipped(split)}: {clipped_list(shown, each=None)}")
+    if len(metrics) > MAX_SHOWN_ITEMS:
+        lines.append(f"... ({len(metrics):,} splits in all)")
+    return lines

@@ -44,9 +44,11 @@ function connect() {
   socket = new WebSocket(`${scheme}://${location.host}/ws`);
   window.playground = { socket, send };
   socket.onopen = () => setStatus("paused");
-  socket.onclose = () => {
+  socket.onclose = (event) => {
     setStatus("disconnected");
-    showMessage("The connection to the server was lost. Start `layerwise playground` and reload.");
+    // 1013 (try again later): the server is full and its reason says so; keep its words.
+    showMessage(event.code === 1013 && event.reason ? event.reason
+      : "The connection to the server was lost. Start `layerwise playground` and reload.");
   };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
