@@ -5,8 +5,11 @@ The checkpoint (``DIR/checkpoint.npz``, see :mod:`layerwise.checkpoint`) stores 
 ``checkpoint_every``), the splits (row numbers) and the preprocessing. ``--resume DIR`` reads the
 spec back (checked like a new one), reruns the same reading, splitting and preprocessing, checks
 that the splits are the stored ones, and continues the fit where the checkpoint left it.
-Checkpoints of layerwise 0.1.0, before the spec, stored ``train``'s argument list instead; it is
-parsed again as a command line into the same spec.
+``--epochs N`` beyond the run's epochs trains further. The same command again (``train DATA ...
+--checkpoint DIR``) resumes a checkpoint of the same run in DIR (compared spec against spec) and
+starts when there is none. Checkpoints of layerwise 0.1.0, before the spec, stored ``train``'s
+argument list instead; it is parsed again as a command line into the same spec (holding only the
+run's settings: ``--help`` or ``--resume`` there is refused, never acted on).
 
 SIGINT (Ctrl-C) or SIGTERM with ``--checkpoint``: the current step finishes, a checkpoint is
 written, the command prints how to resume and exits with 128 + the signal's number. Without
@@ -64,7 +67,8 @@ def add_options(train: argparse.ArgumentParser) -> None:
         "--checkpoint",
         metavar="DIR",
         help=f"write {FILE_NAME} into DIR every --checkpoint-every epochs; Ctrl-C then stops "
-        "after the current step and `layerwise train --resume DIR` continues the same run",
+        "after the current step, and the same command again (or `layerwise train --resume "
+        "DIR`) continues the same run",
     )
     train.add_argument(
         "--checkpoint-every",
@@ -76,7 +80,8 @@ def add_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--resume",
         metavar="DIR",
-        help="continue the run checkpointed in DIR; every setting comes from the checkpoint",
+        help="continue the run checkpointed in DIR; every setting comes from the checkpoint "
+        "but --epochs (train further) and --out",
     )
 
 
