@@ -17,7 +17,7 @@ from layerwise.cli.common import one_line
 from layerwise.network import Network
 from layerwise.persistence import CHECKPOINT, read_archive, write_archive
 
-BASE = ["train", "xor", "--layers", "6", "--batch-size", "16", "--quiet"]
+BASE = ["train", "xor", "--layers", "6", "--batch-size", "16"]  # (--quiet hides the lines)
 
 
 def _train(args, capsys) -> tuple[int, str]:
@@ -49,6 +49,9 @@ def test_the_same_command_starts_then_continues_the_run(tmp_path, capsys) -> Non
     assert code == 0, err
     assert f"resuming from {ck / 'checkpoint.npz'} at epoch 3\nwriting to {out}\n" in err
     assert _same(_result(out), first)
+    (out / "model.npz").unlink()
+    code, err = _train([*argv, "--quiet"], capsys)  # (--quiet: the same, without the lines)
+    assert code == 0 and "resuming" not in err and _same(_result(out), first)
 
 
 @pytest.mark.slow
@@ -62,7 +65,7 @@ def test_training_further_equals_a_longer_run(tmp_path, capsys, how, options) ->
     ck, out = tmp_path / "ck", tmp_path / "out"
     short = [*base, "--out", out, "--checkpoint", ck]
     assert _train([*short, "--epochs", "2"], capsys)[0] == 0
-    again = ["train", "--resume", ck, "--quiet"] if how == "resume" else short
+    again = ["train", "--resume", ck] if how == "resume" else short
     code, err = _train([*again, "--epochs", "12"], capsys)
     assert code == 0, err
     assert "resuming from" in err and "at epoch 2" in err
@@ -126,11 +129,11 @@ def test_a_resume_says_where_it_writes_and_out_writes_elsewhere(
         == 0
     )
     monkeypatch.undo()
-    code, err = _train(["train", "--resume", ck, "--out", mine, "--quiet"], capsys)
+    code, err = _train(["train", "--resume", ck, "--out", mine], capsys)
     assert code == 0, err
     assert f"writing to {mine}\n" in err and (mine / "model.npz").is_file()
     assert (victim / "model.npz").read_bytes() == b"precious"
-    code, err = _train(["train", "--resume", ck, "--quiet"], capsys)
+    code, err = _train(["train", "--resume", ck], capsys)
     assert code == 0, err
     assert f"writing to {victim} (the --out stored in the checkpoint; --out DIR writes" in err
 

@@ -187,7 +187,7 @@ def _kill_and_resume(
     reference = _result(ref_out)
     stopped = json.loads((ref_out / "history.json").read_text())["stopped_epoch"] is not None
     tally = {"kills": 0, "mid_write": 0, "passes": 0, "stopped_early": int(stopped)}
-    tally |= {"terms": 0, "mid_epoch": 0}
+    tally |= {"terms": 0, "mid_epoch": 0, "before_first": 0, "resumed": 0}
     while tally["kills"] < kills:
         tally["passes"] += 1
         out, ck = root / f"{name}-out{tally['passes']}", root / f"{name}-ck{tally['passes']}"
@@ -220,6 +220,8 @@ def _kill_and_resume(
                 assert code == 0, log.read_text()[-3000:]
                 break
             tally["kills"] += 1
+            tally["before_first"] += not file.exists()  # killed before the first checkpoint
+            tally["resumed"] += resuming
             tally["mid_write"] += _stray(ck) > 0 or _stray(out) > 0
         result = _result(out)
         assert np.array_equal(result[0], reference[0]), name
@@ -260,8 +262,7 @@ def test_the_same_command_killed_and_run_again_ends_bit_for_bit(tmp_path):
         f"SIGTERMs, {tally['passes']} runs to the end; every run ended bit for bit"
     )
     assert tally["kills"] >= 12
-    log = (tmp_path / "rerun.log").read_text()
-    assert "no checkpoint in" in log and "resuming from" in log  # killed before and after one
+    assert tally["before_first"] >= 1 and tally["resumed"] >= 1  # before and after the first
 
 
 # ----- saves killed mid-write ---------------------------------------------------------------------

@@ -168,11 +168,13 @@ def _resumed(
 ) -> argparse.Namespace:
     """The command's settings for resuming ``ck`` (from ``folder``) as ``spec`` asks."""
     epochs, done = spec.fit.epochs, ck.epochs_done
-    if epochs < done:
+    least = done + (ck.steps_done > 0)  # (a signal stopped it inside the next epoch)
+    if epochs < least:
+        part = " and part of the next" if ck.steps_done else ""
         raise ValueError(
-            f"--epochs {epochs} is fewer than the {done} epochs the checkpoint in {folder} has "
-            f"done. Hint: pass --epochs {done} or more to continue that run, or start a new run "
-            "in another --checkpoint folder."
+            f"--epochs {epochs} is fewer than the {done} epoch{'s' * (done != 1)}{part} the "
+            f"checkpoint in {folder} has done. Hint: pass --epochs {least} or more to continue "
+            "that run, or start a new run in another --checkpoint folder."
         )
     resumed = argparse.Namespace(**vars(args))
     resumed.checkpoint_every = every
