@@ -157,3 +157,12 @@ def test_a_checkpoint_whose_network_is_not_its_fingerprints_is_not_valid(tmp_pat
 def test_flags_leave_flag_forms_alone() -> None:
     err = ValueError("the settings hold '--task=auto'; pass task='binary' or epochs=3")
     assert one_line(err) == "the settings hold '--task=auto'; pass --task binary or --epochs 3"
+
+
+@pytest.mark.slow
+def test_an_out_folder_that_cannot_be_made_fails_before_training(tmp_path, capsys) -> None:
+    (tmp_path / "file").write_text("")
+    code, err = _train([*BASE, "--quiet", "--out", tmp_path / "file" / "sub"], capsys)
+    assert code == 2
+    assert f"--out {tmp_path / 'file' / 'sub'} must be a folder we can write to, but " in err
+    assert f"{tmp_path / 'file'} is not a folder. Hint: pick another --out folder" in err
