@@ -56,17 +56,18 @@ def test_the_same_command_starts_then_continues_the_run(tmp_path, capsys) -> Non
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["resume", "same command"])
-@pytest.mark.parametrize(  # (the second stops early in epoch 2, after the resume)
-    "options", ["--early-stopping 10", "--early-stopping 1 --learning-rate 0.3"]
+@pytest.mark.parametrize(  # (the second stops early in epoch 2, after the resume; 100 is
+    ("options", "epochs"),  # --epochs' default, given: it counts)
+    [("--early-stopping 10", "12"), ("--early-stopping 1 --learning-rate 0.3", "100")],
 )
-def test_training_further_equals_a_longer_run(tmp_path, capsys, how, options) -> None:
+def test_training_further_equals_a_longer_run(tmp_path, capsys, how, options, epochs) -> None:
     base = [*BASE, *options.split()]
-    assert _train([*base, "--epochs", "12", "--out", tmp_path / "ref"], capsys)[0] == 0
+    assert _train([*base, "--epochs", epochs, "--out", tmp_path / "ref"], capsys)[0] == 0
     ck, out = tmp_path / "ck", tmp_path / "out"
     short = [*base, "--out", out, "--checkpoint", ck]
     assert _train([*short, "--epochs", "2"], capsys)[0] == 0
     again = ["train", "--resume", ck] if how == "resume" else short
-    code, err = _train([*again, "--epochs", "12"], capsys)
+    code, err = _train([*again, "--epochs", epochs], capsys)
     assert code == 0, err
     assert "resuming from" in err and "at epoch 2" in err
     assert _same(_result(out), _result(tmp_path / "ref"))

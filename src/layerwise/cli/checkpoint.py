@@ -132,7 +132,7 @@ def resolve(
     folder = Path(args.resume)
     ck = load_resumed(folder)  # DIR/checkpoint.npz, or the file itself
     spec, command = _read(folder, ck.extra, parser)
-    if args.epochs != parser.parse_args(["train", "-"]).epochs:  # train further (or refused)
+    if args.epochs is not None:  # train further (or refused)
         spec = replace(spec, fit=replace(spec.fit, epochs=args.epochs))
     resumed = _resumed(args, folder, ck, spec, command["checkpoint_every"])
     resumed.stored_out = command["out"]

@@ -309,7 +309,7 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
     fit = FitSpec(
         optimizer=args.optimizer,
         learning_rate=args.learning_rate,
-        epochs=args.epochs,
+        epochs=FitSpec.epochs if args.epochs is None else args.epochs,
         batch_size=args.batch_size,
         early_stopping=args.early_stopping,
     )

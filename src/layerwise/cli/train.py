@@ -51,7 +51,10 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "help": "default: "
         + ", ".join(f"{alpha:g} for {name}" for name, alpha in DEFAULT_LEARNING_RATE.items()),
     },
-    "--epochs": {"type": positive(int), "default": 100},
+    "--epochs": {  # (no default here: --resume tells an --epochs given from none)
+        "type": positive(int),
+        "help": f"default {FitSpec.epochs}; with --resume, train further to this epoch",
+    },
     "--batch-size": {
         "type": batch_size,
         "default": 32,
@@ -110,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
     spec, args = checkpoint.resolve(args, _parser())  # --resume: the checkpoint's spec
     p = prepare(spec)
-    checkpoint.check_splits(args, spec, p.rows) if args.checkpoint else None  # before writing
+    if args.checkpoint:  # a resume refused on other rows before anything is written
+        checkpoint.check_splits(args, spec, p.rows)
     for note in [] if args.quiet else p.notes:
         print(f"note: {flags(note)}", file=sys.stderr)
     out = _output_folder(_where(args, p))  # fail before fit, create nothing yet
