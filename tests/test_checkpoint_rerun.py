@@ -139,6 +139,23 @@ def test_a_resume_says_where_it_writes_and_out_writes_elsewhere(
     assert f"writing to {victim} (the --out stored in the checkpoint; --out DIR writes" in err
 
 
+@pytest.mark.slow
+def test_a_stored_output_folder_must_be_absolute(tmp_path, capsys, monkeypatch) -> None:
+    ck = tmp_path / "ck"
+    _crafted(monkeypatch, Path("..") / "elsewhere")  # would depend on where the resume runs
+    assert (
+        _train([*BASE, "--epochs", "1", "--out", tmp_path / "o", "--checkpoint", ck], capsys)[0]
+        == 0
+    )
+    monkeypatch.undo()
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")  # (so that a failing test writes inside tmp_path)
+    code, err = _train(["train", "--resume", ck], capsys)
+    assert code == 2
+    assert "the checkpoint's command settings must be out (an absolute folder) and " in err
+    assert not (tmp_path / "elsewhere").exists()
+
+
 def test_a_checkpoint_whose_network_is_not_its_fingerprints_is_not_valid(tmp_path) -> None:
     rng = np.random.default_rng(1)
     X, Y = rng.standard_normal((3, 40)), (rng.random((1, 40)) > 0.5).astype(float)

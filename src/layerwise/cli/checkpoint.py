@@ -228,11 +228,12 @@ def _read_spec(folder: Path, extra: dict[str, Any]) -> tuple[RunSpec, dict[str, 
         isinstance(command, dict)
         and set(command) == {"out", "checkpoint_every"}
         and isinstance(command["out"], str)
+        and Path(command["out"]).is_absolute()  # (as train stores it: never cwd-dependent)
         and type(every) is int
         and every >= 1
     ):
         raise ValueError(
-            f"{folder}: the checkpoint's command settings must be out (a folder) and "
+            f"{folder}: the checkpoint's command settings must be out (an absolute folder) and "
             f"checkpoint_every (an integer >= 1), got {command!r}."
         )
     try:
