@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import layerwise as lw
+from layerwise import cli
 from layerwise.checkpoint import TrainingInterrupted, graceful_stop
 from layerwise.checkpoint.state import Checkpointer, rng_state
 from layerwise.data import load_checkpoint
@@ -264,7 +265,7 @@ def test_a_signal_in_process_stops_after_the_step(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_cli_signal_in_a_long_epoch_stops_after_the_step_and_resumes(tmp_path) -> None:
+def test_cli_signal_in_a_long_epoch_stops_after_the_step_and_resumes(tmp_path, capsys) -> None:
     # 24,000 rows trained one example at a time: an epoch takes long enough that a signal
     # lands inside it, not between two
     rng = np.random.default_rng(0)
@@ -297,6 +298,11 @@ def test_cli_signal_in_a_long_epoch_stops_after_the_step_and_resumes(tmp_path) -
     assert "stopped in epoch 1 after step" in err and "Traceback" not in err
     ck = load_checkpoint(tmp_path / "ck")
     assert ck.epochs_done == 1 and ck.steps_done > 0
+    assert cli.main(["train", "--resume", str(tmp_path / "ck"), "--epochs", "1"]) == 2
+    assert (  # in flags, not the library's "epochs > 1 ... without resume"
+        "error: --epochs 1 is fewer than the 1 epoch and part of the next the checkpoint in "
+        f"{tmp_path / 'ck'} has done. Hint: pass --epochs 2 or more" in capsys.readouterr().err
+    )
     for folder, extra in (("ck", ("--resume", tmp_path / "ck")), ("ref", (*args, "--out", "ref"))):
         run = start(*extra, "--quiet")
         _, err = run.communicate(timeout=300)

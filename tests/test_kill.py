@@ -150,17 +150,23 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
-def _killed_run(name: str, options: str, root: Path, seed: int) -> dict[str, int]:
+def _killed_run(
+    name: str, options: str, root: Path, seed: int, rerun: bool = False, kills: int = KILLS_PER_RUN
+) -> dict[str, int]:
     zygote = Zygote(root)
     try:
-        return _kill_and_resume(zygote, name, options, root, seed)
+        return _kill_and_resume(zygote, name, options, root, seed, rerun, kills)
     finally:
         zygote.close()
 
 
-def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: int):
+def _kill_and_resume(
+    zygote: Zygote, name: str, options: str, root: Path, seed: int, rerun: bool, kills: int
+):
     """Reference run, then the same run killed and resumed to its end (as many passes as it
-    takes to reach KILLS_PER_RUN kills), each pass compared bit for bit with the reference."""
+    takes to reach ``kills`` kills), each pass compared bit for bit with the reference. Resumed
+    with ``--resume`` (or restarted when no checkpoint exists yet); ``rerun``: the identical
+    command each time, as a scheduler restarts a job."""
     rng = np.random.default_rng(seed)
     log = root / f"{name}.log"
     ref_out, ref_ck = root / f"{name}-ref", root / f"{name}-ref-ck"
@@ -177,22 +183,22 @@ def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: 
     assert zygote.finish(kill=False) == (False, 0), log.read_text()
     total = time.monotonic() - start
     assert first is not None and last is not None
-    window = 2 * (last - first) / (0.75 * KILLS_PER_RUN)  # 3/4 of the kills spread over training
+    window = 2 * (last - first) / (0.75 * kills)  # 3/4 of the kills spread over training
     reference = _result(ref_out)
     stopped = json.loads((ref_out / "history.json").read_text())["stopped_epoch"] is not None
     tally = {"kills": 0, "mid_write": 0, "passes": 0, "stopped_early": int(stopped)}
-    tally |= {"terms": 0, "mid_epoch": 0}
-    while tally["kills"] < KILLS_PER_RUN:
+    tally |= {"terms": 0, "mid_epoch": 0, "before_first": 0, "resumed": 0}
+    while tally["kills"] < kills:
         tally["passes"] += 1
         out, ck = root / f"{name}-out{tally['passes']}", root / f"{name}-ck{tally['passes']}"
         fresh = [*command, "--out", out, "--checkpoint", ck]
         while True:
             file = ck / "checkpoint.npz"
             resuming = file.exists()
-            zygote.start(log, ["train", "--resume", ck] if resuming else fresh)
+            zygote.start(log, ["train", "--resume", ck] if resuming and not rerun else fresh)
             began, before = time.monotonic(), _mtime(file)
             term = False
-            if tally["kills"] < KILLS_PER_RUN:
+            if tally["kills"] < kills:
                 u = rng.random()
                 if u < (0.15 if resuming else 0.5):  # while reading, splitting, preprocessing
                     time.sleep(rng.uniform(0, first))
@@ -214,6 +220,8 @@ def _kill_and_resume(zygote: Zygote, name: str, options: str, root: Path, seed: 
                 assert code == 0, log.read_text()[-3000:]
                 break
             tally["kills"] += 1
+            tally["before_first"] += not file.exists()  # killed before the first checkpoint
+            tally["resumed"] += resuming
             tally["mid_write"] += _stray(ck) > 0 or _stray(out) > 0
         result = _result(out)
         assert np.array_equal(result[0], reference[0]), name
@@ -244,6 +252,17 @@ def test_training_killed_at_random_moments_resumes_bit_for_bit(tmp_path):
     assert kills >= 90
     assert runs["momentum-b8-f32-stops-early"]["stopped_early"]  # early stopping did stop
     assert mid_write >= 1  # some kills did land inside a checkpoint or output write
+
+
+def test_the_same_command_killed_and_run_again_ends_bit_for_bit(tmp_path):
+    # a job script's habit: no --resume, the identical command again until it succeeds
+    tally = _killed_run("rerun", RUNS["adam-b16-f64"], tmp_path, seed=7, rerun=True, kills=12)
+    counts.report(
+        f"kill test (the same command again): {tally['kills']} SIGKILLs and {tally['terms']} "
+        f"SIGTERMs, {tally['passes']} runs to the end; every run ended bit for bit"
+    )
+    assert tally["kills"] >= 12
+    assert tally["before_first"] >= 1 and tally["resumed"] >= 1  # before and after the first
 
 
 # ----- saves killed mid-write ---------------------------------------------------------------------

@@ -260,6 +260,25 @@ def test_a_checkpoint_whose_settings_do_not_read_back_is_refused(
     assert "the checkpoint's spec does not read back: spec holds unknown keys ['schedule']" in err
 
 
+@pytest.mark.parametrize("option", [["--help"], ["-h"], ["--hel"], ["--resume", "x"]])
+def test_stored_arguments_hold_only_the_runs_settings(
+    monkeypatch, csv, tmp_path, capsys, option
+) -> None:
+    folder, out = tmp_path / "ck", tmp_path / "out"
+    _argv_checkpoint(monkeypatch, csv, out, ["train", str(csv), "--task=auto", *option])
+    argv = ["train", str(csv), "--drop", "junk", "--epochs", "1", "--quiet"]
+    assert cli.main([*argv, "--checkpoint", str(folder), "--out", str(out)]) == 0
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", str(folder)]) == 2
+    printed = capsys.readouterr()
+    assert "usage" not in printed.out + printed.err  # not the help text
+    assert (
+        f"the checkpoint's settings hold {option[0]!r}, not one of train's data, network or "
+        in (printed.err)
+    )
+
+
 # ----- no argparse below the command line ---------------------------------------------------
 def test_no_module_outside_cli_touches_argparse() -> None:
     found = []

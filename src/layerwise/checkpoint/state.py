@@ -82,6 +82,19 @@ def _plain(x: Any) -> Any:
     raise TypeError(f"cannot store {type(x).__name__} in a checkpoint header.")
 
 
+class OtherRunError(ValueError):
+    """A resume refused: the checkpoint at ``path`` is of a run with other ``differs`` (the
+    fingerprint's keys: data, network, optimizer, ...)."""
+
+    def __init__(self, path: Path, differs: list[str]) -> None:
+        super().__init__(
+            f"checkpoint {path} was written by a run with other {', '.join(differs)}; "
+            "resume with the same data and settings, or pass resume=False (or delete the "
+            "file) to start over."
+        )
+        self.path, self.differs = path, differs
+
+
 def _bad(path: Path, problem: str) -> ValueError:
     return ValueError(f"{path} is not a valid layerwise checkpoint: {problem}.")
 
@@ -191,6 +204,12 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
         or dtype not in ("float32", "float64")
     ):
         raise ValueError(f"layer_dims {reprlib.repr(dims)} / dtype {dtype!r} are not valid")
+    fingerprint = header.get("fingerprint")
+    if isinstance(fingerprint, dict) and fingerprint.get("network", config) != config:
+        raise ValueError(  # (a resume compares the fingerprint, then copies the arrays)
+            f"its network {reprlib.repr(config)} is not the one its fingerprint holds, "
+            f"{reprlib.repr(fingerprint.get('network'))}"
+        )
     theta = arrays.get("theta")
     size = n_parameters(dims)
     if theta is None or theta.shape != (size,) or theta.dtype.name != dtype:
@@ -293,11 +312,7 @@ class Checkpointer:
             k for k in self.fingerprint if header["fingerprint"].get(k) != self.fingerprint[k]
         ]
         if differs:
-            raise ValueError(
-                f"checkpoint {self.path} was written by a run with other {', '.join(differs)}; "
-                "resume with the same data and settings, or pass resume=False (or delete the "
-                "file) to start over."
-            )
+            raise OtherRunError(self.path, differs)
         start, seconds = 0, 0.0
         if header.get("epoch") is not None:  # stopped inside epoch `done`
             if ck_history.stopped_epoch is not None:

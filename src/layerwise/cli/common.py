@@ -309,7 +309,7 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
     fit = FitSpec(
         optimizer=args.optimizer,
         learning_rate=args.learning_rate,
-        epochs=args.epochs,
+        epochs=FitSpec.epochs if args.epochs is None else args.epochs,
         batch_size=args.batch_size,
         early_stopping=args.early_stopping,
     )
@@ -327,7 +327,7 @@ def one_line(err: BaseException) -> str:
 def flags(text: str) -> str:
     """``text`` on one line, with ``name=value`` written ``--name value`` (see ``FLAGS``) and
     control characters escaped (:func:`printable`: names from a file cannot drive the terminal)."""
-    text = re.sub(r"\b(\w+)=(?:'([^']*)'|(-?[\w.+-]*\w))?", _flag, text)
+    text = re.sub(r"(?<![\w-])(\w+)=(?:'([^']*)'|(-?[\w.+-]*\w))?", _flag, text)
     return printable(" ".join(text.split()))
 
 

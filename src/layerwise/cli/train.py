@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -50,7 +51,10 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "help": "default: "
         + ", ".join(f"{alpha:g} for {name}" for name, alpha in DEFAULT_LEARNING_RATE.items()),
     },
-    "--epochs": {"type": positive(int), "default": 100},
+    "--epochs": {  # (no default here: --resume tells an --epochs given from none)
+        "type": positive(int),
+        "help": f"default {FitSpec.epochs}; with --resume, train further to this epoch",
+    },
     "--batch-size": {
         "type": batch_size,
         "default": 32,
@@ -109,10 +113,12 @@ def run(args: argparse.Namespace) -> int:
 
     spec, args = checkpoint.resolve(args, _parser())  # --resume: the checkpoint's spec
     p = prepare(spec)
+    if args.checkpoint:  # a resume refused on other rows before anything is written
+        checkpoint.check_splits(args, spec, p.rows)
     for note in [] if args.quiet else p.notes:
         print(f"note: {flags(note)}", file=sys.stderr)
-    out = _output_folder(args.out or Path("runs") / Path(p.data.name).stem)  # fail before fit
-    args.out = str(out.resolve())  # a checkpoint stores it: a resume writes here from anywhere
+    out = _output_folder(_where(args, p))  # fail before fit, create nothing yet
+    args.out = str(out.resolve())  # a checkpoint stores it (a resume may run elsewhere)
     net = build_network(spec.network, p.pre, p.seed)
     start = time.perf_counter()
     history = checkpoint.fit(  # net.fit, checkpointed when asked
@@ -130,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         callbacks=_callbacks(spec.fit, args.quiet, has_dev=p.dev is not None),
     )
     seconds = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
     splits = {"train": p.train, "dev": p.dev, "test": p.test}
     reports = {  # the splits transformed for training are not transformed again
         name: evaluate_split(net, p.pre, d, p.xy.get(name))
@@ -187,19 +194,40 @@ def _settings(spec: RunSpec, p: Prepared, net, history, seconds: float) -> dict:
     }
 
 
+def _where(args: argparse.Namespace, p: Prepared) -> Path:
+    """The output folder, said before training when the run uses a checkpoint: ``--out``, or
+    a resume's stored one (named: it may lie outside the folders this command names), or
+    ``runs/<data name>``; said with whether the run starts or resumes (not with --quiet)."""
+    stored = getattr(args, "stored_out", None)
+    out = Path(args.out or stored or Path("runs") / Path(p.data.name).stem)
+    if getattr(args, "resume_note", None) and not args.quiet:  # (--checkpoint or --resume)
+        print(args.resume_note, file=sys.stderr)
+        why = " (the --out stored in the checkpoint; --out DIR writes elsewhere)"
+        print(f"writing to {out}{why if stored and not args.out else ''}", file=sys.stderr)
+    return out
+
+
 def _output_folder(out: Path) -> Path:
-    """Create ``--out`` and check that a file can be written there, so that a bad folder fails
-    before training rather than after it."""
+    """Check that ``--out`` can be created and written to, so that a bad folder fails before
+    training rather than after it; create nothing (a refused run leaves no folder behind)."""
     out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as err:
+    existing = next(p for p in (out, *out.parents) if p.exists() or p == Path(p.anchor))
+    problem = None
+    if not existing.is_dir():
+        problem = f"{existing} is not a folder"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = f"{existing} is not writable"
+    elif existing == out:
+        try:
+            with tempfile.TemporaryFile(dir=out):
+                pass
+        except OSError as err:
+            problem = str(err.strerror or err)
+    if problem:
         raise ValueError(
-            f"--out {out} must be a folder we can write to, but {err.strerror or err}. "
+            f"--out {out} must be a folder we can write to, but {problem}. "
             "Hint: pick another --out folder."
-        ) from err
+        )
     return out
 
 
