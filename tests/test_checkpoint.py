@@ -336,6 +336,8 @@ def test_cli_resume_from_another_folder_writes_where_the_run_did(tmp_path, capsy
         code, err = _train(["train", "--resume", first / "ck", "--quiet"], capsys)
     assert code == 0, err
     assert (first / "runs" / "xor" / "model.npz").is_file() and list(other.iterdir()) == []
+    # a folder this command does not name is said before training, --quiet or not
+    assert err.startswith(f"writing to {first / 'runs' / 'xor'} (the --out stored in the check")
 
 
 @pytest.mark.slow

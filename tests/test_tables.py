@@ -237,6 +237,15 @@ def test_options_and_fills_survive_the_model_file_and_old_headers_impute_nothing
     bad = pre.to_header() | {"medians": [1.0]}
     with pytest.raises(ValueError, match=r"preprocessing.medians must be 5 finite numbers"):
         Preprocessor.from_header(bad, {})
+    text = next(iter(pre.modes))
+    bad = pre.to_header() | {"modes": pre.modes | {text: "zzz"}}  # a gap must become a category
+    with pytest.raises(ValueError, match=rf"modes\['{text}'\] must be one of its categories"):
+        Preprocessor.from_header(bad, {})
+    bad = pre.to_header()
+    entry = next(e for e in bad["categorical"] if e["name"] in pre.indicators)
+    entry["categories"] = ["", *entry["categories"]]  # "" is a gap where an indicator counts it
+    with pytest.raises(ValueError, match=r"must be free of \"\" \(the gap of a column with an"):
+        Preprocessor.from_header(bad, {})
 
 
 # ----- 2. the estimators impute as SimpleImputer(median, add_indicator=True) ------------------
@@ -321,3 +330,13 @@ def test_a_constant_column_is_named_in_a_note_not_refused(tmp_path):
         "information. Hint: leave them out (drop=)."
     )
     assert not any("one value" in n for n in prepare(RunSpec(DataSpec("iris"))).notes)
+
+
+def test_dates_far_from_today_are_days_too():
+    from layerwise.data.columns import date_features
+
+    column = pd.Series(["0001-01-01", "1970-01-02", "9999-12-31", None], name="end")
+    days, month, weekday = date_features(column).T
+    assert days[1] == 1.0 and days[0] == -719162.0 and days[2] == 2932896.0
+    assert month[:3].tolist() == [1.0, 1.0, 12.0] and weekday[:3].tolist() == [0.0, 4.0, 4.0]
+    assert np.isnan(days[3])

@@ -152,3 +152,23 @@ def test_a_numeric_model_imputes_in_its_matrix_input_and_refuses_where_predict_d
     got = outputs(to_onnx(SavedModel(net, strict)), {"X": new.to_numpy(np.float64)})
     assert np.isnan(got["label"][[0, 2]]).all() and not np.isnan(got["label"][[1, 3]]).any()
     assert np.isnan(got["probabilities"][0]).all()
+
+
+def test_an_infinite_number_is_refused_in_the_graph_as_predict_refuses_it():
+    rng = np.random.default_rng(2)
+    frame, target = table(rng, 40, 0.1)  # imputing: a gap is filled, ±inf is not
+    pre = Preprocessor().fit(frame, target)
+    net = lw.Network([pre.n_x, 3], output="softmax", seed=0)
+    new = frame.head(4).copy()
+    new.loc[1, "a"], new.loc[2, "b"] = np.inf, -np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        pre.transform(new)
+    got = outputs(to_onnx(SavedModel(net, pre)), feeds(new))
+    assert np.isnan(got["probabilities"][1:3]).all() and got["label"].tolist()[1:3] == ["", ""]
+    assert not np.isnan(got["probabilities"][[0, 3]]).any()
+    est = lw.LayerwiseClassifier((), max_epochs=1, random_state=0)  # imputing estimator
+    est.fit(rng.normal(size=(30, 2)), rng.integers(0, 2, 30))
+    X = np.array([[0.0, np.inf], [np.nan, 1.0]])
+    got = outputs(to_onnx(est), {"X": X})
+    assert got["label"].tolist() == [-1, est.predict(X[1:])[0]]
+    assert np.isnan(got["probabilities"][0]).all() and not np.isnan(got["probabilities"][1]).any()

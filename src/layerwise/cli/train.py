@@ -197,13 +197,16 @@ def _settings(spec: RunSpec, p: Prepared, net, history, seconds: float) -> dict:
 def _where(args: argparse.Namespace, p: Prepared) -> Path:
     """The output folder, said before training when the run uses a checkpoint: ``--out``, or
     a resume's stored one (named: it may lie outside the folders this command names), or
-    ``runs/<data name>``; said with whether the run starts or resumes (not with --quiet)."""
+    ``runs/<data name>``; said with whether the run starts or resumes (with --quiet only a
+    folder that the checkpoint chose)."""
     stored = getattr(args, "stored_out", None)
     out = Path(args.out or stored or Path("runs") / Path(p.data.name).stem)
-    if getattr(args, "resume_note", None) and not args.quiet:  # (--checkpoint or --resume)
-        print(args.resume_note, file=sys.stderr)
+    chosen = stored and not args.out  # a folder this command does not name: always said
+    if getattr(args, "resume_note", None) and (chosen or not args.quiet):
+        if not args.quiet:
+            print(args.resume_note, file=sys.stderr)
         why = " (the --out stored in the checkpoint; --out DIR writes elsewhere)"
-        print(f"writing to {out}{why if stored and not args.out else ''}", file=sys.stderr)
+        print(f"writing to {out}{why if chosen else ''}", file=sys.stderr)
     return out
 
 

@@ -28,7 +28,7 @@ Array = np.ndarray
 #: the numeric features of one date column, in order
 DATE_PARTS = ("days", "month", "weekday")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?")
-_DAY_NS = 86_400 * 10**9
+_DAY_S = 86_400  # seconds in a day
 MISSING_CHOICES = ("impute", "refuse")
 UNSEEN_CHOICES = ("ignore", "error")
 
@@ -111,8 +111,9 @@ def date_features(column) -> Array:
                 "(2024-03-01 or 2024-03-01T12:30). Hint: fix that value."
             )
     gap = np.asarray(stamps.isna())  # (m,)
-    ns = stamps.as_unit("ns").asi8.astype(np.float64)  # NaT reads as the smallest int
-    out = np.column_stack([ns / _DAY_NS, stamps.month, stamps.day_of_week]).astype(np.float64)
+    # seconds reach from year 1 to 9999 (nanoseconds stop at 2262); NaT reads as the smallest int
+    seconds = stamps.as_unit("s").asi8.astype(np.float64)
+    out = np.column_stack([seconds / _DAY_S, stamps.month, stamps.day_of_week]).astype(np.float64)
     out[gap] = np.nan
     return out  # (m, 3)
 

@@ -71,6 +71,14 @@ def read_missing(pre, header: dict[str, Any]) -> None:
         "one category per text column with missing='impute', none otherwise",
         modes,
     )
+    for name, mode in modes.items():  # a gap becomes a value the column can encode
+        seen = [*pre.categorical[name], *pre.infrequent.get(name, [])]
+        expect(
+            mode in seen,
+            f"preprocessing.modes[{reprlib.repr(name)}]",
+            "one of its categories",
+            mode,
+        )
     pre.modes = dict(modes)
     pre.indicators = strings(header.get("indicators", []), "preprocessing.indicators")
     known = {*pre.numeric, *pre.dates, *pre.categorical}
@@ -80,6 +88,13 @@ def read_missing(pre, header: dict[str, Any]) -> None:
         "distinct feature columns",
         pre.indicators,
     )
+    for name in set(pre.indicators) & set(pre.categorical):  # "" is a text column's gap
+        expect(
+            "" not in pre.categorical[name],
+            f"categories of {reprlib.repr(name)}",
+            'free of "" (the gap of a column with an indicator)',
+            pre.categorical[name],
+        )
 
 
 def read_columns(pre, header: dict[str, Any]) -> None:

@@ -119,12 +119,13 @@ def _numeric_blocks(g: GraphBuilder, pre, A: str, gaps: dict) -> tuple[list[str]
     """The numeric inputs ``A (N, n_numeric)`` imputed and scaled, then the indicators (text
     columns' gaps in ``gaps``); and the rows with a gap when the model refuses them."""
     gap = g.node("IsNaN", [A], "numeric_gap")  # (N, n_numeric)
-    refused = None
+    infinite = g.node("IsInf", [A], "numeric_inf")  # predict refuses ±inf, imputing or not
     if pre.missing == "impute":
         medians = g.const("medians", np.asarray(pre.medians), dtype=np.float64)
         A = g.node("Where", [gap, medians, A], "imputed")
+        refused = _any(g, [infinite])
     else:
-        refused = _any(g, [gap])
+        refused = _any(g, [gap, infinite])
     blocks = [_scaled(g, pre, A)]
     if pre.indicators:
         blocks.append(_indicators(g, pre, gap, gaps))
@@ -212,17 +213,19 @@ def estimator_rows(g: GraphBuilder, est, X: str) -> tuple[str, str | None]:
     NaN and marked refused (``"refuse"``). Returns ``X`` and ``refused (N, 1)`` or None."""
     medians = getattr(est, "imputer_medians_", None)
     gap = g.node("IsNaN", [X], "gap")  # (N, n_features)
+    infinite = g.node("IsInf", [X], "infinite")  # the estimator refuses ±inf, imputing or not
+    nan = g.const("refused_value", np.nan)
     if medians is None:  # missing="refuse": a row with a gap gets NaN
-        refused = _any(g, [gap])
-        nan = g.const("refused_value", np.nan)
+        refused = _any(g, [gap, infinite])
         return g.node("Where", [refused, nan, X], "X_refused"), refused
+    refused = _any(g, [infinite])
     X = g.node("Where", [gap, g.const("medians", medians), X], "imputed")
     if est.indicator_features_.size:
         index = g.const("indicator_features", est.indicator_features_.astype(np.int64))
         picked = g.node("Gather", [gap, index], "gaps", axis=1)
         indicators = g.node("Cast", [picked], "indicators", to=g.elem_type())
         X = g.node("Concat", [X, indicators], "X_imputed", axis=1)
-    return X, None
+    return g.node("Where", [refused, nan, X], "X_refused"), refused
 
 
 def _scaled(g: GraphBuilder, pre, A: str) -> str:
