@@ -71,14 +71,6 @@ def read_missing(pre, header: dict[str, Any]) -> None:
         "one category per text column with missing='impute', none otherwise",
         modes,
     )
-    for name, mode in modes.items():  # a gap becomes a value the column can encode
-        seen = [*pre.categorical[name], *pre.infrequent.get(name, [])]
-        expect(
-            mode in seen,
-            f"preprocessing.modes[{reprlib.repr(name)}]",
-            "one of its categories",
-            mode,
-        )
     pre.modes = dict(modes)
     pre.indicators = strings(header.get("indicators", []), "preprocessing.indicators")
     known = {*pre.numeric, *pre.dates, *pre.categorical}
@@ -88,6 +80,19 @@ def read_missing(pre, header: dict[str, Any]) -> None:
         "distinct feature columns",
         pre.indicators,
     )
+    _check_fills(pre)
+
+
+def _check_fills(pre) -> None:
+    """A gap becomes a value its column can encode, and "" is never both a category and a gap."""
+    for name, mode in pre.modes.items():  # a gap becomes a value the column can encode
+        seen = [*pre.categorical[name], *pre.infrequent.get(name, [])]
+        expect(
+            mode in seen,
+            f"preprocessing.modes[{reprlib.repr(name)}]",
+            "one of its categories",
+            mode,
+        )
     for name in set(pre.indicators) & set(pre.categorical):  # "" is a text column's gap
         expect(
             "" not in pre.categorical[name],
