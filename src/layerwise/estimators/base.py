@@ -26,13 +26,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _validation as v
 from ..activations import HIDDEN_ACTIVATIONS
 from ..callbacks import EarlyStopping
+from ..data.columns import MISSING_CHOICES
 from ..initializers import INITIALIZERS
 from ..network import Network
 from ..optimizers import OPTIMIZERS, get_optimizer
 from ..random import child_seeds, fresh_seed
 from ..training import fit
 from .files import EstimatorFiles
-from .missing import MISSING_CHOICES, fit_imputer, imputed_inputs
+from .missing import fit_imputer, imputed_inputs
 
 Array = np.ndarray
 

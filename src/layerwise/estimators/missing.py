@@ -17,7 +17,6 @@ import numpy as np
 from .. import _validation as v
 
 Array = np.ndarray
-MISSING_CHOICES = ("impute", "refuse")
 
 
 def fit_imputer(est, X: Array) -> None:
