@@ -18,7 +18,7 @@ CORE_VENV ?= .venv-core
 # API, checkpoints; the tests of optional paths skip there, saying which extra they need.
 CORE_TESTS := $(addprefix tests/test_,activations losses initializers layers network training \
 	blas kernels mkl paths optimizers gradient_check graph validation checkpoint_steps checkpoint \
-	course_code diagnostics persistence architecture written_files archive runtime impostors)
+	course_code assignment diagnostics persistence architecture written_files archive runtime impostors)
 
 .PHONY: install train test test-fast test-core lint bench bench-tables reproduce notebooks clean
 

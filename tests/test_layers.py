@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from layerwise import ACTIVATIONS, Dense, DenseCache, linear_backward, linear_forward
+from layerwise import ACTIVATIONS, Dense, DenseCache
+from layerwise.layers import linear_backward, linear_forward
 
 N_PREV, N, M = 4, 3, 6
 

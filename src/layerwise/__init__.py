@@ -12,10 +12,11 @@ Examples are columns: ``X`` has shape ``(n_x, m)``, ``Y`` has shape ``(n_y, m)``
 
 from ._version import __version__
 from .activations import ACTIVATIONS, Activation, get_activation
+from .assignment import linear_backward, linear_forward
 from .callbacks import Callback, DivergenceError, EarlyStopping, History, PrintCost, ProgressBar
 from .gradient_check import gradient_check
 from .initializers import INITIALIZERS, initialize_parameters
-from .layers import Dense, DenseCache, linear_backward, linear_forward
+from .layers import Dense, DenseCache
 from .losses import LOSSES, Loss, get_loss
 from .network import Network, load, save
 from .optimizers import OPTIMIZERS, Adam, GradientDescent, Momentum, RMSProp, get_optimizer

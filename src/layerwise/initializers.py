@@ -75,6 +75,13 @@ def initialize_parameters(
     >>> p["W1"].shape, p["b2"].shape
     ((2, 3), (1, 1))
     """
+    if isinstance(layer_dims, int | np.integer):
+        raise TypeError(
+            f"layer_dims must be a list [n_x, n_1, ..., n_L], got the number {layer_dims!r}. "
+            "Hint: the course's initialize_parameters(n_x, n_h, n_y) is "
+            "layerwise.assignment.initialize_parameters; here it is "
+            "initialize_parameters([n_x, n_h, n_y], 'small_random', seed=1, legacy=True)."
+        )
     scale_of = lookup("init", init, INITIALIZERS)
     rng = make_rng(seed, legacy=legacy)
     parameters: dict[str, np.ndarray] = {}

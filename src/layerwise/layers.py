@@ -13,6 +13,7 @@ gradients (nothing is stored on the layer between the two calls).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -36,13 +37,46 @@ def linear_forward(A_prev: Array, W: Array, b: Array) -> Array:
     return W @ A_prev + b
 
 
-def linear_backward(dZ: Array, A_prev: Array, W: Array) -> tuple[Array, Array, Array]:
-    """Return ``dA_prev = Wᵀ dZ``, ``dW = dZ A_prevᵀ / m`` and ``db = Σ dZ / m``."""
+def linear_backward(dZ: Array, A_prev: Array, W: Array | None = None) -> tuple[Array, Array, Array]:
+    """Return ``dA_prev = Wᵀ dZ``, ``dW = dZ A_prevᵀ / m`` and ``db = Σ dZ / m``.
+
+    Takes the arrays ``A_prev`` and ``W``; the course's ``linear_backward(dZ, cache)`` with its
+    cache ``(A_prev, W, b)`` is :func:`layerwise.assignment.linear_backward`.
+    """
+    if W is None or isinstance(A_prev, tuple):
+        raise TypeError(
+            "layerwise.layers.linear_backward(dZ, A_prev, W) takes the arrays A_prev and W, got "
+            f"{_what(A_prev)} as A_prev and {_what(W)} as W. Hint: for the course's "
+            "linear_backward(dZ, cache) with cache = (A_prev, W, b), call "
+            "layerwise.assignment.linear_backward (also lw.linear_backward)."
+        )
     m = A_prev.shape[1]
     dW = (dZ @ A_prev.T) / m  # (n[l], n[l-1])
     db = dZ.sum(axis=1, keepdims=True) / m  # (n[l], 1)
     dA_prev = W.T @ dZ  # (n[l-1], m)
     return dA_prev, dW, db
+
+
+def _what(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    return "nothing" if value is None else type(value).__name__
+
+
+def check_network_caches(caches: Sequence[object]) -> None:
+    """Refuse the course's caches ``((A_prev, W, b), Z)`` where ``Network.backward`` needs the
+    ``DenseCache (A_prev, Z, A)`` of ``Network.forward``, naming the function that takes them."""
+    for l, cache in enumerate(caches, start=1):
+        course = not isinstance(cache, DenseCache) and isinstance(cache, tuple) and len(cache) == 2
+        if course and isinstance(cache[0], tuple) and len(cache[0]) == 3:
+            raise TypeError(
+                "caches must be Network.forward's DenseCache (A_prev, Z, A), one per layer; "
+                f"layer {l}'s is the course's cache ((A_prev, W, b), Z). Hint: "
+                "layerwise.assignment.L_model_backward(AL, Y, caches) takes the course's "
+                "caches; AL, caches = net.forward(X) makes the ones net.backward takes."
+            )
 
 
 @dataclass

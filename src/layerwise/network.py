@@ -20,7 +20,7 @@ from . import persistence, training
 from ._version import __version__
 from .activations import HIDDEN_ACTIVATIONS, RELU_FAMILY, Activation, get_activation
 from .initializers import initialize_parameters
-from .layers import Dense, DenseCache
+from .layers import Dense, DenseCache, check_network_caches
 from .losses import Loss, get_loss
 from .outputs import default_loss, find_pair, fused_delta, is_fused
 from .parameters import Parameters, n_parameters, parameter_blocks
@@ -207,6 +207,7 @@ class Network:
         ``dAL = dL/dAL`` through g'.
         """
         Y = self._check_Y(Y, AL)
+        check_network_caches(caches)
         m = AL.shape[1]
         grads: dict[str, Array] = {}
         if is_fused(self.activations[-1], self.loss):
