@@ -16,8 +16,10 @@
 # update, and gradient checking, which catches a wrong derivative.
 #
 # **Checks in this notebook**: every formula computed by hand below equals what the library
-# computes; one update lowers the cost; gradient checking passes (relative difference < 10⁻⁷)
-# on a correct network and fails on one with a derivative broken on purpose.
+# computes; one update lowers the cost; the course's own functions (`layerwise.assignment`)
+# reproduce the values its assignment publishes for its test cases; gradient checking passes
+# (relative difference < 10⁻⁷) on a correct network and fails on one with a derivative broken
+# on purpose.
 
 # %%
 import numpy as np
@@ -132,6 +134,137 @@ assert J_after < J
 # `net.fit(X, Y, epochs=..., learning_rate=...)` repeats forward, cost, backward and update; the
 # notebooks that follow use it.
 #
+# ## The course's own functions, against its published values
+#
+# The assignment ("Building your Deep Neural Network: Step by Step") has you write
+# `linear_forward(A, W, b) -> (Z, cache)`, `L_model_forward(X, parameters) -> (AL, caches)`,
+# `L_model_backward(AL, Y, caches) -> grads` and the rest, with caches `((A_prev, W, b), Z)`.
+# `layerwise.assignment` has them with the same names, signatures and caches, built on the
+# library's own formulas, so code written for the course runs unchanged. Its test cases draw
+# their inputs with `np.random.seed(s)` and `randn` (the assignment's `testCases_v3.py`), and it
+# prints the values a correct solution gives; the cells below draw the same inputs and check
+# every function against those printed values (8 decimals, hence `atol=5e-9`).
+
+# %%
+from layerwise.assignment import (
+    L_model_backward,
+    L_model_forward,
+    compute_cost,
+    initialize_parameters,
+    initialize_parameters_deep,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+    update_parameters,
+)
+
+
+def published(name, value, expected):
+    """Raise unless ``value`` is the course's printed ``expected`` (8 decimals)."""
+    if not np.allclose(value, expected, rtol=0, atol=5e-9):
+        raise AssertionError(f"{name} = {value}, the course publishes {expected}")
+    print(f"{name:<38} {np.round(value, 8).tolist()}  the course's")
+
+
+randn = np.random.randn  # the course's draws: NumPy's global generator, seeded per case
+
+np.random.seed(1)
+p = initialize_parameters(3, 2, 1)
+published("initialize_parameters W2", p["W2"], [[0.01744812, -0.00761207]])
+np.random.seed(3)
+p = initialize_parameters_deep([5, 4, 3])
+published(
+    "initialize_parameters_deep W1[0]",
+    p["W1"][0],
+    [0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388],
+)
+
+np.random.seed(1)
+Z, linear_cache = linear_forward(randn(3, 2), randn(1, 3), randn(1, 1))
+published("linear_forward Z", Z, [[3.26295337, -1.23429987]])
+np.random.seed(2)
+A_prev, W, b = randn(3, 2), randn(1, 3), randn(1, 1)
+A, _ = linear_activation_forward(A_prev, W, b, activation="sigmoid")
+published("linear_activation_forward sigmoid", A, [[0.96890023, 0.11013289]])
+A, _ = linear_activation_forward(A_prev, W, b, activation="relu")
+published("linear_activation_forward relu", A, [[3.43896131, 0.0]])
+
+np.random.seed(6)
+X_case = randn(5, 4)
+shapes = {"W1": (4, 5), "b1": (4, 1), "W2": (3, 4), "b2": (3, 1), "W3": (1, 3), "b3": (1, 1)}
+AL_case, caches_case = L_model_forward(X_case, {key: randn(*s) for key, s in shapes.items()})
+published("L_model_forward AL", AL_case, [[0.03921668, 0.70498921, 0.19734387, 0.04728177]])
+assert len(caches_case) == 3
+cost = compute_cost(np.array([[0.8, 0.9, 0.4]]), np.array([[1, 1, 0]]))
+published("compute_cost", cost, 0.2797765635793422)
+
+# %% [markdown]
+# The backward functions, on the test cases' caches:
+
+# %%
+np.random.seed(1)
+dZ_case = randn(1, 2)
+dA_prev, dW, db = linear_backward(dZ_case, (randn(3, 2), randn(1, 3), randn(1, 1)))
+published(
+    "linear_backward dA_prev",
+    dA_prev,
+    [[0.51822968, -0.19517421], [-0.40506361, 0.15255393], [2.37496825, -0.89445391]],
+)
+published("linear_backward dW", dW, [[-0.10076895, 1.40685096, 1.64992505]])
+published("linear_backward db", db, [[0.50629448]])
+
+np.random.seed(2)
+dA_case = randn(1, 2)
+cache_case = ((randn(3, 2), randn(1, 3), randn(1, 1)), randn(1, 2))
+_, dW, db = linear_activation_backward(dA_case, cache_case, activation="sigmoid")
+published("linear_activation_backward sigmoid dW", dW, [[0.10266786, 0.09778551, -0.01968084]])
+_, dW, db = linear_activation_backward(dA_case, cache_case, activation="relu")
+published("linear_activation_backward relu dW", dW, [[0.44513824, 0.37371418, -0.10478989]])
+
+np.random.seed(3)
+AL_case, Y_case = randn(1, 2), np.array([[1, 0]])
+first = ((randn(4, 2), randn(3, 4), randn(3, 1)), randn(3, 2))
+second = ((randn(3, 2), randn(1, 3), randn(1, 1)), randn(1, 2))
+grads_case = L_model_backward(AL_case, Y_case, (first, second))
+published("L_model_backward db1", grads_case["db1"], [[-0.22007063], [0.0], [-0.02835349]])
+published(
+    "L_model_backward dA1",
+    grads_case["dA1"],
+    [[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]],
+)
+
+np.random.seed(2)
+p = {"W1": randn(3, 4), "b1": randn(3, 1), "W2": randn(1, 3), "b2": randn(1, 1)}
+np.random.seed(3)
+g = {"dW1": randn(3, 4), "db1": randn(3, 1), "dW2": randn(1, 3), "db2": randn(1, 1)}
+p = update_parameters(p, g, 0.1)
+published("update_parameters b1", p["b1"], [[-0.04659241], [-1.28888275], [0.53405496]])
+published("update_parameters W2", p["W2"], [[-0.55569196, 0.0354055, 1.32964895]])
+
+# %% [markdown]
+# On the network above, the course's functions and the library's agree: `L_model_forward` on
+# `net.parameters` (ReLU hidden layers, a sigmoid output, as the course) gives `net.forward`'s
+# AL, and `L_model_backward` its gradients. The two keep different caches, though:
+# `net.forward` returns `DenseCache(A_prev, Z, A)` per layer, the course `((A_prev, W, b), Z)`;
+# handing one to the other's backward raises an error that says so.
+
+# %%
+AL_course, caches_course = L_model_forward(X, net.parameters)
+AL_net, caches_net = net.forward(X)
+grads_course = L_model_backward(AL_course, Y, caches_course)
+grads_net = net.backward(AL_net, Y, caches_net)
+assert np.allclose(AL_course, AL_net, rtol=1e-12)
+for l in range(1, net.L + 1):
+    assert np.allclose(grads_course[f"dW{l}"], grads_net[f"dW{l}"], rtol=1e-9, atol=1e-15)
+    assert np.allclose(grads_course[f"db{l}"], grads_net[f"db{l}"], rtol=1e-9, atol=1e-15)
+print("the course's L_model_forward / L_model_backward = net.forward / net.backward")
+try:
+    L_model_backward(AL_net, Y, caches_net)
+except TypeError as error:
+    print("TypeError:", error)
+
+# %% [markdown]
 # ## Gradient checking
 #
 # Is the backward pass right? Put all parameters in one vector θ and compare each

@@ -115,7 +115,8 @@ print("W A_prev:", (W @ A_prev).shape, " b:", bias.shape, " Z:", Z.shape)
 print("Z − W A_prev, column by column (b in every column):")
 print(Z - W @ A_prev)
 assert np.allclose(Z - W @ A_prev, np.tile(bias, (1, 5)))
-assert np.array_equal(lw.linear_forward(A_prev, W, bias), Z)  # the library's linear step
+Z_lw, linear_cache = lw.linear_forward(A_prev, W, bias)  # the course's linear step: Z, cache
+assert np.array_equal(Z_lw, Z) and linear_cache[1] is W  # cache = (A_prev, W, b)
 
 # %% [markdown]
 # ### The rank-1 array trap
