@@ -112,6 +112,7 @@ const HANDLERS = {
     $("dev-accuracy").textContent = fmt(m.metrics.dev_accuracy, 3);
     setStatus(m.running ? `training · ${m.epochs_per_update} epochs/update` : m.diverged ? "diverged"
       : m.at_limit ? `stopped at ${m.epoch.toLocaleString("en-US")} epochs (the limit)` : "paused");
+    if (m.at_limit) $("play").disabled = true;  // until "stop at" is raised
     const over = $("overfitting");
     over.hidden = m.overfitting === null || m.overfitting === undefined;
     over.textContent = over.hidden ? "" : "dev cost rising while train cost falls: overfitting " +
@@ -548,17 +549,20 @@ function chart(canvas, series, { log = false, logX = false, yMin = null, yMax = 
   }
 }
 
-// The epoch axis: the last epoch at the right; on a log scale, ticks at 1, 10, 100, ...
+// The epoch axis: the last epoch at the right; on a log scale, 0 and the powers of 10 instead.
 function drawEpochAxis(ctx, { X, x1, logX, w, h, left }) {
   ctx.fillStyle = "#5b6475"; ctx.textBaseline = "alphabetic";
-  ctx.textAlign = "center";
-  ctx.fillText(`epoch ${Math.round(x1).toLocaleString("en-US")}`, w - 48, h - 4);
-  if (!logX) return;
+  if (!logX) {
+    ctx.textAlign = "center";
+    ctx.fillText(`epoch ${Math.round(x1).toLocaleString("en-US")}`, w - 48, h - 4);
+    return;
+  }
   ctx.textAlign = "left";
-  ctx.fillText("0", left, h - 4);
-  ctx.textAlign = "center";
-  for (let k = 1; 10 ** k < x1 / 3; k++) {
-    ctx.fillText(k < 4 ? String(10 ** k) : `1e${k}`, X(10 ** k), h - 4);
+  ctx.fillText("epoch 0", left, h - 4);
+  for (let k = 2; 10 ** k <= x1; k++) {  // (10 would crowd "epoch 0")
+    const x = X(10 ** k);
+    ctx.textAlign = x > w - 20 ? "right" : "center";
+    ctx.fillText(k < 4 ? String(10 ** k) : `1e${k}`, Math.min(x, w - 2), h - 4);
   }
 }
 
