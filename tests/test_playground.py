@@ -336,6 +336,14 @@ def test_the_frame_flags_overfitting():
     assert session.frame()["overfitting"] == 10
 
 
+@pytest.mark.slow
+def test_the_course_model_overfits_after_its_best_dev_cost_and_the_frame_says_so():
+    session = Session(Config(max_epochs=None))  # the defaults, with no epoch limit
+    flags = [session._train(500)[0]["overfitting"] for _ in range(32)]
+    assert flags[:10] == [None] * 10  # the first 5,000 epochs: the dev cost still falls
+    assert 3000 <= flags[-1] <= 6000  # by 16,000 it has risen since its minimum
+
+
 def test_play_after_a_divergence_starts_the_curves_again():
     session = Session(Config(dataset="surface", layers=(8,), activation=("linear",)))
     session.handle(parse(config(learning_rate=10.0, speed=50)))

@@ -6,6 +6,8 @@ sends the messages they return. Training goes through ``Network.fit`` with one o
 for the session (its state carries over between updates), a few epochs per update; the views
 come from ``Network.forward`` on a grid over the input plane, ``Network.backward`` on the
 training set (gradient norms per layer) and ``layerwise.diagnostics`` (identical units).
+The charts' history (from epoch 0, the initial weights) is kept in ``history.Trace``s, bounded
+and thinned evenly; training stops at ``Config.max_epochs``.
 """
 
 from __future__ import annotations
