@@ -93,7 +93,10 @@ def test_overfitting_when_the_dev_cost_rises_while_the_train_cost_falls():
         (TRAIN, [0.5] * 14 + [0.52] * 6),  # risen by 4 %, under the 5 %
         (TRAIN, [0.5] * 16 + [0.6] * 4),  # risen at only 4 of the last 5 points
         (TRAIN[:15] + [TRAIN[14] * 1.2] * 5, [0.4] * 10 + [0.6] * 10),  # the train cost rose
-        (TRAIN[:4], [0.5, 0.4, 0.6, 0.7]),  # too few points to tell
+        ([0.2] * 10 + [0.5] * 10, [0.4] * 10 + [0.6] * 10),  # both rose: not overfitting
+        (TRAIN, [0.5] * 5 + [0.3] + [0.5] * 14),  # one low point of a noisy curve is no best
+        (TRAIN, [0.5, 0.3] * 10),  # a curve that swings, level
+        (TRAIN[:9], [0.4] * 4 + [0.6] * 5),  # too few points to tell: under two windows
         ([None] * 20, [0.4] * 10 + [0.6] * 10),  # no train cost
     ],
 )

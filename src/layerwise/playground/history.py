@@ -18,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 #: Points a Trace holds at most (the page holds the same): about 1/2 to 1 per pixel of a chart.
 MAX_CURVE_POINTS = 400
-#: The overfitting rule: the dev cost is more than OVERFIT_RISE (5 %) above its minimum at each
-#: of the last OVERFIT_POINTS points, the minimum came before them, and the train cost fell.
+#: The overfitting rule (:func:`overfitting`): the dev cost more than OVERFIT_RISE (5 %) above
+#: its best median over OVERFIT_POINTS points at each of the last OVERFIT_POINTS points, while the
+#: train cost fell.
 OVERFIT_RISE = 0.05
 OVERFIT_POINTS = 5
 
@@ -98,31 +101,46 @@ def overfitting(
     """The epoch where the dev cost was lowest, when it has risen since while the train cost
     fell; else None.
 
-    The rule, on the points where both costs are defined: the dev cost is more than ``rise``
-    (a fraction) above its minimum at each of the last ``points`` points, that minimum came
-    before them, and the last train cost is below the train cost at the minimum and at the
-    start of those points (training still lowers it).
+    The rule, on the points where both costs are defined, in windows of ``points`` points (a
+    window's median, so that one low point of a noisy curve, from mini-batches or a large
+    learning rate, is not taken for the best): the dev cost's lowest window median is its best;
+    each of the last ``points`` dev costs is more than ``rise`` (a fraction) above that best;
+    and the train cost's median over the last window is below its median over the best window
+    (it fell since) and not above its median over the window before (it still falls, or rests).
 
     Parameters
     ----------
     epochs, cost, dev_cost : sequences of the same length
         A trace's points: the epochs and both costs (None where undefined).
     rise : float
-        How far above its minimum (a fraction of it) the dev cost must be.
+        How far above its best (a fraction of it) the dev cost must be.
     points : int
-        At how many of the last points it must be that far above.
+        The window: at how many of the last points the dev cost must be that far above.
+
+    Returns
+    -------
+    int or None
+        The epoch of the lowest dev cost in its best window; None: no overfitting seen.
     """
     both = [
         (e, c, d)
         for e, c, d in zip(epochs, cost, dev_cost, strict=True)
         if c is not None and d is not None
     ]
-    if len(both) <= points:
+    if len(both) < 2 * points:
         return None
-    train = [c for _, c, _ in both]
-    dev = [d for _, _, d in both]
-    best = min(range(len(dev)), key=dev.__getitem__)  # the first minimum
-    start = len(dev) - points
-    risen = all(d > dev[best] * (1 + rise) for d in dev[start:])
-    falling = train[-1] < train[start] and train[-1] < train[best]
-    return both[best][0] if risen and falling else None  # (risen: the minimum came before)
+    train = _window_medians([c for _, c, _ in both], points)
+    dev = _window_medians([d for _, _, d in both], points)
+    best = min(range(len(dev)), key=dev.__getitem__)  # the first lowest window
+    last = len(dev) - 1  # the window of the last points
+    risen = all(d > dev[best] * (1 + rise) for _, _, d in both[last:])
+    falling = train[last] < train[best] and train[last] <= train[last - points]
+    if not (risen and falling):  # (risen: the best window came before the last)
+        return None
+    return min(both[best : best + points], key=lambda p: p[2])[0]
+
+
+def _window_medians(values: list[float], points: int) -> list[float]:
+    """The median of each run of ``points`` neighbouring values (``len(values) - points + 1``)."""
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(values, dtype=float), points)
+    return np.median(windows, axis=1).tolist()
