@@ -289,6 +289,10 @@ def test_training_stops_at_the_epoch_limit(open_page):
         "stopped at 1,000 epochs (the limit)", timeout=60_000
     )
     assert epoch(page) == 1000 and plotted(page) == (0, 1000)
+    expect(page.get_by_test_id("play")).to_be_disabled()  # until the limit is raised
+    page.evaluate("window.playground.send({type: 'config', config: {max_epochs: 1500}})")
+    expect(page.get_by_test_id("max-epochs")).to_have_value("1500")  # not a preset: added
+    expect(page.get_by_test_id("play")).to_be_enabled()
 
 
 def test_zero_gradients_are_drawn_as_zero(open_page):
