@@ -48,8 +48,9 @@ async def tab(url: str, changes: dict, seconds: float) -> tuple[int, int, float]
     async with connect(url, max_size=2**24) as ws:
         for _ in range(3):  # hello, state, frame
             await ws.recv()
-        if changes:
-            await ws.send(json.dumps({"type": "config", "config": changes}))
+        # No epoch limit: the tab trains for all the seconds (the page stops at 10,000).
+        config = {"max_epochs": "none", **changes}
+        await ws.send(json.dumps({"type": "config", "config": config}))
         await ws.send('{"type": "play"}')
         frames, sizes, first, last = 0, 0, None, 0
         end = time.perf_counter() + seconds

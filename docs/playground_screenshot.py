@@ -2,7 +2,8 @@
 
 Starts ``layerwise playground``, opens it in Debian's Chromium through Playwright, trains the
 course's planar model (4 tanh units, ×0.01 init, gradient descent, α = 1.2) for the course's
-10000 iterations (epochs), pauses and takes a screenshot at laptop size (default 1366 × 768).
+10000 iterations (epochs: the page stops there by default), pauses and takes a screenshot at
+laptop size (default 1366 × 768).
 """
 
 import subprocess

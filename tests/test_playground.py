@@ -14,8 +14,9 @@ import pytest
 from layerwise.data import load_planar
 from layerwise.diagnostics import gradient_norms
 from layerwise.playground import datasets as pd
+from layerwise.playground.history import MAX_CURVE_POINTS
 from layerwise.playground.schema import MAX_MESSAGE_CHARS, Command, Config, MessageError, parse
-from layerwise.playground.session import Session
+from layerwise.playground.session import AUTO_FRACTION, AUTO_MAX_EPOCHS, Session
 
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient, WebSocketDenialResponse
@@ -50,6 +51,10 @@ def test_parse_config_converts_the_page_values():
         "learning_rate": 1.0,
     }
     assert parse(config(layers="")).changes == {"layers": ()}
+    assert parse(config(max_epochs="none")).changes == {"max_epochs": None}
+    assert parse(config(max_epochs=5000)).changes == {"max_epochs": 5000}
+    assert Config().to_dict()["max_epochs"] == 10_000
+    assert Config(max_epochs=None).to_dict()["max_epochs"] == "none"
     assert parse(config(layers=[3], activation=["tanh"])).changes["layers"] == (3,)
 
 
@@ -84,6 +89,12 @@ HOSTILE = [
     (config(batch_size=0), 'batch_size must be "full" or an integer from 1 to 2000, got 0'),
     (config(batch_size="64"), "batch_size must be"),
     (config(speed=10**6), 'speed must be "auto" or an integer'),
+    (config(max_epochs=0), 'max_epochs must be "none" or an integer from 1 to 10000000, got 0'),
+    (config(max_epochs=10**8), 'max_epochs must be "none" or an integer from 1 to 10000000'),
+    (config(max_epochs="10000"), "max_epochs must be .* got '10000'"),
+    (config(max_epochs=True), "max_epochs must be .* got true"),
+    (config(max_epochs=1.5), "max_epochs must be .* got 1.5"),
+    (config(max_epochs=None), "max_epochs must be .* got null"),
     (config(examples=10**9), "examples must be from 50 to 2000"),
     (config(examples=400.5), "examples must be an integer"),
     (config(noise=2), "noise must be from 0.0 to 1.0"),
@@ -252,12 +263,95 @@ def test_same_seed_same_training():
 def test_auto_speed_adapts_the_epochs_per_update():
     session = Session()
     session.handle(parse('{"type": "play"}'))
-    for _ in range(5):
+    for _ in range(100):
         session.tick()
     assert session.epochs_per_tick > 1
     assert session.frame()["epochs_per_update"] == session.epochs_per_tick
     session.handle(parse('{"type": "pause"}'))
     assert session.tick() == []
+
+
+def test_the_curves_start_at_epoch_zero_and_stay_bounded():
+    session = Session()
+    first = session.frame()
+    assert first["curves"]["epoch"] == [0]  # the initial weights, before any update
+    assert first["curves"]["cost"] == [first["metrics"]["cost"]]
+    assert first["curves"]["dev_accuracy"] == [first["metrics"]["dev_accuracy"]]
+    assert first["grads"] == {"epoch": [0], "norms": [first["grad_norms"]]}
+    assert session.frame()["curves"]["epoch"] == []  # a frame sends only what is new
+    session.handle(parse(config(max_epochs="none")))
+    sent = 0
+    for _ in range(30):
+        frame = session._train(500)[0]
+        sent = max(sent, len(frame["curves"]["epoch"]))
+    assert session.curves.epochs[0] == 0 and session.curves.epochs[-1] == 15_000
+    assert len(session.curves) <= MAX_CURVE_POINTS and sent <= MAX_CURVE_POINTS
+    assert frame["stride"] == session.curves.stride > 1
+    assert session.curves.values["cost"][0] == first["metrics"]["cost"]
+
+
+def test_auto_pace_grows_with_the_epochs_so_far():
+    session = Session()
+    session.handle(parse('{"type": "play"}'))
+    paces = []
+    for _ in range(150):
+        before = session.epoch
+        session.tick()
+        paces.append(session.epoch - before)
+        assert paces[-1] <= min(AUTO_MAX_EPOCHS, max(1, before // AUTO_FRACTION))
+    assert paces[:AUTO_FRACTION] == [1] * AUTO_FRACTION  # the first epochs one by one
+    assert max(paces) > 1
+
+
+def test_training_stops_at_the_epoch_limit():
+    session = Session(Config(max_epochs=120, speed=50))
+    session.handle(parse('{"type": "play"}'))
+    epochs = [session.tick()[0]["epoch"] for _ in range(3)]
+    assert epochs == [50, 100, 120] and not session.running
+    frame = session.frame()
+    assert frame["at_limit"] and not frame["running"]
+    assert session.tick() == []
+    assert session.handle(parse('{"type": "play"}'))[0]["at_limit"] and not session.running
+    assert session.handle(parse('{"type": "step"}'))[0]["epoch"] == 120
+    session.handle(parse(config(max_epochs=1000)))  # a higher limit: training goes on
+    session.handle(parse('{"type": "play"}'))
+    assert session.running and session.tick()[0]["epoch"] == 170
+    state, frame = session.handle(parse(config(max_epochs=150)))  # lowered below the epoch
+    assert not state["fresh"] and frame["at_limit"] and not session.running
+
+
+def test_the_frame_flags_overfitting():
+    session = Session()
+    assert session.frame()["overfitting"] is None
+    n = 20
+    session.curves.extend(
+        list(range(1, n + 1)),
+        {
+            "cost": [1 / k for k in range(1, n + 1)],
+            "dev_cost": [0.6 - 0.02 * k for k in range(10)] + [0.5 + 0.02 * k for k in range(10)],
+            "accuracy": [None] * n,
+            "dev_accuracy": [None] * n,
+        },
+    )
+    assert session.frame()["overfitting"] == 10
+
+
+@pytest.mark.slow
+def test_the_course_model_overfits_after_its_best_dev_cost_and_the_frame_says_so():
+    session = Session(Config(max_epochs=None))  # the defaults, with no epoch limit
+    flags = [session._train(500)[0]["overfitting"] for _ in range(32)]
+    assert flags[:10] == [None] * 10  # the first 5,000 epochs: the dev cost still falls
+    assert 3000 <= flags[-1] <= 6000  # by 16,000 it has risen since its minimum
+
+
+def test_play_after_a_divergence_starts_the_curves_again():
+    session = Session(Config(dataset="surface", layers=(8,), activation=("linear",)))
+    session.handle(parse(config(learning_rate=10.0, speed=50)))
+    session.handle(parse('{"type": "play"}'))
+    session.tick()
+    assert session.diverged
+    state, frame = session.handle(parse('{"type": "play"}'))
+    assert state["fresh"] and frame["curves"]["epoch"] == [0]
 
 
 # ----- server -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.slow  # a real Chromium: seconds per page
@@ -227,7 +228,7 @@ def test_the_controls_come_from_the_servers_tables(open_page):
     assert page.locator("#activation").evaluate(OPTIONS) == list(ACTIVATIONS)
     assert page.locator("#init").evaluate(OPTIONS) == list(INITIALIZERS)
     assert page.locator("#optimizer").evaluate(OPTIONS) == list(OPTIMIZERS)
-    for key in ("batch_size", "speed"):
+    for key in ("batch_size", "speed", "max_epochs"):
         assert page.locator(f"#{key}").evaluate(OPTIONS) == [str(v) for v in PRESETS[key]]
     for key, step in STEPS.items():
         assert page.locator(f"#{key}").evaluate(RANGE) == [*LIMITS[key], step]
@@ -250,3 +251,70 @@ def test_a_tab_over_the_cap_says_the_playground_is_full(browser):
         over.reload()
         expect(over.get_by_test_id("train-accuracy")).not_to_have_text("–")
         second.close()
+
+
+def plotted(page, testid: str = "cost-chart") -> tuple[int, int]:
+    """The first and last epoch a chart plots (its data-epochs)."""
+    first, last = page.get_by_test_id(testid).get_attribute("data-epochs").split(",")
+    return int(first), int(last)
+
+
+def test_the_curves_keep_epoch_zero_through_a_minute_of_auto_play(open_page):
+    page = open_page()
+    assert plotted(page) == (0, 0)  # the initial cost, before any update
+    page.get_by_test_id("max-epochs").select_option("none")
+    expect(page.locator("#status")).to_have_text("paused")
+    page.get_by_test_id("play").click()
+    lasts = []
+    for _ in range(12):  # a minute
+        page.wait_for_timeout(5000)
+        first, last = plotted(page)
+        assert first == 0
+        lasts.append(last)
+    page.get_by_test_id("pause").click()
+    assert lasts == sorted(lasts) and lasts[-1] > lasts[0] > 0
+    held = page.evaluate("() => [view.curves.epoch.length, view.grads.epoch.length]")
+    assert max(held) <= 400  # bounded: thinned, not cut
+    epochs = page.evaluate("() => view.curves.epoch")  # evenly: one stride apart, from 0
+    assert epochs[0] == 0 and len(set(np.diff(epochs[:-1]))) == 1  # (the last: the latest)
+    assert plotted(page, "grad-chart")[0] == 0
+
+
+def test_training_stops_at_the_epoch_limit(open_page):
+    page = open_page()
+    page.get_by_test_id("max-epochs").select_option("1000")
+    expect(page.locator("#status")).to_have_text("paused")
+    page.get_by_test_id("play").click()
+    expect(page.locator("#status")).to_have_text(
+        "stopped at 1,000 epochs (the limit)", timeout=60_000
+    )
+    assert epoch(page) == 1000 and plotted(page) == (0, 1000)
+    expect(page.get_by_test_id("play")).to_be_disabled()  # until the limit is raised
+    page.evaluate("window.playground.send({type: 'config', config: {max_epochs: 1500}})")
+    expect(page.get_by_test_id("max-epochs")).to_have_value("1500")  # not a preset: added
+    expect(page.get_by_test_id("play")).to_be_enabled()
+
+
+def test_zero_gradients_are_drawn_as_zero(open_page):
+    page = open_page()
+    page.get_by_test_id("init").select_option("zeros")  # tanh: every dW is exactly 0
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    assert plotted(page, "grad-chart") == (0, 1)  # plotted, on the 0 row
+    expect(page.locator("#note")).to_contain_text("Every ‖dW[l]‖ is 0")
+
+
+def test_six_hidden_layers_fit_the_diagram(open_page):
+    page = open_page(1366, 768)
+    expect(page.locator("#layers-value")).to_have_text("layer_dims = [2, 4, 1]")
+    type_into(page, "layers", "12,12,12,12,12,12")
+    expect(page.locator("#layers-value")).to_have_text(
+        "layer_dims = [2, 12, 12, 12, 12, 12, 12, 1]"
+    )
+    expect(page.locator(".column")).to_have_count(8)  # the new network's diagram
+    expect(page.locator(".output-map")).to_be_visible()
+    right = page.evaluate(
+        """() => [document.getElementById('diagram'), ...document.querySelectorAll('.column')]
+            .map((el) => el.getBoundingClientRect().right)"""
+    )
+    assert max(right[1:]) <= right[0]  # no column past the diagram's edge

@@ -48,6 +48,7 @@ LIMITS = {
     "seed": (0, 2**32 - 1),
     "batch_size": (1, 2000),
     "speed": (1, 1000),
+    "max_epochs": (1, 10_000_000),
 }
 #: Tabs open at once, by default (``layerwise playground --max-sessions``): each playing tab
 #: keeps a core busy, and a tab over the cap is told so on its page.
@@ -57,10 +58,12 @@ MAX_UNITS = LIMITS["units"][1]
 #: The sliders' steps: each divides its range, so both ends of ``LIMITS`` can be reached.
 STEPS = {"noise": 0.05, "dev_fraction": 0.05, "examples": 50, "seed": 1}
 #: The values the page's menus offer for settings that take any number in their range
-#: (besides the word that means "none": the full batch, as many epochs as fit in a frame).
+#: (besides the word that means "none": the full batch, as many epochs as fit in a frame,
+#: no limit on the epochs).
 PRESETS: dict[str, tuple[str | int, ...]] = {
     "batch_size": ("full", 256, 64, 32, 16, 8, 1),
     "speed": ("auto", 1, 10, 100),
+    "max_epochs": (1000, 10_000, 100_000, 1_000_000, "none"),
 }
 #: How the page shows a value, where the value itself does not read well; the others are
 #: shown as they are, so a new table entry needs no label.
@@ -68,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
     "init": {"small_random": "×0.01 (small random)", "xavier": "Xavier", "he": "He"},
     "optimizer": {"gd": "gradient descent", "rmsprop": "RMSProp", "adam": "Adam"},
     "batch_size": {"full": "full batch", "1": "1 (stochastic)"},
+    "max_epochs": {"none": "no limit"},
 }
 
 
@@ -92,6 +96,7 @@ class Config:
     l2: float = 0.0
     seed: int = 1
     speed: int | None = None  # epochs per update; None: as many as fit in the time budget
+    max_epochs: int | None = 10_000  # training stops there (the course's 10,000); None: never
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, in the page's terms: ``"full"`` and ``"auto"`` for the None settings."""
@@ -100,6 +105,7 @@ class Config:
         out["activation"] = list(self.activation)
         out["batch_size"] = "full" if self.batch_size is None else self.batch_size
         out["speed"] = "auto" if self.speed is None else self.speed
+        out["max_epochs"] = "none" if self.max_epochs is None else self.max_epochs
         return out
 
     def merged(self, changes: dict[str, Any]) -> Config:
@@ -223,6 +229,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "l2": lambda v: _number("l2", v),
     "seed": lambda v: _number("seed", v, integer=True),
     "speed": _or_word("auto", "speed"),
+    "max_epochs": _or_word("none", "max_epochs"),
 }
 
 

@@ -6,6 +6,8 @@ sends the messages they return. Training goes through ``Network.fit`` with one o
 for the session (its state carries over between updates), a few epochs per update; the views
 come from ``Network.forward`` on a grid over the input plane, ``Network.backward`` on the
 training set (gradient norms per layer) and ``layerwise.diagnostics`` (identical units).
+The charts' history (from epoch 0, the initial weights) is kept in ``history.Trace``s, bounded
+and thinned evenly; training stops at ``Config.max_epochs``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import layerwise as lw
 from ..diagnostics import identical_units
 from ..spec import NetworkSpec, network_for
 from .datasets import DATASETS, split
+from .history import Trace, overfitting
 from .schema import Command, Config
 
 Array = np.ndarray
@@ -33,11 +36,17 @@ UNIT_STEP = 2  # hidden-unit maps use every UNIT_STEP-th grid point: 25 × 25
 LARGE_NETWORK = 20_000
 COARSE_GRID = 30
 MAX_UNIT_MAPS = 12  # per layer; wider layers show their first units
-MAX_CURVE_POINTS = 25  # history points sent per update (the page keeps them all)
+CURVES = ("cost", "dev_cost", "accuracy", "dev_accuracy")
 # speed "auto": each update takes about UPDATE_SECONDS, the frame's own time (forward passes
 # for the views) first, and training what is left, at least MIN_FIT_SECONDS (and 1 epoch).
 UPDATE_SECONDS = 0.05
 MIN_FIT_SECONDS = 0.01
+# ... but no more than 1/AUTO_FRACTION of the epochs so far (and AUTO_MAX_EPOCHS): the pace
+# grows with the epoch, so that each tenfold of epochs takes about as long to watch (~3.5 s at
+# 20 updates a second) and the first hundred epochs, where the curves fall fastest, are seen.
+# Without it a small network ran ~700 epochs an update from the first second on.
+AUTO_FRACTION = 30
+AUTO_MAX_EPOCHS = 500
 MAX_WEIGHTS = 4096  # weights sent for drawing connections, at most
 MAX_PAIRWISE = 16  # layers up to this wide get every group of identical units; wider: all or none
 DATA_KEYS = {"dataset", "noise", "dev_fraction", "examples"}
@@ -115,12 +124,16 @@ class Session:
         x1, x2 = np.meshgrid(axis, axis[::-1])  # row 0 at the top of the picture
         self.grid = np.vstack([x1.ravel(), x2.ravel()])  # (2, grid_n²)
         self.epoch = 0
-        self.curves: dict[str, list[float | None]] = {
-            k: [] for k in ("epoch", "cost", "dev_cost", "accuracy", "dev_accuracy")
-        }
         self.diverged = False
         self.running = False
         self.epochs_per_tick = 1
+        # The charts' history, from epoch 0 (the initial weights, before any update).
+        self.curves = Trace(CURVES)
+        self.grads = Trace(("norms",))
+        cost, acc, _ = self._metrics(self.X, self.Y)
+        dev_cost, dev_acc, _ = self._metrics(self.X_dev, self.Y_dev)
+        start = {"cost": cost, "dev_cost": dev_cost, "accuracy": acc, "dev_accuracy": dev_acc}
+        self.curves.extend([0], {k: [v] for k, v in start.items()})
 
     # ----- commands ---------------------------------------------------------------------
     def handle(self, command: Command) -> list[dict[str, Any]]:
@@ -135,13 +148,15 @@ class Session:
         if kind == "pause":
             self.running = False
             return [self.frame()]
-        if self.diverged:  # play or step after a divergence: start again from the same seed
+        restart = self.diverged  # play or step after a divergence: again from the same seed
+        if restart:
             self._build_network()
+        head = [self.state()] if restart else []  # the page's curves start again too
         if kind == "play":
-            self.running = True
-            return [self.frame()]
+            self.running = not self.at_limit  # at the limit: the frame says so
+            return [*head, self.frame()]
         self.running = False  # step: one epoch
-        return self._train(1)
+        return [*head, *self._train(1)]
 
     def _configure(self, changes: dict[str, Any]) -> list[dict[str, Any]]:
         old, self.config = self.config, self.config.merged(changes)
@@ -158,9 +173,16 @@ class Session:
             self.optimizer.learning_rate = self.config.learning_rate
         if "l2" in changed:
             self.net.l2 = self.config.l2
+        if self.at_limit:  # a limit lowered below the epoch: training stops here
+            self.running = False
         return [self.state(fresh=False), self.frame()]
 
     # ----- training -----------------------------------------------------------------------
+    @property
+    def at_limit(self) -> bool:
+        """Whether training has reached the epoch limit (``max_epochs``)."""
+        return self.config.max_epochs is not None and self.epoch >= self.config.max_epochs
+
     def tick(self) -> list[dict[str, Any]]:
         """One update while running: a few epochs, then a frame. Nothing when paused."""
         if not self.running:
@@ -171,13 +193,21 @@ class Session:
         messages = self._train(self.epochs_per_tick)
         frame_seconds = time.perf_counter() - start - self.fit_seconds
         budget = max(MIN_FIT_SECONDS, UPDATE_SECONDS - frame_seconds)
-        # Aim the next update's training at the budget, changing the pace by at most 2× at once.
+        # Aim the next update's training at the budget, changing the pace by at most 2× at once,
+        # and at most 1/AUTO_FRACTION of the epochs so far (a watchable start).
         ratio = budget / max(self.fit_seconds, 1e-6)
-        self.epochs_per_tick = int(min(2000, max(1, self.epochs_per_tick * min(2.0, ratio))))
+        cap = min(AUTO_MAX_EPOCHS, max(1, self.epoch // AUTO_FRACTION))
+        self.epochs_per_tick = int(min(cap, max(1, self.epochs_per_tick * min(2.0, ratio))))
         return messages
 
     def _train(self, epochs: int) -> list[dict[str, Any]]:
+        """``epochs`` epochs (fewer where the limit comes first; then training stops), a frame."""
         c = self.config
+        if c.max_epochs is not None:
+            epochs = min(epochs, c.max_epochs - self.epoch)
+        if epochs <= 0:
+            self.running = False
+            return [self.frame()]
         dev = (self.X_dev, self.Y_dev) if self.X_dev.shape[1] else None
         counter = _EpochCounter()
         start = time.perf_counter()
@@ -207,18 +237,17 @@ class Session:
         self.fit_seconds = time.perf_counter() - start
         self._record(history)
         self.epoch += history.epochs
+        if self.at_limit:
+            self.running = False
         return [self.frame()]
 
     def _record(self, history: lw.History) -> None:
-        """Keep at most MAX_CURVE_POINTS of this update's epochs (always the last one)."""
-        n = history.epochs
-        keep = np.unique(np.linspace(0, n - 1, min(n, MAX_CURVE_POINTS)).round().astype(int))
-        curves = history.history
-        for i in keep:
-            self.curves["epoch"].append(self.epoch + int(i) + 1)
-            for key in ("cost", "dev_cost", "accuracy", "dev_accuracy"):
-                values = curves.get(key)
-                self.curves[key].append(_finite(values[i]) if values else None)
+        """Add this update's epochs to the curves (which thin them: ``history.Trace``)."""
+        n, logs = history.epochs, history.history
+        values = {
+            key: [_finite(v) for v in logs[key]] if logs.get(key) else [None] * n for key in CURVES
+        }
+        self.curves.extend([self.epoch + i + 1 for i in range(n)], values)
 
     # ----- what the page is sent ----------------------------------------------------------
     def state(self, fresh: bool = True) -> dict[str, Any]:
@@ -274,12 +303,15 @@ class Session:
         none = (None, None, None)
         cost, acc, norms = self._metrics(self.X, self.Y, backward=True) if finite else none
         dev_cost, dev_acc, _ = self._metrics(self.X_dev, self.Y_dev) if finite else none
-        curves, self.curves = self.curves, {k: [] for k in self.curves}
+        if norms is not None:
+            self.grads.extend([self.epoch], {"norms": [norms]})
+        c = self.curves.values
         frame: dict[str, Any] = {
             "type": "frame",
             "epoch": self.epoch,
             "running": self.running,
             "diverged": self.diverged,
+            "at_limit": self.at_limit,
             "epochs_per_update": self.config.speed or self.epochs_per_tick,
             "metrics": {
                 "cost": cost,
@@ -287,7 +319,14 @@ class Session:
                 "accuracy": acc,
                 "dev_accuracy": dev_acc,
             },
-            "curves": curves,
+            # The points new since the last frame and the strides: the page thins as we do.
+            # overfitting: the epoch of the dev cost's minimum, when it has risen since while
+            # the train cost fell (history.overfitting); else None.
+            "curves": self.curves.fresh(),
+            "stride": self.curves.stride,
+            "grads": self.grads.fresh(),
+            "grads_stride": self.grads.stride,
+            "overfitting": overfitting(self.curves.epochs, c["cost"], c["dev_cost"]),
         }
         if not finite:
             return frame
@@ -296,7 +335,15 @@ class Session:
         lo, hi = (0.0, 1.0) if self.task == "binary" else self.y_range
         frame["boundary"] = {"data": _bytes(AL[0], lo, hi), "lo": lo, "hi": hi}
         frame["grad_norms"] = norms
-        units = []
+        frame["units"] = self._units(caches)
+        if net.theta.size <= MAX_WEIGHTS:
+            frame["weights"] = [np.round(layer.W, 4).tolist() for layer in net.layers]
+        return frame
+
+    def _units(self, caches: list) -> list[dict[str, Any]]:
+        """Each hidden layer's unit maps over the plane (from the grid's forward pass), their
+        colour range and the groups of identical units."""
+        net, units = self.net, []
         for l, cache in enumerate(caches[:-1], start=1):
             name = net.activations[l - 1].name
             n, k = self.grid_n, self.unit_step
@@ -315,7 +362,4 @@ class Session:
                     "identical": groups,
                 }
             )
-        frame["units"] = units
-        if net.theta.size <= MAX_WEIGHTS:
-            frame["weights"] = [np.round(layer.W, 4).tolist() for layer in net.layers]
-        return frame
+        return units

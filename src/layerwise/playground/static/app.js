@@ -9,7 +9,6 @@ const WHITE = [250, 250, 250];
 const TRAIN_COLOR = "#1d2330";
 const DEV_COLOR = "#8e44c9";
 const LAYER_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#444"];
-const MAX_POINTS = 2000;
 
 // 256 colours from orange (0) through white (127.5) to blue (255).
 const PALETTE = Array.from({ length: 256 }, (_, i) => {
@@ -21,9 +20,10 @@ const PALETTE = Array.from({ length: 256 }, (_, i) => {
 // The boundary's background: the same scale, paler, so that the points stand out.
 const PALE = PALETTE.map((c) => c.map((v) => Math.round(v + (255 - v) * 0.35)));
 
+const emptyCurves = () => ({ epoch: [], cost: [], dev_cost: [], accuracy: [], dev_accuracy: [] });
 const view = {
-  state: null, frame: null, running: false,
-  curves: { epoch: [], cost: [], dev_cost: [], accuracy: [], dev_accuracy: [] },
+  state: null, frame: null, running: false, logEpochs: false,
+  curves: emptyCurves(),
   grads: { epoch: [], norms: [] },
 };
 let socket = null;
@@ -66,10 +66,12 @@ const HANDLERS = {
     const mixed = new Option("per layer (see the network)", "");
     mixed.disabled = true;
     $("activation").append(mixed);
-    const label = (key) => (v) => (m.labels[key] || {})[String(v)] ?? String(v);
+    const label = (key) => (v) => (m.labels[key] || {})[String(v)] ??
+      (typeof v === "number" ? v.toLocaleString("en-US") : String(v));
+    view.label = label;
     fillSelect($("init"), m.inits, label("init"));
     fillSelect($("optimizer"), m.optimizers, label("optimizer"));
-    for (const key of ["batch_size", "speed"]) fillSelect($(key), m.presets[key], label(key));
+    for (const key of PRESET_KEYS) fillSelect($(key), m.presets[key], label(key));
     for (const key of ["noise", "dev_fraction", "examples", "seed"]) {
       const [low, high] = m.limits[key];
       Object.assign($(key), { min: low, max: high, step: m.steps[key] });
@@ -83,12 +85,13 @@ const HANDLERS = {
   state(m) {
     view.state = m;
     if (m.fresh) {
-      view.curves = { epoch: [], cost: [], dev_cost: [], accuracy: [], dev_accuracy: [] };
+      view.curves = emptyCurves();
       view.grads = { epoch: [], norms: [] };
     }
     showConfig(m.config);
     document.querySelectorAll("input.invalid").forEach((el) => el.classList.remove("invalid"));
     $("layer-dims").textContent = `layer_dims = [${m.layer_dims.join(", ")}] · ${m.n_parameters.toLocaleString("en-US")} parameters`;
+    $("layers-value").textContent = `layer_dims = [${m.layer_dims.join(", ")}]`;
     $("task").textContent = `${view.tasks[m.task].output} output, ${m.task === "binary" ? "P(y = 1)" : "ŷ"}`;
     $("legend-lo").textContent = m.task === "binary" ? "class 0" : `y = ${m.y_range[0].toFixed(2)}`;
     $("legend-hi").textContent = m.task === "binary" ? "class 1" : `y = ${m.y_range[1].toFixed(2)}`;
@@ -107,7 +110,14 @@ const HANDLERS = {
     $("dev-cost").textContent = fmt(m.metrics.dev_cost, 4);
     $("train-accuracy").textContent = fmt(m.metrics.accuracy, 3);
     $("dev-accuracy").textContent = fmt(m.metrics.dev_accuracy, 3);
-    setStatus(m.running ? `training · ${m.epochs_per_update} epochs/update` : m.diverged ? "diverged" : "paused");
+    setStatus(m.running ? `training · ${m.epochs_per_update} epochs/update` : m.diverged ? "diverged"
+      : m.at_limit ? `stopped at ${m.epoch.toLocaleString("en-US")} epochs (the limit)` : "paused");
+    if (m.at_limit) $("play").disabled = true;  // until "stop at" is raised
+    const over = $("overfitting");
+    over.hidden = m.overfitting === null || m.overfitting === undefined;
+    over.textContent = over.hidden ? "" : "dev cost rising while train cost falls: overfitting " +
+      `(the dev cost was lowest at epoch ${m.overfitting.toLocaleString("en-US")}). ` +
+      "Try L2 λ, more examples, or stop near that epoch.";
     drawBoundary();
     drawUnits(m);
     drawWires(m);
@@ -121,6 +131,17 @@ const HANDLERS = {
 // ----- controls -------------------------------------------------------------------------
 function fillSelect(select, values, label) {
   select.replaceChildren(...values.map((v) => new Option(label(v), v)));
+}
+
+// The menus that offer presets of a range (the server accepts any value in it): a value the
+// server holds that is not among them gets an option of its own.
+const PRESET_KEYS = ["batch_size", "speed", "max_epochs"];
+function selectValue(key, value) {
+  const select = $(key), text = String(value);
+  if (![...select.options].some((o) => o.value === text)) {
+    select.append(new Option(view.label ? view.label(key)(value) : text, text));
+  }
+  select.value = text;
 }
 
 function showConfig(c) {
@@ -137,10 +158,9 @@ function showConfig(c) {
   $("init").value = c.init;
   $("optimizer").value = c.optimizer;
   set("learning_rate", String(c.learning_rate));
-  $("batch_size").value = String(c.batch_size);
   set("l2", String(c.l2));
   set("seed", String(c.seed));
-  $("speed").value = String(c.speed);
+  for (const key of PRESET_KEYS) selectValue(key, c[key]);
   $("remove-layer").disabled = c.layers.length === 0;
   $("add-layer").disabled = c.layers.length >= view.maxLayers;
 }
@@ -174,6 +194,8 @@ function bindControls() {
   $("l2").onchange = (e) => { markSent(e.target); setConfig({ l2: typedNumber(e.target.value) }); };
   $("seed").onchange = (e) => { markSent(e.target); setConfig({ seed: typedNumber(e.target.value) }); };
   $("speed").onchange = (e) => setConfig({ speed: e.target.value === "auto" ? "auto" : Number(e.target.value) });
+  $("max_epochs").onchange = (e) => setConfig({ max_epochs: e.target.value === "none" ? "none" : Number(e.target.value) });
+  $("log-epochs").onchange = (e) => { view.logEpochs = e.target.checked; drawCharts(); };
   $("add-layer").onclick = () => {
     const layers = view.state.config.layers;
     setConfig({ layers: [...layers, layers.length ? layers[layers.length - 1] : 4] });
@@ -193,6 +215,7 @@ function previewLayers(text) {
   const parts = text.trim() === "" ? [] : text.split(",").map((p) => p.trim());
   if (!parts.every((p) => /^[0-9]+$/.test(p) && Number(p) >= 1)) return;
   const dims = [2, ...parts.map(Number), 1];
+  $("layers-value").textContent = `layer_dims = [${dims.join(", ")}]`;
   const shapes = dims.slice(1).map((n, l) => `W[${l + 1}] (${n}, ${dims[l]})`).join(" ");
   $("layer-dims").textContent = `layer_dims = [${dims.join(", ")}] · ${shapes} · Enter applies`;
 }
@@ -215,6 +238,7 @@ function clearMessage() { $("error").hidden = true; $("error").replaceChildren()
 
 function setStatus(text) {
   $("status").textContent = text;
+  $("status").title = text;
   $("status").className = `status ${text.startsWith("training") ? "running" : ""}`;
   $("play").disabled = text.startsWith("training");
 }
@@ -278,7 +302,11 @@ function buildDiagram(s) {
   const dims = s.layer_dims, L = dims.length - 1;
   const shown = dims.map((n) => Math.min(n, 12));
   const height = $("diagram").clientHeight - 62 - 90;
-  const size = Math.max(18, Math.min(52, Math.floor(height / Math.max(...shown) - 6)));
+  // The columns share the width (8 px apart): narrow ones (6 hidden layers) get smaller text
+  // and maps, so that the output column always fits.
+  const width = (columns.clientWidth - 8 * L) / (L + 1);
+  columns.classList.toggle("compact", width < 96);
+  const size = Math.max(14, Math.min(52, Math.floor(height / Math.max(...shown) - 6), Math.floor(width - 24)));
   view.mapSize = size;
   const cols = [];
   for (let l = 0; l <= L; l++) {
@@ -415,19 +443,44 @@ function drawWires(m) {
 }
 
 // ----- curves ---------------------------------------------------------------------------
-function appendCurves(m) {
-  const c = view.curves;
-  for (const key of Object.keys(c)) c[key].push(...m.curves[key]);
-  if (m.grad_norms && (view.grads.epoch.length === 0 || view.grads.epoch.at(-1) !== m.epoch)) {
-    view.grads.epoch.push(m.epoch);
-    view.grads.norms.push(m.grad_norms);
-  }
-  const thin = (obj) => { for (const key of Object.keys(obj)) obj[key] = obj[key].filter((_, i) => i % 2 === 0); };
-  if (c.epoch.length > MAX_POINTS) thin(c);
-  if (view.grads.epoch.length > MAX_POINTS) thin(view.grads);
+// The server keeps each chart's history bounded and spread evenly from epoch 0 (its
+// history.py): each frame brings the points new since the last one and the stride. The page
+// applies the same rule to what it holds, so it holds the server's points, never more.
+function kept(epochs, stride) {
+  const out = [];
+  let bucket = null;
+  epochs.forEach((e, i) => {
+    if (Math.floor(e / stride) !== bucket || i === epochs.length - 1) {
+      out.push(i);
+      bucket = Math.floor(e / stride);
+    }
+  });
+  return out;
 }
 
-function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = "", legend = [] } = {}) {
+function extend(buffer, points, stride) {
+  if (!points) return buffer;
+  // A history that starts again (a new network) replaces the old one.
+  if (points.epoch.length && buffer.epoch.length && points.epoch[0] <= buffer.epoch.at(-1)) {
+    for (const key of Object.keys(buffer)) buffer[key] = [];
+  }
+  for (const key of Object.keys(buffer)) buffer[key].push(...points[key]);
+  const keep = kept(buffer.epoch, stride);
+  if (keep.length < buffer.epoch.length) {
+    for (const key of Object.keys(buffer)) buffer[key] = keep.map((i) => buffer[key][i]);
+  }
+  return buffer;
+}
+
+function appendCurves(m) {
+  extend(view.curves, m.curves, m.stride);
+  extend(view.grads, m.grads, m.grads_stride);
+}
+
+// A line chart. `log`: a log-scaled y axis, where 0 (which it cannot show) has a row of its
+// own at the bottom; `logX`: epochs on a log scale (log10(1 + epoch): epoch 0 stays on it).
+// The canvas's data-epochs says the first and last epoch plotted.
+function chart(canvas, series, { log = false, logX = false, yMin = null, yMax = null, empty = "", legend = [] } = {}) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth, h = canvas.clientHeight;
   canvas.width = w * dpr; canvas.height = h * dpr;
@@ -436,42 +489,55 @@ function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = 
   ctx.clearRect(0, 0, w, h);
   ctx.font = "11px system-ui, sans-serif";
   const f = (v) => (log ? Math.log10(v) : v);
-  const ok = (v) => v !== null && Number.isFinite(v) && (!log || v > 0);
-  let xs = [], ys = [];
-  for (const s of series) s.y.forEach((v, i) => { if (ok(v)) { xs.push(s.x[i]); ys.push(f(v)); } });
-  if (ys.length === 0) {
+  const gx = (x) => (logX ? Math.log10(1 + x) : x);
+  const zero = (v) => log && v === 0;
+  const ok = (v) => v !== null && v !== undefined && Number.isFinite(v) && (!log || v >= 0);
+  const xs = [], ys = [];
+  for (const s of series) s.y.forEach((v, i) => { if (ok(v)) { xs.push(s.x[i]); if (!zero(v)) ys.push(f(v)); } });
+  const zeros = xs.length > ys.length;
+  canvas.dataset.epochs = xs.length ? `${Math.min(...xs)},${Math.max(...xs)}` : "";
+  if (xs.length === 0) {
     ctx.fillStyle = "#8a93a3"; ctx.textAlign = "center";
     ctx.fillText(empty || "press play or step", w / 2, h / 2);
     return;
   }
-  let lo = yMin ?? Math.min(...ys), hi = yMax ?? Math.max(...ys);
+  let lo = yMin ?? (ys.length ? Math.min(...ys) : 0), hi = yMax ?? (ys.length ? Math.max(...ys) : 1);
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const pad = (hi - lo) * 0.06; lo -= yMin === null ? pad : 0; hi += yMax === null ? pad : 0;
-  const x0 = Math.min(0, ...xs), x1 = Math.max(1, ...xs);
-  const left = 48, right = 8, top = 6, bottom = 18;
-  const X = (x) => left + ((x - x0) / (x1 - x0)) * (w - left - right);
-  const Y = (y) => top + (1 - (y - lo) / (hi - lo)) * (h - top - bottom);
+  const x0 = gx(Math.min(0, ...xs)), x1 = gx(Math.max(1, ...xs));
+  const left = 48, right = 8, top = 6, bottom = 18, floor = h - bottom;
+  const plotBottom = zeros ? floor - 14 : floor;  // the 0 row, under the log scale
+  const X = (x) => left + ((gx(x) - x0) / (x1 - x0)) * (w - left - right);
+  const Y = (y) => top + (1 - (y - lo) / (hi - lo)) * (plotBottom - top);
+  const py = (v) => (zero(v) ? floor : Y(f(v)));
   ctx.strokeStyle = "#e3e7ee"; ctx.fillStyle = "#5b6475"; ctx.lineWidth = 1;
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
-  const ticks = [0, 1, 2, 3].map((k) => lo + ((hi - lo) * k) / 3);
+  const ticks = ys.length ? [0, 1, 2, 3].map((k) => lo + ((hi - lo) * k) / 3) : [];
   const labels = tickLabels(ticks.map((v) => (log ? 10 ** v : v)));
-  ticks.forEach((v, k) => {
-    const y = Y(v);
+  const rows = ticks.map((v, k) => [Y(v), labels[k]]);
+  if (zeros) rows.push([floor, "0"]);
+  for (const [y, text] of rows) {
     ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(w - right, y); ctx.stroke();
-    ctx.fillText(labels[k], left - 4, y);
-  });
-  ctx.textAlign = "center"; ctx.textBaseline = "alphabetic";
-  ctx.fillText(`epoch ${Math.round(x1)}`, w - 40, h - 4);
+    ctx.fillText(text, left - 4, y);
+  }
+  drawEpochAxis(ctx, { X, x1: Math.max(1, ...xs), logX, w, h, left });
   for (const s of series) {
     ctx.strokeStyle = s.color; ctx.lineWidth = 1.6; ctx.setLineDash(s.dash || []);
     ctx.beginPath();
     let started = false;
     s.y.forEach((v, i) => {
       if (!ok(v)) { started = false; return; }
-      const px = X(s.x[i]), py = Y(f(v));
-      if (started) ctx.lineTo(px, py); else { ctx.moveTo(px, py); started = true; }
+      const px = X(s.x[i]);
+      if (started) ctx.lineTo(px, py(v)); else { ctx.moveTo(px, py(v)); started = true; }
     });
     ctx.stroke();
+    // A point with no plotted neighbour (epoch 0 before the first step) is a dot.
+    ctx.fillStyle = s.color;
+    s.y.forEach((v, i) => {
+      if (ok(v) && !ok(s.y[i - 1]) && !ok(s.y[i + 1])) {
+        ctx.beginPath(); ctx.arc(X(s.x[i]), py(v), 2.5, 0, 2 * Math.PI); ctx.fill();
+      }
+    });
   }
   ctx.setLineDash([]);
   // Legend, top right inside the plot: "l" in each series' colour.
@@ -480,6 +546,23 @@ function chart(canvas, series, { log = false, yMin = null, yMax = null, empty = 
   for (const item of [...legend].reverse()) {
     ctx.fillStyle = item.color; ctx.fillText(item.label, x, top + 3);
     x -= ctx.measureText(item.label).width + 6;
+  }
+}
+
+// The epoch axis: the last epoch at the right; on a log scale, 0 and the powers of 10 instead.
+function drawEpochAxis(ctx, { X, x1, logX, w, h, left }) {
+  ctx.fillStyle = "#5b6475"; ctx.textBaseline = "alphabetic";
+  if (!logX) {
+    ctx.textAlign = "center";
+    ctx.fillText(`epoch ${Math.round(x1).toLocaleString("en-US")}`, w - 48, h - 4);
+    return;
+  }
+  ctx.textAlign = "left";
+  ctx.fillText("epoch 0", left, h - 4);
+  for (let k = 2; 10 ** k <= x1; k++) {  // (10 would crowd "epoch 0")
+    const x = X(10 ** k);
+    ctx.textAlign = x > w - 20 ? "right" : "center";
+    ctx.fillText(k < 4 ? String(10 ** k) : `1e${k}`, Math.min(x, w - 2), h - 4);
   }
 }
 
@@ -499,12 +582,12 @@ function drawCharts() {
   chart($("cost-chart"), [
     { x: c.epoch, y: c.cost, color: TRAIN_COLOR },
     { x: c.epoch, y: c.dev_cost, color: DEV_COLOR, dash: [4, 3] },
-  ], { log: true });
+  ], { log: true, logX: view.logEpochs });
   const regression = view.state && view.state.task !== "binary";
   chart($("accuracy-chart"), regression ? [] : [
     { x: c.epoch, y: c.accuracy, color: TRAIN_COLOR },
     { x: c.epoch, y: c.dev_accuracy, color: DEV_COLOR, dash: [4, 3] },
-  ], { yMax: 1, empty: regression ? "no accuracy for regression" : "" });
+  ], { yMax: 1, logX: view.logEpochs, empty: regression ? "no accuracy for regression" : "" });
   const g = view.grads, L = view.state ? view.state.layer_dims.length - 1 : 0;
   const series = [];
   for (let l = 0; l < L; l++) {
@@ -512,7 +595,7 @@ function drawCharts() {
   }
   const legend = series.map((s, l) => ({ label: `${l + 1}`, color: s.color }));
   if (legend.length) legend[0].label = "layer 1";
-  chart($("grad-chart"), series, { log: true, legend });
+  chart($("grad-chart"), series, { log: true, logX: view.logEpochs, legend });
 }
 
 function writeNote(m) {
@@ -523,6 +606,12 @@ function writeNote(m) {
       "equal (the symmetry problem). Try ×0.01 or Xavier.");
   }
   const norms = m.grad_norms || [];
+  const zeros = norms.map((n, l) => (n === 0 ? `‖dW[${l + 1}]‖` : null)).filter((l) => l !== null);
+  if (zeros.length) {
+    notes.push(zeros.length === norms.length
+      ? "Every ‖dW[l]‖ is 0 (the gradient chart's 0 row): no weight changes."
+      : `${zeros.join(", ")} = 0 (the gradient chart's 0 row): those weights do not change.`);
+  }
   if (norms.length > 2 && norms[0] !== null && norms.at(-1) && norms[0] < 1e-3 * norms.at(-1)) {
     notes.push("‖dW[1]‖ is over 1000× smaller than the last layer's: vanishing gradients.");
   }
