@@ -80,13 +80,14 @@ def _same(a, b) -> None:
     assert h.metrics == ref_h.metrics
     assert (h.stopped_epoch, h.best_epoch) == (ref_h.stopped_epoch, ref_h.best_epoch)
     assert rng_state(net.shuffle_rng) == rng_state(ref.shuffle_rng)
+    assert rng_state(net.dropout_rng) == rng_state(ref.dropout_rng)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("early", [None, "dev_cost", "cost"], ids=lambda e: f"early-{e}")
-@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks", "no-shuffle"])
+@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks", "no-shuffle", "dropout"])
 def test_a_run_stopped_after_any_step_resumes_bit_for_bit(
     tmp_path, optimizer, dtype, early, extras
 ) -> None:
@@ -98,6 +99,8 @@ def test_a_run_stopped_after_any_step_resumes_bit_for_bit(
         options |= dict(sample_weight=np.linspace(0.5, 2, 48), shuffle_block=5)
     elif extras == "no-shuffle":  # mini-batches in the data's order every epoch
         options["shuffle"] = False
+    elif extras == "dropout":  # the masks' stream is where the stopped step left it
+        net_options = {"keep_prob": 0.6}
     if early:
         options["callbacks"] = lambda: [lw.EarlyStopping(patience=2, min_delta=1e-3, monitor=early)]
     ref = _train(X, Y, (Xd, Yd), dtype, net_options=net_options, **options)
