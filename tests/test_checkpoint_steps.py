@@ -343,3 +343,18 @@ def test_early_stopping_on_the_cost_keeps_the_start_of_an_epoch_stopped_inside(t
     got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [7 * 6 + 3], **options)
     assert got[2] == [(3, 7)]
     _same(got, ref)
+
+
+def test_a_dropout_checkpoint_without_the_masks_stream_is_refused(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    path = tmp_path / "c.npz"
+    Network([3, 5, 1], hidden="tanh", seed=3, keep_prob=0.5).fit(
+        X, Y, epochs=2, batch_size=7, checkpoint=path
+    )
+    assert "dropout_rng" in json.loads(zipfile.ZipFile(path).read("header.json"))
+    _rewrite(path, lambda h, f: h.pop("dropout_rng"))
+    net = Network([3, 5, 1], hidden="tanh", seed=3, keep_prob=0.5)
+    with pytest.raises(ValueError, match=r"checkpoint: .*the dropout generator's state is missing"):
+        net.fit(X, Y, epochs=3, batch_size=7, checkpoint=path, resume=True)
+    with pytest.raises(ValueError, match=r"dropout generator's state is missing"):
+        load_checkpoint(path)

@@ -308,3 +308,36 @@ def test_the_dropout_stream_is_its_own(rng: np.random.Generator) -> None:
     state = legacy.get_state(legacy=False)
     assert dropout_rng(legacy).random() == dropout_rng(np.random.RandomState(5)).random()
     assert legacy.get_state(legacy=False)["state"]["pos"] == state["state"]["pos"]
+
+
+# ----- gradient checking runs with dropout off -------------------------------------------------
+def test_gradient_check_turns_dropout_off_and_refuses_it_on(rng: np.random.Generator) -> None:
+    from layerwise.gradient_check import gradient_check
+
+    net = Network([3, 5, 4, 1], hidden="tanh", keep_prob=0.5, seed=1)
+    X, Y = rng.standard_normal((3, 6)), (rng.random((1, 6)) > 0.5) * 1.0
+    check = gradient_check(net, X, Y)
+    assert check.passed()
+    whole = Network.from_config(net.config() | {"keep_prob": [1.0, 1.0]}, net.theta)
+    assert np.array_equal(check.grad, gradient_check(whole, X, Y).grad)  # the whole network's
+    with pytest.raises(ValueError, match=r"runs with dropout off, got dropout=Generator.*Hint"):
+        gradient_check(net, X, Y, dropout=np.random.default_rng(0))
+
+
+def test_a_diverging_run_is_rewound_with_the_epochs_own_masks(rng: np.random.Generator) -> None:
+    from layerwise import DivergenceError
+
+    X = 10 * rng.standard_normal((3, 64))
+    Y = X[:2] ** 2
+    fast, slow = twins([3, 8, 8, 2], hidden="tanh", output="linear", keep_prob=0.7, seed=0)
+    with pytest.raises(DivergenceError, match=r"example (\d+)") as err:
+        fast.fit(X, Y, epochs=1000, learning_rate=3.0, batch_size=16, shuffle=False)
+    epoch = int(str(err.value).split("at epoch ")[1].split()[0])
+    first = int(str(err.value).rsplit("example ", 1)[1].split()[0])
+    reference_fit(slow, X, Y, epochs=epoch, learning_rate=3.0, batch_size=16)
+    opt = get_optimizer("gd", 3.0)
+    for i in range(0, first, 16):  # the steps of the last epoch before the one that broke θ
+        AL, caches = slow.forward(X[:, i : i + 16], slow.dropout_rng)
+        opt.update(slow.parameters, slow.backward(AL, Y[:, i : i + 16], caches))
+    assert np.isfinite(fast.theta).all()
+    np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-10)
