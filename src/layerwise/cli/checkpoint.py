@@ -44,6 +44,7 @@ OPTIONS = {
     "init": "--init",
     "legacy_rng": "--legacy-rng",
     "l2": "--l2",
+    "dropout": "--dropout",
     "optimizer": "--optimizer",
     "learning_rate": "--learning-rate",
     "epochs": "--epochs",
@@ -189,10 +190,10 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
     epochs may grow: the run trains further)."""
     now, then = spec.to_dict(), stored.to_dict()
     differs = [
-        f"{_flag(part, key)} {then[part][key]!r} in the checkpoint, {now[part][key]!r} now"
+        f"{_flag(part, key)} {then[part].get(key)!r} in the checkpoint, {now[part].get(key)!r} now"
         for part in ("data", "network", "fit")
-        for key in now[part]
-        if now[part][key] != then[part].get(key) and (part, key) != ("fit", "epochs")
+        for key in dict.fromkeys([*now[part], *then[part]])  # (keep_prob: only with dropout)
+        if now[part].get(key) != then[part].get(key) and (part, key) != ("fit", "epochs")
     ]
     if now["seed"] != then["seed"]:
         differs.append(f"--seed {then['seed']!r} in the checkpoint, {now['seed']!r} now")
@@ -206,6 +207,8 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
 
 def _flag(part: str, key: str) -> str:
     """A spec's field as the flag that sets it (the data file: DATA)."""
+    if key == "keep_prob":  # (the spec holds 1 - rate)
+        return "--dropout (as keep_prob)"
     return "DATA" if key == "source" else "--" + key.replace("_", "-")
 
 
