@@ -133,7 +133,8 @@ def gradient_check(
     _check_float64(net)
     if dropout is not None and dropout is not False:
         raise ValueError(
-            f"gradient_check runs with dropout off, got dropout={dropout!r}: random masks make "
+            f"gradient_check runs with dropout off, got dropout={type(dropout).__name__}: "
+            "random masks make "
             "J another function at every call. Hint: check without dropout (the course's "
             "habit: turn it off, check, turn it back on); net.keep_prob is ignored by the check."
         )
