@@ -48,7 +48,13 @@ def test_the_engine_equals_the_reference_with_dropout_on_every_path(
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize(("output", "loss", "n_y"), PAIRS_WIDE)
 def test_every_activation_and_output_trains_with_dropout_as_the_reference(
-    hidden: str, output: str, loss: str, n_y: int, l2: float, rng: np.random.Generator
+    hidden: str,
+    output: str,
+    loss: str,
+    n_y: int,
+    l2: float,
+    rng: np.random.Generator,
+    blas_update: int | None,
 ) -> None:
     dims = [3, 5, 4, n_y]
     kwargs = dict(hidden=hidden, output=output, loss=loss, l2=l2, keep_prob=0.7)
@@ -130,6 +136,8 @@ def test_a_network_without_dropout_records_no_dropout_op(rng: np.random.Generato
         counts[str(keep)] = len(engine.ops)
         assert (engine.dropout_rng is None) == (keep == 1.0)
     assert counts["1.0"] < counts["[0.5, 1.0]"] < counts["0.5"]  # only for the layers that drop
+    with pytest.raises(ValueError, match=r"layer 1 drops units \(keep_prob 0.5\), so the engine"):
+        Engine(net, X_rows, Y_rows, 12, False, None, get_optimizer("gd", 0.1))
 
 
 # ----- the masks -----------------------------------------------------------------------------
@@ -341,3 +349,12 @@ def test_a_diverging_run_is_rewound_with_the_epochs_own_masks(rng: np.random.Gen
         opt.update(slow.parameters, slow.backward(AL, Y[:, i : i + 16], caches))
     assert np.isfinite(fast.theta).all()
     np.testing.assert_allclose(fast.theta, slow.theta, rtol=1e-10)
+
+
+def test_a_model_file_with_a_bad_keep_prob_is_refused(tmp_path) -> None:
+    from model_files import edit_header
+
+    path = Network([3, 4, 1], keep_prob=0.5).save(tmp_path / "m.npz")
+    edit_header(path, lambda h: h["network"].update(keep_prob=[1.5]))
+    with pytest.raises(ValueError, match=r"m.npz.*its network cannot be built .*keep_prob"):
+        Network.load(path)

@@ -189,11 +189,13 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
     """Refuse a checkpoint in ``--checkpoint DIR`` of another run, naming what differs (the
     epochs may grow: the run trains further)."""
     now, then = spec.to_dict(), stored.to_dict()
+    for d in (now, then):  # (to_dict leaves keep_prob out without dropout)
+        d["network"].setdefault("keep_prob", 1.0)
     differs = [
-        f"{_flag(part, key)} {then[part].get(key)!r} in the checkpoint, {now[part].get(key)!r} now"
+        f"{_flag(part, key)} {then[part][key]!r} in the checkpoint, {now[part][key]!r} now"
         for part in ("data", "network", "fit")
-        for key in dict.fromkeys([*now[part], *then[part]])  # (keep_prob: only with dropout)
-        if now[part].get(key) != then[part].get(key) and (part, key) != ("fit", "epochs")
+        for key in now[part]
+        if now[part][key] != then[part].get(key) and (part, key) != ("fit", "epochs")
     ]
     if now["seed"] != then["seed"]:
         differs.append(f"--seed {then['seed']!r} in the checkpoint, {now['seed']!r} now")

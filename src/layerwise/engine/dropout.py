@@ -41,6 +41,11 @@ class Masks:
         """After g: U = rand(n[l], B), D = (U < keep)/keep, A_drop = A ⊙ D (into ``H[l]``)."""
         if self.U[l] is None:
             return []
+        if rng is None:
+            raise ValueError(
+                f"layer {l} drops units (keep_prob {self.keep[l]}), so the engine needs a "
+                "dropout_rng. Hint: fit passes net.dropout_rng; Engine(..., dropout_rng=...)."
+            )
         U, D, keep = self.U[l], self.D[l], self.keep[l]
         return [
             partial(rng.random, None, np.float64, U),  # the reference's rand(n[l], B)
