@@ -522,6 +522,8 @@ def test_train_with_dropout_rates_saves_keep_prob(tmp_path, capsys):
     assert code == 0
     net = lw.load(out_dir / "model.npz")
     assert net.keep_prob == (0.8, 0.5)  # keep_prob = 1 - rate
+    code, out, _ = run(capsys, "summary", out_dir / "model.npz")
+    assert code == 0 and "l2: 0.0   dropout keep_prob: [0.8, 0.5]" in out
     code, _, _ = run(capsys, *args, "--dropout", "0.25", "--out", tmp_path / "one")
     assert code == 0 and lw.load(tmp_path / "one" / "model.npz").keep_prob == (0.75, 0.75)
     code, _, err = run(capsys, *args, "--dropout", "0.1,0.2,0.3", "--out", tmp_path / "x")
