@@ -19,7 +19,7 @@ CELL_TIMEOUT_S = 600
 
 
 def sources() -> list[Path]:
-    """The notebooks' sources in the course's order: ``01_*.py`` ... ``08_*.py``."""
+    """The notebooks' sources in the course's order: ``01_*.py`` ... ``09_*.py``."""
     return sorted(HERE.glob("[0-9][0-9]_*.py"))
 
 

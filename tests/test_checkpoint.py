@@ -363,6 +363,11 @@ def test_cli_resume_from_another_folder_writes_where_the_run_did(tmp_path, capsy
             [*BASE, "--epochs", "1", "--checkpoint", "{ck}"],
             "--epochs 1 is fewer than the 2 epochs",
         ),
+        (
+            [*BASE, "--dropout", "0.5", "--checkpoint", "{ck}"],
+            "another run \\(--dropout \\(as keep_prob\\) 1.0 in the checkpoint, 0.5 now\\)",
+        ),
+        (["train", "--resume", "{ck}", "--dropout", "0.5"], "--resume takes .* remove --dropout"),
         (["train", "--resume", "{fit_ck}"], "written by fit\\(\\), not by `layerwise train`"),
         (["train", "--resume", "{missing}"], "checkpoint .* not found"),
         (["train"], "train needs DATA \\(or --resume DIR"),

@@ -80,13 +80,14 @@ def _same(a, b) -> None:
     assert h.metrics == ref_h.metrics
     assert (h.stopped_epoch, h.best_epoch) == (ref_h.stopped_epoch, ref_h.best_epoch)
     assert rng_state(net.shuffle_rng) == rng_state(ref.shuffle_rng)
+    assert rng_state(net.dropout_rng) == rng_state(ref.dropout_rng)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("early", [None, "dev_cost", "cost"], ids=lambda e: f"early-{e}")
-@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks", "no-shuffle"])
+@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks", "no-shuffle", "dropout"])
 def test_a_run_stopped_after_any_step_resumes_bit_for_bit(
     tmp_path, optimizer, dtype, early, extras
 ) -> None:
@@ -98,6 +99,8 @@ def test_a_run_stopped_after_any_step_resumes_bit_for_bit(
         options |= dict(sample_weight=np.linspace(0.5, 2, 48), shuffle_block=5)
     elif extras == "no-shuffle":  # mini-batches in the data's order every epoch
         options["shuffle"] = False
+    elif extras == "dropout":  # the masks' stream is where the stopped step left it
+        net_options = {"keep_prob": 0.6}
     if early:
         options["callbacks"] = lambda: [lw.EarlyStopping(patience=2, min_delta=1e-3, monitor=early)]
     ref = _train(X, Y, (Xd, Yd), dtype, net_options=net_options, **options)
@@ -340,3 +343,18 @@ def test_early_stopping_on_the_cost_keeps_the_start_of_an_epoch_stopped_inside(t
     got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [7 * 6 + 3], **options)
     assert got[2] == [(3, 7)]
     _same(got, ref)
+
+
+def test_a_dropout_checkpoint_without_the_masks_stream_is_refused(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    path = tmp_path / "c.npz"
+    Network([3, 5, 1], hidden="tanh", seed=3, keep_prob=0.5).fit(
+        X, Y, epochs=2, batch_size=7, checkpoint=path
+    )
+    assert "dropout_rng" in json.loads(zipfile.ZipFile(path).read("header.json"))
+    _rewrite(path, lambda h, f: h.pop("dropout_rng"))
+    net = Network([3, 5, 1], hidden="tanh", seed=3, keep_prob=0.5)
+    with pytest.raises(ValueError, match=r"checkpoint: .*the dropout generator's state is missing"):
+        net.fit(X, Y, epochs=3, batch_size=7, checkpoint=path, resume=True)
+    with pytest.raises(ValueError, match=r"dropout generator's state is missing"):
+        load_checkpoint(path)

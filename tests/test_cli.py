@@ -513,3 +513,20 @@ def test_one_line_translates_values_of_every_shape():
     )
     assert "--learning-rate -0.5," in one_line(ValueError("learning_rate=-0.5, not > 0"))
     assert one_line(ValueError("Hint: check target=.")) == "Hint: check --target."
+
+
+def test_train_with_dropout_rates_saves_keep_prob(tmp_path, capsys):
+    out_dir = tmp_path / "run"
+    args = ("train", "planar", "--epochs", 2, "--layers", "6,4", "--quiet")
+    code, _, _ = run(capsys, *args, "--dropout", "0.2,0.5", "--out", out_dir)
+    assert code == 0
+    net = lw.load(out_dir / "model.npz")
+    assert net.keep_prob == (0.8, 0.5)  # keep_prob = 1 - rate
+    code, out, _ = run(capsys, "summary", out_dir / "model.npz")
+    assert code == 0 and "l2: 0.0   dropout keep_prob: [0.8, 0.5]" in out
+    code, _, _ = run(capsys, *args, "--dropout", "0.25", "--out", tmp_path / "one")
+    assert code == 0 and lw.load(tmp_path / "one" / "model.npz").keep_prob == (0.75, 0.75)
+    code, _, err = run(capsys, *args, "--dropout", "0.1,0.2,0.3", "--out", tmp_path / "x")
+    assert code != 0 and "--dropout must be one rate or 2 (one per hidden layer" in err
+    code, _, err = run(capsys, *args, "--dropout", "1.0")
+    assert code != 0 and "dropout rates must be >= 0 and < 1 (the share of units dropped)" in err

@@ -585,3 +585,19 @@ def test_regressor_target_scaling_is_undone_and_saved(tmp_path):
     raw = LayerwiseRegressor((16,), standardize_target=False, max_epochs=1, random_state=0)
     raw.fit(X, y)
     assert raw.target_mean_.tolist() == [0.0, 0.0] and raw.target_scale_.tolist() == [1.0, 1.0]
+
+
+def test_dropout_is_a_rate_and_reaches_the_network(blob_rows, tmp_path):
+    X, y = blob_rows
+    clf = LayerwiseClassifier(**(FAST | dict(hidden_layer_sizes=(8, 6), dropout=(0.2, 0.5))))
+    clf.fit(X, y)
+    assert clf.network_.keep_prob == (0.8, 0.5)  # keep_prob = 1 - rate
+    assert np.array_equal(clf.predict_proba(X), clf.predict_proba(X))  # off at predict
+    plain = LayerwiseClassifier(**(FAST | dict(hidden_layer_sizes=(8, 6)))).fit(X, y)
+    assert plain.network_.keep_prob == (1.0, 1.0) and "keep_prob" not in plain.network_.config()
+    assert not np.array_equal(clf.network_.theta, plain.network_.theta)
+    for bad in (1.0, -0.1, (0.2,), "0.2", True):
+        with pytest.raises(ValueError, match=r"dropout must be a rate with 0 <= dropout < 1, or 2"):
+            LayerwiseClassifier(**(FAST | dict(hidden_layer_sizes=(8, 6), dropout=bad))).fit(X, y)
+    reg = LayerwiseRegressor(**(FAST | dict(dropout=0.3))).fit(X, X[:, 0])
+    assert reg.network_.keep_prob == (0.7,)

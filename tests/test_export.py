@@ -103,6 +103,20 @@ def test_onnx_runtime_matches_the_network(hidden, output, loss, n_y, dtype):
         assert all(v.dtype == dtype for k, v in got.items() if k != "label")
 
 
+def test_a_dropout_trained_network_exports_its_whole_network():
+    # dropout is a training device: the graph has no mask, its output is predict's
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((60, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 60)].T  # (3, 60)
+    net = lw.Network([4, 8, 6, 3], output="softmax", keep_prob=[0.5, 0.8], seed=1)
+    net.fit(X.T, Y, epochs=5, batch_size=16)
+    assert "keep_prob" in net.config()
+    model = to_onnx(net)
+    assert not any(n.op_type in ("Dropout", "RandomUniformLike") for n in model.graph.node)
+    got = outputs(model, {"X": X})
+    np.testing.assert_allclose(got["probabilities"], net.predict_proba(X.T).T, rtol=0, atol=1e-10)
+
+
 @pytest.mark.parametrize("slope", [0.01, 0.3, 0.25])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_leaky_relu_keeps_its_slope(slope, dtype):

@@ -34,8 +34,8 @@ build = load_build()
 SOURCES = build.sources()
 
 
-def test_the_eight_notebooks_in_the_course_order():
-    assert [s.name[:3] for s in SOURCES] == [f"0{i}_" for i in range(1, 9)]
+def test_the_nine_notebooks_in_the_course_order():
+    assert [s.name[:3] for s in SOURCES] == [f"0{i}_" for i in range(1, 10)]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.stem)

@@ -92,6 +92,12 @@ def test_the_defaults_are_layerwise_trains() -> None:
         (lambda: NetworkSpec(legacy_rng=1), TypeError, r"legacy_rng must be True or False"),
         (lambda: NetworkSpec(l2=-1.0), ValueError, r"l2 must be finite and >= 0"),
         (lambda: NetworkSpec(dtype="float16"), ValueError, r"dtype must be float32 or float64"),
+        (lambda: NetworkSpec(keep_prob=0.0), ValueError, r"0 < keep_prob <= 1, got 0.0"),
+        (
+            lambda: NetworkSpec(layers=(4, 3), keep_prob=(0.5,)),
+            ValueError,
+            r"keep_prob must be one probability or 2 \(one per hidden layer\), got \(0.5,\)",
+        ),
         (lambda: FitSpec(optimizer="sgd"), ValueError, r"Unknown optimizer 'sgd'"),
         (lambda: FitSpec(learning_rate=0.0), ValueError, r"learning_rate must be finite and > 0"),
         (lambda: FitSpec(epochs=0), ValueError, r"epochs must be >= 1, got 0"),
@@ -304,3 +310,18 @@ def test_an_empty_target_is_the_default_last_column(csv: Path, tmp_path: Path, c
 
 def _last_column(csv: Path) -> str:
     return csv.read_text().splitlines()[0].split(",")[-1]
+
+
+def test_keep_prob_round_trips_and_is_left_out_at_one() -> None:
+    spec = _spec()
+    assert (
+        "keep_prob" not in spec.to_dict()["network"]
+    )  # specs written before dropout: as they were
+    for keep in (0.8, (0.5, 0.9)):
+        network = NetworkSpec(layers=(5, 3), keep_prob=keep)
+        dropped = RunSpec(spec.data, network, spec.fit, seed=4)
+        text = json.dumps(dropped.to_dict())
+        assert RunSpec.from_dict(json.loads(text)) == dropped
+        assert json.loads(text)["network"]["keep_prob"] == (list(keep) if keep != 0.8 else 0.8)
+    net = network_for(NetworkSpec(layers=(4, 3), keep_prob=[0.5, 0.9]), 2, 1, "sigmoid", seed=3)
+    assert net.keep_prob == (0.5, 0.9)

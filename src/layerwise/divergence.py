@@ -24,12 +24,15 @@ class Guard:
         self.theta = np.empty_like(net.theta)
         self.t = 0
         self.state: dict[str, dict[str, Array]] = {}
+        self.dropout_state = None  # the masks' stream at the epoch's start (with dropout)
 
     def begin_epoch(self) -> None:
         """Remember θ (n_params,), the step count and the optimizer's moments, each (n_params,),
         into buffers kept from epoch to epoch (no allocation once the moments exist)."""
         np.copyto(self.theta, self.net.theta)
         self.t = self.opt.t
+        if self.engine.dropout_rng is not None:  # the replay draws the epoch's masks again
+            self.dropout_state = self.engine.dropout_rng.bit_generator.state
         for key, slots in self.opt.state.items():
             kept = self.state.setdefault(key, {})
             for name, a in slots.items():
@@ -50,6 +53,8 @@ class Guard:
         net, opt = self.net, self.opt
         np.copyto(net.theta, self.theta)
         opt.t, opt.state = self.t, _copy_state(self.state)
+        if self.dropout_state is not None:
+            self.engine.dropout_rng.bit_generator.state = self.dropout_state
         before = np.empty_like(net.theta)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for k, step in self.engine.replay_steps():  # (their L2 terms are recorded again)

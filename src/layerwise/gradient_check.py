@@ -10,6 +10,11 @@ and the check reports the course's relative difference
 
 (below 1e-7 in float64: backward is right; above 1e-3: there is almost surely a bug).
 
+Dropout is off during the check, the course's habit ("turn off dropout, check, turn it back
+on"): J is the cost of the whole network, ``net.forward(X)``, whatever ``net.keep_prob`` says,
+and so are the gradients compared with it. Dropout's random masks would make J a different
+function at every call; a check with them is refused (``dropout=...``).
+
 Each entry costs two forward passes, so a large network (the cat network has 246,000 entries)
 is checked on a sample: ``per_layer=k`` checks k entries of each layer's ``[W | b]``, drawn with
 ``seed``; the difference is then computed over the sampled entries.
@@ -92,6 +97,7 @@ def gradient_check(
     per_layer: int | None = None,
     seed: int = 0,
     progress: bool | None = None,
+    dropout: object = None,
 ) -> GradientCheck:
     """Check ``net.backward`` on ``X (n_x, m)``, ``Y (n_y, m)`` against finite differences.
 
@@ -103,11 +109,15 @@ def gradient_check(
     progress : bool, optional
         Print how far the check is on stderr; by default when more than 2,000 entries are
         checked.
+    dropout : None
+        The check always runs with dropout off (see the module's notes); anything else, such
+        as a training generator, is refused.
 
     Raises
     ------
     ValueError
-        For a float32 network: its rounding (~1e-7 relative) swamps ε-sized differences.
+        For a float32 network: its rounding (~1e-7 relative) swamps ε-sized differences; for
+        a check asked with dropout on.
 
     Examples
     --------
@@ -121,6 +131,13 @@ def gradient_check(
     True
     """
     _check_float64(net)
+    if dropout is not None and dropout is not False:
+        raise ValueError(
+            f"gradient_check runs with dropout off, got dropout={type(dropout).__name__}: "
+            "random masks make "
+            "J another function at every call. Hint: check without dropout (the course's "
+            "habit: turn it off, check, turn it back on); net.keep_prob is ignored by the check."
+        )
     AL, caches = net.forward(X)
     grad = gradients_to_vector(net, net.backward(AL, Y, caches))  # backpropagation's dθ
     checked = _entries(net, per_layer, seed)

@@ -25,11 +25,15 @@ Array = np.ndarray
 
 
 class DenseCache(NamedTuple):
-    """What backward needs: ``A_prev (n[l-1], m)``, ``Z (n[l], m)``, ``A (n[l], m)``."""
+    """What backward needs: ``A_prev (n[l-1], m)``, ``Z (n[l], m)``, ``A (n[l], m)``, and in
+    a training forward with dropout the layer's mask ``D (n[l], m)`` (0/1; None without).
+    ``A`` is g(Z), before the mask: the derivative is read from it; the next layer's
+    ``A_prev`` is ``A * D / keep_prob`` (see :mod:`layerwise.dropout`)."""
 
     A_prev: Array
     Z: Array
     A: Array
+    D: Array | None = None
 
 
 def linear_forward(A_prev: Array, W: Array, b: Array) -> Array:

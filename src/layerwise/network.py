@@ -16,17 +16,18 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from . import dropout as _dropout
 from . import persistence, training
-from ._version import __version__
 from .activations import HIDDEN_ACTIVATIONS, RELU_FAMILY, Activation, get_activation
 from .initializers import initialize_parameters
 from .layers import Dense, DenseCache, check_network_caches
 from .losses import Loss, get_loss
 from .outputs import default_loss, find_pair, fused_delta, is_fused
 from .parameters import Parameters, n_parameters, parameter_blocks
-from .random import Seed, seed_of, shuffle_rng
+from .random import Seed, dropout_rng, seed_of, shuffle_rng
 
 Array = np.ndarray
+Generator = np.random.Generator
 
 
 def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
@@ -69,6 +70,10 @@ class Network:
     dtype : float64 or float32
     l2 : float
         λ of L2 regularization: cost += λ/(2m) Σ‖W[l]‖², dW[l] += λ/m W[l].
+    keep_prob : float or list of float
+        Inverted dropout in training (:mod:`layerwise.dropout`): the probability of keeping
+        each hidden unit, one for every hidden layer or one per hidden layer, 0 < p ≤ 1;
+        1 (the default) is no dropout. Off at predict; masks come from ``dropout_rng``.
 
     Examples
     --------
@@ -90,11 +95,13 @@ class Network:
         legacy_rng: bool = False,
         dtype: Any = np.float64,
         l2: float = 0.0,
+        keep_prob: float | Sequence[float] = 1.0,
     ) -> None:
         self.layer_dims = _check_layer_dims(layer_dims)
         self.dtype = v.check_dtype(dtype)
         self.l2 = v.check_positive("l2", l2, allow_zero=True)
         L = len(self.layer_dims) - 1
+        self.keep_prob = _dropout.check_keep_prob(keep_prob, L - 1)  # one per hidden layer
         one = isinstance(hidden, str | Activation | Mapping)  # a name, record or saved spec
         hidden_list = [hidden] * (L - 1) if one else list(hidden)
         if len(hidden_list) != L - 1:
@@ -133,6 +140,7 @@ class Network:
         )
         self.seed = seed_of(seed)  # a generator passed in gives one more draw: the network's seed
         self.shuffle_rng = shuffle_rng(self.seed)  # fit's shuffle stream, continued across calls
+        self.dropout_rng = dropout_rng(self.seed)  # fit's dropout masks, a stream of their own
 
     # ----- the course's views ------------------------------------------------------------
     @property
@@ -173,15 +181,22 @@ class Network:
         return int(self.theta.size)
 
     # ----- forward, cost, backward -------------------------------------------------------
-    def forward(self, X: Array) -> tuple[Array, list[DenseCache]]:
-        """``X (n_x, m) -> AL (n_y, m)`` and one cache per layer, for ``backward``."""
-        return self._forward(v.check_inputs("X", X, self.layer_dims[0], self.dtype))
+    def forward(self, X: Array, dropout: Generator | None = None) -> tuple[Array, list[DenseCache]]:
+        """``X (n_x, m) -> AL (n_y, m)`` and one cache per layer, for ``backward``.
 
-    def _forward(self, A: Array) -> tuple[Array, list[DenseCache]]:
+        ``dropout``: a training forward, the masks ``D[l]`` drawn from this generator for the
+        hidden layers with ``keep_prob < 1`` and kept in the caches (``backward`` applies
+        them); None (the default, and ``predict``) runs the whole network."""
+        return self._forward(v.check_inputs("X", X, self.layer_dims[0], self.dtype), dropout)
+
+    def _forward(self, A: Array, dropout=None) -> tuple[Array, list[DenseCache]]:
         """``forward`` on an input already checked (shape, dtype, finite)."""
+        _dropout.check_generator(dropout)
         caches = []
-        for layer in self.layers:
+        for l, layer in enumerate(self.layers, start=1):
             A, cache = layer.forward(A)  # (n[l], m)
+            if dropout is not None and l < self.L and self.keep_prob[l - 1] < 1:
+                A, cache = _dropout.masked(A, cache, self.keep_prob[l - 1], dropout)
             caches.append(cache)
         return A, caches
 
@@ -218,6 +233,8 @@ class Network:
             layer = self.layers[l - 1]
             dA, dW, db = layer.backward(dA, caches[l - 1], dZ)
             dZ = None
+            if l > 1 and caches[l - 2].D is not None:  # layer l-1's dropout mask
+                dA = _dropout.backward(dA, caches[l - 2].D, self.keep_prob[l - 2])
             if self.l2:
                 dW = dW + (self.l2 / m) * layer.W
             grads[f"dW{l}"], grads[f"db{l}"] = dW, db
@@ -271,21 +288,9 @@ class Network:
         dicts for the header. ``layerwise.load(path)`` gives the network back; see
         :mod:`layerwise.persistence`.
         """
-        custom = [a.name for a in self.activations if not a.builtin]
-        if custom or not self.loss.builtin:
-            raise ValueError(
-                f"custom records {custom or [self.loss.name]} cannot be saved: a model file "
-                "stores no code, only the names of the library's activations and losses. "
-                "Hint: pickle the network, or save net.theta with np.save."
-            )
-        arrays: dict[str, Array] = dict(self.parameters)  # W1: (n1, n0), b1: (n1, 1), ...
-        header: dict[str, Any] = {"library_version": __version__, "network": self.config()}
-        header["preprocessing"] = None
-        if preprocessor is not None:
-            header["preprocessing"] = preprocessor.to_header()
-            arrays |= {k: np.asarray(a, np.float64) for k, a in preprocessor.arrays().items()}
-        header |= {"training": dict(training or {}), "metrics": dict(metrics or {})}
-        header |= dict(sections or {})
+        header, arrays = persistence.model_contents(
+            self, preprocessor=preprocessor, training=training, metrics=metrics, sections=sections
+        )
         return persistence.write_archive(path, header, arrays)
 
     @classmethod
@@ -316,7 +321,7 @@ class Network:
             "legacy_rng": self.legacy_rng,
             "dtype": self.dtype.name,
             "l2": self.l2,
-        }
+        } | ({"keep_prob": list(self.keep_prob)} if _dropout.active(self.keep_prob) else {})
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], theta: Array | None = None) -> Network:
@@ -332,6 +337,7 @@ class Network:
             legacy_rng=bool(config.get("legacy_rng", False)),
             dtype=config["dtype"],
             l2=config.get("l2", 0.0),
+            keep_prob=config.get("keep_prob", 1.0),
         )
         net.init = config.get("init", net.init)
         if theta is not None:
@@ -352,11 +358,14 @@ class Network:
             "config": self.config() | records,
             "theta": self.theta,
             "shuffle_rng": self.shuffle_rng.bit_generator.state,
+            "dropout_rng": self.dropout_rng.bit_generator.state,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Network.from_config(state["config"], state["theta"]).__dict__)
         self.shuffle_rng.bit_generator.state = state["shuffle_rng"]
+        if "dropout_rng" in state:  # (pickled before dropout: a fresh stream of the seed)
+            self.dropout_rng.bit_generator.state = state["dropout_rng"]
 
     def summary(self) -> str:
         """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""

@@ -51,6 +51,19 @@ def shuffle_rng(seed: Seed) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed_of(seed)).spawn(1)[0])
 
 
+def dropout_rng(seed: Seed) -> np.random.Generator:
+    """The generator of dropout's masks: a child stream of ``seed`` of its own, so that turning
+    dropout on changes neither the initial weights nor the shuffle order. A Generator gives a
+    child of its seed sequence (its own stream does not move); a RandomState, a stream seeded
+    from its position (which it keeps)."""
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(1)[0]
+    if isinstance(seed, np.random.RandomState):
+        keys = seed.get_state(legacy=False)["state"]["key"]
+        return np.random.default_rng(np.random.SeedSequence(keys.tolist()))
+    return np.random.default_rng(np.random.SeedSequence(seed_of(seed)).spawn(2)[1])
+
+
 def child_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
     """``n`` independent seed sequences spawned from ``seed`` (e.g. initial weights and a
     split); ``np.random.default_rng(child)`` or ``seed_of``-style ints from them."""

@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _validation as v
+from . import dropout as _dropout
 from .callbacks import Callback, History, ProgressBar
 from .optimizers import Optimizer, get_optimizer
-from .random import Seed, shuffle_rng
+from .random import Seed, dropout_rng, shuffle_rng
 from .runtime import Run, Saving, check_network, prepare_inputs
 
 if TYPE_CHECKING:
@@ -63,11 +64,18 @@ def reference_fit(
     learning_rate: float | None = 0.01,
     optimizer: str | Optimizer = "gd",
     batch_size: int | None = None,
+    seed: Seed = None,
 ) -> list[float]:
     """The course's loop on ``X (n_x, m)``, ``Y (n_y, m)``, mini-batches in order: forward,
     cost, backward, update. Returns each epoch's cost: Σ over batches of (B/m) · J(batch),
-    each before its update. Readable, not fast: ``fit`` must give the same numbers."""
+    each before its update. Readable, not fast: ``fit`` must give the same numbers.
+
+    With dropout (``net.keep_prob < 1``) the forward pass draws the masks from the network's
+    ``dropout_rng`` (or, given ``seed``, from ``dropout_rng(seed)``, as ``fit`` does), and the
+    cost is that of the dropout forward, as the course prints it."""
     opt = get_optimizer(optimizer, learning_rate)
+    drop = net.dropout_rng if seed is None else dropout_rng(seed)
+    drop = drop if _dropout.active(net.keep_prob) else None
     m = X.shape[1]
     B = m if batch_size is None else batch_size
     costs = []
@@ -75,7 +83,7 @@ def reference_fit(
         cost = 0.0
         for i in range(0, m, B):
             Xb, Yb = X[:, i : i + B], Y[:, i : i + B]  # (n_x, B), (n_y, B)
-            AL, caches = net.forward(Xb)  # forward propagation
+            AL, caches = net.forward(Xb, drop)  # forward propagation (with the masks D[l])
             cost += net.cost(AL, Yb) * Xb.shape[1] / m  # the cost, before the update
             grads = net.backward(AL, Yb, caches)  # backward propagation: {"dW1": ..., ...}
             opt.update(net.parameters, grads)  # W1 -= α dW1, ... (the optimizer's rule)
@@ -104,7 +112,9 @@ def fit(
         1: stochastic gradient descent.
     shuffle, seed : bool, int or None
         Reshuffle the examples every epoch (mini-batch only), from ``seed``; by default the
-        network's own stream (``net.shuffle_rng``) continues across calls.
+        network's own stream (``net.shuffle_rng``) continues across calls. With dropout
+        (``net.keep_prob``) the masks come from a stream of their own, ``dropout_rng(seed)``
+        or ``net.dropout_rng``: turning dropout on does not change the shuffle.
     dev : (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), optional
         Evaluated after every epoch: ``dev_cost`` (weighted by ``w_dev``) and ``dev_accuracy``.
     callbacks : list of Callback
@@ -133,9 +143,10 @@ def fit(
         sample_weight=sample_weight, dev=dev,
     )  # fmt: skip
     rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
+    drop = net.dropout_rng if seed is None else dropout_rng(seed)  # the masks' own stream
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
     saving = None if checkpoint is None else Saving(checkpoint, checkpoint_every, resume, seed)
-    run = Run(net, data, opt, rng, callbacks, epochs, saving)
+    run = Run(net, data, opt, rng, callbacks, epochs, saving, drop)
     for epoch in run.epochs_left:
         if run.train_epoch(epoch):  # a callback asked to stop
             break

@@ -6,7 +6,8 @@ again) restores it and continues, so the run ends with exactly the parameters an
 run that was never interrupted. The file holds everything the rest of the run depends on:
 
 - θ (``theta``), the optimizer's step count and moments (``opt.v``, ``opt.s``);
-- the exact state of the shuffle's bit generator, the epochs done, the History so far;
+- the exact state of the shuffle's bit generator (and of dropout's, ``dropout_rng``, after the
+  last step run), the epochs done, the History so far;
 - the callbacks' state (EarlyStopping: best value, best epoch, wait, best θ; a custom
   callback may offer ``checkpoint_state() -> dict`` and ``restore_state(dict)``);
 - a fingerprint of the data (SHA-256 of X, Y, weights, dev set), of the settings and of any
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import reprlib
 from collections.abc import Sequence
@@ -39,10 +39,11 @@ import numpy as np
 
 from .._validation import is_number
 from .._version import __version__
-from ..callbacks import EarlyStopping, History
+from ..callbacks import History
 from ..optimizers import OPTIMIZERS, Optimizer
 from ..parameters import n_parameters
 from ..persistence import CHECKPOINT, read_archive, write_archive
+from .callbacks import callback_settings, callback_state, restore_callback, stateful
 from .code import custom_code
 from .epoch import epoch_entry, restore_epoch
 from .signals import STOP, TrainingInterrupted
@@ -111,50 +112,6 @@ def digest(*arrays: Array | None) -> str:
         h.update(f"{a.dtype.str}{a.shape};".encode())
         h.update(memoryview(a.reshape(-1)).cast("B"))
     return h.hexdigest()
-
-
-def _stateful(cb: Any) -> bool:
-    return isinstance(cb, EarlyStopping) or hasattr(cb, "checkpoint_state")
-
-
-def _callback_state(cb: Any) -> tuple[dict[str, Any], dict[str, Array]]:
-    """``(JSON state, arrays)`` of one callback between two epochs."""
-    if isinstance(cb, EarlyStopping):
-        best = getattr(cb, "best", math.inf)
-        state = {
-            "best": None if math.isinf(best) else float(best),
-            "best_epoch": cb.best_epoch,
-            "wait": cb.wait,
-        }
-        arrays = {k: getattr(cb, k, None) for k in ("best_theta", "start_theta")}
-        # (start_theta: θ at the start of an epoch stopped after a step, see .epoch)
-        return state, {k: a for k, a in arrays.items() if a is not None}
-    if hasattr(cb, "checkpoint_state"):
-        return dict(cb.checkpoint_state()), {}
-    return {}, {}
-
-
-def _restore_callback(cb: Any, state: dict[str, Any], arrays: dict[str, Array]) -> None:
-    if isinstance(cb, EarlyStopping):
-        best, epoch, wait = state.get("best"), state.get("best_epoch"), state.get("wait")
-        if not (
-            (best is None or is_number(best))
-            and (epoch is None or type(epoch) is int)
-            and type(wait) is int
-        ):
-            raise ValueError(f"EarlyStopping state {reprlib.repr(state)} is not valid")
-        cb.best = math.inf if best is None else float(best)
-        cb.best_epoch, cb.wait = epoch, wait
-        cb.best_theta, cb.start_theta = arrays.get("best_theta"), arrays.get("start_theta")
-    elif hasattr(cb, "restore_state"):
-        cb.restore_state(state)
-
-
-def _callback_settings(cb: Any) -> dict[str, Any]:
-    if isinstance(cb, EarlyStopping):
-        keys = ("patience", "monitor", "min_delta", "restore_best")
-        return {"type": "EarlyStopping"} | {k: getattr(cb, k) for k in keys}
-    return {"type": type(cb).__name__}
 
 
 def _history_dict(history: History) -> dict[str, Any]:
@@ -235,6 +192,8 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
         raise ValueError(f"epochs_done must be a count, got {done!r}")
     if not isinstance(header.get("callbacks"), list) or not isinstance(header.get("rng"), dict):
         raise ValueError("callbacks and rng are missing")
+    if "keep_prob" in config and not isinstance(header.get("dropout_rng"), dict):
+        raise ValueError("its network drops units, but the dropout generator's state is missing")
     for key in ("fingerprint", "extra"):
         if not isinstance(header.get(key), dict):
             raise ValueError(f"{key} must be an object")
@@ -265,6 +224,7 @@ class Checkpointer:
         settings: dict[str, Any],
         seed: Any = None,
         engine: Any = None,
+        dropout_rng: np.random.Generator | None = None,
     ) -> None:
         if type(every) is not int or every < 1:
             raise ValueError(
@@ -278,14 +238,15 @@ class Checkpointer:
             )
         self.every, self.resume = every, bool(resume)
         self.net, self.opt, self.rng, self.engine = net, optimizer, rng, engine
-        self.callbacks = [cb for cb in callbacks if _stateful(cb)]  # others are not kept
+        self.dropout_rng = dropout_rng  # the masks' stream; None without dropout
+        self.callbacks = [cb for cb in callbacks if stateful(cb)]  # others are not kept
         self.extra = getattr(path, "extra", None) or {}
         self.fingerprint = {
             "data": digest(*data),
             "network": net.config(),
             "optimizer": optimizer.config(),
             "code": custom_code(net, optimizer),  # None for the library's: older files match
-            "callbacks": [_callback_settings(cb) for cb in self.callbacks],
+            "callbacks": [callback_settings(cb) for cb in self.callbacks],
             "seed": (  # fit's own seed: an int, or the network's stream (None), or a generator
                 int(seed) if isinstance(seed, int | np.integer) else seed and type(seed).__name__
             ),
@@ -332,12 +293,14 @@ class Checkpointer:
         slots = {k[4:]: ck_arrays[k].copy() for k in ck_arrays if k.startswith("opt.")}
         self.opt.state = {"theta": slots} if slots else {}
         set_rng_state(self.rng, header["rng"])
+        if self.dropout_rng is not None:  # (its network, fingerprinted, has dropout: so has it)
+            set_rng_state(self.dropout_rng, header["dropout_rng"])
         for i, (cb, state) in enumerate(zip(self.callbacks, header["callbacks"], strict=True)):
             if not isinstance(state, dict):
                 raise ValueError(f"{self.path}: callback state {reprlib.repr(state)} is not valid.")
             prefix = f"cb{i}."
             arrays = {k[len(prefix) :]: v for k, v in ck_arrays.items() if k.startswith(prefix)}
-            _restore_callback(cb, state, arrays)
+            restore_callback(cb, state, arrays)
         vars(history).update(vars(ck_history))
         if history.stopped_epoch is not None:  # (never with an unfinished epoch: refused above)
             return max(epochs, done), 0, 0.0
@@ -377,7 +340,7 @@ class Checkpointer:
             arrays[f"opt.{slot}"] = a
         states = []
         for i, cb in enumerate(self.callbacks):
-            state, cb_arrays = _callback_state(cb)
+            state, cb_arrays = callback_state(cb)
             states.append(state)
             arrays |= {f"cb{i}.{k}": v for k, v in cb_arrays.items()}
         header = {
@@ -393,6 +356,8 @@ class Checkpointer:
             "fingerprint": self.fingerprint,
             "extra": self.extra,
         }
+        if self.dropout_rng is not None:  # where the masks' stream is, after the last step
+            header["dropout_rng"] = rng_state(self.dropout_rng)
         if unfinished is not None:
             header["epoch"], epoch_arrays = unfinished
             arrays |= epoch_arrays

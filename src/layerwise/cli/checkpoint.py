@@ -44,6 +44,7 @@ OPTIONS = {
     "init": "--init",
     "legacy_rng": "--legacy-rng",
     "l2": "--l2",
+    "dropout": "--dropout",
     "optimizer": "--optimizer",
     "learning_rate": "--learning-rate",
     "epochs": "--epochs",
@@ -188,6 +189,8 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
     """Refuse a checkpoint in ``--checkpoint DIR`` of another run, naming what differs (the
     epochs may grow: the run trains further)."""
     now, then = spec.to_dict(), stored.to_dict()
+    for d in (now, then):  # (to_dict leaves keep_prob out without dropout)
+        d["network"].setdefault("keep_prob", 1.0)
     differs = [
         f"{_flag(part, key)} {then[part][key]!r} in the checkpoint, {now[part][key]!r} now"
         for part in ("data", "network", "fit")
@@ -206,6 +209,8 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
 
 def _flag(part: str, key: str) -> str:
     """A spec's field as the flag that sets it (the data file: DATA)."""
+    if key == "keep_prob":  # (the spec holds 1 - rate)
+        return "--dropout (as keep_prob)"
     return "DATA" if key == "source" else "--" + key.replace("_", "-")
 
 

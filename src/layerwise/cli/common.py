@@ -62,6 +62,21 @@ def int_list(text: str) -> list[int]:
     return dims
 
 
+def rates(text: str) -> list[float]:
+    """``--dropout``: ``"0.2"`` or ``"0.2,0.5"`` -> [0.2, 0.5], each 0 <= rate < 1."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected dropout rates like 0.2 or 0.2,0.5, got {text!r}"
+        ) from None
+    if not all(0 <= r < 1 for r in values):  # (nan fails too)
+        raise argparse.ArgumentTypeError(
+            f"dropout rates must be >= 0 and < 1 (the share of units dropped), got {text!r}"
+        )
+    return values
+
+
 def names(text: str) -> list[str]:
     """``"a, b"`` -> ["a", "b"]: the text is read as one CSV row, so a name holding a comma is
     quoted as in a CSV header (``'"income, net",age'`` -> ["income, net", "age"])."""
@@ -224,6 +239,14 @@ def network_options(p: argparse.ArgumentParser, layers: str, hidden: str) -> Non
         metavar="LAMBDA",
         help="L2 regularization",
     )
+    p.add_argument(
+        "--dropout",
+        type=rates,
+        metavar="RATE",
+        help="dropout on the hidden layers in training: the probability of DROPPING a unit, "
+        "as Keras's or PyTorch's Dropout(p) (keep_prob = 1 - RATE); one rate, or one per "
+        "hidden layer (0.2,0.5); off at predict (default: none)",
+    )
 
 
 def seed_of_args(args: argparse.Namespace) -> int:
@@ -281,7 +304,23 @@ def network_spec(args: argparse.Namespace, dtype: str = "float64") -> NetworkSpe
         legacy_rng=args.legacy_rng,
         l2=args.l2,
         dtype=dtype,
+        keep_prob=keep_prob_of(args),
     )
+
+
+def keep_prob_of(args: argparse.Namespace) -> float | tuple[float, ...]:
+    """``--dropout`` rates as keep_prob (1 - rate): one, or one per hidden layer; 1.0 without."""
+    given = getattr(args, "dropout", None)
+    if not given:
+        return 1.0
+    n_hidden = len(args.layers)
+    if len(given) not in (1, n_hidden):
+        raise ValueError(
+            f"--dropout must be one rate or {n_hidden} (one per hidden layer of --layers), got "
+            f"{','.join(map(str, given))}. Hint: --dropout 0.2 drops 20 % of every hidden layer."
+        )
+    keep = tuple(1 - r for r in given)
+    return keep[0] if len(keep) == 1 else keep
 
 
 def data_spec(args: argparse.Namespace, test: str | None = None) -> DataSpec:

@@ -190,6 +190,7 @@ def _settings(spec: RunSpec, p: Prepared, net, history, seconds: float) -> dict:
         "seed": p.seed,
         "dtype": network.dtype,
         "l2": network.l2,
+        **({"keep_prob": network.keep_prob} if network.keep_prob != 1.0 else {}),
         "seconds": round(seconds, 3),
     }
 

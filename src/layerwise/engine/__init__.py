@@ -23,6 +23,8 @@ a few in-place elementwise calls and no Python bookkeeping. What the tape does, 
   (0.0/1.0), made in the forward pass, is its derivative; a one-unit layer's Wᵀ dZ is a
   broadcast product, not a GEMM;
 - dA_prev is not computed for the first layer;
+- dropout (``keep_prob < 1``) draws each hidden layer's mask into a buffer and writes the
+  dropped A[l] beside A[l], which keeps g(Z) for g' (:mod:`.dropout`); none: no op at all;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
   are computed once per epoch, from the logits (stable).
 - optional paths (``paths``): with numba installed, the fused kernels of ``kernels`` replace
@@ -107,6 +109,8 @@ class Engine:
         Per-example weights normalized to mean 1; None for unweighted training.
     l2_scale : float
         1/s, s = mean of the raw weights: the L2 term is λ/(2Bs) Σ‖W‖² per step.
+    dropout_rng : Generator, optional
+        The masks' stream when ``net.keep_prob`` drops units (``dropout_rng``; else None).
 
     The runtime, the divergence guard and the checkpointer use :meth:`epoch`, ``steps`` (one
     :class:`~layerwise.engine.tape.Step` each), :meth:`seen`, :meth:`examples`,
@@ -126,8 +130,10 @@ class Engine:
         optimizer,
         w_rows: Array | None = None,
         l2_scale: float = 1.0,
+        dropout_rng: np.random.Generator | None = None,
     ) -> None:
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
+        self.dropout_rng = dropout_rng if any(p < 1 for p in net.keep_prob) else None
         self.shuffle, self.shuffle_block = shuffle, shuffle_block
         self.w_rows, self.l2_scale = w_rows, l2_scale
         # the fused kernels (numba) or None, and the BLAS for large products (MKL) or None:
@@ -178,12 +184,12 @@ class Engine:
     def _record_steps(self, B: int, optimizer) -> list[Step]:
         """Every step's tape, in order, on buffers shared by the steps of one batch size."""
         buffers: dict[int, Buffers] = {}
-        steps, m = [], self.Y_rows.shape[0]
+        steps, m, net = [], self.Y_rows.shape[0], self.net
         for i in range(0, m, B):
             j = min(i + B, m)
             if j - i not in buffers:
                 X_all = self.X_rows if j - i == m else None  # full batch: no gather, no copy
-                buffers[j - i] = Buffers(self.net.layer_dims, j - i, self.net.dtype, X_all)
+                buffers[j - i] = Buffers(net.layer_dims, j - i, net.dtype, X_all, net.keep_prob)
             c = (self.plain_scale or 1.0) / (j - i)
             self.scales[i:j] = c
             steps.append(Step(tuple(self._record_step(buffers[j - i], i, j, c, optimizer)), i, j))
@@ -290,7 +296,9 @@ class Engine:
             tape += bias_forward
         for l in range(1, L):
             tape += acts[l - 1][0]
-            tape.append(product(Wb[l], buf.H[l], ZL if l + 1 == L else buf.A[l + 1]))
+            tape += buf.drop.forward_ops(l, buf.A[l], self.dropout_rng)  # A ⊙ D/keep
+            H = buf.drop.output(l, buf.H[l])  # [A; 1], or with dropout [A ⊙ D/keep; 1]
+            tape.append(product(Wb[l], H, ZL if l + 1 == L else buf.A[l + 1]))
         # ----- output: c·dZ[L] = c (AL - Y) for the natural pairs ------------------------------
         tape += self._output_delta(ZL, TbT, YbT, buf.dZ[L], buf.col, c)
         if self.w_rows is not None:  # c·dZ[L] ⊙ w_batch: each column counts w_i times
@@ -306,13 +314,13 @@ class Engine:
                 else:  # [dA_prev; unused] = [W|b]ᵀ dZ
                     tape.append(product(Wb[l - 1].T, buf.dZ[l], buf.dZ_ext[l - 1]))
             if l > 1 or buf.X1 is not None:  # [dW|db] = dZ [A_prev; 1]ᵀ
-                A_prev1 = buf.X1.T if l == 1 else buf.H[l - 1]  # (n[l-1] + 1, B)
+                A_prev1 = buf.X1.T if l == 1 else buf.drop.output(l - 1, buf.H[l - 1])
                 tape += self._gradient_ops(buf.dZ[l], A_prev1.T, l - 1, slice(None))
             else:  # dW1 = dZ1 Xᵀ, db1 = dZ1 · 1
                 tape += self._gradient_ops(buf.dZ[1], buf.Xb, 0, slice(None, -1))
                 tape += bias_backward
-            if l > 1:
-                tape += acts[l - 2][1]  # dZ_prev = dA_prev ⊙ g'
+            if l > 1:  # dZ_prev = dA_prev (⊙ D/keep with dropout) ⊙ g'
+                tape += buf.drop.backward_ops(l - 1, buf.dZ[l - 1]) + acts[l - 2][1]
         return tape if self.blas_update else tape + self._update_ops(c, optimizer)
 
     def _separate_bias(self, buf: Buffers, Z1: Array, acts: list) -> tuple[list[Op], list[Op]]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .dropout import Masks
+
 Array = np.ndarray
 
 
 class Buffers:
     """Every (n, B) array one step needs, for one batch size B."""
 
-    def __init__(self, dims: list[int], B: int, dtype: np.dtype, X_all: Array | None) -> None:
+    def __init__(
+        self, dims: list[int], B: int, dtype: np.dtype, X_all: Array | None, keep_prob=None
+    ) -> None:
         L = len(dims) - 1
         # The batch, rows = examples (X_batchᵀ, (B, n_x)). Full batch: X itself, never copied.
         # Small gathered batches carry a column of ones, so the first layer's bias rides in its
@@ -44,3 +48,5 @@ class Buffers:
         self.scratch = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
         self.mask = [np.empty(0)] + [np.empty((dims[l], B), dtype) for l in range(1, L)]
         self.col = np.empty(B, dtype)  # per-column reductions (softmax)
+        # dropout's draws, masks and dropped outputs (none for a layer that keeps every unit)
+        self.drop = Masks(dims, keep_prob or (1.0,) * (L - 1), B, dtype)

@@ -77,6 +77,7 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             v.check_int("batch_size", self.batch_size)
         v.check_int("max_epochs", self.max_epochs)
         v.check_positive("l2", self.l2, allow_zero=True)
+        self._keep_prob(len(hidden[0]))
         v.check_int("patience", self.patience)
         v.check_choice("missing", self.missing, MISSING_CHOICES)
         frac = self.validation_fraction
@@ -174,10 +175,26 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             seed=np.random.default_rng(init_seq),
             dtype=dtype,
             l2=self.l2,
+            keep_prob=self._keep_prob(len(hidden)),
         )
         self.loss_curve_: list[float] = []
         self.validation_loss_curve_: list[float] | None = None
         self.n_iter_ = 0
+
+    def _keep_prob(self, n_hidden: int) -> tuple[float, ...]:
+        """``dropout`` (rates of dropping, one or one per hidden layer) as the network's
+        keep_prob, one per hidden layer."""
+        rate = self.dropout
+        several = isinstance(rate, list | tuple | np.ndarray)
+        given = list(rate) if several else [rate]
+        real = all(isinstance(r, Real) and not isinstance(r, bool) for r in given)
+        if not real or not all(0 <= r < 1 for r in given) or (several and len(given) != n_hidden):
+            raise ValueError(
+                f"dropout must be a rate with 0 <= dropout < 1, or {n_hidden} of them (one per "
+                f"hidden layer), got {rate!r}. Hint: dropout=0.2 drops 20 % of the hidden units "
+                "in training (keep_prob 0.8)."
+            )
+        return tuple(1.0 - float(r) for r in (given if several else given * n_hidden))
 
     def _start_training_state(self) -> np.random.SeedSequence:
         """Fresh optimizer and split seed; returns the initial weights' seed (both spawned from
@@ -214,6 +231,7 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
                 f"and y now give {[dims[0], *layer_sizes]}. Hint: set warm_start=False to refit."
             )
         self.network_.l2 = float(self.l2)
+        self.network_.keep_prob = self._keep_prob(len(dims) - 2)
         opt = self._optimizer
         if opt.name != self.optimizer or opt.learning_rate != self.learning_rate:
             self._optimizer = get_optimizer(self.optimizer, self.learning_rate)

@@ -47,6 +47,10 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         Passes over the data (each ``partial_fit`` call is one).
     l2 : float, default 0.0001
         λ of the L2 penalty λ/(2m) Σ‖W‖².
+    dropout : float or tuple of float, default 0.0
+        Dropout on the hidden layers in training: the probability of *dropping* a unit, as
+        Keras's or PyTorch's ``Dropout(p)`` (the network's keep_prob is 1 - dropout); one
+        rate, or one per hidden layer. Off at predict.
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the rows (stratified) and stop when their cost has
         not improved for ``patience`` epochs, restoring the best epoch's parameters.
@@ -109,6 +113,7 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         batch_size=200,
         max_epochs=200,
         l2=0.0001,
+        dropout=0.0,
         early_stopping=False,
         validation_fraction=0.1,
         patience=10,

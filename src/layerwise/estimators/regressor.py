@@ -51,6 +51,7 @@ class LayerwiseRegressor(RegressorMixin, _LayerwiseBase):
         batch_size=200,
         max_epochs=200,
         l2=0.0001,
+        dropout=0.0,
         early_stopping=False,
         validation_fraction=0.1,
         patience=10,

@@ -12,7 +12,7 @@ checked in :mod:`.model`. A file of another kind than the one asked for is refus
 from .archive import CHECKPOINT, MODEL, Format, bad_file, read_archive, write_archive
 from .atomic import atomic_write
 from .kinds import WrongKind
-from .model import FORMAT, FORMAT_VERSION
+from .model import FORMAT, FORMAT_VERSION, model_contents
 
 __all__ = [
     "CHECKPOINT",
@@ -23,6 +23,7 @@ __all__ = [
     "WrongKind",
     "atomic_write",
     "bad_file",
+    "model_contents",
     "read_archive",
     "write_archive",
 ]

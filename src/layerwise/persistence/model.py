@@ -12,6 +12,9 @@ from __future__ import annotations
 import reprlib
 from typing import Any
 
+import numpy as np
+
+from .._version import __version__
 from ..activations import ACTIVATIONS
 from ..initializers import INITIALIZERS
 from ..losses import ALIASES, LOSSES
@@ -76,3 +79,31 @@ def check_network_config(net: Any) -> tuple[list[int], str]:
     if not isinstance(net.get("legacy_rng", False), bool):
         raise ValueError(f"legacy_rng must be true or false, got {net.get('legacy_rng')!r}")
     return dims, dtype
+
+
+def model_contents(
+    net: Any,
+    *,
+    preprocessor: Any = None,
+    training: Any = None,
+    metrics: Any = None,
+    sections: Any = None,
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """``Network.save``'s header and arrays: the network's config and parameters, the
+    preprocessor's header and arrays, and the JSON-ready sections (see ``Network.save``)."""
+    custom = [a.name for a in net.activations if not a.builtin]
+    if custom or not net.loss.builtin:
+        raise ValueError(
+            f"custom records {custom or [net.loss.name]} cannot be saved: a model file "
+            "stores no code, only the names of the library's activations and losses. "
+            "Hint: pickle the network, or save net.theta with np.save."
+        )
+    arrays: dict[str, np.ndarray] = dict(net.parameters)  # W1: (n1, n0), b1: (n1, 1), ...
+    header: dict[str, Any] = {"library_version": __version__, "network": net.config()}
+    header["preprocessing"] = None
+    if preprocessor is not None:
+        header["preprocessing"] = preprocessor.to_header()
+        arrays |= {k: np.asarray(a, np.float64) for k, a in preprocessor.arrays().items()}
+    header |= {"training": dict(training or {}), "metrics": dict(metrics or {})}
+    header |= dict(sections or {})
+    return header, arrays

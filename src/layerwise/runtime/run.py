@@ -61,12 +61,13 @@ class Run:
         callbacks: Sequence[Callback],
         epochs: int,
         saving: Saving | None = None,
+        dropout_rng: np.random.Generator | None = None,
     ) -> None:
         self.net, self.data, self.opt, self.rng = net, data, optimizer, rng
         self.callbacks, self.epochs = list(callbacks), epochs
         self.engine = Engine(
             net, data.X_rows, data.Y_rows, data.B, data.shuffled, data.shuffle_block,
-            optimizer, data.w_rows, data.l2_scale,
+            optimizer, data.w_rows, data.l2_scale, dropout_rng,
         )  # fmt: skip
         self.guard = Guard(net, optimizer, self.engine)  # θ at each epoch's start, to rewind to
         self.history = History()
@@ -75,7 +76,7 @@ class Run:
         self.saver = None if saving is None else Checkpointer(
             saving.path, saving.every, saving.resume, net=net, optimizer=optimizer, rng=rng,
             callbacks=self.callbacks, data=data.fingerprinted, settings=data.settings,
-            seed=saving.seed, engine=self.engine,
+            seed=saving.seed, engine=self.engine, dropout_rng=self.engine.dropout_rng,
         )  # fmt: skip
         # where a resumed run goes on: its first epoch, the step to start it with, its seconds
         restored = (0, 0, 0.0) if self.saver is None else self.saver.restore(self.history, epochs)

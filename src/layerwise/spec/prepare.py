@@ -149,6 +149,7 @@ def network_for(spec: NetworkSpec, n_x: int, n_y: int, output: Any, seed: int) -
         legacy_rng=course or spec.legacy_rng,
         dtype=np.dtype(spec.dtype),
         l2=spec.l2,
+        keep_prob=spec.keep_prob,
     )
 
 

@@ -170,10 +170,11 @@ def format_summary(model, path: str) -> str:
     and every name, value and list from the file is shown within bounds (:func:`clipped`,
     :func:`clipped_list`: a header may hold a 60 MB class name or thousands of settings)."""
     net, pre, header = model.network, model.preprocessor, model.header
+    kept = f"   dropout keep_prob: {list(net.keep_prob)}" if "keep_prob" in net.config() else ""
     lines = [
         f"model: {path} (format {clipped(header.get('format_version'))}, saved by layerwise "
         f"{clipped(header.get('library_version'))})",
-        f"init: {net.init}   l2: {net.l2}",
+        f"init: {net.init}   l2: {net.l2}{kept}",
     ]
     if pre is not None:
         lines += _preprocessing_lines(pre)

@@ -16,6 +16,7 @@ from .._validation import check_choice, check_dtype, check_fraction, check_int, 
 from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from ..data.columns import MISSING_CHOICES, UNSEEN_CHOICES, check_min_frequency
 from ..data.tables import check_sep
+from ..dropout import check_keep_prob
 from ..initializers import INITIALIZERS
 from ..optimizers import OPTIMIZERS
 from ..outputs import TASKS
@@ -92,7 +93,9 @@ class NetworkSpec:
     """What network a run builds: ``layers`` the hidden layer sizes (empty: logistic
     regression), ``hidden`` one activation or one per hidden layer (may be empty without
     hidden layers), ``init`` one of
-    ``INIT_NAMES``, ``legacy_rng`` the course's ``RandomState`` draw, ``l2`` λ, ``dtype``."""
+    ``INIT_NAMES``, ``legacy_rng`` the course's ``RandomState`` draw, ``l2`` λ, ``dtype``,
+    ``keep_prob`` dropout's probability of keeping a hidden unit, one for every hidden layer
+    or one per hidden layer (1: no dropout; left out of ``to_dict`` then, as in old specs)."""
 
     layers: tuple[int, ...] = (64, 32)
     hidden: tuple[str, ...] = ("relu",)
@@ -100,6 +103,7 @@ class NetworkSpec:
     legacy_rng: bool = False
     l2: float = 0.0
     dtype: str = "float64"
+    keep_prob: float | tuple[float, ...] = 1.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.layers, list | tuple):
@@ -126,6 +130,9 @@ class NetworkSpec:
             raise TypeError(f"legacy_rng must be True or False, got {self.legacy_rng!r}.")
         object.__setattr__(self, "l2", check_positive("l2", self.l2, allow_zero=True))
         object.__setattr__(self, "dtype", str(check_dtype(self.dtype)))
+        several = isinstance(self.keep_prob, list | tuple)
+        keep = check_keep_prob(self.keep_prob, len(layers) if several else 1)
+        object.__setattr__(self, "keep_prob", keep if several else keep[0])
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,7 @@ class RunSpec:
         """The spec as JSON-safe nested dicts (tuples become lists)."""
         return {
             "data": _plain(self.data),
-            "network": _plain(self.network),
+            "network": _plain(self.network, {"keep_prob": 1.0}),
             "fit": _plain(self.fit),
             "seed": self.seed,
         }
@@ -213,10 +220,14 @@ class RunSpec:
         return cls(**records, seed=parts.get("seed"))
 
 
-def _plain(record: Any) -> dict[str, Any]:
+def _plain(record: Any, optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The record's fields as JSON-ready values; those of ``optional`` at their default left
+    out (fields added later: the specs written before them stay as they were)."""
+    optional = optional or {}
     return {
         f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
         for f in fields(record)
+        if f.name not in optional or getattr(record, f.name) != optional[f.name]
     }
 
 
