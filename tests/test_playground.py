@@ -252,6 +252,37 @@ def test_some_settings_change_training_live_others_rebuild():
     assert state["config"]["seed"] == seed + 1 and frame["epoch"] == 0 and state["fresh"]
 
 
+def test_dropout_changes_live_keeping_the_weights_and_predictions_use_the_whole_network():
+    session = Session(Config(layers=(16, 16), batch_size=32))
+    session._train(2)
+    theta = session.net.theta.copy()
+    session.handle(parse(config(keep_prob=0.5)))
+    assert session.net.keep_prob == (0.5, 0.5) and session.epoch == 2
+    np.testing.assert_array_equal(theta, session.net.theta)  # the weights stay
+    twin = Session(Config(layers=(16, 16), batch_size=32))
+    twin._train(2)
+    for s in (session, twin):
+        s._train(3)
+    assert not np.array_equal(session.net.theta, twin.net.theta)  # masks changed the updates
+    first = session.frame()["metrics"]
+    assert first == session.frame()["metrics"]  # the reported metrics use no masks
+    session.handle(parse(config(keep_prob=1)))
+    assert session.net.keep_prob == (1.0, 1.0)
+
+
+def test_a_new_network_keeps_the_chosen_dropout():
+    session = Session(Config(keep_prob=0.8))
+    assert session.net.keep_prob == (0.8,)
+    session.handle(parse(config(layers="8,8,8")))
+    assert session.net.keep_prob == (0.8, 0.8, 0.8)
+
+
+@pytest.mark.parametrize("value", [0, 0.01, 1.5, "0.5", None])
+def test_keep_prob_outside_its_range_is_refused(value):
+    with pytest.raises(MessageError, match="keep_prob must be"):
+        parse(json.dumps({"type": "config", "config": {"keep_prob": value}}))
+
+
 def test_same_seed_same_training():
     a, b = Session(Config(batch_size=16)), Session(Config(batch_size=16))
     for session in (a, b):

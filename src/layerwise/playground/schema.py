@@ -45,6 +45,7 @@ LIMITS = {
     "units": (1, 256),  # per hidden layer
     "learning_rate": (1e-6, 10.0),
     "l2": (0.0, 10.0),
+    "keep_prob": (0.05, 1.0),  # dropout's probability of keeping a hidden unit; 1: no dropout
     "seed": (0, 2**32 - 1),
     "batch_size": (1, 2000),
     "speed": (1, 1000),
@@ -56,7 +57,7 @@ MAX_SESSIONS = 8
 MAX_HIDDEN_LAYERS = LIMITS["layers"][1]
 MAX_UNITS = LIMITS["units"][1]
 #: The sliders' steps: each divides its range, so both ends of ``LIMITS`` can be reached.
-STEPS = {"noise": 0.05, "dev_fraction": 0.05, "examples": 50, "seed": 1}
+STEPS = {"noise": 0.05, "dev_fraction": 0.05, "keep_prob": 0.05, "examples": 50, "seed": 1}
 #: The values the page's menus offer for settings that take any number in their range
 #: (besides the word that means "none": the full batch, as many epochs as fit in a frame,
 #: no limit on the epochs).
@@ -94,6 +95,7 @@ class Config:
     learning_rate: float = 1.2
     batch_size: int | None = None  # None: the full batch
     l2: float = 0.0
+    keep_prob: float = 1.0  # every hidden layer's; 1 keeps every unit (no dropout)
     seed: int = 1
     speed: int | None = None  # epochs per update; None: as many as fit in the time budget
     max_epochs: int | None = 10_000  # training stops there (the course's 10,000); None: never
@@ -227,6 +229,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "learning_rate": lambda v: _number("learning_rate", v),
     "batch_size": _or_word("full", "batch_size"),
     "l2": lambda v: _number("l2", v),
+    "keep_prob": lambda v: _number("keep_prob", v),
     "seed": lambda v: _number("seed", v, integer=True),
     "speed": _or_word("auto", "speed"),
     "max_epochs": _or_word("none", "max_epochs"),

@@ -23,6 +23,7 @@ import numpy as np
 import layerwise as lw
 
 from ..diagnostics import identical_units
+from ..dropout import check_keep_prob
 from ..spec import NetworkSpec, network_for
 from .datasets import DATASETS, split
 from .history import Trace, overfitting
@@ -115,7 +116,9 @@ class Session:
     def _build_network(self) -> None:
         c = self.config
         output = "sigmoid" if self.task == "binary" else "linear"
-        spec = NetworkSpec(layers=c.layers, hidden=c.activation, init=c.init, l2=c.l2)
+        spec = NetworkSpec(
+            layers=c.layers, hidden=c.activation, init=c.init, l2=c.l2, keep_prob=c.keep_prob
+        )
         self.net = network_for(spec, 2, 1, output, c.seed)  # [2, *layers, 1]
         self.optimizer = lw.OPTIMIZERS[c.optimizer](c.learning_rate)
         large = self.net.theta.size > LARGE_NETWORK
@@ -173,6 +176,8 @@ class Session:
             self.optimizer.learning_rate = self.config.learning_rate
         if "l2" in changed:
             self.net.l2 = self.config.l2
+        if "keep_prob" in changed:  # the masks from here on; the weights stay
+            self.net.keep_prob = check_keep_prob(self.config.keep_prob, self.net.L - 1)
         if self.at_limit:  # a limit lowered below the epoch: training stops here
             self.running = False
         return [self.state(fresh=False), self.frame()]

@@ -72,7 +72,7 @@ const HANDLERS = {
     fillSelect($("init"), m.inits, label("init"));
     fillSelect($("optimizer"), m.optimizers, label("optimizer"));
     for (const key of PRESET_KEYS) fillSelect($(key), m.presets[key], label(key));
-    for (const key of ["noise", "dev_fraction", "examples", "seed"]) {
+    for (const key of ["noise", "dev_fraction", "keep_prob", "examples", "seed"]) {
       const [low, high] = m.limits[key];
       Object.assign($(key), { min: low, max: high, step: m.steps[key] });
     }
@@ -152,6 +152,7 @@ function showConfig(c) {
   $("noise").value = c.noise; $("noise-value").textContent = c.noise.toFixed(2);
   $("dev_fraction").value = c.dev_fraction; $("dev-value").textContent = c.dev_fraction.toFixed(2);
   $("examples").value = c.examples; $("examples-value").textContent = String(c.examples);
+  $("keep_prob").value = c.keep_prob; $("keep-value").textContent = c.keep_prob.toFixed(2);
   set("layers", c.layers.join(","));
   const same = c.activation.every((a) => a === c.activation[0]);
   $("activation").value = same && c.activation.length ? c.activation[0] : "";
@@ -182,6 +183,8 @@ function bindControls() {
   $("noise").onchange = (e) => setConfig({ noise: Number(e.target.value) });
   $("dev_fraction").oninput = (e) => { $("dev-value").textContent = Number(e.target.value).toFixed(2); };
   $("dev_fraction").onchange = (e) => setConfig({ dev_fraction: Number(e.target.value) });
+  $("keep_prob").oninput = (e) => { $("keep-value").textContent = Number(e.target.value).toFixed(2); };
+  $("keep_prob").onchange = (e) => setConfig({ keep_prob: Number(e.target.value) });
   $("examples").oninput = (e) => { $("examples-value").textContent = e.target.value; };
   $("examples").onchange = (e) => setConfig({ examples: Number(e.target.value) });
   $("layers").onchange = (e) => { markSent(e.target); setConfig({ layers: e.target.value }); };
