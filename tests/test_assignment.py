@@ -89,7 +89,7 @@ def update_parameters_case():
 
 # ----- each function against its published values --------------------------------------------
 def test_initialize_parameters_two_layers() -> None:
-    np.random.seed(1)
+    randn(5)  # the course's function seeds itself: what was drawn before does not matter
     p = initialize_parameters(3, 2, 1)
     W1 = [[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]]
     np.testing.assert_allclose(p["W1"], W1, **PRINTED)
@@ -100,7 +100,7 @@ def test_initialize_parameters_two_layers() -> None:
 
 
 def test_initialize_parameters_deep() -> None:
-    np.random.seed(3)
+    np.random.seed(0)  # the course's function seeds itself (with 3)
     p = initialize_parameters_deep([5, 4, 3])
     W1_0 = [0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388]
     W2 = [
@@ -118,8 +118,8 @@ def test_the_initializers_advance_the_global_state_as_randn_does() -> None:
     np.random.seed(1)
     initialize_parameters_deep([3, 2, 1])
     after = np.random.randn(2)
-    np.random.seed(1)
-    randn(2, 3), randn(1, 2)  # the course's draws: W1, then W2
+    np.random.seed(3)
+    randn(2, 3), randn(1, 2)  # the course's draws: seed(3), W1, then W2
     np.testing.assert_array_equal(after, randn(2))
 
 
@@ -303,10 +303,9 @@ def test_the_course_two_layer_loop_equals_fit() -> None:
 def test_the_course_L_layer_loop_equals_fit_and_trains_a_network() -> None:
     X, Y = make_flower()
     dims = [2, 5, 3, 1]
-    np.random.seed(1)
     own, costs = course_L_layer_model(X, Y, initialize_parameters_deep(dims), 1.0, 25)
-    net = lw.Network(dims, hidden="relu", init="small_random", seed=1, legacy_rng=True)
-    live = lw.Network(dims, hidden="relu", init="small_random", seed=1, legacy_rng=True)
+    net = lw.Network(dims, hidden="relu", init="small_random", seed=3, legacy_rng=True)
+    live = lw.Network(dims, hidden="relu", init="small_random", seed=3, legacy_rng=True)
     history = net.fit(X, Y, epochs=25, learning_rate=1.0)
     _, live_costs = course_L_layer_model(X, Y, live.parameters, 1.0, 25)  # rebinds into live
     assert costs[-1] < costs[0]

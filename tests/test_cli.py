@@ -530,3 +530,5 @@ def test_train_with_dropout_rates_saves_keep_prob(tmp_path, capsys):
     assert code != 0 and "--dropout must be one rate or 2 (one per hidden layer" in err
     code, _, err = run(capsys, *args, "--dropout", "1.0")
     assert code != 0 and "dropout rates must be >= 0 and < 1 (the share of units dropped)" in err
+    code, _, err = run(capsys, "train", "planar", "--layers", "none", "--dropout", "0.2")
+    assert code != 0 and "keep_prob applies to hidden layers, and this network has none" in err

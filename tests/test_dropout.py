@@ -287,6 +287,13 @@ def test_keep_prob_is_checked(keep_prob, match: str) -> None:
         Network([3, 4, 4, 1], keep_prob=keep_prob)
 
 
+def test_dropout_needs_a_hidden_layer_and_a_0d_array_is_one_probability() -> None:
+    with pytest.raises(ValueError, match=r"keep_prob applies to hidden layers, .* has none; got"):
+        Network([3, 1], keep_prob=0.5)
+    assert Network([3, 1], keep_prob=1.0).keep_prob == ()
+    assert Network([3, 4, 4, 1], keep_prob=np.array(0.5)).keep_prob == (0.5, 0.5)
+
+
 def test_a_training_forward_needs_a_generator(rng: np.random.Generator) -> None:
     net = Network([3, 4, 1], keep_prob=0.5)
     with pytest.raises(TypeError, match=r"dropout must be a NumPy Generator or None, got int"):

@@ -601,3 +601,12 @@ def test_dropout_is_a_rate_and_reaches_the_network(blob_rows, tmp_path):
             LayerwiseClassifier(**(FAST | dict(hidden_layer_sizes=(8, 6), dropout=bad))).fit(X, y)
     reg = LayerwiseRegressor(**(FAST | dict(dropout=0.3))).fit(X, X[:, 0])
     assert reg.network_.keep_prob == (0.7,)
+    with pytest.raises(ValueError, match=r"dropout applies to hidden layers, .*=\(\) has none"):
+        LayerwiseClassifier(**(FAST | dict(hidden_layer_sizes=(), dropout=0.5))).fit(X, y)
+    # A file without dropout holds the parameters it held before dropout existed.
+    plain.save(tmp_path / "plain.npz")
+    with_drop = clf.save(tmp_path / "drop.npz")
+    assert "dropout" not in plain._metadata()["params"]
+    assert clf._metadata()["params"]["dropout"] == [0.2, 0.5]
+    assert load_estimator(with_drop).network_.keep_prob == (0.8, 0.5)
+    assert load_estimator(tmp_path / "plain.npz").dropout == 0.0

@@ -275,6 +275,10 @@ def test_a_new_network_keeps_the_chosen_dropout():
     assert session.net.keep_prob == (0.8,)
     session.handle(parse(config(layers="8,8,8")))
     assert session.net.keep_prob == (0.8, 0.8, 0.8)
+    session.handle(parse(config(layers="")))  # logistic regression: nothing to drop
+    assert session.net.keep_prob == () and session.config.keep_prob == 0.8
+    session.handle(parse(config(keep_prob=0.5)))
+    assert session.net.keep_prob == ()
 
 
 @pytest.mark.parametrize("value", [0, 0.01, 1.5, "0.5", None])

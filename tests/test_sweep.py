@@ -28,7 +28,7 @@ from layerwise.spec import DataSpec, RunSpec, prepare
 from layerwise.sweep import TEST_FRACTION, held_out, show, sweep
 from layerwise.sweep.results import importance_note, write_plots
 from layerwise.sweep.runner import TrialSeededSampler, check_same_setup
-from layerwise.sweep.space import DEFAULT_SPACE, load_space, parse_space, suggest
+from layerwise.sweep.space import DEFAULT_SPACE, load_space, onto, parse_space, suggest
 from layerwise.sweep.storage import check_url, masked
 from postgres import PostgresUnavailableError, create_database, free_port, postgres_server
 
@@ -311,6 +311,7 @@ def test_space_file_overrides_the_default_setting_by_setting(space_file):
         "optimizer": "adam",
         "batch_size": 32,
         "l2": 0.0,
+        "dropout": 0.0,
         "epochs": 20,
         "patience": 0,
         "layers": [5],
@@ -338,7 +339,7 @@ def test_default_space_draws_layers_and_full_batch():
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("dropout: 0.5\n", r"unknown setting 'dropout'\. Hint: settings are learning_rate"),
+        ("beta1: 0.5\n", r"unknown setting 'beta1'\. Hint: settings are learning_rate"),
         ("learning_rate: {low: 0.1, high: 0.01}\n", r"low must be < high, got low=0.1"),
         ("l2: {low: 0, high: 1, log: true}\n", r"a log range needs low > 0"),
         ("hidden: {choices: [relu, swish]}\n", r"hidden must be one of .*relu.*got 'swish'"),
@@ -413,12 +414,37 @@ def test_importing_layerwise_and_its_parser_does_not_import_optuna():
 
 
 # ----- every other message a user can cause ----------------------------------------------------
+def test_a_searched_dropout_rate_becomes_the_networks_keep_prob():
+    params = parse_space(DEFAULT_SPACE | {"dropout": {"low": 0.0, "high": 0.5}})
+    trial = optuna.trial.FixedTrial(
+        {
+            "learning_rate": 0.001,
+            "n_layers": 2,
+            "units_1": 16,
+            "units_2": 16,
+            "hidden": "relu",
+            "init": "he",
+            "optimizer": "adam",
+            "batch_size": 16,
+            "l2": 1e-3,
+            "dropout": 0.25,
+        }
+    )
+    settings = suggest(trial, params)
+    assert settings["dropout"] == 0.25
+    spec = onto(RunSpec(DataSpec("digits")), settings)
+    assert spec.network.keep_prob == 0.75
+    assert onto(RunSpec(DataSpec("digits")), settings | {"dropout": 0.0}).network.keep_prob == 1.0
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [
         ("hidden: {choices: []}\n", r"hidden must be \{choices: \[\.\.\.\]\} with a non-empty"),
         ("learning_rate: {low: 0.1, high: 1, log: 1}\n", r"learning_rate\.log must be true or"),
         ('{"epochs": 5, "patience": -1}', r"patience must be an integer >= 0 \(0: no early"),
+        ("dropout: 1\n", r"dropout must be a probability of dropping a hidden unit, >= 0 and < 1"),
+        ("dropout: {low: 0, high: 1.5}\n", r"dropout\.high must be a probability"),
     ],
 )
 def test_more_invalid_spaces(tmp_path, text, match):

@@ -21,12 +21,12 @@ written here is dAL = -(Y/AL - (1 - Y)/(1 - AL)): the core's gradient keeps AL i
 and the course's own test case feeds AL drawn by ``randn`` (values above 1), so its published
 gradients need the formula unclipped.
 
-**Randomness.** The course calls ``np.random.seed(1)`` and then ``initialize_parameters(...)``,
-which draws from NumPy's *global* generator. Reproducing its published numbers is the point of
-this module, so here, and only here, the library draws from the global state: the initializers
-read it (``np.random.get_state``), draw in the course's order (W1, W2, ...) and write it back,
-exactly as ``np.random.randn`` would have advanced it. Everywhere else randomness comes from a
-generator built from a seed (:mod:`layerwise.random`).
+**Randomness.** The course's initializers call ``np.random.seed(1)`` (two layers) and
+``np.random.seed(3)`` (deep) and then draw from NumPy's *global* generator. Reproducing its
+published numbers is the point of this module, so here, and only here, the library draws from the
+global state: the initializers read it (``np.random.get_state``), draw in the course's order (W1,
+W2, ...) and write it back, exactly as ``np.random.randn`` would have advanced it. Everywhere else
+randomness comes from a generator built from a seed (:mod:`layerwise.random`).
 
 The core's own ``layerwise.layers.linear_forward(A_prev, W, b) -> Z`` and
 ``linear_backward(dZ, A_prev, W)`` work on arrays, and ``Network.forward`` returns
@@ -84,17 +84,25 @@ def _draw_from_global_state(layer_dims: Sequence[int]) -> dict[str, Array]:
 def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict[str, Array]:
     """The 2-layer network's parameters: ``W1 (n_h, n_x)``, ``W2 (n_y, n_h)`` = randn × 0.01.
 
+    As the course's own function, it first calls ``np.random.seed(1)``: the same weights on
+    every call.
+
     Examples
     --------
-    >>> np.random.seed(1)
     >>> initialize_parameters(3, 2, 1)["W2"].round(8).tolist()
     [[0.01744812, -0.00761207]]
     """
+    np.random.seed(1)  # the course's own first line
     return _draw_from_global_state([n_x, n_h, n_y])
 
 
 def initialize_parameters_deep(layer_dims: Sequence[int]) -> dict[str, Array]:
-    """``W[l] (n[l], n[l-1])`` = randn × 0.01 and ``b[l]`` = 0 for l = 1..L."""
+    """``W[l] (n[l], n[l-1])`` = randn × 0.01 and ``b[l]`` = 0 for l = 1..L.
+
+    As the course's own function, it first calls ``np.random.seed(3)``: the same weights on
+    every call.
+    """
+    np.random.seed(3)  # the course's own first line
     return _draw_from_global_state(layer_dims)
 
 

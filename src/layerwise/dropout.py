@@ -30,6 +30,8 @@ def _probability(p: object) -> bool:
 
 def check_keep_prob(keep_prob: float | Sequence[float], n_hidden: int) -> tuple[float, ...]:
     """``keep_prob`` as one float per hidden layer, each in (0, 1]; ValueError otherwise."""
+    if isinstance(keep_prob, np.ndarray) and keep_prob.ndim == 0:
+        keep_prob = keep_prob.item()  # np.array(0.5): one probability
     several = isinstance(keep_prob, Sequence | np.ndarray) and not isinstance(keep_prob, str)
     values = list(keep_prob) if several else [keep_prob] * n_hidden
     if several and len(values) != n_hidden:
@@ -41,6 +43,11 @@ def check_keep_prob(keep_prob: float | Sequence[float], n_hidden: int) -> tuple[
         raise ValueError(
             f"keep_prob must hold probabilities with 0 < keep_prob <= 1, got {keep_prob!r}. "
             "Hint: 1.0 keeps every unit (no dropout); 0.8 drops 20 %."
+        )
+    if n_hidden == 0 and not several and keep_prob != 1:
+        raise ValueError(
+            f"keep_prob applies to hidden layers, and this network has none; got {keep_prob!r}. "
+            "Hint: add a hidden layer, or leave keep_prob at 1 (no dropout)."
         )
     return tuple(float(p) for p in values)
 

@@ -192,7 +192,8 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
     for d in (now, then):  # (to_dict leaves keep_prob out without dropout)
         d["network"].setdefault("keep_prob", 1.0)
     differs = [
-        f"{_flag(part, key)} {then[part][key]!r} in the checkpoint, {now[part][key]!r} now"
+        f"{_flag(part, key)} {_value(key, then[part].get(key))} in the checkpoint, "
+        f"{_value(key, now[part][key])} now"
         for part in ("data", "network", "fit")
         for key in now[part]
         if now[part][key] != then[part].get(key) and (part, key) != ("fit", "epochs")
@@ -209,9 +210,17 @@ def _same_run(folder: Path, spec: RunSpec, stored: RunSpec) -> None:
 
 def _flag(part: str, key: str) -> str:
     """A spec's field as the flag that sets it (the data file: DATA)."""
-    if key == "keep_prob":  # (the spec holds 1 - rate)
-        return "--dropout (as keep_prob)"
+    if key == "keep_prob":
+        return "--dropout"
     return "DATA" if key == "source" else "--" + key.replace("_", "-")
+
+
+def _value(key: str, value: Any) -> str:
+    """A spec's value as its flag takes it: keep_prob as --dropout's rate (1 - keep_prob)."""
+    if key != "keep_prob":
+        return repr(value)
+    rates = [round(1 - p, 12) for p in (value if isinstance(value, list | tuple) else [value])]
+    return ",".join(f"{r:g}" for r in rates)
 
 
 def _check_folder(folder: Path) -> None:

@@ -194,6 +194,12 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
                 f"hidden layer), got {rate!r}. Hint: dropout=0.2 drops 20 % of the hidden units "
                 "in training (keep_prob 0.8)."
             )
+        if n_hidden == 0 and any(r > 0 for r in given):
+            raise ValueError(
+                "dropout applies to hidden layers, and hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r} has none; got dropout={rate!r}. Hint: add a hidden "
+                "layer, or leave dropout at 0."
+            )
         return tuple(1.0 - float(r) for r in (given if several else given * n_hidden))
 
     def _start_training_state(self) -> np.random.SeedSequence:

@@ -67,7 +67,11 @@ class EstimatorFiles:
         return (
             {
                 "class": type(self).__name__,
-                "params": {k: _to_json(k, x) for k, x in self.get_params(deep=False).items()},
+                "params": {
+                    k: _to_json(k, x)
+                    for k, x in self.get_params(deep=False).items()
+                    if not (k == "dropout" and x == 0)  # files without dropout stay as before
+                },
                 "n_features_in": int(self.n_features_in_),
                 "feature_names_in": None if names is None else [str(n) for n in names],
                 "loss_curve": [float(c) for c in self.loss_curve_],

@@ -117,7 +117,11 @@ class Session:
         c = self.config
         output = "sigmoid" if self.task == "binary" else "linear"
         spec = NetworkSpec(
-            layers=c.layers, hidden=c.activation, init=c.init, l2=c.l2, keep_prob=c.keep_prob
+            layers=c.layers,
+            hidden=c.activation,
+            init=c.init,
+            l2=c.l2,
+            keep_prob=c.keep_prob if c.layers else 1.0,  # dropout needs a hidden layer
         )
         self.net = network_for(spec, 2, 1, output, c.seed)  # [2, *layers, 1]
         self.optimizer = lw.OPTIMIZERS[c.optimizer](c.learning_rate)
@@ -177,7 +181,8 @@ class Session:
         if "l2" in changed:
             self.net.l2 = self.config.l2
         if "keep_prob" in changed:  # the masks from here on; the weights stay
-            self.net.keep_prob = check_keep_prob(self.config.keep_prob, self.net.L - 1)
+            keep = self.config.keep_prob if self.net.L > 1 else 1.0  # no hidden layer: none
+            self.net.keep_prob = check_keep_prob(keep, self.net.L - 1)
         if self.at_limit:  # a limit lowered below the epoch: training stops here
             self.running = False
         return [self.state(fresh=False), self.frame()]

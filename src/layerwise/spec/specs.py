@@ -130,9 +130,10 @@ class NetworkSpec:
             raise TypeError(f"legacy_rng must be True or False, got {self.legacy_rng!r}.")
         object.__setattr__(self, "l2", check_positive("l2", self.l2, allow_zero=True))
         object.__setattr__(self, "dtype", str(check_dtype(self.dtype)))
-        several = isinstance(self.keep_prob, list | tuple)
-        keep = check_keep_prob(self.keep_prob, len(layers) if several else 1)
-        object.__setattr__(self, "keep_prob", keep if several else keep[0])
+        keep = check_keep_prob(self.keep_prob, len(layers))
+        # One value stays one; a list of 1s (no dropout, however written) is stored as 1.
+        one = not isinstance(self.keep_prob, list | tuple) or all(p == 1 for p in keep)
+        object.__setattr__(self, "keep_prob", float(keep[0] if keep else 1) if one else keep)
 
 
 @dataclass(frozen=True)

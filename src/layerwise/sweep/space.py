@@ -41,6 +41,7 @@ DEFAULT_SPACE: dict[str, Any] = {
     "optimizer": {"choices": ["adam", "rmsprop", "momentum"]},
     "batch_size": {"choices": [16, 32, 64, 128]},
     "l2": {"low": 1e-5, "high": 1.0, "log": True},
+    "dropout": 0.0,  # searched when a space file asks, e.g. dropout: {low: 0, high: 0.5}
     "epochs": 60,
     "patience": 8,
 }
@@ -55,6 +56,7 @@ RULES: dict[str, tuple[str, float, str]] = {
     "optimizer": ("name", 0, f"one of {', '.join(OPTIMIZERS)}"),
     "batch_size": ("batch", 1, "an integer >= 1 or 'full'"),
     "l2": ("float", 0.0, "a number >= 0"),
+    "dropout": ("float", 0.0, "a probability of dropping a hidden unit, >= 0 and < 1"),
     "epochs": ("int", 1, "an integer >= 1"),
     "patience": ("int", 0, "an integer >= 0 (0: no early stopping)"),
 }
@@ -170,14 +172,14 @@ def _value(name: str, x: Any, where: str) -> Any:
     number = isinstance(x, int | float) and not isinstance(x, bool)
     whole = kind != "float" and isinstance(x, int) and not isinstance(x, bool)
     ok = (whole if kind != "float" else number) and math.isfinite(x) and x >= smallest
-    if not ok or (name == "learning_rate" and x <= 0):
+    if not ok or (name == "learning_rate" and x <= 0) or (name == "dropout" and x >= 1):
         raise ValueError(f"{where} must be {rule}; got {x!r}.")
     return float(x) if kind == "float" else x
 
 
 def suggest(trial, params: dict[str, Param]) -> dict[str, Any]:
     """Draw one trial's settings: ``{"learning_rate", "layers" (list of widths), "hidden",
-    "init", "optimizer", "batch_size" (int or None), "l2", "epochs", "patience"}``."""
+    "init", "optimizer", "batch_size" (int or None), "l2", "dropout", "epochs", "patience"}``."""
 
     def draw(name: str, key: str | None = None) -> Any:
         p, key = params[name], key or name
@@ -207,6 +209,7 @@ def onto(base: RunSpec, settings: dict[str, Any]) -> RunSpec:
         init=settings["init"],
         legacy_rng=False,
         l2=settings["l2"],
+        keep_prob=1.0 - settings["dropout"],  # the CLI's --dropout rate, as keep_prob
     )
     fit = replace(
         base.fit,
