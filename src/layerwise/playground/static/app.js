@@ -153,6 +153,10 @@ function showConfig(c) {
   $("dev_fraction").value = c.dev_fraction; $("dev-value").textContent = c.dev_fraction.toFixed(2);
   $("examples").value = c.examples; $("examples-value").textContent = String(c.examples);
   $("keep_prob").value = c.keep_prob; $("keep-value").textContent = c.keep_prob.toFixed(2);
+  // With dropout the train curves follow the masked network each update trains (as the course
+  // prints its cost); the dev curves and the table below are the whole network's.
+  const masked = c.keep_prob < 1 && c.layers.length > 0;
+  for (const key of document.querySelectorAll("figcaption .key.train")) key.textContent = masked ? "train (dropout on)" : "train";
   set("layers", c.layers.join(","));
   const same = c.activation.every((a) => a === c.activation[0]);
   $("activation").value = same && c.activation.length ? c.activation[0] : "";
