@@ -115,9 +115,7 @@ def fit(
         network's own stream (``net.shuffle_rng``) continues across calls. With dropout
         (``net.keep_prob``) the masks come from a stream of their own, ``dropout_rng(seed)``
         or ``net.dropout_rng``: turning dropout on does not change the shuffle. The History's
-        ``cost`` and ``accuracy`` are then those of the masked forward each update follows (as
-        the course prints its cost, and as Keras reports); ``dev_cost``, ``dev_accuracy``,
-        ``net.cost`` and ``predict`` use the whole network.
+        cost/accuracy are then the masked forward's (as the course prints); dev's, the network's.
     dev : (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), optional
         Evaluated after every epoch: ``dev_cost`` (weighted by ``w_dev``) and ``dev_accuracy``.
     callbacks : list of Callback
