@@ -115,13 +115,11 @@ def fit(
         network's own stream (``net.shuffle_rng``) continues across calls. With dropout
         (``net.keep_prob``) the masks come from a stream of their own, ``dropout_rng(seed)``
         or ``net.dropout_rng``: turning dropout on does not change the shuffle. The History's
-        cost/accuracy are then the masked forward's (as the course prints); dev's, the network's.
+        cost/accuracy are the masked forward's (as the course prints), dev's the whole network's.
     dev : (X_dev, Y_dev) or (X_dev, Y_dev, w_dev), optional
         Evaluated after every epoch: ``dev_cost`` (weighted by ``w_dev``) and ``dev_accuracy``.
-    callbacks : list of Callback
-        E.g. ``EarlyStopping(patience=5)``, ``PrintCost(100)``, ``ProgressBar()``.
-    verbose : bool
-        Shortcut for a ``ProgressBar``.
+    callbacks, verbose : list of Callback, bool
+        E.g. ``EarlyStopping(patience=5)``, ``PrintCost(100)``; ``verbose``: a ``ProgressBar``.
     shuffle_block : int, optional
         Shuffle by blocks of this many examples (default: 4096 for ``np.memmap`` inputs).
     sample_weight : array (m,), optional
