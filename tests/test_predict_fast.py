@@ -52,6 +52,7 @@ def _model(task: str, dtype, **options) -> SavedModel:
     pre = Preprocessor(dropped=["id"], min_frequency=40, **options)
     pre.fit(_features(rng, 300, gaps=options.get("missing") != "refuse"), TASKS[task](rng, 300))
     net = lw.Network([pre.n_x, 7, pre.n_y], output=pre.output, dtype=dtype, seed=1)
+    net.theta[:] = np.random.default_rng(1).normal(size=net.theta.shape)  # biases too
     return SavedModel(net, pre)
 
 
@@ -142,6 +143,7 @@ def test_a_saved_model_without_preprocessing_says_what_to_call() -> None:
 @pytest.mark.parametrize("m", [1, 300])
 def test_inference_equals_the_forward_pass_bit_for_bit(output_kind, hidden, dtype, m) -> None:
     net = lw.Network([6, 9, 5, 3], hidden=hidden, output=output_kind, dtype=dtype, seed=2)
+    net.theta[:] = np.random.default_rng(2).normal(size=net.theta.shape)  # biases too
     X = np.random.default_rng(m).standard_normal((m, 6)).astype(dtype).T  # (6, m), a view
     AL, caches = net.forward(X)
     assert np.array_equal(logits(net.layers, X), caches[-1].Z)
