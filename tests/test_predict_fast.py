@@ -212,3 +212,20 @@ def test_estimator_rows_the_quick_check_does_not_take_go_through_scikit_learn() 
         est.predict(X[:3, :4])
     assert est._plain_rows(X[:3].astype(np.int64)) is None  # integers: scikit-learn converts
     np.testing.assert_array_equal(est.predict(X[:3].astype(np.float32)), est.predict(X[:3]))
+
+
+class _Doubled(lw.Network):
+    """A subclass whose forward pass is its own: predict_proba must run it."""
+
+    def forward(self, X, dropout=None):
+        AL, caches = super().forward(X, dropout)
+        return 2 * AL, caches
+
+
+def test_predict_proba_takes_the_lean_path_only_for_the_library_forward() -> None:
+    X = np.random.default_rng(0).standard_normal((2, 4))
+    plain, doubled = lw.Network([2, 3, 1], seed=0), _Doubled([2, 3, 1], seed=0)
+    assert np.array_equal(plain.predict_proba(X), plain.forward(X)[0])
+    assert np.array_equal(doubled.predict_proba(X), 2 * plain.predict_proba(X))
+    with pytest.raises(ValueError, match="X must have 2 rows"):
+        plain.predict_proba(X.T)
