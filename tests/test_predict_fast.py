@@ -229,3 +229,11 @@ def test_predict_proba_takes_the_lean_path_only_for_the_library_forward() -> Non
     assert np.array_equal(doubled.predict_proba(X), 2 * plain.predict_proba(X))
     with pytest.raises(ValueError, match="X must have 2 rows"):
         plain.predict_proba(X.T)
+
+
+def test_a_wide_table_takes_the_reference_path() -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(5, 300)), columns=[f"p{j}" for j in range(300)])
+    pre = Preprocessor().fit(frame, pd.DataFrame({"y": [0, 1, 0, 1, 1]}))
+    assert fast.columns_of(pre, frame) is None
+    np.testing.assert_array_equal(fast.transform(pre, frame), pre.transform(frame))

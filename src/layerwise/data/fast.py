@@ -15,7 +15,9 @@ so ``X`` is the same, bit for bit (the tests compare them on every kind of colum
   ``str(value)`` per distinct value) instead of comparing every value with every category.
 
 :func:`columns_of` returns None for what it does not read exactly as pandas would (a numeric
-column of objects, a column of an extension type); the caller then takes the reference path.
+column of objects, a column of an extension type) and for tables of more than 256 feature
+columns (images: one pandas conversion beats a loop over the columns); :func:`transform` then
+takes the reference path.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .frames import import_pandas
 
 Array = np.ndarray
 _FEW_ROWS = 64  # a DataFrame up to this many rows is read in one conversion
+_MANY_COLUMNS = 256  # wider tables take the reference path
 
 
 def transform(pre, data, dtype: Any = np.float64) -> Array:
@@ -54,6 +57,8 @@ def columns_of(pre, data) -> dict[str, Array] | None:
     whose columns were checked) as 1-D arrays of one length, or None where the NumPy path
     cannot read them as pandas would (objects in a numeric column, an extension type)."""
     pd = import_pandas()
+    if len(pre.numeric) + len(pre.dates) + len(pre.categorical) > _MANY_COLUMNS:
+        return None  # images, wide tables: pandas converts them in one call, not one per column
     keys = data.columns if hasattr(data, "columns") else list(data)
     raw = {str(c): c for c in keys}
     if hasattr(data, "columns") and len(data) <= _FEW_ROWS:
