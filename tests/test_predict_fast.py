@@ -97,6 +97,13 @@ def test_the_numpy_transform_equals_the_reference_transform_bit_for_bit(m) -> No
     assert np.array_equal(got, ref)
 
 
+def test_one_row_as_a_mapping_of_values_is_a_list_of_one_row() -> None:
+    saved = _model("multiclass", np.float64)
+    row = _features(np.random.default_rng(6), 1, gaps=False).to_dict("records")[0]
+    assert np.array_equal(saved.output(row), _reference(saved, pd.DataFrame([row])))
+    np.testing.assert_array_equal(saved.predict(row), saved.predict([row]))
+
+
 def test_columns_the_numpy_path_cannot_read_take_the_reference_path() -> None:
     saved = _model("multiclass", np.float64)
     frame = _features(np.random.default_rng(3), 20)

@@ -37,9 +37,11 @@ _MANY_COLUMNS = 256  # wider tables take the reference path
 
 
 def transform(pre, data, dtype: Any = np.float64) -> Array:
-    """``X (n_x, m)`` of raw data: a DataFrame, a mapping of column name -> values, or a
-    sequence of rows (mappings of column name -> value), as :meth:`Preprocessor.transform` of
+    """``X (n_x, m)`` of raw data: a DataFrame, a mapping of column name -> values, one row (a
+    mapping of column name -> value) or a list of rows, as :meth:`Preprocessor.transform` of
     that data as a DataFrame (which runs where :func:`columns_of` cannot read a column)."""
+    if isinstance(data, Mapping) and all(np.ndim(v) == 0 for v in data.values()):
+        data = [data]  # one row: a mapping of column name -> value
     if isinstance(data, list | tuple):
         data = _columns_of_rows(data)
     names = [str(c) for c in data.columns] if hasattr(data, "columns") else [str(c) for c in data]

@@ -31,8 +31,8 @@ class SavedModel:
         """Predictions for raw data, as ``layerwise predict`` writes them: labels ``(m,)``
         (binary, multi-class), 0/1 ``(m, k)`` (multi-label) or values ``(m, k)`` (regression).
 
-        ``data``: a DataFrame, a mapping of column name -> values, or a list of rows (mappings
-        of column name -> value); the same numbers as ``preprocessor.transform`` of it as a
+        ``data``: a DataFrame, a mapping of column name -> values, one row (a mapping of column
+        name -> value) or a list of rows; the same numbers as ``preprocessor.transform`` of it as a
         DataFrame, then ``network.predict_proba`` and ``preprocessor.decode``.
         """
         return self._checked_preprocessor().decode(self.output(data))
