@@ -179,7 +179,9 @@ def _reference_logits(est, X):
 
     from layerwise.estimators.missing import imputed_inputs
 
-    X = validate_data(est, X, reset=False, dtype=est.network_.dtype, order="C")
+    X = validate_data(
+        est, X, reset=False, dtype=est.network_.dtype, order="C", ensure_all_finite="allow-nan"
+    )
     return est.network_.forward(imputed_inputs(est, X).T)[1][-1].Z
 
 
@@ -244,3 +246,18 @@ def test_a_wide_table_takes_the_reference_path() -> None:
     pre = Preprocessor().fit(frame, pd.DataFrame({"y": [0, 1, 0, 1, 1]}))
     assert fast.columns_of(pre, frame) is None
     np.testing.assert_array_equal(fast.transform(pre, frame), pre.transform(frame))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_regressor_predictions_with_gaps_equal_the_reference_path(dtype) -> None:
+    from layerwise.estimators import LayerwiseRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 4))
+    X[3, 1] = np.nan  # imputed: a column with an indicator
+    y = rng.normal(size=(80, 2))
+    est = LayerwiseRegressor((6,), max_epochs=2, random_state=0, dtype=dtype).fit(X, y)
+    for rows in (X[:1], X[:10], X[2:5]):  # plain rows, and rows with a gap
+        Z = _reference_logits(est, rows).T
+        scale, mean = est.target_scale_.astype(Z.dtype), est.target_mean_.astype(Z.dtype)
+        np.testing.assert_array_equal(est.predict(rows), Z * scale + mean)
