@@ -56,7 +56,8 @@ def transform(pre, data, dtype: Any = np.float64) -> Array:
 
 def columns_of(pre, data) -> dict[str, Array] | None:
     """The model's feature columns of ``data`` (a DataFrame or a mapping of name -> values,
-    whose columns were checked) as 1-D arrays of one length, or None where the NumPy path
+    whose columns were checked) as 1-D arrays of one length (a pandas text column of many rows:
+    its own array, whose fill and hashing skip a conversion to objects), or None where the path
     cannot read them as pandas would (objects in a numeric column, an extension type)."""
     pd = import_pandas()
     if len(pre.numeric) + len(pre.dates) + len(pre.categorical) > _MANY_COLUMNS:
@@ -71,7 +72,9 @@ def columns_of(pre, data) -> dict[str, Array] | None:
         kind = getattr(values, "dtype", None)
         if kind is not None and not isinstance(kind, np.dtype | pd.StringDtype):
             return None  # nullable numbers, categoricals, time zones: pandas' own path
-        if hasattr(values, "to_numpy"):
+        if isinstance(kind, pd.StringDtype) and hasattr(values, "array"):
+            array = values.array  # pandas' text array: NA-aware fill and hashing of its own
+        elif hasattr(values, "to_numpy"):
             array = values.to_numpy()
         elif kind is not None or name in pre.numeric:
             array = np.asarray(values)
@@ -155,9 +158,12 @@ def _encode(pre, columns, gap, rows: Array, offset: int) -> dict[str, int]:
     for name, categories in pre.categorical.items():
         width = imp.category_width(pre, name)
         rows[:, offset : offset + width] = 0.0
-        values = np.asarray(columns[name], dtype=object)
-        if name in pre.modes and gap[name].any():
-            values = np.where(gap[name], pre.modes[name], values)
+        values, fill = columns[name], name in pre.modes and gap[name].any()
+        if not isinstance(values, np.ndarray):  # a pandas text array (see columns_of)
+            values = values.fillna(pre.modes[name]) if fill else values
+        else:
+            values = np.asarray(values, dtype=object)
+            values = np.where(gap[name], pre.modes[name], values) if fill else values
         index = {c: i for i, c in enumerate(categories)}  # compared as str(value), as the
         index |= dict.fromkeys(pre.infrequent.get(name, ()), len(categories))  # reference
         if m <= 16:  # a few rows: one lookup each beats hashing
