@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _validation as v
 from . import dropout as _dropout
-from . import persistence, training
+from . import inference, persistence, training
 from .activations import HIDDEN_ACTIVATIONS, RELU_FAMILY, Activation, get_activation
 from .initializers import initialize_parameters
 from .layers import Dense, DenseCache, check_network_caches
@@ -255,7 +255,9 @@ class Network:
     # ----- using the network ---------------------------------------------------------------
     def predict_proba(self, X: Array) -> Array:
         """AL, shape ``(n_y, m)``: probabilities for sigmoid/softmax, values for regression."""
-        return self.forward(X)[0]
+        if type(self).forward is not Network.forward:  # a subclass's own forward decides
+            return self.forward(X)[0]
+        return inference.output(self.layers, v.check_inputs("X", X, self.layer_dims[0], self.dtype))
 
     def predict(self, X: Array) -> Array:
         """Predictions for ``X (n_x, m)``.
@@ -295,8 +297,8 @@ class Network:
 
     @classmethod
     def load(cls, path: str | Path) -> Network:
-        """The network saved at ``path`` (checked before anything is allocated; sections such
-        as preprocessing are checked for their arrays but not rebuilt here)."""
+        """The network saved at ``path``, checked before anything is allocated (other sections:
+        their arrays checked, not rebuilt)."""
         header, arrays = persistence.read_archive(path)
         return cls.from_header(header, arrays, path)
 
@@ -387,8 +389,7 @@ class Network:
 
 
 def load(path: str | Path) -> Network:
-    """Load the network saved at ``path`` (see ``layerwise.data.load_model`` for a model with
-    its preprocessing)."""
+    """The network saved at ``path`` (with its preprocessing: ``layerwise.data.load_model``)."""
     return Network.load(path)
 
 

@@ -54,7 +54,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     model = load_with_preprocessing(args.model)
-    net, pre = model.network, model.preprocessor
+    pre = model.preprocessor
     if args.proba and pre.classes is None:  # regression: values, no classes
         raise ValueError(
             f"--proba writes class probabilities, and {args.model} does regression: it predicts "
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         sep=args.sep,
         keep=keep,
     )
-    AL = net.predict_proba(pre.transform(data.features, net.dtype))  # (n_y, m)
+    AL = model.output(data.features)  # (n_y, m): preprocessed in NumPy, as pre.transform does
     print_data_report(pre)
     header, columns = outputs(pre, AL, args.proba)
     if data.files is not None:

@@ -26,6 +26,16 @@ def raw_numbers(pre, features) -> Array:
     """The numeric columns and the date parts ``(m, n_numeric + 3 n_dates)``, NaN at gaps;
     an infinite value is refused."""
     A = features[pre.numeric].to_numpy(dtype=np.float64)  # (m, n_numeric)
+    check_no_infinity(pre, A)
+    if not pre.dates:
+        return A
+    return np.hstack([A, *(date_features(features[name]) for name in pre.dates)])
+
+
+def check_no_infinity(pre, A: Array) -> None:
+    """Refuse an infinite value in the numeric columns ``A (m, n_numeric)``, naming the first."""
+    if np.isfinite(A.sum()):  # one pass, no mask: NaN and ±inf both spoil the sum
+        return
     infinite = np.isinf(A)
     if infinite.any():
         row, col = np.argwhere(infinite)[0]
@@ -33,9 +43,6 @@ def raw_numbers(pre, features) -> Array:
             f"column {pre.numeric[col]!r} has {int(infinite[:, col].sum())} infinite values "
             f"(first at row {row + 1}). Hint: fix or drop those rows first."
         )
-    if not pre.dates:
-        return A
-    return np.hstack([A, *(date_features(features[name]) for name in pre.dates)])
 
 
 def fit_missing(pre, features, A: Array) -> None:
@@ -58,6 +65,13 @@ def gaps(pre, features) -> dict[str, int]:
     """Missing values per feature column (those with any), refused unless imputing."""
     counts = features.isna().sum()
     found = {str(c): int(n) for c, n in counts.items() if n}
+    check_gaps(pre, found)
+    return found
+
+
+def check_gaps(pre, found: dict[str, int]) -> None:
+    """Refuse the gaps ``found`` (missing values per column) unless imputing, every column
+    listed in one error."""
     if found and pre.missing != "impute":
         fix = (
             "this model was trained with missing='refuse': fill or drop those rows, or retrain "
@@ -66,7 +80,6 @@ def gaps(pre, features) -> dict[str, int]:
         raise TableError(
             [Problem(c, gap_problem(c, n).what, fix) for c, n in found.items()], "the data"
         )
-    return found
 
 
 def imputed(pre, A: Array) -> Array:
@@ -90,7 +103,7 @@ def category_width(pre, name: str) -> int:
 def encode_categories(pre, features, rows: Array, offset: int) -> dict[str, int]:
     """Write each text column's one-hot block into ``rows (m, n_x)`` from ``offset``; return
     the count of values never seen in training per column (refused with ``unseen="error"``)."""
-    unseen, problems = {}, []
+    unseen, first = {}, {}
     for name, categories in pre.categorical.items():
         column = features[name]
         if name in pre.modes:
@@ -107,14 +120,19 @@ def encode_categories(pre, features, rows: Array, offset: int) -> dict[str, int]
         offset += category_width(pre, name)
         if not known.all():
             unseen[name] = int((~known).sum())
-            first = values[np.flatnonzero(~known)[0]]
-            problems.append(
-                Problem(
-                    name,
-                    f"has {unseen[name]} values never seen in training (e.g. {first!r})",
-                    "unseen='ignore' encodes them as all zeros, or fix those values",
-                )
-            )
-    if problems and pre.unseen == "error":
-        raise TableError(problems, "the data")
+            first[name] = values[np.flatnonzero(~known)[0]]
+    check_unseen(pre, unseen, first)
     return unseen
+
+
+def check_unseen(pre, unseen: dict[str, int], first: dict[str, str]) -> None:
+    """Refuse categories never seen in training (``unseen``: count per column, ``first``: an
+    example) when the model says ``unseen="error"``, every column listed in one error."""
+    if not unseen or pre.unseen != "error":
+        return
+    fix = "unseen='ignore' encodes them as all zeros, or fix those values"
+    problems = [
+        Problem(name, f"has {n} values never seen in training (e.g. {first[name]!r})", fix)
+        for name, n in unseen.items()
+    ]
+    raise TableError(problems, "the data")

@@ -177,19 +177,8 @@ class Preprocessor:
     # ----- transforming ------------------------------------------------------------------------
     def transform(self, features, dtype: Any = np.float64) -> Array:
         """Raw rows ``(m, columns)`` -> ``X (n_x, m)`` (a transposed view of C-ordered rows)."""
-        expected = [*self.numeric, *self.dates, *self.categorical]
         columns = [str(c) for c in features.columns]
-        known, present = set(expected) | set(self.dropped), set(columns)
-        missing = [c for c in expected if c not in present]
-        extra = [c for c in columns if c not in known]
-        if missing or extra:
-            name, rule = (missing[0], "is missing") if missing else (extra[0], "was not seen")
-            raise ValueError(
-                f"column {name!r} {rule}: the model was trained on {len(expected)} feature "
-                f"columns ({', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}); "
-                f"the data has {len(columns)}."
-                + (" Hint: leave it out with drop=." if extra and not missing else "")
-            )
+        expected = self.check_columns(columns)
         if columns != list(features.columns):
             features = features.set_axis(columns, axis=1)
         if len(columns) > len(expected):
@@ -207,6 +196,23 @@ class Preprocessor:
         unseen = imp.encode_categories(self, features, rows, offset)
         self.report = {"imputed": found, "unseen": unseen}
         return rows.T  # (n_x, m)
+
+    def check_columns(self, columns: list[str]) -> list[str]:
+        """Refuse data whose columns (names, as str) miss a feature column or hold one the model
+        never saw (dropped ones aside); return the feature columns, in the model's order."""
+        expected = [*self.numeric, *self.dates, *self.categorical]
+        known, present = set(expected) | set(self.dropped), set(columns)
+        missing = [c for c in expected if c not in present]
+        extra = [c for c in columns if c not in known]
+        if missing or extra:
+            name, rule = (missing[0], "is missing") if missing else (extra[0], "was not seen")
+            raise ValueError(
+                f"column {name!r} {rule}: the model was trained on {len(expected)} feature "
+                f"columns ({', '.join(expected[:8])}{' ...' if len(expected) > 8 else ''}); "
+                f"the data has {len(columns)}."
+                + (" Hint: leave it out with drop=." if extra and not missing else "")
+            )
+        return expected
 
     def codes(self, target) -> Array:
         """Class index of every example, ``(m,)`` (classification only)."""

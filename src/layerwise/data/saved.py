@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..network import Network
 from ..persistence import bad_file, read_archive
+from . import fast
 from .preprocessing import Preprocessor
 
 
@@ -23,6 +26,37 @@ class SavedModel:
     network: Network
     preprocessor: Preprocessor | None = None
     header: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, data) -> np.ndarray:
+        """Predictions for raw data, as ``layerwise predict`` writes them: labels ``(m,)``
+        (binary, multi-class), 0/1 ``(m, k)`` (multi-label) or values ``(m, k)`` (regression).
+
+        ``data``: a DataFrame, a mapping of column name -> values, one row (a mapping of column
+        name -> value) or a list of rows; the same numbers as ``preprocessor.transform`` of it as a
+        DataFrame, then ``network.predict_proba`` and ``preprocessor.decode``.
+        """
+        return self._checked_preprocessor().decode(self.output(data))
+
+    def predict_proba(self, data) -> np.ndarray:
+        """``(m, n_classes)``: per class (binary: 1 - p, p) or per label (multi-label), for raw
+        ``data`` as :meth:`predict` takes it (classification models only)."""
+        return self._checked_preprocessor().probabilities(self.output(data))
+
+    def output(self, data) -> np.ndarray:
+        """The network's output ``AL (n_y, m)`` for raw ``data`` (as :meth:`predict` takes
+        it), preprocessed through NumPy (:mod:`.fast`): for both the predictions
+        (``preprocessor.decode(AL)``) and the probabilities from one pass."""
+        X = fast.transform(self._checked_preprocessor(), data, self.network.dtype)
+        return self.network.predict_proba(X)
+
+    def _checked_preprocessor(self) -> Preprocessor:
+        if self.preprocessor is None:
+            raise ValueError(
+                "SavedModel.predict needs a model with preprocessing (trained on a table by "
+                "`layerwise train`); this one holds a bare network. Hint: call "
+                "model.network.predict(X) with X of shape (n_x, m)."
+            )
+        return self.preprocessor
 
 
 def save_model(

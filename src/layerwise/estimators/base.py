@@ -27,6 +27,7 @@ from .. import _validation as v
 from ..activations import HIDDEN_ACTIVATIONS
 from ..callbacks import EarlyStopping
 from ..data.columns import MISSING_CHOICES
+from ..inference import logits
 from ..initializers import INITIALIZERS
 from ..network import Network
 from ..optimizers import OPTIMIZERS, get_optimizer
@@ -272,23 +273,48 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "network_")  # not n_features_in_: a failed first fit may set it
 
-    def _logits(self, X) -> Array:
+    def _logits(self, X_in) -> Array:
         """Z[L] of shape (n_y, m) for rows X."""
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            reset=False,
-            dtype=self.network_.dtype,
-            order="C",
-            ensure_all_finite=self._nan_allowed(True),
-        )
+        if not hasattr(self, "network_"):  # the cheap test first: check_is_fitted reads tags
+            check_is_fitted(self)
+        X = self._plain_rows(X_in)
+        if X is None:  # anything else: scikit-learn's checks, which refuse what they must
+            X = validate_data(
+                self,
+                X_in,
+                reset=False,
+                dtype=self.network_.dtype,
+                order="C",
+                ensure_all_finite=self._nan_allowed(True),
+            )
         X = imputed_inputs(self, X)  # (m, n_x)
         parts = [
-            self.network_._forward(X[i : i + _PREDICT_CHUNK].T)[1][-1].Z  # (n_y, chunk), X checked
+            logits(self.network_.layers, X[i : i + _PREDICT_CHUNK].T)  # (n_y, chunk), X checked
             for i in range(0, X.shape[0], _PREDICT_CHUNK)
         ]
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+    def _plain_rows(self, X) -> Array | None:
+        """``X`` as ``validate_data`` would return it, when ``X`` is the plain case it accepts
+        as is: a 2-D float ndarray with the fitted feature count, no feature names expected,
+        every value finite; None otherwise (then ``validate_data`` checks, and raises).
+
+        The same checks in a few array operations: at one row ``validate_data`` costs more
+        than the forward pass (a served model pays it on every request). One sum tells that
+        every entry is finite (NaN and ±inf propagate); a non-finite sum sends ``X`` to the
+        full checks, which tell a gap (allowed when imputing) from an infinity.
+        """
+        if (
+            type(X) is not np.ndarray
+            or X.ndim != 2
+            or X.dtype not in (np.float32, np.float64)
+            or X.shape[0] == 0
+            or X.shape[1] != self.n_features_in_
+            or hasattr(self, "feature_names_in_")
+        ):
+            return None
+        X = np.asarray(X, dtype=self.network_.dtype, order="C")  # validate_data's conversion
+        return X if np.isfinite(X.sum()) else None
 
 
 def _store_params(est: BaseEstimator, args: dict[str, Any]) -> None:

@@ -298,18 +298,21 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
     def predict_proba(self, X) -> Array:
         """Probabilities ``(n_samples, n_classes)``: columns follow ``classes_``; for multi-label
         each column is that label's own probability."""
-        return self._probabilities(X, sigmoid, softmax)
+        return self._probabilities(X, sigmoid, softmax, _sigmoid_pair)
 
     def predict_log_proba(self, X) -> Array:
         """log of ``predict_proba``, computed from the logits (finite where p underflows)."""
-        return self._probabilities(X, _log_sigmoid, _log_softmax)
+        return self._probabilities(X, _log_sigmoid, _log_softmax, None)
 
-    def _probabilities(self, X, sig, soft) -> Array:
-        """``(n_samples, n_classes)`` from the logits through ``sig`` (σ or log σ) or ``soft``."""
+    def _probabilities(self, X, sig, soft, pair) -> Array:
+        """``(n_samples, n_classes)`` from the logits through ``sig`` (σ or log σ) or ``soft``;
+        two classes through ``pair`` when given (the same numbers as ``sig`` of -z and z)."""
         Z = self._logits(X)  # (n_y, m)
         if self._multilabel:
             return sig(Z).T
         if len(self.classes_) == 2:
+            if pair is not None:
+                return pair(Z[0])
             return np.stack([sig(-Z[0]), sig(Z[0])], axis=1)  # [1 - p, p], exact sum
         return soft(Z).T
 
@@ -317,6 +320,19 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _sigmoid_pair(z: Array) -> Array:
+    """``[σ(-z), σ(z)]`` per entry of ``z (m,)``, shape ``(m, 2)``: the numbers of
+    ``np.stack([sigmoid(-z), sigmoid(z)], axis=1)`` from one exponential (|-z| = |z|, so both
+    share e^-|z| and 1 + e^-|z|; -z >= 0 is z <= 0), half the calls at one row."""
+    E = np.exp(-np.abs(z))  # (m,), in (0, 1]
+    D = 1.0 + E
+    big, small = 1.0 / D, E / D  # σ of the larger and of the smaller of -z, z
+    out = np.empty((z.shape[0], 2), dtype=z.dtype)
+    out[:, 0] = np.where(z <= 0, big, small)
+    out[:, 1] = np.where(z >= 0, big, small)
+    return out
 
 
 def _log_sigmoid(Z: Array) -> Array:
