@@ -216,3 +216,21 @@ def test_the_epoch_setting_is_checked(monkeypatch) -> None:
     monkeypatch.setattr(paths, "EPOCH", "fast")
     with pytest.raises(ValueError, match=r"EPOCH must be one of auto, tape, compiled, got 'fast'"):
         paths.epoch_kernel(elements=10, work=10)
+
+
+def test_divergence_rewinds_to_the_same_step_as_on_the_tape(monkeypatch, used) -> None:
+    # the guard replays the epoch one compiled step at a time, as it replays the tape's
+    from layerwise.callbacks import DivergenceError
+
+    X, Y = _data("regression", np.float64)
+    outcome = {}
+    for path in ("tape", "compiled"):
+        monkeypatch.setattr(paths, "EPOCH", path)
+        net = _net("linear", "regression", np.float64, keep_prob=0.9)
+        with pytest.raises(DivergenceError) as error:
+            net.fit(X, Y, epochs=30, batch_size=16, learning_rate=1.0, seed=2)
+        outcome[path] = str(error.value), net.theta.copy()
+    assert "at the mini-batch starting with example" in outcome["compiled"][0]
+    assert outcome["compiled"][0] == outcome["tape"][0]
+    assert any(k1 - k0 == 1 for k0, k1 in used)  # the replay ran steps one by one
+    np.testing.assert_allclose(outcome["compiled"][1], outcome["tape"][1], rtol=1e-8)
