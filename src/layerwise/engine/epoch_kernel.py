@@ -208,16 +208,17 @@ def update(opt, t, hyper, scalars, theta, g, v, s):
 
 
 @jit
-def run_steps(k0, k1, bounds, data, net, work, state):
-    """Steps k0..k1-1 of the epoch (examples bounds[k]..bounds[k+1]-1 each). ``data``:
-    (X_rows, order, T, w), w (m, 1) or (0, 1) unweighted; ``net``: (θ, dθ, toff, dims, codes,
-    slopes, keep); ``work``: (ws, offs, U, ZL_epoch, pen); ``state``: (optimizer code, t,
-    hyper, scalars, v, s). Writes the logits into ZL_epoch, each step's L2 term into
-    pen[k - k0]; returns the optimizer's step count."""
-    X_rows, order, T, w = data
-    theta, g, toff, dims, codes, slopes, keep = net
-    ws, offs, U, ZL_epoch, pen = work
-    opt, t, hyper, scalars, v, s = state
+def run_steps(
+    k0, k1, bounds, X_rows, order, T, w, theta, g, toff, dims, codes, slopes, keep, ws, offs,
+    U, ZL_epoch, pen, opt, t, hyper, scalars, v, s,
+):  # fmt: skip
+    """Steps k0..k1-1 of the epoch (examples bounds[k]..bounds[k+1]-1 each) on the rows
+    ``X_rows`` in ``order``, the targets' part ``T`` and weights ``w`` (m, 1), or (0, 1)
+    unweighted; θ, dθ, the network's codes and the workspace as :mod:`.whole` lays them out;
+    the optimizer's code, step count t, settings and moments v, s. Writes the logits into
+    ZL_epoch, each step's L2 term into pen[k - k0]; returns the new t. A call costs ~3 µs
+    besides its steps (W2, measured), so a step per call, when a stop is asked after each,
+    costs little more than a whole epoch in one call."""
     L, u0 = dims.size - 1, 0
     for k in range(k0, k1):
         i, B = bounds[k], bounds[k + 1] - bounds[k]

@@ -156,6 +156,8 @@ class Compiled:
         self.draws = np.concatenate([[0], np.cumsum(drawn)])
         self.U = np.empty(int(self.draws[-1]), np.float64)
         self.pen = np.zeros(len(steps))
+        self.layers = (self.toff, self.dims, self.codes, self.slopes, self.keep_array)
+        self.layers += (self.ws, self.offs)
         self.steps = [
             Step((partial(self.run, k, k + 1),), s.first, s.end) for k, s in enumerate(steps)
         ]
@@ -177,12 +179,10 @@ class Compiled:
             v, s = slots.get("v", v), slots.get("s", s)
         X_rows = engine.X_rows.view(np.ndarray)  # a memory map's rows, read in place
         w = self.unweighted if engine.w_epoch is None else engine.w_epoch
-        data = (X_rows, engine.order, engine.T, w)
-        layers = (net.theta, engine.gtheta, self.toff, self.dims, self.codes, self.slopes)
-        work = (self.ws, self.offs, U, engine.ZL_epoch, self.pen)
-        state = (self.opt, opt.t, self.hyper, self.scalars, v, s)
         opt.t = self.kern.run_steps(
-            k0, k1, self.bounds, data, (*layers, self.keep_array), work, state
-        )
+            k0, k1, self.bounds, X_rows, engine.order, engine.T, w, net.theta, engine.gtheta,
+            *self.layers, U, engine.ZL_epoch, self.pen, self.opt, opt.t, self.hyper,
+            self.scalars, v, s,
+        )  # fmt: skip
         if net.l2:
             engine.penalties.extend(self.pen[: k1 - k0].tolist())
