@@ -234,3 +234,11 @@ def test_divergence_rewinds_to_the_same_step_as_on_the_tape(monkeypatch, used) -
     assert outcome["compiled"][0] == outcome["tape"][0]
     assert any(k1 - k0 == 1 for k0, k1 in used)  # the replay ran steps one by one
     np.testing.assert_allclose(outcome["compiled"][1], outcome["tape"][1], rtol=1e-8)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_networks_without_hidden_layers_train_as_the_tape(monkeypatch, used, task) -> None:
+    X, Y = _data(task, np.float64)
+    output, loss, n_y = OUTPUTS[task]
+    make = partial(Network, [4, n_y], output=output, loss=loss, seed=2, l2=0.05)
+    _agree(monkeypatch, used, make, X, Y, np.float64, seed=1, **_options("momentum"))
