@@ -41,9 +41,10 @@ BLAS: str | None = None  # None: $LAYERWISE_BLAS, else "auto"
 #: speed benchmark's W2: 5,000 × 97): the kernels save about 2 ns per activation (W2: 12 µs of
 #: a 55 µs step), importing numba and loading them costs about 0.7 s once per process.
 KERNELS_MIN_ELEMENTS = 100_000
-#: ``auto`` compiles whole epochs for an epoch of at least this many activations, as for the
-#: kernels: loading the cached compiled code costs about as much as the kernels' (the first
-#: compile, once per install, a few seconds more).
+#: ``auto`` compiles whole epochs for an epoch of at least this many activations, as it takes
+#: the kernels (numba is loaded then anyway). On top of numba, the first fit loads SciPy's BLAS
+#: (numba's ``np.dot``), ~0.35 s once per process (the first compile of a signature, once per
+#: install, 10-20 s): W2 repays it after ~100 epochs, a sweep or the playground at once.
 EPOCH_MIN_ELEMENTS = 100_000
 #: ...and for steps of at most this many multiply-adds in their forward products (B × Σ_l
 #: n[l] (n[l-1] + 1); W2: 64 × 4,097 ≈ 262,000). The tape spends ~25 µs of Python calls per
