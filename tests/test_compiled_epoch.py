@@ -242,3 +242,11 @@ def test_networks_without_hidden_layers_train_as_the_tape(monkeypatch, used, tas
     output, loss, n_y = OUTPUTS[task]
     make = partial(Network, [4, n_y], output=output, loss=loss, seed=2, l2=0.05)
     _agree(monkeypatch, used, make, X, Y, np.float64, seed=1, **_options("momentum"))
+
+
+def test_an_epoch_with_many_dropout_draws_runs_in_several_calls(monkeypatch, used) -> None:
+    monkeypatch.setattr(whole, "MAX_DRAWS", 200)  # 16 × (6 + 5) = 176 uniforms a step
+    X, Y = _data("binary", np.float64)
+    make = partial(_net, "tanh", "binary", np.float64, keep_prob=[0.7, 0.5])
+    _agree(monkeypatch, used, make, X, Y, np.float64, seed=4, **_options("adam"))
+    assert used[-3:] == [(0, 1), (1, 2), (2, 4)]  # the last step draws 2 × 11

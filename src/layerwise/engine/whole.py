@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from . import Engine
 
 Array = np.ndarray
+#: Dropout's uniforms drawn by one call at most (8 MB of float64): an epoch of many examples
+#: runs in several calls rather than holding all of its draws at once.
+MAX_DRAWS = 1 << 20
 
 
 def _hidden_code(kern: ModuleType, act: _acts.Activation) -> tuple[int, float] | None:
@@ -112,6 +115,17 @@ def choose(engine: Engine, optimizer, steps: list[Step]) -> tuple[Compiled | Non
     return compiled, compiled.steps, [compiled.epoch]
 
 
+def _calls(draws: Array, capacity: int) -> list[tuple[int, int]]:
+    """Consecutive runs of steps (k0, k1) covering the epoch, each drawing at most
+    ``capacity`` uniforms (``draws``: where each step's draws start, and their total)."""
+    calls, k0 = [], 0
+    for k in range(1, draws.size):
+        if draws[k] - draws[k0] > capacity:
+            calls.append((k0, k - 1))
+            k0 = k - 1
+    return [*calls, (k0, draws.size - 1)]
+
+
 def layout(dims: list[int], B: int, keep: list[float]) -> tuple[Array, int]:
     """Offsets of each layer's buffers in the workspace (see :mod:`.epoch_kernel`): row l holds
     H, Hd, D, dZe (layer 0: the gathered batch; layer L: logits and dZ), and its size."""
@@ -154,7 +168,8 @@ class Compiled:
         sizes = np.diff(self.bounds)  # the uniforms each step draws, and where they start
         drawn = sum(dims[l] for l in range(1, len(dims) - 1) if self.keep[l] < 1) * sizes
         self.draws = np.concatenate([[0], np.cumsum(drawn)])
-        self.U = np.empty(int(self.draws[-1]), np.float64)
+        self.U = np.empty(min(int(self.draws[-1]), max(MAX_DRAWS, *drawn)), np.float64)
+        self.calls = _calls(self.draws, self.U.size)  # (k0, k1) of an epoch's calls
         self.pen = np.zeros(len(steps))
         self.layers = (self.toff, self.dims, self.codes, self.slopes, self.keep_array)
         self.layers += (self.ws, self.offs)
@@ -163,13 +178,15 @@ class Compiled:
         ]
 
     def epoch(self) -> None:
-        """Every step of the epoch, in one call."""
-        self.run(0, len(self.steps))
+        """Every step of the epoch, in one call (with dropout, in as few as ``MAX_DRAWS``
+        allows)."""
+        for k0, k1 in self.calls:
+            self.run(k0, k1)
 
     def run(self, k0: int, k1: int) -> None:
         """Steps k0..k1-1: draw their dropout uniforms, run them, record their L2 terms."""
         engine, opt, net = self.engine, self.optimizer, self.engine.net
-        U = self.U[self.draws[k0] : self.draws[k1]]
+        U = self.U[: self.draws[k1] - self.draws[k0]]
         if U.size:  # the tape's draws, layer by layer and step by step, in one fill
             engine.dropout_rng.random(None, np.float64, U)
         v = s = engine.gtheta  # (unused by the optimizers without moments)
