@@ -47,8 +47,9 @@ def _data(task: str, dtype, m: int = 50) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tolerance(dtype) -> dict[str, float]:
-    # float32: the tolerance float32 training is held to against float64 (test_training)
-    return {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+    # float32: the README's "about 1e-6 relative over a few dozen steps" between paths
+    # (measured over the matrix: 3e-7 of max |θ|, float64 3e-16)
+    return {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
 
 
 @pytest.fixture
