@@ -1,6 +1,6 @@
 """Which code an engine runs: the element-wise kernels and the BLAS of its products.
 
-Two settings, each read when an engine is built (so a change applies to the next ``fit``):
+Three settings, each read when an engine is built (so a change applies to the next ``fit``):
 
 - **kernels**: ``"numpy"``, the reference tape of NumPy calls, or ``"numba"``, fused kernels
   compiled by numba (:mod:`.kernels`, the ``fast`` extra); ``"auto"`` (the default) takes numba
@@ -48,9 +48,9 @@ KERNELS_MIN_ELEMENTS = 100_000
 EPOCH_MIN_ELEMENTS = 100_000
 #: ...and for steps of at most this many multiply-adds in their forward products (B × Σ_l
 #: n[l] (n[l-1] + 1); W2: 64 × 4,097 ≈ 262,000). The tape spends ~25 µs of Python calls per
-#: step whatever its size; a step of 2 M multiply-adds takes about 1 ms in its products, so
+#: step whatever its size; a step of 2 M multiply-adds spends roughly 1 ms in its products, so
 #: above this the calls are a few percent of the step and the tape (which can use MKL and the
-#: fused kernels) keeps the large products.
+#: fused kernels) keeps the large products. Set from that estimate, not yet measured.
 EPOCH_MAX_WORK = 2_000_000
 EPOCH: str | None = None  # None: $LAYERWISE_EPOCH, else "auto"
 _CHOICES = {
@@ -127,7 +127,7 @@ def epoch_kernel(elements: int, work: int) -> ModuleType | None:
             return None
         raise RuntimeError(
             f"{_source('EPOCH')}='compiled' asks for compiled epochs, which need numba and "
-            "SciPy, not usable here. Hint: pip install 'layerwise[fast]' scipy, or leave "
+            "SciPy, not usable here. Hint: pip install 'layerwise[fast]', or leave "
             f"{_source('EPOCH')} unset to let the engine choose."
         ) from error
 
