@@ -117,18 +117,21 @@ def make_w3(cat: CatData, per_rep: int = 100) -> Workload:
 
 
 # ----- systems -------------------------------------------------------------------------------
-#: a forced path: (paths.KERNELS, paths.BLAS)
+#: a forced path: (paths.KERNELS, paths.BLAS, paths.EPOCH)
 PATH_SETTINGS = {
-    "numpy": ("numpy", "openblas"),
-    "numba": ("numba", "openblas"),
-    "mkl": ("auto", "mkl"),
+    "numpy": ("numpy", "openblas", "tape"),
+    "numba": ("numba", "openblas", "tape"),
+    "mkl": ("auto", "mkl", "tape"),
+    "tape": ("auto", "auto", "tape"),  # what auto runs, but the tape for small networks
+    "compiled": ("auto", "openblas", "compiled"),  # steps compiled whole (engine.whole)
 }
 
 
 class Layerwise:
     """``Network.fit`` as a user calls it. ``path``: None for what the engine chooses by itself,
     or a forced path (``engine.paths``): "numpy" (the NumPy tape on NumPy's BLAS), "numba"
-    (the fused kernels on NumPy's BLAS) or "mkl" (the kernels, products through MKL)."""
+    (the fused kernels on NumPy's BLAS), "mkl" (the kernels, products through MKL), "tape"
+    (auto's choices but the tape) or "compiled" (the steps compiled whole)."""
 
     def __init__(self, wl: Workload, path: str | None = None) -> None:
         self.wl, self.net, self.path = wl, wl.network(), path
@@ -140,15 +143,15 @@ class Layerwise:
     def run(self, n: int) -> None:
         from layerwise.engine import paths
 
-        wl, saved = self.wl, (paths.KERNELS, paths.BLAS)
+        wl, saved = self.wl, (paths.KERNELS, paths.BLAS, paths.EPOCH)
         if self.path is not None:
-            paths.KERNELS, paths.BLAS = PATH_SETTINGS[self.path]
+            paths.KERNELS, paths.BLAS, paths.EPOCH = PATH_SETTINGS[self.path]
         try:
             h = self.net.fit(
                 self.X, self.Y, epochs=n, learning_rate=wl.lr, batch_size=wl.batch, seed=self.calls
             )
         finally:
-            paths.KERNELS, paths.BLAS = saved
+            paths.KERNELS, paths.BLAS, paths.EPOCH = saved
         self.calls += 1
         self.loss = h.cost[-1]
 
@@ -165,7 +168,23 @@ def layerwise_paths(wl: Workload) -> list[Layerwise]:
         systems.append(Layerwise(wl, "numba"))
     if chosen["blas"] != "mkl" and mkl.load() is not None:
         systems.append(Layerwise(wl, "mkl"))
+    if compiled_by_auto(wl):  # the small networks' compiled steps, beside today's tape
+        systems.append(Layerwise(wl, "tape"))
+    elif paths.epoch_kernel(elements=10**9, work=0) is not None:  # numba and SciPy here
+        systems.append(Layerwise(wl, "compiled"))
     return systems
+
+
+def compiled_by_auto(wl: Workload) -> bool:
+    """Whether ``paths.EPOCH = "auto"`` compiles this workload's steps whole (``engine.whole``;
+    its network is one the compiled steps cover)."""
+    from itertools import pairwise
+
+    from layerwise.engine import paths
+
+    B = wl.batch or wl.m
+    work = B * sum(n * (p + 1) for p, n in pairwise(wl.dims))
+    return paths.epoch_kernel(elements=wl.m * sum(wl.dims[1:]), work=work) is not None
 
 
 class Sklearn:

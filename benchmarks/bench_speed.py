@@ -98,7 +98,8 @@ def print_environment() -> None:
     chosen = paths.describe()
     print(
         f"- layerwise's engine chooses: kernels {chosen['kernels']}, BLAS {chosen['blas']}; "
-        f"MKL: {mkl.code_path() or 'not installed'}"
+        f"MKL: {mkl.code_path() or 'not installed'}; small networks' steps compiled whole: "
+        f"{'yes' if paths.epoch_kernel(elements=10**9, work=0) else 'no (numba or SciPy missing)'}"
     )
     if JAX is None:
         print("- JAX: not installed, skipped (`pip install -e '.[bench]'` brings it)")
@@ -236,7 +237,9 @@ def print_table(results: dict[str, dict[str, dict]], notes: list[str]) -> None:
         "PyTorch's `torch.mm`, its own BLAS) and `mkl-floor` (through MKL's `cblas_?gemm`, as "
         "layerwise's engine calls it). `layerwise` is what the engine chooses by itself; "
         "`layerwise-numpy` forces the NumPy tape on NumPy's BLAS (the reference path), "
-        "`layerwise-mkl` the products through MKL. `jax`: the epoch as "
+        "`layerwise-mkl` the products through MKL, `layerwise-tape` the recorded tape where "
+        "`layerwise` runs a small network's steps compiled whole (`engine.whole`, W2), "
+        "`layerwise-compiled` those compiled steps forced elsewhere. `jax`: the epoch as "
         "one `jax.jit`-compiled `lax.scan` over the mini-batches (its first call, which "
         "compiles, is the warm-up). *range*, *spread*: the fastest and slowest repetitions and "
         "(max − min) / median. *peak RSS +MB*: during the warm-up unit.\n"

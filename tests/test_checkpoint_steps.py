@@ -25,6 +25,7 @@ from layerwise import cli
 from layerwise.checkpoint import TrainingInterrupted, graceful_stop
 from layerwise.checkpoint.state import Checkpointer, rng_state
 from layerwise.data import load_checkpoint
+from layerwise.engine import paths, whole
 from layerwise.network import Network
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
@@ -91,6 +92,27 @@ def _same(a, b) -> None:
 def test_a_run_stopped_after_any_step_resumes_bit_for_bit(
     tmp_path, optimizer, dtype, early, extras
 ) -> None:
+    _stopped_and_resumed(tmp_path, optimizer, dtype, early, extras)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("extras", ["plain", "l2-weights-blocks", "dropout"])
+def test_compiled_steps_stopped_after_any_step_resume_bit_for_bit(
+    tmp_path, monkeypatch, optimizer, dtype, extras
+) -> None:
+    # the steps compiled whole (engine.whole): a stop is still asked after every step
+    pytest.importorskip("numba")
+    pytest.importorskip("scipy")
+    monkeypatch.setattr(paths, "EPOCH", "compiled")
+    calls = []
+    real = whole.Compiled.run
+    monkeypatch.setattr(whole.Compiled, "run", lambda self, *k: calls.append(k) or real(self, *k))
+    _stopped_and_resumed(tmp_path, optimizer, dtype, None, extras)
+    assert (0, 7) in calls and (2, 3) in calls  # whole epochs, and steps one by one
+
+
+def _stopped_and_resumed(tmp_path, optimizer, dtype, early, extras) -> None:
     X, Y, Xd, Yd = _data(dtype)
     options = dict(epochs=12, optimizer=optimizer, learning_rate=RATES[optimizer], batch_size=7)
     net_options = None

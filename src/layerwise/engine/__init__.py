@@ -27,10 +27,10 @@ a few in-place elementwise calls and no Python bookkeeping. What the tape does, 
   dropped A[l] beside A[l], which keeps g(Z) for g' (:mod:`.dropout`); none: no op at all;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
   are computed once per epoch, from the logits (stable).
-- optional paths (``paths``): with numba installed, the fused kernels of ``kernels`` replace
-  the NumPy calls of ReLU, of the first layer's separate bias and db1, of a one-unit layer's
-  Wᵀ dZ and of the softmax/sigmoid delta (one pass each); with MKL installed and tuned for the
-  CPU, the large products go through MKL's GEMM (``mkl``). NumPy's tape stays the reference.
+- optional paths (``paths``): with numba, the fused kernels of ``kernels`` replace the NumPy
+  calls of ReLU, of layer 1's separate bias and db1, of a one-unit layer's Wᵀ dZ and of the
+  softmax/sigmoid delta (one pass each), and a small network's steps run compiled (``whole``);
+  with MKL tuned for the CPU, large products use MKL's GEMM. NumPy's tape stays the reference.
 
 The tests compare this loop with ``Network.backward`` step by step.
 """
@@ -48,6 +48,7 @@ from ..outputs import is_fused
 from ..parameters import parameter_blocks
 from . import blas as _blas
 from . import paths as _paths
+from . import whole as _whole
 from .buffers import Buffers
 from .tape import Op, Step, activation_ops
 
@@ -148,8 +149,9 @@ class Engine:
         self.gWb = parameter_blocks(self.gtheta, net.layer_dims)  # same shapes, the gradient
         self.blas_update = self._updates_inside_products(B)
         self._allocate_epoch()
-        self.steps = self._record_steps(B, optimizer)
-        self.ops: list[Op] = [op for step in self.steps for op in step.ops]  # the epoch's tape
+        steps = self._record_steps(B, optimizer)  # the epoch's tape, step by step; for small
+        # networks the same steps compiled whole (``whole``; ``compiled`` None: the tape)
+        self.compiled, self.steps, self.ops = _whole.choose(self, optimizer, steps)
         self.first_step = self.steps_done = 0
 
     def _updates_inside_products(self, B: int) -> bool:

@@ -1,6 +1,6 @@
 """Which code an engine runs: the element-wise kernels and the BLAS of its products.
 
-Two settings, each read when an engine is built (so a change applies to the next ``fit``):
+Three settings, each read when an engine is built (so a change applies to the next ``fit``):
 
 - **kernels**: ``"numpy"``, the reference tape of NumPy calls, or ``"numba"``, fused kernels
   compiled by numba (:mod:`.kernels`, the ``fast`` extra); ``"auto"`` (the default) takes numba
@@ -12,8 +12,17 @@ Two settings, each read when an engine is built (so a change applies to the next
   *and* runs a code path tuned for this CPU (on CPUs it does not recognize, such as AMD's, MKL
   falls back to generic code that was slower than OpenBLAS in the speed benchmark).
 
-Set them in the environment (``LAYERWISE_KERNELS=numpy``, ``LAYERWISE_BLAS=openblas``) or here
-(``layerwise.engine.paths.KERNELS = "numpy"``; the module setting wins over the environment).
+- **epoch**: ``"tape"``, the recorded steps above, or ``"compiled"``, whole runs of steps in
+  one compiled call (:mod:`.whole`, numba and the BLAS it calls through SciPy); ``"auto"`` (the
+  default) compiles a network's steps when numba and SciPy are installed, the epoch is large
+  enough to repay loading the compiled code (:data:`EPOCH_MIN_ELEMENTS`) and each step small
+  enough that the tape's Python calls, not its products, are its cost (:data:`EPOCH_MAX_WORK`).
+  A network the compiled code does not cover (a custom record, a non-fused output pair, an
+  optimizer subclass) keeps the tape, whatever the setting.
+
+Set them in the environment (``LAYERWISE_KERNELS=numpy``, ``LAYERWISE_BLAS=openblas``,
+``LAYERWISE_EPOCH=tape``) or here (``layerwise.engine.paths.KERNELS = "numpy"``; the module
+setting wins over the environment).
 Every path computes the same formulas; results agree to rounding (see the README).
 """
 
@@ -32,7 +41,22 @@ BLAS: str | None = None  # None: $LAYERWISE_BLAS, else "auto"
 #: speed benchmark's W2: 5,000 × 97): the kernels save about 2 ns per activation (W2: 12 µs of
 #: a 55 µs step), importing numba and loading them costs about 0.7 s once per process.
 KERNELS_MIN_ELEMENTS = 100_000
+#: ``auto`` compiles whole epochs for an epoch of at least this many activations, as it takes
+#: the kernels (numba is loaded then anyway). On top of numba, the first fit loads SciPy's BLAS
+#: (numba's ``np.dot``), ~0.35 s once per process (the first compile of a signature, once per
+#: install, 10-20 s): W2 repays it after ~100 epochs, a sweep or the playground at once.
+EPOCH_MIN_ELEMENTS = 100_000
+#: ...and for steps of at most this many multiply-adds in their forward products (B × Σ_l
+#: n[l] (n[l-1] + 1); W2: 64 × 4,097 ≈ 262,000). The tape spends ~25 µs of Python calls per
+#: step whatever its size; a step of 2 M multiply-adds spends roughly 1 ms in its products, so
+#: above this the calls are a few percent of the step and the tape (which can use MKL and the
+#: fused kernels) keeps the large products. Measured on the loaded 2-core machine ([30, n, n,
+#: 1], batches of 64, interleaved, medians of 5; compiled ÷ tape, float32 and float64): n = 32
+#: 0.89/0.90, 64 1.00/0.92, 128 (1.3 M) 0.50/0.62, 256 (4.7 M) 2.8/1.14, 512 1.18/1.12.
+EPOCH_MAX_WORK = 2_000_000
+EPOCH: str | None = None  # None: $LAYERWISE_EPOCH, else "auto"
 _CHOICES = {
+    "EPOCH": ("auto", "tape", "compiled"),
     "KERNELS": ("auto", "numpy", "numba"),
     "BLAS": ("auto", "openblas", "mkl"),
 }
@@ -85,6 +109,29 @@ def kernels(elements: int | None = None) -> ModuleType | None:
         if choice == "auto":
             return None
         raise _missing("KERNELS", "numba") from error
+
+
+def epoch_kernel(elements: int, work: int) -> ModuleType | None:
+    """The compiled-steps module (:mod:`.epoch_kernel`) for an epoch of ``elements``
+    activations and steps of ``work`` forward multiply-adds, or None for the tape."""
+    choice = _setting("EPOCH")
+    if choice == "tape":
+        return None
+    usable = all(importlib.util.find_spec(name) is not None for name in ("numba", "scipy"))
+    if choice == "auto" and (not usable or elements < EPOCH_MIN_ELEMENTS or work > EPOCH_MAX_WORK):
+        return None
+    try:
+        if not usable:
+            raise ImportError("numba's np.dot needs SciPy's BLAS")
+        return importlib.import_module(".epoch_kernel", __package__)
+    except (ImportError, OSError, RuntimeError) as error:  # absent, or numba cannot load
+        if choice == "auto":
+            return None
+        raise RuntimeError(
+            f"{_source('EPOCH')}='compiled' asks for compiled epochs, which need numba and "
+            "SciPy, not usable here. Hint: pip install 'layerwise[fast]', or leave "
+            f"{_source('EPOCH')} unset to let the engine choose."
+        ) from error
 
 
 def blas_library() -> Library | None:

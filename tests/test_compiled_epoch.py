@@ -1,0 +1,253 @@
+"""Small networks compiled whole (``engine.whole``): the compiled steps train as the NumPy tape
+does, on every hidden activation × output pair × optimizer × dtype, with dropout, per-example
+weights, L2, shuffling by blocks and full batch; they give the same bits twice; they decline
+what they do not cover (the tape runs); without numba the tape runs.
+
+The kernel compiles once per signature (dtype, layout of the rows) and is cached on disk; the
+full matrix is marked slow, the fast tier trains a few float64 networks on one signature.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+pytest.importorskip("scipy")
+
+from layerwise import activations, optimizers
+from layerwise.engine import paths, whole
+from layerwise.network import Network
+from layerwise.training import reference_fit
+
+HIDDEN = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
+OUTPUTS = {  # output activation, loss, n_y
+    "binary": ("sigmoid", "binary_crossentropy", 1),
+    "multiclass": ("softmax", "categorical_crossentropy", 3),
+    "multilabel": ("sigmoid", "multilabel_crossentropy", 2),
+    "regression": ("linear", "squared_error", 2),
+}
+OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+RATES = {"gd": 0.3, "momentum": 0.3, "rmsprop": 0.01, "adam": 0.01}
+
+
+def _data(task: str, dtype, m: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((4, m))
+    n_y = OUTPUTS[task][2]
+    if task == "multiclass":
+        Y = np.eye(n_y)[:, rng.integers(0, n_y, m)]
+    elif task == "regression":
+        Y = np.stack([X[0] * X[1], np.sin(X[2])])
+    else:
+        Y = (rng.standard_normal((n_y, m)) + X[:n_y] > 0).astype(float)
+    return X.astype(dtype), Y.astype(dtype)
+
+
+def _tolerance(dtype) -> dict[str, float]:
+    # float32: the README's "about 1e-6 relative over a few dozen steps" between paths
+    # (measured over the matrix: 3e-7 of max |θ|, float64 3e-16)
+    return {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
+
+
+@pytest.fixture
+def used(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The (k0, k1) of every compiled call, so a test can tell which path trained."""
+    calls: list[tuple[int, int]] = []
+    real = whole.Compiled.run
+
+    def run(self, k0: int, k1: int) -> None:
+        calls.append((k0, k1))
+        real(self, k0, k1)
+
+    monkeypatch.setattr(whole.Compiled, "run", run)
+    return calls
+
+
+def _fit(monkeypatch, path: str, make, X, Y, **options):
+    """Train ``make()`` on the given path ("tape": the NumPy tape, no kernels); θ and costs."""
+    monkeypatch.setattr(paths, "EPOCH", path)
+    monkeypatch.setattr(paths, "KERNELS", "numpy" if path == "tape" else "auto")
+    net = make()
+    history = net.fit(X, Y, **options)
+    return net.theta.copy(), np.array(history.cost)
+
+
+def _agree(monkeypatch, used, make, X, Y, dtype, **options) -> None:
+    tape = _fit(monkeypatch, "tape", make, X, Y, **options)
+    assert not used
+    compiled = _fit(monkeypatch, "compiled", make, X, Y, **options)
+    assert used
+    np.testing.assert_allclose(compiled[0], tape[0], **_tolerance(dtype))
+    np.testing.assert_allclose(compiled[1], tape[1], **_tolerance(dtype))
+
+
+def _net(hidden: str, task: str, dtype, **options) -> Network:
+    output, loss, n_y = OUTPUTS[task]
+    return Network([4, 6, 5, n_y], hidden, output, loss, seed=2, dtype=dtype, **options)
+
+
+def _options(optimizer: str) -> dict:
+    return dict(epochs=3, batch_size=16, optimizer=optimizer, learning_rate=RATES[optimizer])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("task", OUTPUTS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_every_activation_output_optimizer_and_dtype_trains_as_the_tape(
+    monkeypatch, used, hidden, task, optimizer, dtype
+) -> None:
+    X, Y = _data(task, dtype)
+    make = partial(_net, hidden, task, dtype)
+    _agree(monkeypatch, used, make, X, Y, dtype, seed=1, **_options(optimizer))
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_the_compiled_steps_train_as_the_tape(monkeypatch, used, optimizer) -> None:
+    X, Y = _data("multiclass", np.float64)
+    make = partial(_net, "relu", "multiclass", np.float64)
+    _agree(monkeypatch, used, make, X, Y, np.float64, seed=1, **_options(optimizer))
+    assert used[-1] == (0, 4)  # 50 examples, batches of 16: one call for the epoch's 4 steps
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_the_compiled_steps_train_as_the_reference_loop(monkeypatch, used, optimizer) -> None:
+    X, Y = _data("binary", np.float64)
+    monkeypatch.setattr(paths, "EPOCH", "compiled")
+    options = _options(optimizer)
+    ref, net = _net("tanh", "binary", np.float64), _net("tanh", "binary", np.float64)
+    costs = reference_fit(ref, X, Y, **options)
+    history = net.fit(X, Y, shuffle=False, **options)
+    assert used
+    np.testing.assert_allclose(net.theta, ref.theta, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(history.cost, costs, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "extras",
+    ["dropout", "weights-l2-blocks", "full-batch", "no-shuffle", "leaky-slope"],
+)
+def test_dropout_weights_l2_and_batching_train_as_the_tape(monkeypatch, used, extras) -> None:
+    X, Y = _data("binary", np.float64)
+    options, net_options, hidden = _options("adam"), {}, "relu"
+    if extras == "dropout":  # the masks: the same uniforms of the dropout stream
+        net_options = {"keep_prob": [0.7, 0.5]}
+    elif extras == "weights-l2-blocks":
+        net_options = {"l2": 0.1}
+        options |= dict(sample_weight=np.linspace(0.2, 3, 50), shuffle_block=8)
+    elif extras == "full-batch":
+        options["batch_size"] = None
+    elif extras == "no-shuffle":
+        options["shuffle"] = False
+    else:
+        hidden = activations.get_activation("leaky_relu", slope=0.2)
+    make = partial(_net, hidden, "binary", np.float64, **net_options)
+    _agree(monkeypatch, used, make, X, Y, np.float64, seed=4, **options)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_the_same_seed_gives_the_same_bits(monkeypatch, used, dtype) -> None:
+    X, Y = _data("multiclass", dtype)
+    make = partial(_net, "tanh", "multiclass", dtype, keep_prob=0.8, l2=0.01)
+    runs = [_fit(monkeypatch, "compiled", make, X, Y, seed=3, **_options("adam")) for _ in range(2)]
+    assert used
+    assert np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1])
+
+
+class Clipped(optimizers.GradientDescent):
+    """A subclass may change the rule: the compiled steps must not assume plain descent."""
+
+    def _apply(self, theta, grad, key, t) -> None:
+        theta -= self.learning_rate * np.clip(grad, -0.01, 0.01)
+
+
+@pytest.mark.parametrize("case", ["custom-record", "l1-output", "optimizer-subclass"])
+def test_what_the_compiled_steps_do_not_cover_runs_on_the_tape(monkeypatch, used, case) -> None:
+    X, Y = _data("regression", np.float64)
+    hidden, loss, optimizer = "tanh", "squared_error", "adam"
+    if case == "custom-record":  # same functions, but a record of its own: no in-place code
+        hidden = activations.Activation("mytanh", activations.tanh, activations.tanh_derivative)
+    elif case == "l1-output":
+        loss = "absolute_error"
+    else:
+        optimizer = Clipped(0.1)
+
+    def make() -> Network:
+        return Network([4, 6, 5, 2], hidden, "linear", loss, seed=2)
+
+    tape = _fit(monkeypatch, "tape", make, X, Y, epochs=2, batch_size=16, optimizer=optimizer)
+    forced = _fit(monkeypatch, "compiled", make, X, Y, epochs=2, batch_size=16, optimizer=optimizer)
+    assert not used  # declined: the tape ran, with its results
+    assert np.array_equal(forced[0], tape[0])
+
+
+def test_auto_compiles_small_networks_on_large_enough_epochs(monkeypatch, used) -> None:
+    monkeypatch.delenv("LAYERWISE_EPOCH", raising=False)
+    monkeypatch.setattr(paths, "EPOCH", None)
+    X, Y = _data("binary", np.float64, m=50)
+    _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
+    assert not used  # a toy epoch: not worth loading the compiled code
+    monkeypatch.setattr(paths, "EPOCH_MIN_ELEMENTS", 100)
+    _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
+    assert used
+    monkeypatch.setattr(paths, "EPOCH_MAX_WORK", 100)  # steps too large: the tape
+    assert paths.epoch_kernel(elements=10**6, work=101) is None
+
+
+def test_without_numba_the_tape_runs_and_compiled_says_so(monkeypatch, used) -> None:
+    real = paths.importlib.util.find_spec
+    monkeypatch.setattr(
+        paths.importlib.util, "find_spec", lambda name: None if name == "numba" else real(name)
+    )
+    monkeypatch.setattr(paths, "EPOCH", "auto")
+    monkeypatch.setattr(paths, "EPOCH_MIN_ELEMENTS", 0)
+    X, Y = _data("binary", np.float64)
+    _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
+    assert not used
+    monkeypatch.setattr(paths, "EPOCH", "compiled")
+    with pytest.raises(RuntimeError, match=r"EPOCH='compiled' asks for compiled epochs.*numba"):
+        paths.epoch_kernel(elements=10**6, work=10)
+
+
+def test_the_epoch_setting_is_checked(monkeypatch) -> None:
+    monkeypatch.setattr(paths, "EPOCH", "fast")
+    with pytest.raises(ValueError, match=r"EPOCH must be one of auto, tape, compiled, got 'fast'"):
+        paths.epoch_kernel(elements=10, work=10)
+
+
+def test_divergence_rewinds_to_the_same_step_as_on_the_tape(monkeypatch, used) -> None:
+    # the guard replays the epoch one compiled step at a time, as it replays the tape's
+    from layerwise.callbacks import DivergenceError
+
+    X, Y = _data("regression", np.float64)
+    outcome = {}
+    for path in ("tape", "compiled"):
+        monkeypatch.setattr(paths, "EPOCH", path)
+        net = _net("linear", "regression", np.float64, keep_prob=0.9)
+        with pytest.raises(DivergenceError) as error:
+            net.fit(X, Y, epochs=30, batch_size=16, learning_rate=1.0, seed=2)
+        outcome[path] = str(error.value), net.theta.copy()
+    assert "at the mini-batch starting with example" in outcome["compiled"][0]
+    assert outcome["compiled"][0] == outcome["tape"][0]
+    assert any(k1 - k0 == 1 for k0, k1 in used)  # the replay ran steps one by one
+    np.testing.assert_allclose(outcome["compiled"][1], outcome["tape"][1], rtol=1e-8)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_networks_without_hidden_layers_train_as_the_tape(monkeypatch, used, task) -> None:
+    X, Y = _data(task, np.float64)
+    output, loss, n_y = OUTPUTS[task]
+    make = partial(Network, [4, n_y], output=output, loss=loss, seed=2, l2=0.05)
+    _agree(monkeypatch, used, make, X, Y, np.float64, seed=1, **_options("momentum"))
+
+
+def test_an_epoch_with_many_dropout_draws_runs_in_several_calls(monkeypatch, used) -> None:
+    monkeypatch.setattr(whole, "MAX_DRAWS", 200)  # 16 × (6 + 5) = 176 uniforms a step
+    X, Y = _data("binary", np.float64)
+    make = partial(_net, "tanh", "binary", np.float64, keep_prob=[0.7, 0.5])
+    _agree(monkeypatch, used, make, X, Y, np.float64, seed=4, **_options("adam"))
+    assert used[-3:] == [(0, 1), (1, 2), (2, 4)]  # the last step draws 2 × 11
