@@ -114,6 +114,21 @@ def test_a_zip_bomb_header_is_refused_by_the_cap_before_it_is_inflated(
     _refused(kind, valid, rf"header\.json is \d+ bytes, over {archive.MAX_HEADER_BYTES}")
 
 
+def test_a_stored_header_just_over_the_real_cap_is_refused_unread(valid, kind, monkeypatch) -> None:
+    # the documented cap itself (64 MiB), not a monkeypatched one: a cap raised by mistake
+    # lets this header through to be read, which `never` refuses
+    files = members(valid)
+    with zipfile.ZipFile(valid, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, bytes((64 << 20) + 1) if name == "header.json" else data)
+
+    def never(*args, **kwargs):
+        raise AssertionError("a member was read before the caps were checked")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", never)
+    _refused(kind, valid, rf"header\.json is {(64 << 20) + 1} bytes, over {64 << 20}")
+
+
 def test_a_compressed_array(valid, kind) -> None:
     name = f"{ARRAY[kind]}.npy"
     files = members(valid)
