@@ -114,6 +114,36 @@ def test_disk_full_while_saving_a_model_keeps_the_previous_model(tmp_path) -> No
     assert np.array_equal(lw.load(tmp_path / "model.npz").theta, small.theta)
 
 
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)  # the usual umask: a new file is rw-r--r--
+    yield
+    os.umask(old)
+
+
+def _save_model(path) -> None:
+    lw.Network([2, 3, 1], seed=0).save(path)
+
+
+def _save_checkpoint(path) -> None:
+    X = np.random.default_rng(0).standard_normal((2, 8))
+    lw.Network([2, 3, 1], seed=0).fit(X, (X[:1] > 0).astype(float), epochs=2, checkpoint=path)
+
+
+@pytest.mark.parametrize("save", [_save_model, _save_checkpoint], ids=["model", "checkpoint"])
+def test_a_new_file_gets_the_usual_mode_and_an_overwritten_one_keeps_its_own(
+    tmp_path, umask_022, save
+) -> None:
+    # the temporary file is made 0600; without the chmod before the rename files would be too
+    path = tmp_path / "file.npz"
+    save(path)
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o640)
+    save(path)
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert _files(tmp_path) == ["file.npz"]
+
+
 @pytest.mark.slow
 def test_disk_full_in_the_cli_is_one_line_and_leaves_no_temporary(tmp_path) -> None:
     result = _limited(
