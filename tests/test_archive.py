@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import reprlib
 import zipfile
 
 import numpy as np
@@ -19,6 +21,7 @@ from layerwise.persistence import CHECKPOINT, MODEL, archive, read_archive, writ
 from model_files import members, rewrite
 
 LOADERS = {"model": load_model, "checkpoint": load_checkpoint}
+FORMATS = {"model": MODEL, "checkpoint": CHECKPOINT}
 ARRAY = {"model": "W1", "checkpoint": "theta"}  # an array each kind always holds
 
 
@@ -44,7 +47,7 @@ def valid(tmp_path, kind):
 def _refused(kind: str, path, match: str) -> None:
     with pytest.raises(ValueError, match=match) as err:
         LOADERS[kind](path)
-    assert str(err.value).startswith(f"{path} is not a"), err.value
+    assert str(err.value).startswith(f"{path} is not a valid layerwise {kind}: "), err.value
 
 
 def _npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
@@ -221,3 +224,82 @@ def test_files_are_little_endian_whatever_the_arrays_are(tmp_path) -> None:
     _, back = read_archive(path, CHECKPOINT)
     assert back["theta"].dtype == np.float64
     np.testing.assert_array_equal(back["theta"], theta)
+
+
+def _npy_version(array: np.ndarray, version: tuple[int, int]) -> bytes:
+    f = io.BytesIO()
+    np.lib.format.write_array(f, array, version=version)
+    return f.getvalue()
+
+
+def test_npy_versions_1_and_2_are_read_and_3_is_refused(valid, kind) -> None:
+    name = ARRAY[kind]
+    array = _array(valid, name)
+    rewrite(valid, members(valid) | {f"{name}.npy": _npy_version(array, (2, 0))})
+    np.testing.assert_array_equal(read_archive(valid, FORMATS[kind])[1][name], array)
+    rewrite(valid, members(valid) | {f"{name}.npy": _npy_version(array, (3, 0))})
+    _refused(
+        kind,
+        valid,
+        rf"{name}\.npy has no valid \.npy header \(unsupported \.npy version \(3, 0\)\)",
+    )
+
+
+def test_an_npy_header_up_to_the_archive_cap_is_read(valid, kind) -> None:
+    # numpy's own default cap is 10,000 bytes; the archive allows MAX_NPY_HEADER (64 KiB)
+    name = ARRAY[kind]
+    array = _array(valid, name)
+    text = repr({"descr": "<f8", "fortran_order": False, "shape": array.shape})
+    text += " " * (20_000 - len(text)) + "\n"
+    data = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
+    rewrite(valid, members(valid) | {f"{name}.npy": data + array.astype("<f8").tobytes()})
+    np.testing.assert_array_equal(read_archive(valid, FORMATS[kind])[1][name], array)
+
+
+def _declare(path, entry, array: np.ndarray | None = None) -> None:
+    """Add an array ``x`` the kind does not require, declared as ``entry``, stored if given."""
+    files = members(path)
+    header = json.loads(files["header.json"])
+    header["arrays"]["x"] = entry
+    extra = {} if array is None else {"x.npy": _npy(array)}
+    rewrite(path, files | {"header.json": json.dumps(header).encode()} | extra)
+
+
+def test_an_extra_array_at_the_limits_of_its_declaration_is_read(valid, kind) -> None:
+    fmt = FORMATS[kind]
+    original = members(valid)
+    for ndim in fmt.ndims:
+        for dtype in fmt.dtypes:
+            shape = [2] * (ndim - 1) + [0] if ndim else []  # a dimension of 0 is allowed
+            rewrite(valid, original)
+            _declare(valid, {"shape": shape, "dtype": dtype}, np.zeros(shape, dtype))
+            x = read_archive(valid, fmt)[1]["x"]
+            assert x.shape == tuple(shape) and x.dtype == dtype
+
+
+def test_an_extra_array_declared_out_of_its_bounds_is_refused(valid, kind) -> None:
+    fmt = FORMATS[kind]
+    low, high = fmt.ndims
+    ok = fmt.dtypes[0]
+    entries = [
+        {"shape": [1] * (high + 1), "dtype": ok},
+        {"shape": [-1], "dtype": ok},
+        {"shape": [archive.MAX_DIM], "dtype": ok},
+        {"shape": [True], "dtype": ok},
+        {"shape": [1.0], "dtype": ok},
+        {"shape": "1", "dtype": ok},
+        {"shape": [1], "dtype": "int8"},
+        {"dtype": ok},
+        [1],
+    ]
+    if low > 0:
+        entries.append({"shape": [1] * (low - 1), "dtype": ok})
+    original = members(valid)
+    for entry in entries:
+        rewrite(valid, original)
+        _declare(valid, entry)
+        _refused(kind, valid, re.escape(f"array x is declared as {reprlib.repr(entry)}."))
+    # the largest dimension a declaration may hold passes, to be refused as a missing member
+    rewrite(valid, original)
+    _declare(valid, {"shape": [archive.MAX_DIM - 1], "dtype": ok})
+    _refused(kind, valid, re.escape("missing ['x.npy'], extra []"))
