@@ -303,3 +303,42 @@ def test_an_extra_array_declared_out_of_its_bounds_is_refused(valid, kind) -> No
     rewrite(valid, original)
     _declare(valid, {"shape": [archive.MAX_DIM - 1], "dtype": ok})
     _refused(kind, valid, re.escape("missing ['x.npy'], extra []"))
+
+
+def test_a_header_with_a_json_constant_is_refused(valid, kind) -> None:
+    files = members(valid)
+    text = files["header.json"].decode().replace("{", '{"x": NaN, ', 1)
+    rewrite(valid, files | {"header.json": text.encode()})
+    _refused(kind, valid, r"header\.json is not valid JSON \(NaN is not allowed\)")
+
+
+def test_a_header_whose_arrays_are_not_an_object_or_lack_a_required_one(valid, kind) -> None:
+    header = json.loads(members(valid)["header.json"])
+    required = sorted(MODEL.schema(dict(header))) if kind == "model" else []
+    for arrays in [5, {}] if kind == "model" else [5]:  # a checkpoint's reader requires its own
+        header["arrays"] = arrays
+        rewrite(valid, {"header.json": json.dumps(header).encode()})
+        message = f"arrays must include {required}, the header declares {arrays}"
+        _refused(kind, valid, re.escape(message))
+
+
+def test_more_arrays_declared_than_a_file_may_hold(valid, kind, monkeypatch) -> None:
+    files = members(valid)
+    header = json.loads(files["header.json"])
+    header["arrays"]["x"] = {"shape": [1], "dtype": "float64"}  # declared, not stored
+    rewrite(valid, files | {"header.json": json.dumps(header).encode()})
+    cap = len(files)  # the members pass their own cap: the declarations reach it
+    monkeypatch.setattr(archive, "MAX_MEMBERS", cap)
+    _refused(kind, valid, rf"{cap} arrays declared, over {cap - 1}")
+
+
+def test_write_archive_refuses_what_json_cannot_hold_and_stores_numpy_scalars(tmp_path) -> None:
+    path = tmp_path / "c.npz"
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        write_archive(path, {"x": float("nan")}, {"theta": np.zeros(2)}, CHECKPOINT)
+    with pytest.raises(TypeError, match=r"^cannot store set in a file header"):
+        write_archive(path, {"x": {1}}, {"theta": np.zeros(2)}, CHECKPOINT)
+    assert not path.exists()
+    write_archive(path, {"n": np.int64(3), "v": np.float32(0.5)}, {"t": np.zeros(2)}, CHECKPOINT)
+    header = read_archive(path, CHECKPOINT)[0]
+    assert header["n"] == 3 and type(header["n"]) is int and header["v"] == 0.5

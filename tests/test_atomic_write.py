@@ -114,6 +114,22 @@ def test_disk_full_while_saving_a_model_keeps_the_previous_model(tmp_path) -> No
     assert np.array_equal(lw.load(tmp_path / "model.npz").theta, small.theta)
 
 
+def test_the_temporary_file_is_hidden_next_to_the_target_until_the_rename(tmp_path) -> None:
+    # `.NAME.*.tmp` in the target's folder: the pattern a resume removes a killed writer's by,
+    # on the same file system as the target so that the rename is atomic
+    seen = []
+    target = tmp_path / "model.npz"
+    atomic_write(target, lambda f: (seen.extend(_files(tmp_path)), f.write(b"new")))
+    assert len(seen) == 1 and seen[0].startswith(".model.npz.") and seen[0].endswith(".tmp")
+    assert _files(tmp_path) == ["model.npz"] and target.read_bytes() == b"new"
+
+
+def test_a_bare_file_name_is_written_in_the_working_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert str(atomic_write("plain.txt", b"x")) == "plain.txt"
+    assert (tmp_path / "plain.txt").read_bytes() == b"x" and _files(tmp_path) == ["plain.txt"]
+
+
 @pytest.fixture
 def umask_022():
     old = os.umask(0o022)  # the usual umask: a new file is rw-r--r--
