@@ -381,3 +381,36 @@ def test_from_config_rebuilds_the_same_function(rng: np.random.Generator) -> Non
     np.testing.assert_array_equal(clone.predict_proba(X), net.predict_proba(X))
     with pytest.raises(ValueError, match=r"theta must have shape \(26,\)"):
         Network.from_config(net.config(), np.zeros(3))
+
+
+def test_predict_sigmoid_at_exactly_one_half_is_zero() -> None:
+    # zero weights: A[L] = σ(0) = 0.5 exactly, and the course predicts 1 only when A > 0.5
+    p = Network([3, 4, 1], init="zeros").predict(np.ones((3, 5)))
+    assert p.dtype == np.int64
+    np.testing.assert_array_equal(p, np.zeros((1, 5)))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"hidden": ["relu", "tanh"], "output": "sigmoid", "loss": "bce", "init": "xavier"},
+        {"hidden": "leaky_relu", "output": "linear", "loss": "absolute_error", "dtype": "float32"},
+        {"hidden": "tanh", "output": "softmax", "legacy_rng": True, "l2": 0.3, "init": "he"},
+    ],
+)
+def test_from_config_rebuilds_every_setting(options, rng: np.random.Generator) -> None:
+    dims = [3, 4, 4, 1] if isinstance(options["hidden"], list) else [3, 4, 2]
+    net = Network(dims, seed=5, **options)
+    config = net.config()
+    assert set(config) == {
+        "layer_dims", "activations", "loss", "init", "seed", "legacy_rng", "dtype", "l2"
+    }  # fmt: skip
+    back = Network.from_config(config, net.theta)
+    assert back.config() == config
+    assert back.theta.dtype == net.theta.dtype
+    X = rng.standard_normal((3, 6)).astype(net.dtype)
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    # what a file may leave out: legacy_rng, l2 and init take their defaults
+    short = {k: v for k, v in config.items() if k not in ("legacy_rng", "l2", "init")}
+    rebuilt = Network.from_config(short).config()
+    assert rebuilt["legacy_rng"] is False and rebuilt["l2"] == 0.0 and rebuilt["init"] == "zeros"
