@@ -414,3 +414,28 @@ def test_from_config_rebuilds_every_setting(options, rng: np.random.Generator) -
     short = {k: v for k, v in config.items() if k not in ("legacy_rng", "l2", "init")}
     rebuilt = Network.from_config(short).config()
     assert rebuilt["legacy_rng"] is False and rebuilt["l2"] == 0.0 and rebuilt["init"] == "zeros"
+
+
+def test_summary_lists_each_layer_its_shapes_and_parameter_count() -> None:
+    assert Network([3, 4, 1], seed=0).summary().splitlines() == [
+        "layer  W shape         b shape     activation      params",
+        "1      (4, 3)          (4, 1)      relu                16",
+        "2      (1, 4)          (1, 1)      sigmoid              5",
+        "loss: binary_crossentropy   parameters: 21   dtype: float64",
+    ]
+    assert repr(Network([3, 4, 1], seed=0)) == (
+        "Network([3, 4, 1], activations=['relu', 'sigmoid'], loss='binary_crossentropy')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("AL", "got"),
+    [(np.zeros(3), "shape (3,)"), (np.zeros((2, 3)), "shape (2, 3)"), ([[0.5]], "list")],
+)
+def test_cost_names_what_it_got_instead_of_the_output(AL, got) -> None:
+    with pytest.raises(ValueError) as err:
+        Network([3, 4, 1], seed=0).cost(AL, np.zeros((1, 3)))
+    assert str(err.value) == (
+        f"AL must be the network's output, an array of shape (n_y=1, m), got {got}. "
+        "Hint: AL, caches = net.forward(X)."
+    )
