@@ -202,3 +202,28 @@ def test_relu_family_derivatives_at_zero_take_the_left_branch() -> None:
     for name, left in (("relu", 0.0), ("leaky_relu", 0.01)):
         act = ACTIVATIONS[name]
         np.testing.assert_array_equal(act.derivative(Z, act.forward(Z)), [[left, left, 1.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "act",
+    [a for a in ACTIVATIONS.values() if a.inplace is not None]
+    + [get_activation("leaky_relu", slope=0.2), get_activation("leaky_relu", slope=3.0)],
+    ids=lambda a: f"{a.name}{a.params or ''}",
+)
+def test_inplace_ops_compute_the_forward_and_the_backward(act, dtype, rng) -> None:
+    # the engine's in-place form of each record, op by op, against its plain functions
+    Z = np.concatenate([rng.standard_normal((3, 6)) * 4, [[0.0, -0.0, 1e-3, -1e-3, 40, -40]]])
+    Z = Z.astype(dtype)
+    dA_in = rng.standard_normal(Z.shape).astype(dtype)
+    A, dA = Z.copy(), dA_in.copy()
+    scratch, mask = np.empty_like(Z), np.empty_like(Z)
+    forward, backward = act.inplace(A, dA, scratch, mask)
+    for op in forward:
+        op()
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-15}
+    np.testing.assert_allclose(A, act.forward(Z), **tol)
+    for op in backward:
+        op()
+    np.testing.assert_allclose(dA, dA_in * act.derivative(Z, act.forward(Z)), **tol)
+    assert A.dtype == dA.dtype == dtype
