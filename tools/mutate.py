@@ -57,7 +57,8 @@ def _results(patterns: list[str]):
 
 
 def _survivors(patterns: list[str]) -> list[str]:
-    return [name for _, name, code in _results(patterns) if code not in KILLED | NOT_RUN]
+    """The mutants no test killed, and those an interrupted run left unchecked."""
+    return [name for _, name, code in _results(patterns) if code not in KILLED | {34, 37}]
 
 
 def _rates(patterns: list[str]) -> list[str]:
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--again",
         action="store_true",
-        help="keep mutants/ and run its survivors only (after new tests, or with more --tests)",
+        help="keep mutants/ and run its survivors (and unchecked) only: after new tests",
     )
     args = parser.parse_args(argv)
     patterns = [_pattern(p) for p in args.paths]
