@@ -342,3 +342,10 @@ def test_write_archive_refuses_what_json_cannot_hold_and_stores_numpy_scalars(tm
     write_archive(path, {"n": np.int64(3), "v": np.float32(0.5)}, {"t": np.zeros(2)}, CHECKPOINT)
     header = read_archive(path, CHECKPOINT)[0]
     assert header["n"] == 3 and type(header["n"]) is int and header["v"] == 0.5
+
+
+def test_the_caps_are_inclusive(valid, kind, monkeypatch) -> None:
+    files = members(valid)
+    monkeypatch.setattr(archive, "MAX_MEMBERS", len(files))
+    monkeypatch.setattr(archive, "MAX_HEADER_BYTES", len(files["header.json"]))
+    LOADERS[kind](valid)  # exactly at both caps: read
