@@ -32,6 +32,7 @@ def _files(folder) -> list[str]:
         (OSError(errno.ENOSPC, "No space left on device"), "No space left on device"),
         (OSError(errno.EDQUOT, "Disk quota exceeded"), "Disk quota exceeded"),
         (PermissionError(errno.EACCES, "Permission denied"), "Permission denied"),
+        (OSError(), "OSError"),  # no errno, no text: its type names it
     ],
 )
 def test_a_failing_write_keeps_the_previous_file_and_no_temporary(tmp_path, error, text) -> None:
@@ -42,8 +43,11 @@ def test_a_failing_write_keeps_the_previous_file_and_no_temporary(tmp_path, erro
         f.write(b"new, partly")
         raise error
 
-    with pytest.raises(type(error), match=f"cannot write .*model.npz: {text}; the previous file"):
+    with pytest.raises(
+        type(error), match=f"cannot write .*model.npz: {text}; the previous file"
+    ) as e:
         atomic_write(target, write)
+    assert e.value.errno == error.errno  # what callers test (ENOSPC...) survives the rewording
     assert target.read_bytes() == b"old" and _files(tmp_path) == ["model.npz"]
 
 
