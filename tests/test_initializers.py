@@ -140,3 +140,10 @@ def test_initialize_parameters_draws_he_by_default() -> None:
     assert not np.array_equal(
         default["W1"], initialize_parameters([3, 4, 1], "xavier", seed=0)["W1"]
     )
+
+
+def test_zeros_draws_nothing_from_a_generator_it_is_given() -> None:
+    rng = np.random.default_rng(0)
+    params = initialize_parameters([3, 4, 1], "zeros", seed=rng)
+    assert not any(p.any() for p in params.values())
+    assert rng.random() == np.random.default_rng(0).random()  # its stream is untouched
