@@ -12,6 +12,7 @@ STAMP_LINT := $(VENV)/.installed-lint
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_NOTEBOOKS := $(VENV)/.installed-notebooks
 STAMP_BENCH := $(VENV)/.installed-bench
+STAMP_MUTATE := $(VENV)/.installed-mutate
 
 CORE_VENV ?= .venv-core
 # The tests of the core on NumPy alone (no optional extra): the engine's NumPy path, the course's
@@ -20,7 +21,8 @@ CORE_TESTS := $(addprefix tests/test_,activations losses initializers layers net
 	blas kernels mkl paths optimizers gradient_check graph validation checkpoint_steps checkpoint \
 	course_code assignment diagnostics persistence architecture written_files archive runtime impostors)
 
-.PHONY: install train test test-fast test-core lint bench bench-tables reproduce notebooks clean
+.PHONY: install train test test-fast test-core lint mutate bench bench-tables reproduce notebooks \
+	clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,10 @@ $(STAMP_NOTEBOOKS): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[notebooks]"
 	touch $@ $(STAMP_CLI)
 
+$(STAMP_MUTATE): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[mutate]"
+	touch $@
+
 $(STAMP_BENCH): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	touch $@
@@ -53,8 +59,8 @@ train: $(STAMP_CLI)
 	$(VENV)/bin/layerwise train digits --out runs/digits
 
 lint: $(STAMP_LINT)
-	$(PY) -m ruff check src tests benchmarks notebooks
-	$(PY) -m ruff format --check src tests benchmarks notebooks
+	$(PY) -m ruff check src tests benchmarks notebooks tools
+	$(PY) -m ruff format --check src tests benchmarks notebooks tools
 
 test: $(STAMP_TEST) lint
 	$(PY) -m pytest -q
@@ -69,6 +75,17 @@ test-fast: $(STAMP_TEST)
 # The suite's core again without any optional extra installed ("not cli": the CLI needs pandas).
 test-core: $(CORE_VENV)/.installed
 	$(CORE_VENV)/bin/python -m pytest -q -p no:cacheprovider -k "not cli" $(addsuffix .py,$(CORE_TESTS))
+
+# Mutation testing of the modules or folders a change touched (not part of `make test`):
+# `make mutate PATHS=src/layerwise/optimizers.py` mutates them, runs each mutant against the fast
+# tests that call the code it changed, and prints the kill rate (tools/mutate.py). TESTS= narrows
+# the tests to choose from (e.g. TESTS="tests/test_optimizers.py"); JOBS= mutants run at once.
+PATHS ?=
+TESTS ?=
+JOBS ?= 1
+mutate: $(STAMP_TEST) $(STAMP_MUTATE)
+	@test -n "$(PATHS)" || { echo "make mutate needs PATHS=, e.g. PATHS=src/layerwise/optimizers.py"; exit 2; }
+	$(PY) tools/mutate.py --jobs $(JOBS) $(PATHS) $(if $(TESTS),--tests $(TESTS))
 
 $(CORE_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(CORE_VENV)
@@ -91,4 +108,4 @@ bench-tables: $(STAMP_CLI)
 	$(PY) benchmarks/bench_tables.py
 
 clean:
-	rm -rf $(VENV) $(CORE_VENV) runs build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CORE_VENV) runs build dist .pytest_cache .ruff_cache mutants

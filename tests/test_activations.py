@@ -174,3 +174,56 @@ def test_formulas_of_the_notes(rng: np.random.Generator) -> None:
     A = ACTIVATIONS["sigmoid"].forward(Z)
     np.testing.assert_allclose(ACTIVATIONS["sigmoid"].derivative(Z, A), A * (1 - A))
     np.testing.assert_array_equal(ACTIVATIONS["relu"].derivative(Z, Z), (Z > 0) * 1.0)
+
+
+def test_builtin_is_decided_by_the_code_of_every_field() -> None:
+    from dataclasses import replace
+    from functools import partial
+
+    from layerwise.activations import leaky_relu, leaky_relu_derivative, tanh
+
+    own = get_activation("leaky_relu", slope=0.2)  # partials of the table's functions
+    assert own.builtin and replace(own, params={"slope": 0.2}).builtin
+    others = [
+        partial(leaky_relu, slope=0.3),  # another setting
+        partial(leaky_relu_derivative, slope=0.2),  # another function, the same setting
+        partial(leaky_relu, 0.2),  # the same setting, passed another way
+        leaky_relu,  # the function itself, not a partial
+        tanh,
+    ]
+    for forward in others:
+        assert not replace(own, forward=forward).builtin, forward
+    assert not replace(own, params={"slope": 0.3}).builtin
+
+
+def test_relu_family_derivatives_at_zero_take_the_left_branch() -> None:
+    # the documented subgradient at Z = 0: 0 for ReLU, the slope for leaky ReLU
+    Z = np.array([[-1.0, 0.0, 2.0]])
+    for name, left in (("relu", 0.0), ("leaky_relu", 0.01)):
+        act = ACTIVATIONS[name]
+        np.testing.assert_array_equal(act.derivative(Z, act.forward(Z)), [[left, left, 1.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "act",
+    [a for a in ACTIVATIONS.values() if a.inplace is not None]
+    + [get_activation("leaky_relu", slope=0.2), get_activation("leaky_relu", slope=3.0)],
+    ids=lambda a: f"{a.name}{a.params or ''}",
+)
+def test_inplace_ops_compute_the_forward_and_the_backward(act, dtype, rng) -> None:
+    # the engine's in-place form of each record, op by op, against its plain functions
+    Z = np.concatenate([rng.standard_normal((3, 6)) * 4, [[0.0, -0.0, 1e-3, -1e-3, 40, -40]]])
+    Z = Z.astype(dtype)
+    dA_in = rng.standard_normal(Z.shape).astype(dtype)
+    A, dA = Z.copy(), dA_in.copy()
+    scratch, mask = np.empty_like(Z), np.empty_like(Z)
+    forward, backward = act.inplace(A, dA, scratch, mask)
+    for op in forward:
+        op()
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-15}
+    np.testing.assert_allclose(A, act.forward(Z), **tol)
+    for op in backward:
+        op()
+    np.testing.assert_allclose(dA, dA_in * act.derivative(Z, act.forward(Z)), **tol)
+    assert A.dtype == dA.dtype == dtype

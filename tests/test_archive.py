@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import reprlib
 import zipfile
 
 import numpy as np
@@ -19,6 +21,7 @@ from layerwise.persistence import CHECKPOINT, MODEL, archive, read_archive, writ
 from model_files import members, rewrite
 
 LOADERS = {"model": load_model, "checkpoint": load_checkpoint}
+FORMATS = {"model": MODEL, "checkpoint": CHECKPOINT}
 ARRAY = {"model": "W1", "checkpoint": "theta"}  # an array each kind always holds
 
 
@@ -44,7 +47,7 @@ def valid(tmp_path, kind):
 def _refused(kind: str, path, match: str) -> None:
     with pytest.raises(ValueError, match=match) as err:
         LOADERS[kind](path)
-    assert str(err.value).startswith(f"{path} is not a"), err.value
+    assert str(err.value).startswith(f"{path} is not a valid layerwise {kind}: "), err.value
 
 
 def _npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
@@ -112,6 +115,21 @@ def test_a_zip_bomb_header_is_refused_by_the_cap_before_it_is_inflated(
 
     monkeypatch.setattr(zipfile.ZipFile, "open", never)
     _refused(kind, valid, rf"header\.json is \d+ bytes, over {archive.MAX_HEADER_BYTES}")
+
+
+def test_a_stored_header_just_over_the_real_cap_is_refused_unread(valid, kind, monkeypatch) -> None:
+    # the documented cap itself (64 MiB), not a monkeypatched one: a cap raised by mistake
+    # lets this header through to be read, which `never` refuses
+    files = members(valid)
+    with zipfile.ZipFile(valid, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, bytes((64 << 20) + 1) if name == "header.json" else data)
+
+    def never(*args, **kwargs):
+        raise AssertionError("a member was read before the caps were checked")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", never)
+    _refused(kind, valid, rf"header\.json is {(64 << 20) + 1} bytes, over {64 << 20}")
 
 
 def test_a_compressed_array(valid, kind) -> None:
@@ -206,3 +224,128 @@ def test_files_are_little_endian_whatever_the_arrays_are(tmp_path) -> None:
     _, back = read_archive(path, CHECKPOINT)
     assert back["theta"].dtype == np.float64
     np.testing.assert_array_equal(back["theta"], theta)
+
+
+def _npy_version(array: np.ndarray, version: tuple[int, int]) -> bytes:
+    f = io.BytesIO()
+    np.lib.format.write_array(f, array, version=version)
+    return f.getvalue()
+
+
+def test_npy_versions_1_and_2_are_read_and_3_is_refused(valid, kind) -> None:
+    name = ARRAY[kind]
+    array = _array(valid, name)
+    rewrite(valid, members(valid) | {f"{name}.npy": _npy_version(array, (2, 0))})
+    np.testing.assert_array_equal(read_archive(valid, FORMATS[kind])[1][name], array)
+    rewrite(valid, members(valid) | {f"{name}.npy": _npy_version(array, (3, 0))})
+    _refused(
+        kind,
+        valid,
+        rf"{name}\.npy has no valid \.npy header \(unsupported \.npy version \(3, 0\)\)",
+    )
+
+
+def test_an_npy_header_up_to_the_archive_cap_is_read(valid, kind) -> None:
+    # numpy's own default cap is 10,000 bytes; the archive allows MAX_NPY_HEADER (64 KiB)
+    name = ARRAY[kind]
+    array = _array(valid, name)
+    text = repr({"descr": "<f8", "fortran_order": False, "shape": array.shape})
+    text += " " * (20_000 - len(text)) + "\n"
+    data = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
+    rewrite(valid, members(valid) | {f"{name}.npy": data + array.astype("<f8").tobytes()})
+    np.testing.assert_array_equal(read_archive(valid, FORMATS[kind])[1][name], array)
+
+
+def _declare(path, entry, array: np.ndarray | None = None) -> None:
+    """Add an array ``x`` the kind does not require, declared as ``entry``, stored if given."""
+    files = members(path)
+    header = json.loads(files["header.json"])
+    header["arrays"]["x"] = entry
+    extra = {} if array is None else {"x.npy": _npy(array)}
+    rewrite(path, files | {"header.json": json.dumps(header).encode()} | extra)
+
+
+def test_an_extra_array_at_the_limits_of_its_declaration_is_read(valid, kind) -> None:
+    fmt = FORMATS[kind]
+    original = members(valid)
+    for ndim in fmt.ndims:
+        for dtype in fmt.dtypes:
+            shape = [2] * (ndim - 1) + [0] if ndim else []  # a dimension of 0 is allowed
+            rewrite(valid, original)
+            _declare(valid, {"shape": shape, "dtype": dtype}, np.zeros(shape, dtype))
+            x = read_archive(valid, fmt)[1]["x"]
+            assert x.shape == tuple(shape) and x.dtype == dtype
+
+
+def test_an_extra_array_declared_out_of_its_bounds_is_refused(valid, kind) -> None:
+    fmt = FORMATS[kind]
+    low, high = fmt.ndims
+    ok = fmt.dtypes[0]
+    entries = [
+        {"shape": [1] * (high + 1), "dtype": ok},
+        {"shape": [-1], "dtype": ok},
+        {"shape": [archive.MAX_DIM], "dtype": ok},
+        {"shape": [True], "dtype": ok},
+        {"shape": [1.0], "dtype": ok},
+        {"shape": "1", "dtype": ok},
+        {"shape": [1], "dtype": "int8"},
+        {"dtype": ok},
+        [1],
+    ]
+    if low > 0:
+        entries.append({"shape": [1] * (low - 1), "dtype": ok})
+    original = members(valid)
+    for entry in entries:
+        rewrite(valid, original)
+        _declare(valid, entry)
+        _refused(kind, valid, re.escape(f"array x is declared as {reprlib.repr(entry)}."))
+    # the largest dimension a declaration may hold passes, to be refused as a missing member
+    rewrite(valid, original)
+    _declare(valid, {"shape": [archive.MAX_DIM - 1], "dtype": ok})
+    _refused(kind, valid, re.escape("missing ['x.npy'], extra []"))
+
+
+def test_a_header_with_a_json_constant_is_refused(valid, kind) -> None:
+    files = members(valid)
+    text = files["header.json"].decode().replace("{", '{"x": NaN, ', 1)
+    rewrite(valid, files | {"header.json": text.encode()})
+    _refused(kind, valid, r"header\.json is not valid JSON \(NaN is not allowed\)")
+
+
+def test_a_header_whose_arrays_are_not_an_object_or_lack_a_required_one(valid, kind) -> None:
+    header = json.loads(members(valid)["header.json"])
+    required = sorted(MODEL.schema(dict(header))) if kind == "model" else []
+    for arrays in [5, {}] if kind == "model" else [5]:  # a checkpoint's reader requires its own
+        header["arrays"] = arrays
+        rewrite(valid, {"header.json": json.dumps(header).encode()})
+        message = f"arrays must include {required}, the header declares {arrays}"
+        _refused(kind, valid, re.escape(message))
+
+
+def test_more_arrays_declared_than_a_file_may_hold(valid, kind, monkeypatch) -> None:
+    files = members(valid)
+    header = json.loads(files["header.json"])
+    header["arrays"]["x"] = {"shape": [1], "dtype": "float64"}  # declared, not stored
+    rewrite(valid, files | {"header.json": json.dumps(header).encode()})
+    cap = len(files)  # the members pass their own cap: the declarations reach it
+    monkeypatch.setattr(archive, "MAX_MEMBERS", cap)
+    _refused(kind, valid, rf"{cap} arrays declared, over {cap - 1}")
+
+
+def test_write_archive_refuses_what_json_cannot_hold_and_stores_numpy_scalars(tmp_path) -> None:
+    path = tmp_path / "c.npz"
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        write_archive(path, {"x": float("nan")}, {"theta": np.zeros(2)}, CHECKPOINT)
+    with pytest.raises(TypeError, match=r"^cannot store set in a file header"):
+        write_archive(path, {"x": {1}}, {"theta": np.zeros(2)}, CHECKPOINT)
+    assert not path.exists()
+    write_archive(path, {"n": np.int64(3), "v": np.float32(0.5)}, {"t": np.zeros(2)}, CHECKPOINT)
+    header = read_archive(path, CHECKPOINT)[0]
+    assert header["n"] == 3 and type(header["n"]) is int and header["v"] == 0.5
+
+
+def test_the_caps_are_inclusive(valid, kind, monkeypatch) -> None:
+    files = members(valid)
+    monkeypatch.setattr(archive, "MAX_MEMBERS", len(files))
+    monkeypatch.setattr(archive, "MAX_HEADER_BYTES", len(files["header.json"]))
+    LOADERS[kind](valid)  # exactly at both caps: read

@@ -32,6 +32,7 @@ def _files(folder) -> list[str]:
         (OSError(errno.ENOSPC, "No space left on device"), "No space left on device"),
         (OSError(errno.EDQUOT, "Disk quota exceeded"), "Disk quota exceeded"),
         (PermissionError(errno.EACCES, "Permission denied"), "Permission denied"),
+        (OSError(), "OSError"),  # no errno, no text: its type names it
     ],
 )
 def test_a_failing_write_keeps_the_previous_file_and_no_temporary(tmp_path, error, text) -> None:
@@ -42,8 +43,11 @@ def test_a_failing_write_keeps_the_previous_file_and_no_temporary(tmp_path, erro
         f.write(b"new, partly")
         raise error
 
-    with pytest.raises(type(error), match=f"cannot write .*model.npz: {text}; the previous file"):
+    with pytest.raises(
+        type(error), match=f"cannot write .*model.npz: {text}; the previous file"
+    ) as e:
         atomic_write(target, write)
+    assert e.value.errno == error.errno  # what callers test (ENOSPC...) survives the rewording
     assert target.read_bytes() == b"old" and _files(tmp_path) == ["model.npz"]
 
 
@@ -112,6 +116,52 @@ def test_disk_full_while_saving_a_model_keeps_the_previous_model(tmp_path) -> No
     assert (tmp_path / "model.npz").read_bytes() == before
     assert _files(tmp_path) == ["model.npz"]
     assert np.array_equal(lw.load(tmp_path / "model.npz").theta, small.theta)
+
+
+def test_the_temporary_file_is_hidden_next_to_the_target_until_the_rename(tmp_path) -> None:
+    # `.NAME.*.tmp` in the target's folder: the pattern a resume removes a killed writer's by,
+    # on the same file system as the target so that the rename is atomic
+    seen = []
+    target = tmp_path / "model.npz"
+    atomic_write(target, lambda f: (seen.extend(_files(tmp_path)), f.write(b"new")))
+    assert len(seen) == 1 and seen[0].startswith(".model.npz.") and seen[0].endswith(".tmp")
+    assert _files(tmp_path) == ["model.npz"] and target.read_bytes() == b"new"
+
+
+def test_a_bare_file_name_is_written_in_the_working_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert str(atomic_write("plain.txt", b"x")) == "plain.txt"
+    assert (tmp_path / "plain.txt").read_bytes() == b"x" and _files(tmp_path) == ["plain.txt"]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)  # the usual umask: a new file is rw-r--r--
+    yield
+    os.umask(old)
+
+
+def _save_model(path) -> None:
+    lw.Network([2, 3, 1], seed=0).save(path)
+
+
+def _save_checkpoint(path) -> None:
+    X = np.random.default_rng(0).standard_normal((2, 8))
+    lw.Network([2, 3, 1], seed=0).fit(X, (X[:1] > 0).astype(float), epochs=2, checkpoint=path)
+
+
+@pytest.mark.parametrize("save", [_save_model, _save_checkpoint], ids=["model", "checkpoint"])
+def test_a_new_file_gets_the_usual_mode_and_an_overwritten_one_keeps_its_own(
+    tmp_path, umask_022, save
+) -> None:
+    # the temporary file is made 0600; without the chmod before the rename files would be too
+    path = tmp_path / "file.npz"
+    save(path)
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o640)
+    save(path)
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert _files(tmp_path) == ["file.npz"]
 
 
 @pytest.mark.slow

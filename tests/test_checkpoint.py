@@ -182,6 +182,8 @@ def test_resume_without_a_file_starts_fresh(tmp_path) -> None:
     ("change", "what"),
     [
         (lambda kw: kw | {"X": kw["X"] + 1e-9}, "data"),
+        (lambda kw: kw | {"dev": (kw["dev"][0] + 1e-9, kw["dev"][1])}, "data"),
+        (lambda kw: kw | {"dev": (kw["dev"][0], 1 - kw["dev"][1])}, "data"),
         (lambda kw: kw | {"batch_size": 6}, "batch_size"),
         (lambda kw: kw | {"learning_rate": 0.02}, "optimizer"),
         (lambda kw: kw | {"callbacks": [lw.EarlyStopping(patience=4, monitor="cost")]}, "call"),
@@ -189,8 +191,8 @@ def test_resume_without_a_file_starts_fresh(tmp_path) -> None:
     ],
 )
 def test_resume_with_other_data_or_settings_is_refused(tmp_path, change, what) -> None:
-    X, Y, _, _ = _data("float64")
-    kw = dict(X=X, Y=Y, epochs=3, batch_size=8, learning_rate=0.01, callbacks=[])
+    X, Y, Xd, Yd = _data("float64")
+    kw = dict(X=X, Y=Y, dev=(Xd, Yd), epochs=3, batch_size=8, learning_rate=0.01, callbacks=[])
     net = Network([3, 5, 1], seed=3)
     lw.fit(net, checkpoint=tmp_path / "c.npz", **kw)
     with pytest.raises(ValueError, match=f"written by a run with other .*{what}.*start over"):

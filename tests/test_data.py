@@ -278,6 +278,17 @@ def test_preprocessor_standardizes_and_one_hot_encodes(frame):
     )
 
 
+def test_preprocessor_orders_categories_sorted_not_as_seen_or_as_counted():
+    # the one-hot inputs follow this order, and a saved model depends on it: first seen
+    # (m, z, a), most frequent (z, a, m) and sorted (a, m, z) all differ here
+    values = ["m"] + ["z"] * 3 + ["a"] * 2
+    pre = Preprocessor().fit(pd.DataFrame({"c": values}), pd.DataFrame({"y": [0, 1] * 3}))
+    assert pre.categorical == {"c": ["a", "m", "z"]}
+    assert Preprocessor.from_header(pre.to_header(), {}).categorical == pre.categorical
+    X = pre.transform(pd.DataFrame({"c": ["z", "a", "m"]}))  # (3, 3): a, m, z
+    np.testing.assert_array_equal(X, [[0, 1, 0], [0, 0, 1], [1, 0, 0]])
+
+
 def test_preprocessor_unseen_category_encodes_as_zeros(frame):
     pre = Preprocessor().fit(frame[["size", "color"]], frame[["label"]])
     X = pre.transform(pd.DataFrame({"size": [0.0], "color": ["green"]}))

@@ -21,7 +21,7 @@ from commands import run
 from layerwise.data import Preprocessor, load_checkpoint, load_model, read_data, save_model
 from layerwise.estimators import LayerwiseClassifier, load_estimator
 from layerwise.persistence import WrongKind
-from layerwise.persistence.kinds import kind_of_header
+from layerwise.persistence.kinds import kind_of_header, onnx_prefix
 from model_files import edit_header, members, rewrite
 
 # a ModelProto's first bytes: ir_version 8, then producer_name "layerwise" (what export writes)
@@ -230,3 +230,26 @@ def test_a_run_folder_given_for_a_model_points_to_its_model(files, tmp_path, cap
     (tmp_path / "model.npz").unlink()
     code, _, err = run(capsys, "summary", tmp_path)
     assert code == 2 and err == f"error: model file {tmp_path} is a folder.\n"  # as before
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "onnx"),
+    [
+        ("m.onnx", ONNX_BYTES, True),
+        ("m.ONNX", b"\x08\x01\x12", True),  # ir_version 1, the smallest
+        ("m.onnx", b"\x08\x7f\xca", True),  # 127, the largest one-byte varint
+        ("m.onnx", b"\x08\x00\x12", False),
+        ("m.onnx", b"\x08\x80\x12", False),  # a varint that goes on
+        ("m.onnx", b"\x09\x08\x12", False),  # not field 1 first
+        ("m.onnx", b"\x08\x08\x13", False),  # no later field's tag
+        ("m.onnx", b"\x08\x08", False),  # too short
+        ("m.bin", ONNX_BYTES, False),  # ONNX bytes alone are not enough
+    ],
+)
+def test_onnx_prefix_reads_a_name_and_three_bytes(tmp_path, name, start, onnx) -> None:
+    path = tmp_path / name
+    path.write_bytes(start)
+    assert onnx_prefix(path) is onnx
+    assert onnx_prefix(tmp_path / "missing.onnx") is False
+    (tmp_path / "folder.onnx").mkdir(exist_ok=True)
+    assert onnx_prefix(tmp_path / "folder.onnx") is False

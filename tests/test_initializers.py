@@ -129,3 +129,21 @@ def test_a_generator_seed_is_consumed_in_order() -> None:
 def test_unknown_init_lists_the_valid_names() -> None:
     with pytest.raises(ValueError, match=r"Unknown init 'glorot'\. Valid names: he, small_random"):
         initialize_parameters([2, 1], "glorot")
+
+
+def test_initialize_parameters_draws_he_by_default() -> None:
+    default = initialize_parameters([3, 4, 1], seed=0)
+    he = initialize_parameters([3, 4, 1], "he", seed=0)
+    assert default.keys() == he.keys()
+    for key in he:
+        np.testing.assert_array_equal(default[key], he[key])
+    assert not np.array_equal(
+        default["W1"], initialize_parameters([3, 4, 1], "xavier", seed=0)["W1"]
+    )
+
+
+def test_zeros_draws_nothing_from_a_generator_it_is_given() -> None:
+    rng = np.random.default_rng(0)
+    params = initialize_parameters([3, 4, 1], "zeros", seed=rng)
+    assert not any(p.any() for p in params.values())
+    assert rng.random() == np.random.default_rng(0).random()  # its stream is untouched

@@ -207,3 +207,26 @@ def test_categorical_targets_must_be_one_hot() -> None:
         check(np.array([[1.0, 1.0], [0.0, 1.0]]))
     with pytest.raises(ValueError, match=r"one-hot.*column 0 is \[0\.5, 0\.5\]"):
         check(np.array([[0.5, 1.0], [0.5, 0.0]]))
+
+
+def test_categorical_from_logits_shifts_each_column_by_its_own_max() -> None:
+    # columns a thousand apart: one shift for all would underflow the lower column to log(0)
+    ZL = np.array([[1000.0, -1000.0], [999.0, -1001.0]])
+    Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    cost = LOSSES["categorical_crossentropy"].cost_from_logits(ZL, Y)
+    expected = (np.log1p(np.exp(-1.0)) + (1 + np.log1p(np.exp(-1.0)))) / 2
+    assert cost == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_target_that_is_not_one_hot_names_its_first_bad_column() -> None:
+    from layerwise.losses import check_one_hot
+
+    Y = np.eye(3)[:, [0, 1, 2, 0]]
+    Y[:, 2] = [0.5, 0.5, 0.0]
+    Y[:, 3] = [1.0, 1.0, 0.0]
+    with pytest.raises(ValueError) as err:
+        check_one_hot(Y)
+    assert str(err.value) == (
+        "Y must be one-hot for categorical cross-entropy (one 1 per column); column 2 is "
+        "[0.5, 0.5, 0.0]. Hint: layerwise.data.one_hot(labels, n_classes)."
+    )

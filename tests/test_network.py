@@ -381,3 +381,61 @@ def test_from_config_rebuilds_the_same_function(rng: np.random.Generator) -> Non
     np.testing.assert_array_equal(clone.predict_proba(X), net.predict_proba(X))
     with pytest.raises(ValueError, match=r"theta must have shape \(26,\)"):
         Network.from_config(net.config(), np.zeros(3))
+
+
+def test_predict_sigmoid_at_exactly_one_half_is_zero() -> None:
+    # zero weights: A[L] = σ(0) = 0.5 exactly, and the course predicts 1 only when A > 0.5
+    p = Network([3, 4, 1], init="zeros").predict(np.ones((3, 5)))
+    assert p.dtype == np.int64
+    np.testing.assert_array_equal(p, np.zeros((1, 5)))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"hidden": ["relu", "tanh"], "output": "sigmoid", "loss": "bce", "init": "xavier"},
+        {"hidden": "leaky_relu", "output": "linear", "loss": "absolute_error", "dtype": "float32"},
+        {"hidden": "tanh", "output": "softmax", "legacy_rng": True, "l2": 0.3, "init": "he"},
+    ],
+)
+def test_from_config_rebuilds_every_setting(options, rng: np.random.Generator) -> None:
+    dims = [3, 4, 4, 1] if isinstance(options["hidden"], list) else [3, 4, 2]
+    net = Network(dims, seed=5, **options)
+    config = net.config()
+    assert set(config) == {
+        "layer_dims", "activations", "loss", "init", "seed", "legacy_rng", "dtype", "l2"
+    }  # fmt: skip
+    back = Network.from_config(config, net.theta)
+    assert back.config() == config
+    assert back.theta.dtype == net.theta.dtype
+    X = rng.standard_normal((3, 6)).astype(net.dtype)
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    # what a file may leave out: legacy_rng, l2 and init take their defaults
+    short = {k: v for k, v in config.items() if k not in ("legacy_rng", "l2", "init")}
+    rebuilt = Network.from_config(short).config()
+    assert rebuilt["legacy_rng"] is False and rebuilt["l2"] == 0.0 and rebuilt["init"] == "zeros"
+
+
+def test_summary_lists_each_layer_its_shapes_and_parameter_count() -> None:
+    assert Network([3, 4, 1], seed=0).summary().splitlines() == [
+        "layer  W shape         b shape     activation      params",
+        "1      (4, 3)          (4, 1)      relu                16",
+        "2      (1, 4)          (1, 1)      sigmoid              5",
+        "loss: binary_crossentropy   parameters: 21   dtype: float64",
+    ]
+    assert repr(Network([3, 4, 1], seed=0)) == (
+        "Network([3, 4, 1], activations=['relu', 'sigmoid'], loss='binary_crossentropy')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("AL", "got"),
+    [(np.zeros(3), "shape (3,)"), (np.zeros((2, 3)), "shape (2, 3)"), ([[0.5]], "list")],
+)
+def test_cost_names_what_it_got_instead_of_the_output(AL, got) -> None:
+    with pytest.raises(ValueError) as err:
+        Network([3, 4, 1], seed=0).cost(AL, np.zeros((1, 3)))
+    assert str(err.value) == (
+        f"AL must be the network's output, an array of shape (n_y=1, m), got {got}. "
+        "Hint: AL, caches = net.forward(X)."
+    )

@@ -102,6 +102,37 @@ def test_defaults_and_config() -> None:
     }
     assert RMSProp().config()["beta"] == 0.9
     assert GradientDescent().plain and not Adam().plain
+    # every optimizer's defaults, as a checkpoint's fingerprint records them
+    assert GradientDescent().config() == {"name": "gd", "learning_rate": 0.01}
+    assert Momentum().config() == {"name": "momentum", "learning_rate": 0.01, "beta": 0.9}
+    assert RMSProp().config() == {
+        "name": "rmsprop",
+        "learning_rate": 0.001,
+        "beta": 0.9,
+        "epsilon": 1e-8,
+    }
+
+
+@pytest.mark.parametrize("name", ["momentum", "rmsprop", "adam"])
+def test_a_flat_step_keeps_its_state_under_theta(name: str) -> None:
+    opt = OPTIMIZERS[name](0.1)
+    opt.step(np.zeros(3), np.ones(3))
+    assert list(opt.state) == ["theta"]  # the key a checkpoint stores the state under
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_parameters_take_their_gradients_as_float32(name, rng) -> None:
+    # the course's dicts may hold float64 gradients: they are rounded to the parameters'
+    # dtype first, so that both paths compute in float32 alike
+    params = {"W1": rng.standard_normal((50, 40)).astype(np.float32)}
+    flat = params["W1"].ravel().copy()
+    by_dict, by_flat = OPTIMIZERS[name](0.1), OPTIMIZERS[name](0.1)
+    for _ in range(3):
+        dW1 = rng.standard_normal((50, 40))
+        by_dict.update(params, {"dW1": dW1})
+        by_flat.step(flat, dW1.astype(np.float32).ravel())
+    assert params["W1"].dtype == np.float32
+    np.testing.assert_array_equal(params["W1"].ravel(), flat)
 
 
 def test_get_optimizer() -> None:
@@ -129,6 +160,10 @@ def test_hyperparameters_are_checked() -> None:
     assert Momentum(beta=0.0).beta == 0.0  # β = 0: no averaging, plain gradient descent
     with pytest.raises(ValueError, match=r"epsilon must be finite and > 0"):
         RMSProp(epsilon=np.nan)
+    with pytest.raises(ValueError, match=r"^epsilon must be finite and > 0"):
+        Adam(epsilon=0.0)
+    with pytest.raises(ValueError, match=r"^learning_rate must be finite and > 0"):
+        Momentum(learning_rate=-1.0)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -364,3 +364,65 @@ def test_other_repeats_in_the_preprocessing_are_refused(saved_with_preprocessing
     edit_header(saved_with_preprocessing, edit)
     with pytest.raises(ValueError, match=match):
         load_model(saved_with_preprocessing)
+
+
+# ----- the network section of a header, field by field (model.check_network_config) ---------
+NETWORK = {
+    "layer_dims": [4, 5, 3],
+    "activations": [{"name": "relu"}, {"name": "sigmoid"}],
+    "loss": "multilabel_crossentropy",
+    "init": "he",
+    "legacy_rng": False,
+    "dtype": "float64",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (None, "network is missing"),
+        ({"layer_dims": (4, 3)}, "layer_dims must be a list of positive integers, got (4, 3)"),
+        ({"layer_dims": [4]}, "layer_dims must be a list of positive integers, got [4]"),
+        ({"layer_dims": [4, 0]}, "layer_dims must be a list of positive integers, got [4, 0]"),
+        (
+            {"layer_dims": [4, True]},
+            "layer_dims must be a list of positive integers, got [4, True]",
+        ),
+        ({"layer_dims": [4, 2.0]}, "layer_dims must be a list of positive integers, got [4, 2.0]"),
+        ({"dtype": "float16"}, "dtype must be float32 or float64, got 'float16'"),
+        ({"dtype": None}, "dtype must be float32 or float64, got None"),
+        ({"activations": [{"name": "relu"}]}, "activations must list 2 entries"),
+        ({"activations": "relu"}, "activations must list 2 entries"),
+        ({"activations": ["relu", "sigmoid"]}, "unknown activation 'relu'"),
+        ({"activations": [{"name": "relu"}, {"name": "x"}]}, "unknown activation {'name': 'x'}"),
+        ({"loss": 5}, "unknown loss 5"),
+        ({"loss": "os.system"}, "unknown loss 'os.system'"),
+        ({"init": "ones"}, "unknown init 'ones'"),
+        ({"legacy_rng": "no"}, "legacy_rng must be true or false, got 'no'"),
+        ({"legacy_rng": None}, "legacy_rng must be true or false, got None"),
+    ],
+)
+def test_each_field_of_the_network_section_is_checked_with_its_own_message(change, message):
+    net = None if change is None else NETWORK | change
+    with pytest.raises(ValueError) as err:
+        persistence.model.check_network_config(net)
+    assert str(err.value) == message
+
+
+def test_the_network_section_accepts_every_field_at_its_limits():
+    check = persistence.model.check_network_config
+    assert check(NETWORK) == ([4, 5, 3], "float64")
+    longest = [1] * persistence.model.MAX_LAYERS  # the most layers a file may hold, 1 unit each
+    acts = [{"name": "relu"}] * (len(longest) - 1)
+    assert check(NETWORK | {"layer_dims": longest, "activations": acts})[0] == longest
+    with pytest.raises(ValueError, match="layer_dims must be"):
+        check(NETWORK | {"layer_dims": [*longest, 1], "activations": [*acts, {"name": "relu"}]})
+    one = NETWORK | {"layer_dims": [1, 1], "activations": [{"name": "sigmoid"}]}
+    assert check(one | {"dtype": "float32"}) == ([1, 1], "float32")
+    for loss in ("bce", "squared_error"):  # an alias, a name
+        assert check(NETWORK | {"loss": loss})[1] == "float64"
+    for init in ("auto", "zeros"):
+        assert check(NETWORK | {"init": init})[0] == [4, 5, 3]
+    absent = {k: v for k, v in NETWORK.items() if k not in ("init", "legacy_rng")}
+    assert check(absent | {"legacy_rng": True})[0] == [4, 5, 3]
+    assert check(absent)[0] == [4, 5, 3]

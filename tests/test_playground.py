@@ -11,11 +11,19 @@ import sys
 import numpy as np
 import pytest
 
+from layerwise.callbacks import DivergenceError
 from layerwise.data import load_planar
 from layerwise.diagnostics import gradient_norms
 from layerwise.playground import datasets as pd
 from layerwise.playground.history import MAX_CURVE_POINTS
-from layerwise.playground.schema import MAX_MESSAGE_CHARS, Command, Config, MessageError, parse
+from layerwise.playground.schema import (
+    LIMITS,
+    MAX_MESSAGE_CHARS,
+    Command,
+    Config,
+    MessageError,
+    parse,
+)
 from layerwise.playground.session import AUTO_FRACTION, AUTO_MAX_EPOCHS, Session
 
 pytest.importorskip("starlette")
@@ -120,6 +128,35 @@ def test_parse_rejects_hostile_messages(text, match):
         parse(text)
 
 
+# Every number the page may set, at both ends of its range (LIMITS includes both ends).
+NUMBERS = [name for name in LIMITS if name not in ("layers", "units")]
+
+
+@pytest.mark.parametrize("end", [0, 1], ids=["low", "high"])
+@pytest.mark.parametrize("name", NUMBERS)
+def test_parse_accepts_both_ends_of_every_range(name, end):
+    value = LIMITS[name][end]
+    assert parse(config(**{name: value})).changes == {name: value}
+
+
+@pytest.mark.parametrize("end", [0, 1], ids=["low", "high"])
+def test_parse_accepts_the_ends_of_the_layer_ranges(end):
+    layers = [LIMITS["units"][end]] * LIMITS["layers"][end]
+    assert parse(config(layers=layers)).changes == {"layers": tuple(layers)}
+    assert parse(config(layers=[LIMITS["units"][0]])).changes == {"layers": (LIMITS["units"][0],)}
+
+
+def test_a_session_at_the_low_end_of_every_range_trains():
+    # noise 0, no dev set, the fewest examples, l2 0, seed 0, the smallest rate and batch
+    lows = {name: LIMITS[name][0] for name in NUMBERS}
+    session = Session(Config().merged(parse(config(**lows)).changes))
+    session._train(1)
+    frame = session.frame()
+    assert session.config.examples == LIMITS["examples"][0] and session.epoch == 1
+    assert np.isfinite(frame["metrics"]["cost"])
+    json.dumps(frame, allow_nan=False)
+
+
 def test_config_fits_activations_to_the_layers():
     c = Config().merged({"layers": (8, 4, 2)})
     assert c.activation == ("tanh", "tanh", "tanh")
@@ -216,6 +253,19 @@ def test_zero_init_keeps_every_hidden_unit_identical():
     assert wide.frame()["units"][0]["identical"] == []
 
 
+def _epochs_until_divergence(config: Config) -> int:
+    """The epochs fit runs one at a time on the session's network and data until one diverges,
+    that one included (it updated the weights too)."""
+    ref = Session(config)
+    dev = (ref.X_dev, ref.Y_dev) if ref.X_dev.shape[1] else None
+    for epochs in range(1, 1000):
+        try:
+            ref.net.fit(ref.X, ref.Y, epochs=1, optimizer=ref.optimizer, dev=dev)
+        except DivergenceError:
+            return epochs
+    raise AssertionError("no divergence in 1000 epochs")
+
+
 def test_divergence_pauses_with_a_message_and_play_starts_again():
     session = Session(Config(dataset="surface", layers=(8,), activation=("linear",)))
     session.handle(parse(config(learning_rate=10.0, speed=50)))
@@ -227,6 +277,8 @@ def test_divergence_pauses_with_a_message_and_play_starts_again():
     )
     assert not session.running and messages[0]["metrics"]["cost"] is None
     assert f"at epoch {session.epoch} " in messages[1]["message"] and session.epoch >= 1
+    diverging = Config(dataset="surface", layers=(8,), activation=("linear",), learning_rate=10.0)
+    assert session.epoch == _epochs_until_divergence(diverging) < 50
     assert messages[0]["epoch"] == session.epoch
     json.dumps(messages, allow_nan=False)
     session.handle(parse(config(learning_rate=0.01)))

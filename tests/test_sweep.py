@@ -99,16 +99,24 @@ def loaded(url: str, study: str):
         storage.engine.dispose()
 
 
+def watched(path: Path) -> str:
+    """A URL that reads a live SQLite study and can never write to it. Opened read-write, the
+    test's storage would create the tables itself when it came first; racing the worker doing
+    the same, one of the two could fail ("table already exists") and the test with it."""
+    return f"sqlite:///file:{path}?mode=ro&uri=true"
+
+
 def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float, reported=0):
     """The first RUNNING trial of ``study`` run by one of ``pids`` that has reported at least
-    ``reported`` epochs."""
+    ``reported`` epochs (a SQLite study: through :func:`watched`)."""
     while time.monotonic() < deadline:
         try:
             with loaded(url, study) as s:
                 running = s.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
         except KeyError:  # the study is not created yet
             running = []
-        except sqlalchemy.exc.OperationalError:  # the worker is creating the tables right now
+        # no file yet, tables not all created yet (read-only: only the worker creates them)
+        except (sqlalchemy.exc.OperationalError, optuna.exceptions.StorageInternalError):
             running = []
         for t in running:
             if t.user_attrs.get("pid") in pids and len(t.intermediate_values) >= reported:
@@ -205,9 +213,8 @@ def test_local_workers_share_the_default_file_and_retry_a_killed_workers_trial(
     )
     url = f"sqlite:///{out / 'study.db'}"
     deadline = time.monotonic() + WAIT
-    while not (out / "study.db").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    running = wait_for_running_trial(url, "planar", _children(parent.pid, 2, deadline), deadline)
+    workers = _children(parent.pid, 2, deadline)
+    running = wait_for_running_trial(watched(out / "study.db"), "planar", workers, deadline)
     victim = running.user_attrs["pid"]
     os.kill(victim, signal.SIGKILL)
     assert parent.wait(WAIT) == 0, (tmp_path / "stderr.txt").read_text()
@@ -244,10 +251,9 @@ def test_ctrl_c_marks_the_trial_failed_and_leaves_the_study_usable(space_file, t
     worker = start_worker(tmp_path, "planar", "--trials", 50, "--space", slow, "--out", out)
     url = f"sqlite:///{out / 'study.db'}"
     deadline = time.monotonic() + WAIT
-    while not (out / "study.db").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
     # Ctrl-C once an epoch is reported: one pressed in epoch 0 ends the trial before it reports
-    running = wait_for_running_trial(url, "planar", {worker.pid}, deadline, reported=1)
+    study_db = watched(out / "study.db")
+    running = wait_for_running_trial(study_db, "planar", {worker.pid}, deadline, reported=1)
     worker.send_signal(signal.SIGINT)
     assert worker.wait(WAIT) == 130
     err = (tmp_path / "stderr.txt").read_text()

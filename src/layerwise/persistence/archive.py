@@ -312,5 +312,5 @@ def _npy_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, fmt: For
 
 def _read_array(zf: zipfile.ZipFile, name: str) -> Array:
     with zf.open(f"{name}.npy") as f:
-        array = np.lib.format.read_array(f, allow_pickle=False)
+        array = np.lib.format.read_array(f, allow_pickle=False, max_header_size=MAX_NPY_HEADER)
     return array.astype(array.dtype.newbyteorder("="), copy=False)
