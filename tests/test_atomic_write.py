@@ -61,9 +61,18 @@ def test_a_failing_rename_or_temporary_file_is_reported_in_one_line(tmp_path, mo
     with pytest.raises(PermissionError, match=r"cannot write .*h.json: Permission denied; nothing"):
         atomic_write(target, b"{}")
     assert _files(tmp_path) == []
-    monkeypatch.setattr(persistence.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(persistence.os, "open", refuse)  # the temporary file cannot be made
     with pytest.raises(PermissionError, match=r"cannot write .*: Permission denied; nothing was"):
         atomic_write(target, b"{}")
+
+
+def test_temporary_names_are_drawn_again_when_taken(tmp_path, monkeypatch) -> None:
+    names = iter(["aaaaaaaaaaaa", "aaaaaaaaaaaa", "bbbbbbbbbbbb"])
+    monkeypatch.setattr(persistence.secrets, "token_hex", lambda n: next(names))
+    (tmp_path / ".t.bin.aaaaaaaaaaaa.tmp").write_bytes(b"someone else's")
+    atomic_write(tmp_path / "t.bin", b"new")
+    assert (tmp_path / "t.bin").read_bytes() == b"new"
+    assert (tmp_path / ".t.bin.aaaaaaaaaaaa.tmp").read_bytes() == b"someone else's"
 
 
 def test_an_interrupt_during_a_write_removes_the_temporary_file(tmp_path) -> None:
@@ -134,10 +143,10 @@ def test_a_bare_file_name_is_written_in_the_working_folder(tmp_path, monkeypatch
     assert (tmp_path / "plain.txt").read_bytes() == b"x" and _files(tmp_path) == ["plain.txt"]
 
 
-@pytest.fixture
-def umask_022():
-    old = os.umask(0o022)  # the usual umask: a new file is rw-r--r--
-    yield
+@pytest.fixture(params=[0o022, 0o077], ids=["umask-022", "umask-077"])
+def umask(request):
+    old = os.umask(request.param)  # 022, the usual: rw-r--r--; 077, a private user: rw-------
+    yield request.param
     os.umask(old)
 
 
@@ -152,12 +161,13 @@ def _save_checkpoint(path) -> None:
 
 @pytest.mark.parametrize("save", [_save_model, _save_checkpoint], ids=["model", "checkpoint"])
 def test_a_new_file_gets_the_usual_mode_and_an_overwritten_one_keeps_its_own(
-    tmp_path, umask_022, save
+    tmp_path, umask, save
 ) -> None:
-    # the temporary file is made 0600; without the chmod before the rename files would be too
+    # a new file gets the mode open() would give it (0o666 less the umask), not mkstemp's 0o600
+    # nor a fixed 0o644 that a private umask would not want
     path = tmp_path / "file.npz"
     save(path)
-    assert path.stat().st_mode & 0o777 == 0o644
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     path.chmod(0o640)
     save(path)
     assert path.stat().st_mode & 0o777 == 0o640

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+def _new_file(folder: Path, name: str) -> tuple[int, str]:
+    """A new, uniquely named temporary file beside ``name``, open for writing. Created with
+    mode 0o666 as ``open(path, "wb")`` would be, so the user's umask decides its permissions
+    (``tempfile.mkstemp`` makes 0o600 files)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = str(folder / f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name for {name} in {folder}")
 
 
 def atomic_write(path: str | Path, content: bytes | Callable[[Any], None]) -> Path:
@@ -25,12 +39,13 @@ def atomic_write(path: str | Path, content: bytes | Callable[[Any], None]) -> Pa
         raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist.")
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = _new_file(folder, path.name)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        if path.exists():  # an overwritten file keeps its mode
+            os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)
     except OSError as err:
         if tmp is not None:
