@@ -122,13 +122,8 @@ def transform_columns(pre, columns: Mapping[str, Array], order: list[str], dtype
     found = {name: int(g.sum()) for name, g in gap.items() if g.any()}
     imp.check_gaps(pre, found)
     rows = np.empty((m, pre.n_x), dtype=dtype)  # (m, n_x)
-    A = imp.imputed(pre, _numbers(pre, columns, m))  # (m, n_scaled)
-    if pre.scaler is not None:
-        A = pre.scaler.transform(A.T).T
-    elif pre.scaling == "unit":
-        A = A / 255.0
     offset = pre.n_scaled + len(pre.indicators)
-    rows[:, : pre.n_scaled] = A
+    rows[:, : pre.n_scaled] = imp.numeric_block(pre, _numbers(pre, columns, m))  # (m, n_scaled)
     for j, name in enumerate(pre.indicators):
         rows[:, pre.n_scaled + j] = gap[name]
     unseen = _encode(pre, columns, gap, rows, offset)

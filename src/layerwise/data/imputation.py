@@ -90,6 +90,15 @@ def imputed(pre, A: Array) -> Array:
     return np.where(gap, np.asarray(pre.medians, dtype=np.float64)[None, :], A)
 
 
+def numeric_block(pre, raw: Array) -> Array:
+    """``(m, n_scaled)``: the numeric inputs as the network sees them, each gap filled with its
+    training median (:func:`imputed`), then standardized (or divided by 255 for pixels)."""
+    A = imputed(pre, raw)
+    if pre.scaler is not None:
+        return pre.scaler.transform(A.T).T
+    return A / 255.0 if pre.scaling == "unit" else A
+
+
 def indicator_block(pre, features) -> Array:
     """``(m, n_indicators)`` 1.0 where the value is missing."""
     return features[pre.indicators].isna().to_numpy(dtype=np.float64)

@@ -185,13 +185,8 @@ class Preprocessor:
             features = features[expected]  # without the dropped columns
         found = imp.gaps(self, features)  # refused unless imputing
         rows = np.empty((len(features), self.n_x), dtype=dtype)  # (m, n_x)
-        A = imp.imputed(self, imp.raw_numbers(self, features))  # (m, n_scaled)
-        if self.scaler is not None:
-            A = self.scaler.transform(A.T).T
-        elif self.scaling == "unit":
-            A = A / 255.0
         offset = self.n_scaled + len(self.indicators)
-        rows[:, : self.n_scaled] = A
+        rows[:, : self.n_scaled] = imp.numeric_block(self, imp.raw_numbers(self, features))
         rows[:, self.n_scaled : offset] = imp.indicator_block(self, features)
         unseen = imp.encode_categories(self, features, rows, offset)
         self.report = {"imputed": found, "unseen": unseen}
