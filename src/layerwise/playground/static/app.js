@@ -117,7 +117,7 @@ const HANDLERS = {
     over.hidden = m.overfitting === null || m.overfitting === undefined;
     over.textContent = over.hidden ? "" : "dev cost rising while train cost falls: overfitting " +
       `(the dev cost was lowest at epoch ${m.overfitting.toLocaleString("en-US")}). ` +
-      "Try L2 λ, more examples, or stop near that epoch.";
+      "Try L2 λ, dropout (keep_prob below 1), more examples, or stop near that epoch.";
     drawBoundary();
     drawUnits(m);
     drawWires(m);
