@@ -170,7 +170,7 @@ def layerwise_paths(wl: Workload) -> list[Layerwise]:
         systems.append(Layerwise(wl, "mkl"))
     if compiled_by_auto(wl):  # the small networks' compiled steps, beside today's tape
         systems.append(Layerwise(wl, "tape"))
-    elif paths.epoch_kernel(elements=10**9, work=0) is not None:  # numba and SciPy here
+    elif paths.epoch_kernel(elements=10**9, work=0, choice="auto") is not None:  # numba, SciPy
         systems.append(Layerwise(wl, "compiled"))
     return systems
 

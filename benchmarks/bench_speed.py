@@ -99,7 +99,7 @@ def print_environment() -> None:
     print(
         f"- layerwise's engine chooses: kernels {chosen['kernels']}, BLAS {chosen['blas']}; "
         f"MKL: {mkl.code_path() or 'not installed'}; small networks' steps compiled whole: "
-        f"{'yes' if paths.epoch_kernel(elements=10**9, work=0) else 'no (numba or SciPy missing)'}"
+        + ("yes" if paths.epoch_kernel(10**9, 0) else "no (opt-in: LAYERWISE_EPOCH=compiled)")
     )
     if JAX is None:
         print("- JAX: not installed, skipped (`pip install -e '.[bench]'` brings it)")

@@ -185,13 +185,23 @@ def test_what_the_compiled_steps_do_not_cover_runs_on_the_tape(monkeypatch, used
     assert np.array_equal(forced[0], tape[0])
 
 
-def test_auto_compiles_small_networks_on_large_enough_epochs(monkeypatch, used) -> None:
+def test_the_default_keeps_the_tape_and_auto_compiles_small_networks(monkeypatch, used) -> None:
     monkeypatch.delenv("LAYERWISE_EPOCH", raising=False)
+    monkeypatch.delenv("LAYERWISE_KERNELS", raising=False)
     monkeypatch.setattr(paths, "EPOCH", None)
+    monkeypatch.setattr(paths, "EPOCH_MIN_ELEMENTS", 100)
     X, Y = _data("binary", np.float64, m=50)
+    _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
+    assert not used  # opt-in: no compile pause in a default fit
+    monkeypatch.setattr(paths, "EPOCH", "auto")
+    monkeypatch.setattr(paths, "EPOCH_MIN_ELEMENTS", 10**6)
     _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
     assert not used  # a toy epoch: not worth loading the compiled code
     monkeypatch.setattr(paths, "EPOCH_MIN_ELEMENTS", 100)
+    monkeypatch.setattr(paths, "KERNELS", "numpy")  # the reference path: numba kept out
+    _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
+    assert not used
+    monkeypatch.setattr(paths, "KERNELS", None)
     _net("relu", "binary", np.float64).fit(X, Y, epochs=1, batch_size=16)
     assert used
     monkeypatch.setattr(paths, "EPOCH_MAX_WORK", 100)  # steps too large: the tape

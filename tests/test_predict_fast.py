@@ -240,6 +240,28 @@ def test_predict_proba_takes_the_lean_path_only_for_the_library_forward() -> Non
         plain.predict_proba(X.T)
 
 
+def test_predict_proba_runs_a_subclass_private_forward_and_a_layer_subclass() -> None:
+    class Halved(lw.Network):
+        def _forward(self, A, dropout=None):
+            AL, caches = super()._forward(A, dropout)
+            return AL / 2, caches
+
+    class Shifted(lw.Dense):
+        def forward(self, A_prev):
+            A, cache = super().forward(A_prev)
+            return A + 1, cache
+
+    X = np.random.default_rng(0).standard_normal((2, 4))
+    plain, halved = lw.Network([2, 3, 1], seed=0), Halved([2, 3, 1], seed=0)
+    assert np.array_equal(halved.predict_proba(X), plain.predict_proba(X) / 2)
+    shifted = lw.Network([2, 3, 1], seed=0)
+    shifted.layers[0] = Shifted(
+        shifted.layers[0].W, shifted.layers[0].b, shifted.layers[0].activation
+    )
+    assert np.array_equal(shifted.predict_proba(X), shifted.forward(X)[0])
+    assert not np.array_equal(shifted.predict_proba(X), plain.predict_proba(X))
+
+
 def test_a_wide_table_takes_the_reference_path() -> None:
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(5, 300)), columns=[f"p{j}" for j in range(300)])
@@ -261,3 +283,30 @@ def test_regressor_predictions_with_gaps_equal_the_reference_path(dtype) -> None
         Z = _reference_logits(est, rows).T
         scale, mean = est.target_scale_.astype(Z.dtype), est.target_mean_.astype(Z.dtype)
         np.testing.assert_array_equal(est.predict(rows), Z * scale + mean)
+
+
+@pytest.mark.parametrize("m", [6, 21])
+def test_values_equal_in_python_but_not_as_text_keep_their_own_category(m) -> None:
+    # pandas' hashing takes True, 1 and 1.0 for one value; the reference compares str(value)
+    rng = np.random.default_rng(4)
+    features = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["1", "True", "a"], 300)})
+    pre = Preprocessor(unseen="ignore").fit(
+        features, pd.DataFrame({"y": rng.choice(["n", "y"], 300)})
+    )
+    net = lw.Network([pre.n_x, 4, pre.n_y], output=pre.output, seed=1)
+    net.theta[:] = np.random.default_rng(1).normal(size=net.theta.shape)
+    saved = SavedModel(net, pre)
+    values = [True, 1, "a", 1.0, "1", "True"] * (m // 6) + ["a"] * (m % 6)
+    frame = pd.DataFrame({"x": np.linspace(-1, 1, m), "c": pd.Series(values, dtype=object)})
+    np.testing.assert_array_equal(saved.output(frame), _reference(saved, frame))
+
+
+def test_a_mapping_of_series_with_other_indexes_lines_up_as_pandas_does() -> None:
+    saved = _model("binary", np.float64)
+    frame = _features(np.random.default_rng(8), 30, gaps=False)
+    columns = {c: frame[c] for c in frame.columns}
+    columns["n"] = frame["n"][::-1]  # the same values, another index order
+    assert fast.columns_of(saved.preprocessor, columns) is None
+    np.testing.assert_array_equal(saved.output(columns), _reference(saved, pd.DataFrame(columns)))
+    same = {c: frame[c] for c in frame.columns}
+    assert fast.columns_of(saved.preprocessor, same) is not None

@@ -20,6 +20,11 @@ from .layers import Dense
 Array = np.ndarray
 
 
+def covers(layers: Sequence[Dense]) -> bool:
+    """Whether every layer is a plain ``Dense`` (a subclass's own forward must run instead)."""
+    return all(type(layer) is Dense for layer in layers)
+
+
 def logits(layers: Sequence[Dense], X: Array) -> Array:
     """``Z[L] (n_y, m)`` of ``X (n_x, m)``, an input already checked (shape, dtype, finite)."""
     A = X

@@ -255,16 +255,14 @@ class Network:
     # ----- using the network ---------------------------------------------------------------
     def predict_proba(self, X: Array) -> Array:
         """AL, shape ``(n_y, m)``: probabilities for sigmoid/softmax, values for regression."""
-        if type(self).forward is not Network.forward:  # a subclass's own forward decides
+        own = (type(self).forward, type(self)._forward) != (Network.forward, Network._forward)
+        if own or not inference.covers(self.layers):  # a subclass's (or layer's) forward decides
             return self.forward(X)[0]
         return inference.output(self.layers, v.check_inputs("X", X, self.layer_dims[0], self.dtype))
 
     def predict(self, X: Array) -> Array:
-        """Predictions for ``X (n_x, m)``.
-
-        Binary / multi-label: 0/1 at 0.5, shape ``(n_y, m)``; multi-class: class index, shape
-        ``(1, m)``; regression: the output values ``(n_y, m)``.
-        """
+        """Predictions for ``X (n_x, m)``: binary / multi-label 0/1 at 0.5, ``(n_y, m)``;
+        multi-class the class index, ``(1, m)``; regression the output values ``(n_y, m)``."""
         AL = self.predict_proba(X)
         if self.pair.task in ("binary", "multilabel"):
             return (AL > 0.5).astype(np.int64)

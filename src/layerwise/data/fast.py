@@ -63,6 +63,10 @@ def columns_of(pre, data) -> dict[str, Array] | None:
     if len(pre.numeric) + len(pre.dates) + len(pre.categorical) > _MANY_COLUMNS:
         return None  # images, wide tables: pandas converts them in one call, not one per column
     keys = data.columns if hasattr(data, "columns") else list(data)
+    if not hasattr(data, "columns"):  # pandas lines Series up by their index, not by position
+        indexes = [v.index for v in data.values() if isinstance(v, pd.Series)]
+        if any(not ix.equals(indexes[0]) for ix in indexes[1:]):
+            return None
     raw = {str(c): c for c in keys}
     if hasattr(data, "columns") and len(data) <= _FEW_ROWS:
         data = _frame_columns(data)  # one conversion: a column selection costs more than a row
@@ -161,7 +165,10 @@ def _encode(pre, columns, gap, rows: Array, offset: int) -> dict[str, int]:
             values = np.where(gap[name], pre.modes[name], values) if fill else values
         index = {c: i for i, c in enumerate(categories)}  # compared as str(value), as the
         index |= dict.fromkeys(pre.infrequent.get(name, ()), len(categories))  # reference
-        if m <= 16:  # a few rows: one lookup each beats hashing
+        # pandas' hashing takes 1, 1.0 and True for one value where str() tells them apart: it
+        # groups text only; a few rows, or a column of mixed types, are looked up one by one.
+        text = m > 16 and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+        if not text:
             codes = np.array([index.get(str(v), -1) for v in values.tolist()], dtype=np.intp)
         else:  # one lookup per distinct value
             found, distinct = pd.factorize(values, use_na_sentinel=False)

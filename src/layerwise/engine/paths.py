@@ -12,11 +12,13 @@ Three settings, each read when an engine is built (so a change applies to the ne
   *and* runs a code path tuned for this CPU (on CPUs it does not recognize, such as AMD's, MKL
   falls back to generic code that was slower than OpenBLAS in the speed benchmark).
 
-- **epoch**: ``"tape"``, the recorded steps above, or ``"compiled"``, whole runs of steps in
-  one compiled call (:mod:`.whole`, numba and the BLAS it calls through SciPy); ``"auto"`` (the
-  default) compiles a network's steps when numba and SciPy are installed, the epoch is large
-  enough to repay loading the compiled code (:data:`EPOCH_MIN_ELEMENTS`) and each step small
-  enough that the tape's Python calls, not its products, are its cost (:data:`EPOCH_MAX_WORK`).
+- **epoch**: ``"tape"`` (the default), the recorded steps above, or ``"compiled"``, whole runs
+  of steps in one compiled call (:mod:`.whole`, numba and the BLAS it calls through SciPy);
+  ``"auto"`` compiles a network's steps when numba and SciPy are installed, ``KERNELS`` is not
+  ``"numpy"``, the epoch is large enough to repay loading the compiled code
+  (:data:`EPOCH_MIN_ELEMENTS`) and each step small enough that the tape's Python calls, not its
+  products, are its cost (:data:`EPOCH_MAX_WORK`). Opt-in: the first compile of a signature,
+  once per install, takes 10-20 s (cached on disk afterwards).
   A network the compiled code does not cover (a custom record, a non-fused output pair, an
   optimizer subclass) keeps the tape, whatever the setting.
 
@@ -54,7 +56,7 @@ EPOCH_MIN_ELEMENTS = 100_000
 #: 1], batches of 64, interleaved, medians of 5; compiled ÷ tape, float32 and float64): n = 32
 #: 0.89/0.90, 64 1.00/0.92, 128 (1.3 M) 0.50/0.62, 256 (4.7 M) 2.8/1.14, 512 1.18/1.12.
 EPOCH_MAX_WORK = 2_000_000
-EPOCH: str | None = None  # None: $LAYERWISE_EPOCH, else "auto"
+EPOCH: str | None = None  # None: $LAYERWISE_EPOCH, else "tape"
 _CHOICES = {
     "EPOCH": ("auto", "tape", "compiled"),
     "KERNELS": ("auto", "numpy", "numba"),
@@ -68,11 +70,17 @@ def _source(name: str) -> str:
     return f"layerwise.engine.paths.{name}" if globals()[name] is not None else f"LAYERWISE_{name}"
 
 
+#: Each setting's value when neither the module nor the environment sets it. The compiled
+#: steps are opt-in: their first compile, once per install and signature, takes 10-20 s, a
+#: pause no default fit should impose; ``auto`` or ``compiled`` ask for them.
+_DEFAULTS = {"EPOCH": "tape", "KERNELS": "auto", "BLAS": "auto"}
+
+
 def _setting(name: str) -> str:
     given = globals()[name]
     if given is None:
-        given = os.environ.get(f"LAYERWISE_{name}", "auto")
-    value = str(given).strip().lower() or "auto"
+        given = os.environ.get(f"LAYERWISE_{name}", _DEFAULTS[name])
+    value = str(given).strip().lower() or _DEFAULTS[name]
     if value not in _CHOICES[name]:
         raise ValueError(
             f"{_source(name)} must be one of {', '.join(_CHOICES[name])}, got {given!r}. "
@@ -111,15 +119,17 @@ def kernels(elements: int | None = None) -> ModuleType | None:
         raise _missing("KERNELS", "numba") from error
 
 
-def epoch_kernel(elements: int, work: int) -> ModuleType | None:
+def epoch_kernel(elements: int, work: int, choice: str | None = None) -> ModuleType | None:
     """The compiled-steps module (:mod:`.epoch_kernel`) for an epoch of ``elements``
-    activations and steps of ``work`` forward multiply-adds, or None for the tape."""
-    choice = _setting("EPOCH")
+    activations and steps of ``work`` forward multiply-adds, or None for the tape. ``choice``:
+    the EPOCH setting to apply (default: the one set)."""
+    choice = _setting("EPOCH") if choice is None else choice
     if choice == "tape":
         return None
     usable = all(importlib.util.find_spec(name) is not None for name in ("numba", "scipy"))
-    if choice == "auto" and (not usable or elements < EPOCH_MIN_ELEMENTS or work > EPOCH_MAX_WORK):
-        return None
+    small = elements >= EPOCH_MIN_ELEMENTS and work <= EPOCH_MAX_WORK
+    if choice == "auto" and (not usable or not small or _setting("KERNELS") == "numpy"):
+        return None  # (KERNELS=numpy: the reference tape, numba kept out)
     try:
         if not usable:
             raise ImportError("numba's np.dot needs SciPy's BLAS")

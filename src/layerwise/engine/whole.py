@@ -51,7 +51,8 @@ def _hidden_code(kern: ModuleType, act: _acts.Activation) -> tuple[int, float] |
     code = _acts.inplace_of(act)
     slope = 0.0
     if isinstance(code, partial) and code.func is _acts.leaky_relu_inplace and not code.args:
-        slope = code.keywords.get("slope", 0.01)
+        default = inspect.signature(code.func).parameters["slope"].default
+        slope = code.keywords.get("slope", default)
         code = _acts.leaky_relu_inplace if set(code.keywords) <= {"slope"} else None
     elif code is _acts.leaky_relu_inplace:
         slope = inspect.signature(code).parameters["slope"].default
