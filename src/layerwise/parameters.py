@@ -23,14 +23,22 @@ def n_parameters(layer_dims: Sequence[int]) -> int:
     return sum(n * (n_prev + 1) for n_prev, n in pairwise(layer_dims))
 
 
+def block_offsets(layer_dims: Sequence[int]) -> list[int]:
+    """Where each block ``[W|b][l]`` (``n[l] × (n[l-1] + 1)`` values) starts in θ, l = 1..L,
+    and θ's size last."""
+    offsets = [0]
+    for n_prev, n in pairwise(layer_dims):
+        offsets.append(offsets[-1] + n * (n_prev + 1))
+    return offsets
+
+
 def parameter_blocks(flat: Array, layer_dims: Sequence[int]) -> list[Array]:
     """Views ``[W|b][l]`` of shape ``(n[l], n[l-1] + 1)`` into a flat vector, l = 1..L."""
-    blocks, offset = [], 0
-    for n_prev, n in pairwise(layer_dims):
-        size = n * (n_prev + 1)
-        blocks.append(flat[offset : offset + size].reshape(n, n_prev + 1))
-        offset += size
-    return blocks
+    starts = block_offsets(layer_dims)
+    return [
+        flat[start:end].reshape(n, n_prev + 1)
+        for (start, end), (n_prev, n) in zip(pairwise(starts), pairwise(layer_dims), strict=True)
+    ]
 
 
 class Parameters(MutableMapping):

@@ -34,6 +34,7 @@ import numpy as np
 from .. import activations as _acts
 from .. import optimizers as _opts
 from .. import outputs as _outputs
+from ..parameters import block_offsets
 from . import paths as _paths
 from .tape import Step
 
@@ -153,7 +154,7 @@ class Compiled:
         net = engine.net
         self.kern, self.engine, self.optimizer = kern, engine, optimizer
         dims = list(net.layer_dims)
-        self.keep = [1.0, *(net.keep_prob or (1.0,) * (len(dims) - 2)), 1.0]  # keep[l]
+        self.keep = [1.0, *net.keep_prob, 1.0]  # keep[l], l = 0..L (input and output: 1)
         self.dims, self.keep_array = np.array(dims, np.int64), np.array(self.keep)
         self.codes, self.slopes = np.array(codes, np.int64), np.array(slopes)
         self.opt, settings = opt
@@ -161,8 +162,7 @@ class Compiled:
         self.hyper[kern.PLAIN] = engine.plain_scale or 1.0
         self.unweighted = np.empty((0, 1), net.dtype)
         self.scalars = np.zeros(8, net.dtype)  # the optimizer's constants in θ's dtype
-        self.toff = np.zeros(len(dims), np.int64)
-        self.toff[1:] = np.cumsum([0, *(n * (p + 1) for p, n in pairwise(dims))])[:-1]
+        self.toff = np.array([0, *block_offsets(dims)[:-1]], np.int64)  # [W|b][l] in θ, l ≥ 1
         self.offs, size = layout(dims, B, self.keep)
         self.ws = np.zeros(size, net.dtype)
         self.bounds = np.array([s.first for s in steps] + [steps[-1].end], np.int64)
