@@ -21,10 +21,9 @@ a few in-place elementwise calls and no Python bookkeeping. What the tape does, 
   L2 term uses λ/s (s = the raw weights' mean), so weight 2 == the example twice;
 - activations are applied in place; their derivatives are read from A, and ReLU's mask
   (0.0/1.0), made in the forward pass, is its derivative; a one-unit layer's Wᵀ dZ is a
-  broadcast product, not a GEMM;
-- dA_prev is not computed for the first layer;
-- dropout (``keep_prob < 1``) draws each hidden layer's mask into a buffer and writes the
-  dropped A[l] beside A[l], which keeps g(Z) for g' (:mod:`.dropout`); none: no op at all;
+  broadcast product, not a GEMM; dA_prev is not computed for the first layer;
+- dropout (``keep_prob < 1``): each mask drawn into a buffer, the dropped A[l] beside A[l]
+  (kept: g(Z), for g'; :mod:`.dropout`); no dropout, no op;
 - the logits of every step are written into one epoch buffer, so the epoch's cost and accuracy
   are computed once per epoch, from the logits (stable).
 - optional paths (``paths``): with numba, the fused kernels of ``kernels`` replace the NumPy
@@ -44,6 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dropout import active as dropout_active
 from ..outputs import is_fused
 from ..parameters import parameter_blocks
 from . import blas as _blas
@@ -134,7 +134,7 @@ class Engine:
         dropout_rng: np.random.Generator | None = None,
     ) -> None:
         self.net, self.X_rows, self.Y_rows = net, X_rows, Y_rows
-        self.dropout_rng = dropout_rng if any(p < 1 for p in net.keep_prob) else None
+        self.dropout_rng = dropout_rng if dropout_active(net.keep_prob) else None
         self.shuffle, self.shuffle_block = shuffle, shuffle_block
         self.w_rows, self.l2_scale = w_rows, l2_scale
         # the fused kernels (numba) or None, and the BLAS for large products (MKL) or None:
