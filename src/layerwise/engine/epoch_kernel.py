@@ -4,16 +4,20 @@ The tape replays a few dozen NumPy calls per step; for a small network (the spee
 W2: 30-64-32-1, batches of 64) their Python overhead is most of the step. :func:`run_steps`
 runs steps ``k0..k1-1`` of an epoch in compiled code: gather, forward, c·dZ[L], backward, L2
 and the optimizer's update, on one preallocated workspace, with the same layout and formulas as
-the tape (``[A; 1]`` rows of ones so the bias rides in each product, ``np.dot`` for the
-products: numba calls BLAS). It computes what the tape computes, in the same order of
-operations except inside the products, so float64 results agree to rounding.
+the tape (``[A; 1]`` rows of ones so the bias rides in each product). The forward products
+``[W|b] [A; 1]`` run :mod:`.gemm`'s register tiles where the batch's size is a multiple of
+their width (W2's 64 and its last batch of 8), else ``np.dot``; the backward ones
+``np.dot`` (numba calls SciPy's BLAS). It computes what the tape computes, in the same order
+of operations except inside the products, so float64 results agree to rounding.
 
 Everything else (the shuffle, the targets' part of c·dZ[L], the dropout draws) stays in NumPy
 and is prepared by :mod:`.whole` before the call: the random streams are the very same draws.
 The workspace holds, for each layer, views built by :func:`view` from offsets (see
 ``whole.layout``): ``H`` (n + 1, B) = [A; 1], ``Hd`` = [A ⊙ D/keep; 1] (dropout only, else
 ``H``), ``D`` (n, B) the scaled mask, ``dZe`` (n + 1, B) = [dZ; spare row]; slot 0 of layer 0
-holds the gathered batch ``X1`` (B, n_x + 1) with its column of ones.
+holds the gathered batch ``X1T`` (n_x + 1, B) with its row of ones. The element-wise loops run
+one loop per activation code, without branches inside, so LLVM vectorizes those it can
+(ReLU and the derivatives; ``tanh`` stays a scalar call).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import math
 
 import numpy as np
 
+from . import gemm
 from .kernels import jit
 
 # hidden activations, output deltas and optimizers, as codes (chosen in ``whole`` by code)
@@ -39,47 +44,56 @@ def view(flat, offset, rows, cols):  # a C-contiguous (rows, cols) view of flat[
 
 @jit
 def activate(code, slope, A):  # A (n, B) holding Z, in place: g(Z), as the tape computes it
-    n, B = A.shape
-    for u in range(n):
-        for e in range(B):
-            z = A[u, e]
-            if code == RELU:
-                if z <= 0:  # nan stays nan, as z · 1[z > 0] in NumPy
-                    A[u, e] = 0
-            elif code == LEAKY_RELU:
-                t = z * slope
-                A[u, e] = (z if z >= t else t) if slope <= 1 else (z if z <= t else t)
-            elif code == TANH:
-                A[u, e] = math.tanh(z)
-            elif code == SIGMOID:  # σ(z) = ½ tanh(z/2) + ½
-                A[u, e] = math.tanh(z * 0.5) * 0.5 + 0.5
+    a = A.reshape(A.size)  # (one loop per code, without branches: vectorized where it can be)
+    if code == RELU:
+        for q in range(a.size):
+            a[q] = 0 if a[q] <= 0 else a[q]  # nan stays nan, as z · 1[z > 0] in NumPy
+    elif code == LEAKY_RELU:
+        for q in range(a.size):
+            z = a[q]
+            t = z * slope
+            a[q] = (z if z >= t else t) if slope <= 1 else (z if z <= t else t)
+    elif code == TANH:
+        for q in range(a.size):
+            a[q] = math.tanh(a[q])
+    elif code == SIGMOID:  # σ(z) = ½ tanh(z/2) + ½
+        for q in range(a.size):
+            a[q] = math.tanh(a[q] * 0.5) * 0.5 + 0.5
 
 
 @jit
 def derivative(code, slope, dA, A):  # dA (n, B) in place: dZ = dA ⊙ g', g' read from A = g(Z)
-    n, B = dA.shape
-    for u in range(n):
-        for e in range(B):
-            a = A[u, e]
-            if code == RELU:
-                if not a > 0:
-                    dA[u, e] *= 0  # a product: nan and inf in dA stay nan
-            elif code == LEAKY_RELU:
-                dA[u, e] *= (1.0 - slope) * (1.0 if a > 0 else 0.0) + slope
-            elif code == TANH:
-                dA[u, e] *= 1 - a * a
-            elif code == SIGMOID:
-                dA[u, e] *= (1 - a) * a
+    d, a = dA.reshape(dA.size), A.reshape(A.size)
+    if code == RELU:  # a product: nan and inf in dA stay nan
+        for q in range(d.size):
+            d[q] *= 1 if a[q] > 0 else 0
+    elif code == LEAKY_RELU:
+        for q in range(d.size):
+            d[q] *= (1.0 - slope) * (1.0 if a[q] > 0 else 0.0) + slope
+    elif code == TANH:
+        for q in range(d.size):
+            d[q] *= 1 - a[q] * a[q]
+    elif code == SIGMOID:
+        for q in range(d.size):
+            d[q] *= (1 - a[q]) * a[q]
 
 
 @jit
-def gather(X_rows, order, i, X1):  # X1 (B, n_x + 1): the batch's rows in the epoch's order
-    B, n1 = X1.shape
+def gather(X_rows, order, i, X1T):  # X1T (n_x + 1, B): the batch's columns in the epoch's order
+    n1, B = X1T.shape
     for e in range(B):
         r = order[i + e]
         for k in range(n1 - 1):
-            X1[e, k] = X_rows[r, k]
-        X1[e, n1 - 1] = 1
+            X1T[k, e] = X_rows[r, k]
+    X1T[n1 - 1, :] = 1
+
+
+@jit
+def product(A, B, C, tiles):  # C = A B: the tiles where C's columns fit them, else BLAS
+    if tiles:
+        gemm.nn(A, B, C)
+    else:
+        np.dot(A, B, C)
 
 
 @jit
@@ -99,11 +113,11 @@ def dropout(U, u0, keep, A, D, Hd):  # D = (U < keep)/keep, Hd[:-1] = A ⊙ D; r
 def forward(X_rows, order, i, B, theta, toff, dims, codes, slopes, keep, ws, offs, U, u0):
     """Z[l] = [W|b][l] [A[l-1]; 1] and A[l] = g(Z[l]) for every layer; the logits land in
     layer L's slot 0. Returns the position in U after the step's draws."""
-    L = dims.size - 1
-    X1 = view(ws, offs[0, 0], B, dims[0] + 1)
-    gather(X_rows, order, i, X1)
+    L, tiles = dims.size - 1, B % gemm.lanes(ws.itemsize) == 0
+    X1T = view(ws, offs[0, 0], dims[0] + 1, B)
+    gather(X_rows, order, i, X1T)
     Z = view(ws, offs[1, 0], dims[1], B)
-    np.dot(view(theta, toff[1], dims[1], dims[0] + 1), X1.T, Z)
+    product(view(theta, toff[1], dims[1], dims[0] + 1), X1T, Z, tiles)
     for l in range(1, L):
         n = dims[l]
         A, H = view(ws, offs[l, 0], n, B), view(ws, offs[l, 0], n + 1, B)
@@ -113,7 +127,7 @@ def forward(X_rows, order, i, B, theta, toff, dims, codes, slopes, keep, ws, off
             D, Hd = view(ws, offs[l, 2], n, B), view(ws, offs[l, 1], n + 1, B)
             u0 = dropout(U, u0, keep[l], A, D, Hd)
         Wb = view(theta, toff[l + 1], dims[l + 1], n + 1)
-        np.dot(Wb, view(ws, offs[l, 1], n + 1, B), view(ws, offs[l + 1, 0], dims[l + 1], B))
+        product(Wb, view(ws, offs[l, 1], n + 1, B), view(ws, offs[l + 1, 0], dims[l + 1], B), tiles)
     return u0
 
 
@@ -148,11 +162,10 @@ def backward(B, theta, g, toff, dims, codes, slopes, keep, ws, offs):
     for l in range(L, 0, -1):
         n, p = dims[l], dims[l - 1]
         dZ, gWb = view(ws, offs[l, 3], n, B), view(g, toff[l], n, p + 1)
+        np.dot(dZ, view(ws, offs[l - 1, 0 if l == 1 else 1], p + 1, B).T, gWb)
         if l == 1:
-            np.dot(dZ, view(ws, offs[0, 0], B, p + 1), gWb)
             continue
         np.dot(view(theta, toff[l], n, p + 1).T, dZ, view(ws, offs[l - 1, 3], p + 1, B))
-        np.dot(dZ, view(ws, offs[l - 1, 1], p + 1, B).T, gWb)
         dZ_prev = view(ws, offs[l - 1, 3], p, B)
         if keep[l - 1] < 1:
             D = view(ws, offs[l - 1, 2], p, B)

@@ -197,10 +197,11 @@ class Compiled:
             v, s = slots.get("v", v), slots.get("s", s)
         X_rows = engine.X_rows.view(np.ndarray)  # a memory map's rows, read in place
         w = self.unweighted if engine.w_epoch is None else engine.w_epoch
-        opt.t = self.kern.run_steps(
-            k0, k1, self.bounds, X_rows, engine.order, engine.T, w, net.theta, engine.gtheta,
-            *self.layers, U, engine.ZL_epoch, self.pen, self.opt, opt.t, self.hyper,
-            self.scalars, v, s,
-        )  # fmt: skip
+        with self.kern.gemm.vectorizing():  # (a first call compiles: the tiles vectorized)
+            opt.t = self.kern.run_steps(
+                k0, k1, self.bounds, X_rows, engine.order, engine.T, w, net.theta,
+                engine.gtheta, *self.layers, U, engine.ZL_epoch, self.pen, self.opt, opt.t,
+                self.hyper, self.scalars, v, s,
+            )  # fmt: skip
         if net.l2:
             engine.penalties.extend(self.pen[: k1 - k0].tolist())
