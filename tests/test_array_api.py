@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+import time
 
 import array_api_strict as strict
 import numpy as np
@@ -262,8 +263,9 @@ def test_reference_fit_and_full_batch_on_a_device(spec, dtype) -> None:
 
 
 @pytest.mark.parametrize(("spec", "dtype"), DEVICES)
-def test_saved_files_are_numpys_byte_for_byte(spec, dtype, tmp_path) -> None:
+def test_saved_files_are_numpys_byte_for_byte(spec, dtype, tmp_path, monkeypatch) -> None:
     cpu, net = _twins(spec, dtype, "relu", "softmax", None, 3)
+    monkeypatch.setattr(time, "time", lambda: 1.7e9)  # the zip's member times: one second
     cpu.save(tmp_path / "cpu.npz")
     net.save(tmp_path / "device.npz")
     assert (tmp_path / "cpu.npz").read_bytes() == (tmp_path / "device.npz").read_bytes()
@@ -294,12 +296,14 @@ def test_to_moves_theta_and_back_and_pickles_keep_the_device() -> None:
 def test_early_stopping_restores_on_a_device() -> None:
     X, Y = _data(4, 1, None, "sigmoid", m=30)
     runs = []
-    for device in (None, "torch"):
+    for device, restore in ((None, True), ("torch", True), ("torch", False)):
         net = lw.Network([4, 5, 1], seed=2, device=device)
-        stop = EarlyStopping(monitor="cost", patience=1, restore_best=True)
-        lw.fit(net, X, Y, epochs=6, learning_rate=30.0, callbacks=[stop])
-        runs.append(backend.to_numpy(net.theta))
+        stop = EarlyStopping(monitor="cost", patience=1, restore_best=restore)
+        history = lw.fit(net, X, Y, epochs=6, learning_rate=30.0, callbacks=[stop])
+        runs.append(backend.to_numpy(net.theta).copy())
+    assert history.best_epoch < history.stopped_epoch  # so restoring θ changes it
     np.testing.assert_allclose(runs[1], runs[0], rtol=0, atol=F64)
+    assert not np.allclose(runs[1], runs[2])
 
 
 def test_divergence_on_a_device_keeps_the_epochs_start() -> None:
@@ -358,6 +362,10 @@ def test_device_checks_speak_as_numpys() -> None:
         net.forward(torch.asarray(bad))
     with pytest.raises(ValueError, match=r"X must have 4 rows"):
         net.forward(torch.asarray(X[:3]))
+    with pytest.raises(TypeError, match=r"X must hold numbers"):
+        net.forward([["a"] * 3] * 4)
+    AL = net.forward(X.tolist())[0]  # host data of any kind: checked, then moved
+    assert isinstance(AL, torch.Tensor) and AL.dtype == torch.float64
     AL, caches = net.forward(X)
     with pytest.raises(ValueError, match=r"Y must hold only 0 and 1.*found 2.0"):
         net.backward(AL, torch.asarray(Y * 2), caches)
@@ -368,3 +376,21 @@ def test_device_checks_speak_as_numpys() -> None:
 def test_a_device_without_float64_refuses_a_float64_network() -> None:
     with pytest.raises(ValueError, match=r"'array-api-strict:no_float64' has no float64.*float32"):
         lw.Network([2, 1], device="array-api-strict:no_float64")
+
+
+def test_gradient_check_refuses_a_device_network() -> None:
+    net = lw.Network([3, 2, 1], seed=0, device="torch")
+    X = np.ones((3, 2))
+    with pytest.raises(ValueError, match=r"gradient_check runs on NumPy.*device 'torch'"):
+        lw.gradient_check(net, X, np.ones((1, 2)))
+
+
+def test_a_device_without_int64_shuffles_and_predicts_with_int32() -> None:
+    # (array-api-strict's argmax makes int64 even there, so softmax is left out)
+    cpu, net = _twins("array-api-strict:no_x64", np.float32, "relu", "sigmoid", None, 1)
+    X, Y = _data(4, 1, None, "sigmoid", m=30)
+    h0 = lw.fit(cpu, X, Y, epochs=2, batch_size=8, optimizer="adam", learning_rate=0.01)
+    h = lw.fit(net, X, Y, epochs=2, batch_size=8, optimizer="adam", learning_rate=0.01)
+    _close(net.theta, cpu.theta, np.float32)
+    np.testing.assert_allclose(h.cost, h0.cost, rtol=0, atol=F32)
+    assert net.predict(X).dtype == strict.int32

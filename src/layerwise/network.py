@@ -19,7 +19,7 @@ from . import _validation as v
 from . import dropout as _dropout
 from . import inference, persistence, placement, training
 from .activations import HIDDEN_ACTIVATIONS, RELU_FAMILY, Activation, get_activation
-from .backend import namespace
+from .backend import index_dtype, namespace
 from .initializers import initialize_parameters
 from .layers import Dense, DenseCache, check_network_caches
 from .losses import Loss, get_loss
@@ -259,7 +259,9 @@ class Network:
         AL = self.predict_proba(X)
         xp = namespace(AL)
         if self.pair.task in ("binary", "multilabel"):
-            return (AL > 0.5).astype(np.int64) if xp is np else xp.astype(AL > 0.5, xp.int64)
+            if xp is np:
+                return (AL > 0.5).astype(np.int64)
+            return xp.astype(AL > 0.5, index_dtype(xp, self.device_object))  # (int32 if no int64)
         if self.pair.task == "multiclass":
             return (
                 AL.argmax(axis=0, keepdims=True)

@@ -31,7 +31,7 @@ from functools import partial
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, Activation
-from .backend import namespace
+from .backend import device_of, index_dtype, namespace
 from .losses import LOSSES, Loss
 
 Array = np.ndarray
@@ -188,4 +188,6 @@ def accuracy_from_logits(output: Activation, loss: Loss, ZL: Array, Y: Array) ->
         hits = (ZL > 0) == (Y > 0.5)
     if xp is np:
         return np.count_nonzero(hits) / hits.size
-    return int(xp.count_nonzero(hits)) / math.prod(hits.shape)  # (a tensor's size is a method)
+    count = index_dtype(xp, device_of(hits))  # (int32 on a device without int64)
+    hits = xp.sum(xp.astype(hits, count), dtype=count)
+    return int(hits) / math.prod(ZL.shape[1:] if output.name == "softmax" else ZL.shape)

@@ -141,9 +141,10 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     """One epoch's steps; its logs (cost, accuracy). θ back where it began if it diverged."""
     xp, m = net.xp, X.shape[1]
     start = copy_of(net.theta)
-    idx = None if order is None else to_device(order, xp, net.device_object)
-    if idx is not None:
-        idx = xp.astype(idx, index_dtype(xp, net.device_object))
+    idx = None
+    if order is not None:  # (m,) moved in the device's index dtype (int32 where no int64)
+        int32 = index_dtype(xp, net.device_object) == xp.int32
+        idx = to_device(order.astype(np.int32 if int32 else np.int64), xp, net.device_object)
         Y = xp.take(Y, idx, axis=1)  # (n_y, m), the epoch's order
     logits, penalty = [], 0.0
     for i in range(0, m, B):
