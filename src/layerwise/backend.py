@@ -57,9 +57,29 @@ def _compat() -> Any:
     return array_api_compat
 
 
+#: Each array type's namespace, once found: array_api_compat's lookup costs ~20 µs a call,
+#: several times a small GPU operation, and the core asks for it in every formula.
+_NAMESPACES: dict[type, Any] = {}
+
+
 def _foreign(arrays: tuple[Any, ...]) -> Any:
-    compat = _compat()
+    kind = type(arrays[0])
+    if kind in _NAMESPACES:  # one array, or several of one type on one device: the common calls
+        if len(arrays) == 1:
+            return _NAMESPACES[kind]
+        if all(type(a) is kind for a in arrays):
+            where = arrays[0].device
+            if all(a.device == where for a in arrays[1:]):
+                return _NAMESPACES[kind]
     arrays = tuple(a for a in arrays if a is not None and not isinstance(a, int | float | bool))
+    kind = type(arrays[0])
+    xp = _NAMESPACES.get(kind)
+    if xp is not None and all(type(a) is kind for a in arrays):
+        where = arrays[0].device
+        if any(a.device != where for a in arrays[1:]):
+            _one_device(arrays)
+        return xp
+    compat = _compat()
     libraries = sorted({_library(a) for a in arrays})
     if len(libraries) > 1:
         raise TypeError(
@@ -67,13 +87,20 @@ def _foreign(arrays: tuple[Any, ...]) -> Any:
             "Hint: move the data to the network's device (layerwise.backend.to_device) or the "
             "network to the data's (net.to(...))."
         )
-    devices = list(dict.fromkeys(str(compat.device(a)) for a in arrays))
+    _one_device(arrays)
+    xp = compat.array_namespace(*arrays)
+    if len({type(a) for a in arrays}) == 1:
+        _NAMESPACES[kind] = xp
+    return xp
+
+
+def _one_device(arrays: tuple[Any, ...]) -> None:
+    devices = list(dict.fromkeys(str(_compat().device(a)) for a in arrays))
     if len(devices) > 1:
         raise ValueError(
             f"arrays must be on one device, got arrays on {', '.join(devices)}. "
             "Hint: move the data to the network's device first."
         )
-    return compat.array_namespace(*arrays)
 
 
 def is_device_array(a: Any) -> bool:
@@ -230,12 +257,12 @@ def _torch(where: str, spec: str) -> tuple[Any, Any]:
 
 
 def _cupy(where: str, spec: str) -> tuple[Any, Any]:
-    cupy = _import("cupy", spec, "cupy")
     if where and not where.isdigit():
         raise ValueError(
             f"device {spec!r}: a CuPy device is a GPU number, as 'cupy:0'. "
             f"Hint: accepted forms: {FORMS}."
         )
+    cupy = _import("cupy", spec, "cupy")
     device = cupy.cuda.Device(int(where or 0))
     with device:
         return _compat().array_namespace(cupy.empty(0)), device
