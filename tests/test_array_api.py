@@ -2,8 +2,8 @@
 CUDA PyTorch and CuPy where a GPU exists, each compared with the NumPy reference path.
 
 Tolerances: float64 agrees with NumPy within 1e-10 (the same formulas, summed in another
-order); float32 within ``F32`` relative to the largest entry (a float32 ulp is 1.2e-7; a few
-epochs of updates compound a few hundred of them).
+order); float32 within ``F32`` relative to the largest entry (measured on torch's CPU after
+three epochs of every optimizer: 1.5e-7; the margin is for GPUs' other summation orders).
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ def namespace(*arrays: Any) -> Any:
     Raises ``TypeError`` for arrays of several libraries and ``ValueError`` for arrays on
     several devices, naming them.
     """
-    for a in arrays:
-        if a is not None and not isinstance(a, _HOST):
+    for a in arrays:  # (an exact type test first: the NumPy path pays ~0.1 µs a call)
+        if type(a) is not np.ndarray and a is not None and not isinstance(a, _HOST):
             return _foreign(arrays)
     return np
 

@@ -45,7 +45,8 @@ def place(net: Any, spec: str | None) -> None:
     elif xp is np:
         theta = np.array(to_numpy(net.theta), copy=True)  # detached from the device's memory
     else:
-        theta = to_device(to_numpy(net.theta), xp, device, net.dtype)
+        host = np.array(to_numpy(net.theta), copy=True)  # (a CPU tensor may share it)
+        theta = to_device(host, xp, device, net.dtype)
     net.theta = theta
     for layer, Wb in zip(net.layers, parameter_blocks(theta, net.layer_dims), strict=True):
         layer.W, layer.b = Wb[:, :-1], Wb[:, -1:]  # (n[l], n[l-1]), (n[l], 1): views of θ
