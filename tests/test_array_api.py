@@ -141,6 +141,7 @@ def test_missing_libraries_and_absent_gpus_are_named(monkeypatch) -> None:
     with pytest.raises(ImportError, match=r"device 'cupy' needs cupy.*layerwise\[array-api\]"):
         backend.resolve_device("cupy")
     monkeypatch.setitem(sys.modules, "array_api_compat", None)
+    monkeypatch.setattr(backend, "_NAMESPACES", {})  # (namespaces found before are cached)
     with pytest.raises(ImportError, match=r"need array-api-compat.*layerwise\[array-api\]"):
         backend.namespace(torch.zeros(1))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
