@@ -153,12 +153,12 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
         Yb = Y[:, i:j]  # (n_y, B)
         AL, caches = net._forward(Xb, drop)
         logits.append(caches[-1].Z)  # (n_y, B), before the update
-        if net.l2:
-            penalty += net.l2_penalty(j - i) * (j - i)  # λ/2 Σ‖W‖² of this step
+        if net.l2:  # Σ‖W‖² of this step, summed on the device (no wait for it per step)
+            penalty = penalty + sum(xp.sum(layer.W * layer.W) for layer in net.layers)
         grads = net._backward(AL, Yb, caches)
         opt.step(net.theta, _flat(xp, grads, net.L))  # one update of all of θ
     ZL = logits[0] if len(logits) == 1 else xp.concat(logits, axis=1)  # (n_y, m)
-    logs = {"cost": epoch_cost(net, ZL, Y) + penalty / m}
+    logs = {"cost": epoch_cost(net, ZL, Y) + net.l2 / 2 * float(penalty) / m}  # + λ/(2m) ΣΣ‖W‖²
     theta_finite = bool(xp.all(xp.isfinite(net.theta)))
     if not (np.isfinite(logs["cost"]) and theta_finite):
         net.theta[...] = start
