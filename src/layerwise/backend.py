@@ -116,21 +116,6 @@ def _library(a: Any) -> str:
     return type(a).__module__.split(".")[0]
 
 
-def array_sum(x: Array, axis: int | None = None, keepdims: bool = False) -> Array:
-    """Σ over ``axis``: the ndarray's own method on NumPy (no Python wrapper: ``np.sum``
-    costs microseconds a call), ``xp.sum`` elsewhere. The same reduction, the same bits."""
-    if isinstance(x, np.ndarray):
-        return x.sum(axis=axis, keepdims=keepdims)
-    return namespace(x).sum(x, axis=axis, keepdims=keepdims)
-
-
-def array_max(x: Array, axis: int | None = None, keepdims: bool = False) -> Array:
-    """max over ``axis``, as :func:`array_sum` (the method on NumPy)."""
-    if isinstance(x, np.ndarray):
-        return x.max(axis=axis, keepdims=keepdims)
-    return namespace(x).max(x, axis=axis, keepdims=keepdims)
-
-
 def device_of(a: Any) -> Any:
     """The device of an array (``"cpu"`` for NumPy)."""
     if isinstance(a, np.ndarray):

@@ -115,14 +115,18 @@ def targets(net: Any, Y: Any, shape: tuple[int, int]) -> Array:
 
 def output_targets(net: Any, Y: Any, AL: Any) -> Array:
     """``Y`` checked against the network's output ``AL (n_y, m)``, which must be one."""
-    n_y = net.layer_dims[-1]
-    array = holds(net, AL)
+    n_y, numpy = net.layer_dims[-1], net.xp is np
+    array = isinstance(AL, np.ndarray) if numpy else holds(net, AL)
     if not array or AL.ndim != 2 or AL.shape[0] != n_y:
         got = f"shape {tuple(AL.shape)}" if array else type(AL).__name__
         raise ValueError(
             f"AL must be the network's output, an array of shape (n_y={n_y}, m), got {got}. "
             "Hint: AL, caches = net.forward(X)."
         )
+    if numpy:  # (inline: the reference path checks twice a step)
+        Y = v.check_targets(Y, AL.shape, net.dtype)
+        net.loss.check_targets(Y)
+        return Y
     return targets(net, Y, tuple(AL.shape))
 
 
