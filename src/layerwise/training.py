@@ -33,6 +33,11 @@ Notes on ``fit``'s options:
   shuffle stream, History, callbacks): the same call run again ends exactly as the
   uninterrupted run. Refused (ValueError) if the data or settings differ. Without a file: a
   fresh start.
+- On a device (a network built with ``device=``, see :mod:`layerwise.backend`): the course's
+  loop runs there (:mod:`layerwise.runtime.device`), the data moved once, the shuffle and the
+  dropout masks drawn from the same host streams; ``checkpoint``, ``sample_weight``,
+  ``shuffle_block``, a weighted dev set and memory-mapped data are refused. A device's arrays
+  given to a NumPy network are refused too (build it with ``device=`` or call ``net.to``).
 """
 
 from __future__ import annotations
