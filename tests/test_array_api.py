@@ -225,7 +225,7 @@ OPTIMIZERS = ["gd", "momentum", "rmsprop", "adam"]
 
 @pytest.mark.parametrize(("spec", "dtype"), DEVICES)
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
-@pytest.mark.parametrize(("hidden", "output", "loss", "n_y"), PAIRS[:4])
+@pytest.mark.parametrize(("hidden", "output", "loss", "n_y"), PAIRS)
 def test_fit_matches_the_numpy_engine(spec, dtype, optimizer, hidden, output, loss, n_y) -> None:
     cpu, net = _twins(spec, dtype, hidden, output, loss, n_y, l2=0.05, keep_prob=0.8)
     X, Y = _data(4, n_y, loss, output, m=50)
