@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,21 @@ def check_dtype(dtype: Any) -> np.dtype:
             "Hint: pass dtype=np.float32 for speed or np.float64 for gradient checks."
         )
     return resolved
+
+
+def check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
+    """``layer_dims`` as a list of at least two positive ints ``[n_x, ..., n_y]``."""
+    try:
+        dims = [int(n) for n in layer_dims]
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"layer_dims must be a list of integers, got {layer_dims!r}.") from err
+    if len(dims) < 2 or min(dims) < 1 or any(d != n for d, n in zip(dims, layer_dims, strict=True)):
+        raise ValueError(
+            "layer_dims must hold at least two positive integers [n_x, ..., n_y], "
+            f"got {layer_dims!r}. "
+            "Hint: logistic regression is [n_x, 1]."
+        )
+    return dims
 
 
 def check_choice(name: str, value: Any, valid: Iterable[str]) -> str:

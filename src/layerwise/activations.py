@@ -10,6 +10,9 @@ them (a custom activation) trains through its own ``forward`` and ``backward``, 
 reference path computes it; the engine (``layerwise.engine.tape``) takes the ops from the
 record, never by an activation's name.
 
+Each formula runs on the array library of its input (:mod:`layerwise.backend`):
+``np if type(Z) is np.ndarray else namespace(Z)`` costs the NumPy path a type test, not a call.
+
 >>> import numpy as np
 >>> ACTIVATIONS["sigmoid"].forward(np.array([[0.0]]))
 array([[0.5]])
@@ -25,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_positive, lookup
+from .backend import namespace
 
 Array = np.ndarray
 Op = Callable[[], object]
@@ -36,8 +40,10 @@ InplaceOps = Callable[[Array, Array, Array, Array], tuple[list[Op], list[Op]]]
 
 def sigmoid(Z: Array) -> Array:
     """σ(Z) = 1 / (1 + e^-Z), computed without overflow: e^-|Z| is never above 1."""
-    E = np.exp(-np.abs(Z))  # (n, m), in (0, 1]
-    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E)).astype(Z.dtype, copy=False)
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    E = xp.exp(-xp.abs(Z))  # (n, m), in (0, 1]
+    A = xp.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
+    return A.astype(Z.dtype, copy=False) if xp is np else xp.astype(A, Z.dtype, copy=False)
 
 
 def sigmoid_derivative(Z: Array, A: Array) -> Array:
@@ -47,7 +53,7 @@ def sigmoid_derivative(Z: Array, A: Array) -> Array:
 
 def tanh(Z: Array) -> Array:
     """tanh(Z) = (e^Z - e^-Z) / (e^Z + e^-Z)."""
-    return np.tanh(Z)
+    return (np if type(Z) is np.ndarray else namespace(Z)).tanh(Z)
 
 
 def tanh_derivative(Z: Array, A: Array) -> Array:
@@ -57,22 +63,29 @@ def tanh_derivative(Z: Array, A: Array) -> Array:
 
 def relu(Z: Array) -> Array:
     """ReLU(Z) = max(0, Z)."""
-    return np.maximum(Z, 0)
+    return (np if type(Z) is np.ndarray else namespace(Z)).maximum(Z, 0)
 
 
 def relu_derivative(Z: Array, A: Array) -> Array:
     """ReLU'(Z) = 1 where Z > 0, else 0 (the subgradient 0 is used at Z = 0)."""
-    return (Z > 0).astype(Z.dtype)
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    return (Z > 0).astype(Z.dtype) if xp is np else xp.astype(Z > 0, Z.dtype)
 
 
 def leaky_relu(Z: Array, slope: float = 0.01) -> Array:
     """LeakyReLU(Z) = Z where Z > 0, else slope · Z."""
-    return np.where(Z > 0, Z, Z * Z.dtype.type(slope))
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    if xp is np:
+        return np.where(Z > 0, Z, Z * Z.dtype.type(slope))
+    return xp.where(Z > 0, Z, Z * slope)  # a Python float keeps Z's dtype
 
 
 def leaky_relu_derivative(Z: Array, A: Array, slope: float = 0.01) -> Array:
     """LeakyReLU'(Z) = 1 where Z > 0, else slope."""
-    return np.where(Z > 0, Z.dtype.type(1), Z.dtype.type(slope))
+    xp = np if type(Z) is np.ndarray else namespace(Z)
+    if xp is np:
+        return np.where(Z > 0, Z.dtype.type(1), Z.dtype.type(slope))
+    return xp.where(Z > 0, xp.ones_like(Z), xp.full_like(Z, slope))
 
 
 def linear(Z: Array) -> Array:
@@ -82,18 +95,25 @@ def linear(Z: Array) -> Array:
 
 def linear_derivative(Z: Array, A: Array) -> Array:
     """g'(Z) = 1."""
-    return np.ones_like(Z)
+    return (np if type(Z) is np.ndarray else namespace(Z)).ones_like(Z)
 
 
 def softmax(Z: Array) -> Array:
     """softmax(Z)_i = e^(Z_i - max Z) / Σ_j e^(Z_j - max Z), per column (example)."""
-    E = np.exp(Z - Z.max(axis=0, keepdims=True))  # (n, m), largest entry per column is 1
-    return E / E.sum(axis=0, keepdims=True)
+    if type(Z) is np.ndarray:  # (the methods: np.max and np.sum cost a Python wrapper each)
+        E = np.exp(Z - Z.max(axis=0, keepdims=True))  # (n, m), largest entry per column is 1
+        return E / E.sum(axis=0, keepdims=True)
+    xp = namespace(Z)
+    E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
+    return E / xp.sum(E, axis=0, keepdims=True)
 
 
 def softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
     """dZ = A ⊙ (dA - Σ_i dA_i A_i): the softmax Jacobian applied to each column of dA."""
-    return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+    dA_A = dA * A  # (n, m)
+    if type(dA_A) is np.ndarray:
+        return A * (dA - dA_A.sum(axis=0, keepdims=True))
+    return A * (dA - namespace(dA_A).sum(dA_A, axis=0, keepdims=True))
 
 
 # ----- the same formulas in place, for the training engine --------------------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _validation as v
+from .backend import copy_of
 
 if TYPE_CHECKING:
     from .network import Network
@@ -117,7 +118,7 @@ class EarlyStopping(Callback):
         # The training cost of an epoch is measured before its updates (the dev cost after
         # them), so the parameters that earned a training cost are those the epoch began with.
         if self.restore_best and self.monitor in ("cost", "accuracy"):
-            self.start_theta = net.theta.copy()
+            self.start_theta = copy_of(net.theta)
 
     def on_epoch_end(self, net: Network, epoch: int, logs: dict[str, float]) -> bool:
         if self.monitor not in logs:
@@ -130,7 +131,7 @@ class EarlyStopping(Callback):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
                 started = self.start_theta
-                self.best_theta = started if started is not None else net.theta.copy()
+                self.best_theta = started if started is not None else copy_of(net.theta)
             return False
         self.wait += 1
         return self.wait >= self.patience

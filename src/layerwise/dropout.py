@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend import device_of, namespace, to_device
+
 Array = np.ndarray
 
 
@@ -65,7 +67,11 @@ def draw_mask(rng: np.random.Generator, shape: tuple[int, int], keep: float, dty
 def masked(A: Array, cache: Any, keep: float, rng: np.random.Generator) -> tuple[Array, Any]:
     """A hidden layer's training output ``A * D / keep_prob`` and its cache with ``D``
     (``A`` (n[l], m) in the network's dtype; the cache's own ``A`` stays g(Z))."""
-    D = draw_mask(rng, A.shape, keep, A.dtype)  # (n[l], m)
+    xp = namespace(A)
+    if xp is np:
+        D = draw_mask(rng, A.shape, keep, A.dtype)  # (n[l], m)
+    else:  # drawn on the host, in float64 (the same masks on every device), moved once
+        D = to_device(draw_mask(rng, tuple(A.shape), keep, np.float64), xp, device_of(A), A.dtype)
     return forward(A, D, keep), cache._replace(D=D)
 
 

@@ -147,7 +147,13 @@ def gradient_check(
 
 
 def _check_float64(net: Network) -> None:
-    """Refuse a float32 network: its rounding of J swamps the ε-sized differences."""
+    """Refuse a float32 network: its rounding of J swamps the ε-sized differences; and a
+    device's network (the check nudges θ entry by entry: a host's job)."""
+    if net.device is not None:
+        raise ValueError(
+            f"gradient_check runs on NumPy, got a network on device {net.device!r}. "
+            "Hint: check a NumPy copy, copy.deepcopy(net).to(None)."
+        )
     if net.dtype != np.float64:
         raise ValueError(
             f"gradient_check needs a float64 network, got {net.dtype}: float32 rounds J to ~1e-7, "

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import Activation
+from .backend import namespace
 
 Array = np.ndarray
 
@@ -56,7 +57,10 @@ def linear_backward(dZ: Array, A_prev: Array, W: Array | None = None) -> tuple[A
         )
     m = A_prev.shape[1]
     dW = (dZ @ A_prev.T) / m  # (n[l], n[l-1])
-    db = dZ.sum(axis=1, keepdims=True) / m  # (n[l], 1)
+    if type(dZ) is np.ndarray:  # (the method: np.sum costs a Python wrapper)
+        db = dZ.sum(axis=1, keepdims=True) / m  # (n[l], 1)
+    else:
+        db = namespace(dZ).sum(dZ, axis=1, keepdims=True) / m
     dA_prev = W.T @ dZ  # (n[l-1], m)
     return dA_prev, dW, db
 

@@ -26,20 +26,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import lookup
+from .backend import namespace, to_numpy
 
 Array = np.ndarray
 
 
 def _clip_probabilities(AL: Array) -> Array:
     """Keep probabilities inside (0, 1) so that log never sees 0: [tiny, 1 - epsneg]."""
-    info = np.finfo(AL.dtype)
-    return np.clip(AL, info.tiny, 1 - info.epsneg)
+    xp = np if type(AL) is np.ndarray else namespace(AL)
+    if xp is np:
+        info = np.finfo(AL.dtype)
+        return np.clip(AL, info.tiny, 1 - info.epsneg)
+    info = xp.finfo(AL.dtype)  # the array API's finfo: 1 - eps/2 is NumPy's 1 - epsneg
+    return xp.clip(AL, float(info.smallest_normal), 1 - float(info.eps) / 2)
 
 
 def binary_cross_entropy(AL: Array, Y: Array) -> Array:
     """L = -(y log a + (1 - y) log(1 - a)), per entry ``(n_y, m)``."""
     P = _clip_probabilities(AL)
-    return -(Y * np.log(P) + (1 - Y) * np.log1p(-P))
+    xp = np if type(P) is np.ndarray else namespace(P)
+    return -(Y * xp.log(P) + (1 - Y) * xp.log1p(-P))
 
 
 def binary_cross_entropy_gradient(AL: Array, Y: Array) -> Array:
@@ -51,12 +57,13 @@ def binary_cross_entropy_gradient(AL: Array, Y: Array) -> Array:
 def binary_cross_entropy_from_logits(ZL: Array, Y: Array) -> Array:
     """The same loss from z (a = σ(z)): max(z, 0) - z y + log(1 + e^-|z|), never overflowing
     (and 5× faster than ``np.logaddexp(0, z) - z y``, measured)."""
-    return np.maximum(ZL, 0) - ZL * Y + np.log1p(np.exp(-np.abs(ZL)))
+    xp = np if type(ZL) is np.ndarray else namespace(ZL, Y)
+    return xp.maximum(ZL, 0) - ZL * Y + xp.log1p(xp.exp(-xp.abs(ZL)))
 
 
 def categorical_cross_entropy(AL: Array, Y: Array) -> Array:
     """L = -Σ_k y_k log a_k; entries ``(n_y, m)`` whose columns sum to the example loss."""
-    return -(Y * np.log(_clip_probabilities(AL)))
+    return -(Y * (np if type(AL) is np.ndarray else namespace(AL)).log(_clip_probabilities(AL)))
 
 
 def categorical_cross_entropy_gradient(AL: Array, Y: Array) -> Array:
@@ -66,8 +73,13 @@ def categorical_cross_entropy_gradient(AL: Array, Y: Array) -> Array:
 
 def categorical_cross_entropy_from_logits(ZL: Array, Y: Array) -> Array:
     """From logits: -y_k (z_k - logsumexp(z)), with the max subtracted before exp."""
-    shifted = ZL - ZL.max(axis=0, keepdims=True)  # (n_y, m), max 0 per column
-    log_norm = np.log(np.exp(shifted).sum(axis=0, keepdims=True))  # (1, m)
+    if type(ZL) is np.ndarray:  # (the methods: no Python wrapper)
+        shifted = ZL - ZL.max(axis=0, keepdims=True)  # (n_y, m), max 0 per column
+        log_norm = np.log(np.exp(shifted).sum(axis=0, keepdims=True))  # (1, m)
+    else:
+        xp = namespace(ZL, Y)
+        shifted = ZL - xp.max(ZL, axis=0, keepdims=True)
+        log_norm = xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
     return -(Y * (shifted - log_norm))
 
 
@@ -83,16 +95,17 @@ def squared_error_gradient(AL: Array, Y: Array) -> Array:
 
 def absolute_error(AL: Array, Y: Array) -> Array:
     """L1 loss: L = |a - y|."""
-    return np.abs(AL - Y)
+    return namespace(AL, Y).abs(AL - Y)
 
 
 def absolute_error_gradient(AL: Array, Y: Array) -> Array:
     """dL/da = sign(a - y) (0 at a = y)."""
-    return np.sign(AL - Y)
+    return namespace(AL, Y).sign(AL - Y)
 
 
 def check_binary_labels(Y: Array) -> None:
-    """Binary and multi-label targets hold only 0 and 1."""
+    """Binary and multi-label targets hold only 0 and 1 (device targets: checked on the host)."""
+    Y = Y if type(Y) is np.ndarray else to_numpy(Y)
     bad = (Y != 0) & (Y != 1)
     if bad.any():
         value = Y[bad].flat[0].item()  # a Python number: "2.0", not "np.float64(2.0)"
@@ -104,6 +117,7 @@ def check_binary_labels(Y: Array) -> None:
 
 def check_one_hot(Y: Array) -> None:
     """Categorical targets are one-hot: 0/1 entries, exactly one 1 per column."""
+    Y = Y if type(Y) is np.ndarray else to_numpy(Y)  # (device targets: checked on the host)
     sums = Y.sum(axis=0)
     if ((Y != 0) & (Y != 1)).any() or not np.all(sums == 1):
         column = int(np.flatnonzero(((Y != 0) & (Y != 1)).any(axis=0) | (sums != 1))[0])
@@ -140,11 +154,13 @@ class Loss:
     def cost(self, AL: Array, Y: Array) -> float:
         """J = (1/m) Σ over examples of the summed loss of each column."""
         m = AL.shape[1]
-        return float(self.elementwise(AL, Y).sum() / m)
+        L = self.elementwise(AL, Y)  # (n_y, m)
+        return float((L.sum() if type(L) is np.ndarray else namespace(L).sum(L)) / m)
 
     def cost_from_logits(self, ZL: Array, Y: Array) -> float:
         """J from ``Z[L]`` for the fused pair (stable for any logits)."""
-        return float(self.from_logits(ZL, Y).sum() / ZL.shape[1])
+        L = self.from_logits(ZL, Y)  # (n_y, m)
+        return float((L.sum() if type(L) is np.ndarray else namespace(L).sum(L)) / ZL.shape[1])
 
 
 LOSSES: dict[str, Loss] = {

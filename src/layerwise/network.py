@@ -17,8 +17,9 @@ import numpy as np
 
 from . import _validation as v
 from . import dropout as _dropout
-from . import inference, persistence, training
+from . import inference, persistence, placement, training
 from .activations import HIDDEN_ACTIVATIONS, RELU_FAMILY, Activation, get_activation
+from .backend import index_dtype, namespace
 from .initializers import initialize_parameters
 from .layers import Dense, DenseCache, check_network_caches
 from .losses import Loss, get_loss
@@ -28,20 +29,6 @@ from .random import Seed, dropout_rng, seed_of, shuffle_rng
 
 Array = np.ndarray
 Generator = np.random.Generator
-
-
-def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
-    try:
-        dims = [int(n) for n in layer_dims]
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"layer_dims must be a list of integers, got {layer_dims!r}.") from err
-    if len(dims) < 2 or min(dims) < 1 or any(d != n for d, n in zip(dims, layer_dims, strict=True)):
-        raise ValueError(
-            "layer_dims must hold at least two positive integers [n_x, ..., n_y], "
-            f"got {layer_dims!r}. "
-            "Hint: logistic regression is [n_x, 1]."
-        )
-    return dims
 
 
 class Network:
@@ -74,6 +61,10 @@ class Network:
         Inverted dropout in training (:mod:`layerwise.dropout`): the probability of keeping
         each hidden unit, one for every hidden layer or one per hidden layer, 0 < p ≤ 1;
         1 (the default) is no dropout. Off at predict; masks come from ``dropout_rng``.
+    device : str, optional
+        Where θ lives and the maths runs (:mod:`layerwise.backend`): None (NumPy, the default),
+        ``"torch"``, ``"torch:cuda"``, ``"cupy"``, ... θ is drawn on the host (the same seed,
+        the same θ everywhere) and moved once; ``net.to(device)`` moves it later.
 
     Examples
     --------
@@ -96,8 +87,9 @@ class Network:
         dtype: Any = np.float64,
         l2: float = 0.0,
         keep_prob: float | Sequence[float] = 1.0,
+        device: str | None = None,
     ) -> None:
-        self.layer_dims = _check_layer_dims(layer_dims)
+        self.layer_dims = v.check_layer_dims(layer_dims)
         self.dtype = v.check_dtype(dtype)
         self.l2 = v.check_positive("l2", l2, allow_zero=True)
         L = len(self.layer_dims) - 1
@@ -141,6 +133,14 @@ class Network:
         self.seed = seed_of(seed)  # a generator passed in gives one more draw: the network's seed
         self.shuffle_rng = shuffle_rng(self.seed)  # fit's shuffle stream, continued across calls
         self.dropout_rng = dropout_rng(self.seed)  # fit's dropout masks, a stream of their own
+        placement.place(self, device)  # θ drawn on the host above, moved once (None: stays)
+
+    def to(self, device: str | None) -> Network:
+        """Move θ to ``device`` (a spec of :func:`layerwise.backend.resolve_device`; None:
+        NumPy) and return the network. An optimizer's state is not the network's: a run
+        continued on another device starts its optimizer afresh."""
+        placement.place(self, device)
+        return self
 
     # ----- the course's views ------------------------------------------------------------
     @property
@@ -187,7 +187,7 @@ class Network:
         ``dropout``: a training forward, the masks ``D[l]`` drawn from this generator for the
         hidden layers with ``keep_prob < 1`` and kept in the caches (``backward`` applies
         them); None (the default, and ``predict``) runs the whole network."""
-        return self._forward(v.check_inputs("X", X, self.layer_dims[0], self.dtype), dropout)
+        return self._forward(placement.inputs(self, "X", X), dropout)
 
     def _forward(self, A: Array, dropout=None) -> tuple[Array, list[DenseCache]]:
         """``forward`` on an input already checked (shape, dtype, finite)."""
@@ -202,7 +202,7 @@ class Network:
 
     def cost(self, AL: Array, Y: Array, caches: Sequence[DenseCache] | None = None) -> float:
         """J = (1/m) Σ L(AL, Y) (+ λ/(2m) Σ‖W‖²). Pass ``caches`` to compute it from Z[L]."""
-        Y = self._check_Y(Y, AL)
+        Y = placement.output_targets(self, Y, AL)
         if caches is not None and is_fused(self.activations[-1], self.loss):
             J = self.loss.cost_from_logits(caches[-1].Z, Y)
         else:
@@ -213,7 +213,8 @@ class Network:
         """λ/(2m) Σ_l ‖W[l]‖²_F (0 when l2 = 0)."""
         if not self.l2:
             return 0.0
-        return self.l2 / (2 * m) * float(sum(np.sum(layer.W * layer.W) for layer in self.layers))
+        xp = namespace(self.theta)
+        return self.l2 / (2 * m) * float(sum(xp.sum(layer.W * layer.W) for layer in self.layers))
 
     def backward(self, AL: Array, Y: Array, caches: Sequence[DenseCache]) -> dict[str, Array]:
         """Gradients of the cost, ``{"dW1": (n1, n0), "db1": (n1, 1), ...}``.
@@ -221,8 +222,12 @@ class Network:
         For the natural pairs the pass starts from ``dZ[L] = AL - Y``; otherwise from
         ``dAL = dL/dAL`` through g'.
         """
-        Y = self._check_Y(Y, AL)
+        Y = placement.output_targets(self, Y, AL)
         check_network_caches(caches)
+        return self._backward(AL, Y, caches)
+
+    def _backward(self, AL: Array, Y: Array, caches: Sequence[DenseCache]) -> dict[str, Array]:
+        """``backward`` on targets and caches already checked."""
         m = AL.shape[1]
         grads: dict[str, Array] = {}
         if is_fused(self.activations[-1], self.loss):
@@ -240,34 +245,29 @@ class Network:
             grads[f"dW{l}"], grads[f"db{l}"] = dW, db
         return dict(sorted(grads.items(), key=lambda kv: (int(kv[0][2:]), kv[0][1])))
 
-    def _check_Y(self, Y: Array, AL: Array) -> Array:
-        n_y = self.layer_dims[-1]
-        if not isinstance(AL, np.ndarray) or AL.ndim != 2 or AL.shape[0] != n_y:
-            got = f"shape {AL.shape}" if isinstance(AL, np.ndarray) else type(AL).__name__
-            raise ValueError(
-                f"AL must be the network's output, an array of shape (n_y={n_y}, m), got {got}. "
-                "Hint: AL, caches = net.forward(X)."
-            )
-        Y = v.check_targets(Y, AL.shape, self.dtype)
-        self.loss.check_targets(Y)
-        return Y
-
     # ----- using the network ---------------------------------------------------------------
     def predict_proba(self, X: Array) -> Array:
         """AL, shape ``(n_y, m)``: probabilities for sigmoid/softmax, values for regression."""
         own = (type(self).forward, type(self)._forward) != (Network.forward, Network._forward)
-        if own or not inference.covers(self.layers):  # a subclass's (or layer's) forward decides
-            return self.forward(X)[0]
+        if own or not inference.covers(self.layers) or self.device is not None:
+            return self.forward(X)[0]  # a subclass's (or layer's) forward decides; a device's
         return inference.output(self.layers, v.check_inputs("X", X, self.layer_dims[0], self.dtype))
 
     def predict(self, X: Array) -> Array:
         """Predictions for ``X (n_x, m)``: binary / multi-label 0/1 at 0.5, ``(n_y, m)``;
         multi-class the class index, ``(1, m)``; regression the output values ``(n_y, m)``."""
         AL = self.predict_proba(X)
+        xp = namespace(AL)
         if self.pair.task in ("binary", "multilabel"):
-            return (AL > 0.5).astype(np.int64)
+            if xp is np:
+                return (AL > 0.5).astype(np.int64)
+            return xp.astype(AL > 0.5, index_dtype(xp, self.device_object))  # (int32 if no int64)
         if self.pair.task == "multiclass":
-            return AL.argmax(axis=0, keepdims=True)
+            return (
+                AL.argmax(axis=0, keepdims=True)
+                if xp is np
+                else xp.argmax(AL, axis=0, keepdims=True)
+            )
         return AL
 
     fit = training.fit  # one definition: net.fit(X, Y, ...) is layerwise.fit(net, X, Y, ...)
@@ -356,16 +356,17 @@ class Network:
         records = {"activations": self.activations, "loss": self.loss}
         return {
             "config": self.config() | records,
-            "theta": self.theta,
+            "theta": placement.host_theta(self),
             "shuffle_rng": self.shuffle_rng.bit_generator.state,
             "dropout_rng": self.dropout_rng.bit_generator.state,
-        }
+        } | ({"device": self.device} if self.device is not None else {})
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Network.from_config(state["config"], state["theta"]).__dict__)
         self.shuffle_rng.bit_generator.state = state["shuffle_rng"]
         if "dropout_rng" in state:  # (pickled before dropout: a fresh stream of the seed)
             self.dropout_rng.bit_generator.state = state["dropout_rng"]
+        placement.place(self, state.get("device"))
 
     def summary(self) -> str:
         """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""

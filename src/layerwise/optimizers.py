@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_beta, check_positive, lookup
+from .backend import namespace
 
 Array = np.ndarray
 
@@ -35,7 +36,7 @@ class Optimizer:
     def _slots(self, key: str, like: Array, names: tuple[str, ...]) -> dict[str, Array]:
         slots = self.state.get(key)
         if slots is None or slots[names[0]].shape != like.shape:
-            slots = {name: np.zeros_like(like) for name in names}
+            slots = {name: namespace(like).zeros_like(like) for name in names}
             self.state[key] = slots
         return slots
 
@@ -48,7 +49,8 @@ class Optimizer:
         """Course style: ``W1 -= α dW1`` ... for every key of ``parameters``, in place."""
         self.t += 1
         for key, value in parameters.items():
-            self._apply(value, np.asarray(grads["d" + key], dtype=value.dtype), key, self.t)
+            xp = namespace(value)
+            self._apply(value, xp.asarray(grads["d" + key], dtype=value.dtype), key, self.t)
 
     def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
         raise NotImplementedError
@@ -67,13 +69,19 @@ class Optimizer:
     name = "optimizer"
 
 
+def _scalar(theta: Array, value: float) -> Any:
+    """α in θ's dtype: a NumPy scalar of it on NumPy (as always); a Python float elsewhere,
+    which the array API keeps in the array's dtype."""
+    return theta.dtype.type(value) if isinstance(theta, np.ndarray) else value
+
+
 class GradientDescent(Optimizer):
     """θ ← θ - α dθ."""
 
     name = "gd"
 
     def _apply(self, theta: Array, grad: Array, key: str, t: int) -> None:
-        theta -= theta.dtype.type(self.learning_rate) * grad
+        theta -= _scalar(theta, self.learning_rate) * grad
 
 
 class Momentum(Optimizer):
@@ -89,7 +97,7 @@ class Momentum(Optimizer):
         v = self._slots(key, theta, ("v",))["v"]
         v *= self.beta
         v += (1 - self.beta) * grad
-        theta -= theta.dtype.type(self.learning_rate) * v
+        theta -= _scalar(theta, self.learning_rate) * v
 
     def config(self) -> dict[str, Any]:
         return super().config() | {"beta": self.beta}
@@ -109,7 +117,8 @@ class RMSProp(Optimizer):
         s = self._slots(key, theta, ("s",))["s"]
         s *= self.beta
         s += (1 - self.beta) * grad * grad
-        theta -= theta.dtype.type(self.learning_rate) * grad / (np.sqrt(s) + self.epsilon)
+        sqrt = namespace(s).sqrt
+        theta -= _scalar(theta, self.learning_rate) * grad / (sqrt(s) + self.epsilon)
 
     def config(self) -> dict[str, Any]:
         return super().config() | {"beta": self.beta, "epsilon": self.epsilon}
@@ -141,8 +150,9 @@ class Adam(Optimizer):
         s += (1 - self.beta2) * grad * grad
         v_hat_scale = 1.0 / (1 - self.beta1**t)
         s_hat_scale = 1.0 / (1 - self.beta2**t)
-        step = (self.learning_rate * v_hat_scale) * v / (np.sqrt(s * s_hat_scale) + self.epsilon)
-        theta -= step.astype(theta.dtype, copy=False)
+        xp = namespace(theta)
+        step = (self.learning_rate * v_hat_scale) * v / (xp.sqrt(s * s_hat_scale) + self.epsilon)
+        theta -= step.astype(theta.dtype, copy=False) if xp is np else xp.astype(step, theta.dtype)
 
     def config(self) -> dict[str, Any]:
         return super().config() | {

@@ -23,6 +23,7 @@ record always goes through dL/dAL and g', exactly as the reference path computes
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +31,7 @@ from functools import partial
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, Activation
+from .backend import device_of, index_dtype, namespace
 from .losses import LOSSES, Loss
 
 Array = np.ndarray
@@ -177,8 +179,15 @@ def accuracy_from_logits(output: Activation, loss: Loss, ZL: Array, Y: Array) ->
     softmax, z > 0 for sigmoid (entrywise for multi-label); None for regression."""
     if not is_fused(output, loss) or TASKS["regression"].loss == loss.name:
         return None
-    if output.name == "softmax":
+    xp = namespace(ZL, Y)
+    if output.name == "softmax" and xp is np:
         hits = ZL.argmax(axis=0) == Y.argmax(axis=0)
+    elif output.name == "softmax":
+        hits = xp.argmax(ZL, axis=0) == xp.argmax(Y, axis=0)
     else:
         hits = (ZL > 0) == (Y > 0.5)
-    return np.count_nonzero(hits) / hits.size
+    if xp is np:
+        return np.count_nonzero(hits) / hits.size
+    count = index_dtype(xp, device_of(hits))  # (int32 on a device without int64)
+    hits = xp.sum(xp.astype(hits, count), dtype=count)
+    return int(hits) / math.prod(ZL.shape[1:] if output.name == "softmax" else ZL.shape)

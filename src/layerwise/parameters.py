@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend import copy_of, device_of, namespace, to_device, to_numpy
+
 Array = np.ndarray
 
 
@@ -35,6 +37,14 @@ def block_offsets(layer_dims: Sequence[int]) -> list[int]:
 def parameter_blocks(flat: Array, layer_dims: Sequence[int]) -> list[Array]:
     """Views ``[W|b][l]`` of shape ``(n[l], n[l-1] + 1)`` into a flat vector, l = 1..L."""
     starts = block_offsets(layer_dims)
+    xp = namespace(flat)
+    if xp is not np:  # (the array API has reshape as a function only)
+        return [
+            xp.reshape(flat[start:end], (n, n_prev + 1))
+            for (start, end), (n_prev, n) in zip(
+                pairwise(starts), pairwise(layer_dims), strict=True
+            )
+        ]
     return [
         flat[start:end].reshape(n, n_prev + 1)
         for (start, end), (n_prev, n) in zip(pairwise(starts), pairwise(layer_dims), strict=True)
@@ -74,7 +84,7 @@ class Parameters(MutableMapping):
         if key not in self._views:
             raise KeyError(self._unknown(key))
         target = self._views[key]
-        array = np.asarray(value)
+        array = np.asarray(value) if isinstance(target, np.ndarray) else to_numpy(value)
         if array.dtype.kind not in "fiub":
             raise TypeError(
                 f"parameters[{key!r}] must hold real numbers, got dtype {array.dtype}. "
@@ -85,6 +95,9 @@ class Parameters(MutableMapping):
                 f"parameters[{key!r}] must have shape {target.shape}, got {array.shape}. "
                 "Hint: the architecture is fixed by layer_dims; build a new Network to change it."
             )
+        if not isinstance(target, np.ndarray):  # a device's θ: the checked array moved there
+            target[...] = to_device(array, namespace(target), device_of(target), target.dtype)
+            return
         target[...] = array  # into θ, in the network's dtype
 
     def __delitem__(self, key: str) -> None:
@@ -107,7 +120,7 @@ class Parameters(MutableMapping):
 
     def snapshot(self) -> dict[str, Array]:
         """A plain dict of copies: what the parameters are now, detached from the network."""
-        return {key: view.copy() for key, view in self._views.items()}
+        return {key: copy_of(view) for key, view in self._views.items()}
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k!r}: {v.shape}" for k, v in self._views.items())

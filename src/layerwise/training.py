@@ -33,6 +33,11 @@ Notes on ``fit``'s options:
   shuffle stream, History, callbacks): the same call run again ends exactly as the
   uninterrupted run. Refused (ValueError) if the data or settings differ. Without a file: a
   fresh start.
+- On a device (a network built with ``device=``, see :mod:`layerwise.backend`): the course's
+  loop runs there (:mod:`layerwise.runtime.device`), the data moved once, the shuffle and the
+  dropout masks drawn from the same host streams; ``checkpoint``, ``sample_weight``,
+  ``shuffle_block``, a weighted dev set and memory-mapped data are refused. A device's arrays
+  given to a NumPy network are refused too (build it with ``device=`` or call ``net.to``).
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from . import dropout as _dropout
 from .callbacks import Callback, History, ProgressBar
 from .optimizers import Optimizer, get_optimizer
 from .random import Seed, dropout_rng, shuffle_rng
-from .runtime import Run, Saving, check_network, prepare_inputs
+from .runtime import Run, Saving, check_network, device, prepare_inputs
 
 if TYPE_CHECKING:
     from .network import Network
@@ -82,7 +87,8 @@ def reference_fit(
     for _ in range(epochs):
         cost = 0.0
         for i in range(0, m, B):
-            Xb, Yb = X[:, i : i + B], Y[:, i : i + B]  # (n_x, B), (n_y, B)
+            j = min(i + B, m)  # (the array API leaves a slice past the end unspecified)
+            Xb, Yb = X[:, i:j], Y[:, i:j]  # (n_x, B), (n_y, B)
             AL, caches = net.forward(Xb, drop)  # forward propagation (with the masks D[l])
             cost += net.cost(AL, Yb) * Xb.shape[1] / m  # the cost, before the update
             grads = net.backward(AL, Yb, caches)  # backward propagation: {"dW1": ..., ...}
@@ -137,13 +143,14 @@ def fit(
     check_network(net)
     epochs = v.check_int("epochs", epochs)
     opt = get_optimizer(optimizer, learning_rate)
-    data = prepare_inputs(
-        net, X, Y, batch_size=batch_size, shuffle=shuffle, shuffle_block=shuffle_block,
-        sample_weight=sample_weight, dev=dev,
-    )  # fmt: skip
+    callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
+    if device.needed(net, X, Y, checkpoint=checkpoint, sample_weight=sample_weight,
+                     shuffle_block=shuffle_block, dev=dev):  # fmt: skip
+        return device.train(net, X, Y, opt, epochs, batch_size, shuffle, seed, dev, callbacks)
+    data = prepare_inputs(net, X, Y, batch_size=batch_size, shuffle=shuffle, dev=dev,
+                          shuffle_block=shuffle_block, sample_weight=sample_weight)  # fmt: skip
     rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
     drop = net.dropout_rng if seed is None else dropout_rng(seed)  # the masks' own stream
-    callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
     saving = None if checkpoint is None else Saving(checkpoint, checkpoint_every, resume, seed)
     run = Run(net, data, opt, rng, callbacks, epochs, saving, drop)
     for epoch in run.epochs_left:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._version import __version__
 from ..activations import ACTIVATIONS
+from ..backend import to_numpy
 from ..initializers import INITIALIZERS
 from ..losses import ALIASES, LOSSES
 
@@ -98,7 +99,8 @@ def model_contents(
             "stores no code, only the names of the library's activations and losses. "
             "Hint: pickle the network, or save net.theta with np.save."
         )
-    arrays: dict[str, np.ndarray] = dict(net.parameters)  # W1: (n1, n0), b1: (n1, 1), ...
+    # W1: (n1, n0), b1: (n1, 1), ... as host arrays: a device's file is NumPy's, byte for byte
+    arrays: dict[str, np.ndarray] = {k: to_numpy(a) for k, a in net.parameters.items()}
     header: dict[str, Any] = {"library_version": __version__, "network": net.config()}
     header["preprocessing"] = None
     if preprocessor is not None:

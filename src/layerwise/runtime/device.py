@@ -1,0 +1,178 @@
+"""``fit`` on a device: the course's loop on the network's array library (PyTorch, CuPy, ...).
+
+The NumPy engine (recorded tapes, ``out=``, BLAS through ctypes, numba) is NumPy's alone. A
+network that lives on a device (``Network(..., device=...)``), or data given as a device's
+arrays, trains here instead: the data moved to the network's device once, then for each epoch
+and mini-batch ``forward -> backward -> optimizer.step(θ, dθ)`` on the device, as
+:func:`~layerwise.training.reference_fit` writes it. What must not depend on the device stays
+on the host: the shuffle is ``rng.permutation(m)`` from the same stream as the engine's (moved
+once per epoch, applied with ``xp.take``) and dropout's masks are drawn from the same dropout
+stream in float64 and moved, so a seed trains the same way everywhere. An epoch's cost,
+accuracy and dev numbers come from its logits exactly as :mod:`.costs` computes them for the
+engine, as floats in the History; callbacks hear the same calls.
+
+Not on a device, refused by name (never ignored): ``checkpoint``/``resume`` (a checkpoint
+holds the engine's epoch state), ``sample_weight``, weighted dev sets, ``shuffle_block`` and
+memory-mapped data. A diverged epoch raises ``DivergenceError`` with θ put back to where the
+epoch began (the engine's step-by-step replay is NumPy's).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _validation as v
+from .. import dropout as _dropout
+from .. import placement
+from ..backend import copy_of, index_dtype, is_device_array, to_device
+from ..callbacks import DivergenceError, History
+from ..outputs import accuracy_from_logits
+from ..random import dropout_rng, shuffle_rng
+from .costs import epoch_cost, evaluate
+
+if TYPE_CHECKING:
+    from ..network import Network
+
+
+def needed(net: Network, X: Any, Y: Any, dev: Any = None, **options: Any) -> bool:
+    """Whether ``fit`` trains on a device: the network lives on one (then the ``options``
+    a device does not run are refused if given), or the data is a device's (refused, with
+    what to do, when the network is NumPy's)."""
+    if net.device is not None:
+        refuse(options, X, dev)
+        return True
+    if not (is_device_array(X) or is_device_array(Y)):
+        return False  # NumPy's engine: host data on a NumPy network
+    what = type(X if is_device_array(X) else Y).__module__.split(".")[0]
+    raise TypeError(
+        f"X and Y must be NumPy arrays for a NumPy network, got {what} data. Hint: build the "
+        "network on their device, Network(..., device='torch:cuda'), or move it there with "
+        "net.to(...); layerwise moves no device's data silently."
+    )
+
+
+REFUSED = {
+    "checkpoint": "a checkpoint holds the NumPy engine's epoch state",
+    "sample_weight": "weighted training runs on the NumPy engine",
+    "shuffle_block": "block shuffling serves memory-mapped files, which stay on the host",
+}
+
+
+def refuse(options: dict[str, Any], X: Any, dev: Any) -> None:
+    """Refuse every ``fit`` option a device does not run, naming it."""
+    for name, why in REFUSED.items():
+        if options.get(name) is not None:
+            raise ValueError(
+                f"{name}= is not supported on a device ({why}). Hint: train on NumPy "
+                "(net.to(None)) for it, or leave it out."
+            )
+    if isinstance(X, np.memmap):
+        raise ValueError(
+            "X is memory-mapped, which a device cannot read in place. Hint: load it "
+            "(np.asarray(X)), or train on NumPy, whose engine reads it block by block."
+        )
+    if dev is not None and isinstance(dev, tuple | list) and len(dev) > 2:
+        raise ValueError(
+            "dev=(X_dev, Y_dev, w_dev) is not supported on a device (weighted costs run on "
+            "the NumPy engine). Hint: pass dev=(X_dev, Y_dev), or train on NumPy."
+        )
+
+
+def train(
+    net: Network, X: Any, Y: Any, opt: Any, epochs: int, batch_size: int | None,
+    shuffle: bool, seed: Any, dev: Any, callbacks: list,
+) -> History:  # fmt: skip
+    """``fit`` on the network's device, with the host's shuffle and dropout streams as
+    ``fit`` takes them (``seed``, else the network's own)."""
+    rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
+    drop = net.dropout_rng if seed is None else dropout_rng(seed)
+    return device_fit(
+        net, X, Y, epochs=epochs, opt=opt, batch_size=batch_size, shuffle=shuffle, rng=rng,
+        drop=drop, dev=dev, callbacks=callbacks,
+    )  # fmt: skip
+
+
+def device_fit(
+    net: Network, X: Any, Y: Any, *, epochs: int, opt: Any, batch_size: int | None,
+    shuffle: bool, rng: np.random.Generator, drop: np.random.Generator, dev: Any,
+    callbacks: list,
+) -> History:  # fmt: skip
+    """Train ``net`` on its device for ``epochs``; the History (see the module's notes)."""
+    X = placement.inputs(net, "X", X)  # (n_x, m) on the device, checked once
+    Y = placement.targets(net, Y, (net.layer_dims[-1], X.shape[1]))  # (n_y, m)
+    dev_set = None if dev is None else _dev(net, dev)
+    m = X.shape[1]
+    B = m if batch_size is None else min(v.check_int("batch_size", batch_size), m)
+    drop = drop if _dropout.active(net.keep_prob) else None
+    history = History()
+    for cb in callbacks:
+        cb.on_train_begin(net, epochs)
+    for epoch in range(epochs):
+        began = time.perf_counter()
+        for cb in callbacks:
+            cb.on_epoch_begin(net, epoch)
+        order = rng.permutation(m) if shuffle and m > B else None  # the engine's draw
+        logs = _epoch(net, X, Y, B, order, opt, drop, epoch) | {"epoch": epoch}
+        if dev_set is not None:
+            logs["dev_cost"], dev_acc = evaluate(net, *dev_set)
+            if dev_acc is not None:
+                logs["dev_accuracy"] = dev_acc
+        logs["seconds"] = time.perf_counter() - began
+        history.record(logs)
+        if any([bool(cb.on_epoch_end(net, epoch, logs)) for cb in callbacks]):
+            history.stopped_epoch = epoch
+            break
+    for cb in callbacks:
+        cb.on_train_end(net, history)
+    return history
+
+
+def _dev(net: Network, dev: Any) -> tuple[Any, Any]:
+    if not isinstance(dev, tuple | list) or len(dev) != 2:
+        raise ValueError(f"dev must be (X_dev, Y_dev), got {type(dev).__name__}.")
+    X_dev = placement.inputs(net, "dev X", dev[0])
+    return X_dev, placement.targets(net, dev[1], (net.layer_dims[-1], X_dev.shape[1]))
+
+
+def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any, epoch: int):
+    """One epoch's steps; its logs (cost, accuracy). θ back where it began if it diverged."""
+    xp, m = net.xp, X.shape[1]
+    start = copy_of(net.theta)
+    idx = None
+    if order is not None:  # (m,) moved in the device's index dtype (int32 where no int64)
+        int32 = index_dtype(xp, net.device_object) == xp.int32
+        idx = to_device(order.astype(np.int32 if int32 else np.int64), xp, net.device_object)
+        Y = xp.take(Y, idx, axis=1)  # (n_y, m), the epoch's order
+    logits, penalty = [], 0.0
+    for i in range(0, m, B):
+        j = min(i + B, m)
+        Xb = X[:, i:j] if idx is None else xp.take(X, idx[i:j], axis=1)  # (n_x, B)
+        Yb = Y[:, i:j]  # (n_y, B)
+        AL, caches = net._forward(Xb, drop)
+        logits.append(caches[-1].Z)  # (n_y, B), before the update
+        if net.l2:  # Σ‖W‖² of this step, summed on the device (no wait for it per step)
+            penalty = penalty + sum(xp.sum(layer.W * layer.W) for layer in net.layers)
+        grads = net._backward(AL, Yb, caches)
+        opt.step(net.theta, _flat(xp, grads, net.L))  # one update of all of θ
+    ZL = logits[0] if len(logits) == 1 else xp.concat(logits, axis=1)  # (n_y, m)
+    logs = {"cost": epoch_cost(net, ZL, Y) + net.l2 / 2 * float(penalty) / m}  # + λ/(2m) ΣΣ‖W‖²
+    theta_finite = bool(xp.all(xp.isfinite(net.theta)))
+    if not (np.isfinite(logs["cost"]) and theta_finite):
+        net.theta[...] = start
+        raise DivergenceError(
+            f"Cost became {logs['cost'] if not np.isfinite(logs['cost']) else 'finite, θ not'}"
+            f" at epoch {epoch} (learning_rate={opt.learning_rate}): the model diverged; "
+            "lower the learning rate or standardize X. Training stopped and kept the "
+            "parameters the epoch began with."
+        )
+    acc = accuracy_from_logits(net.activations[-1], net.loss, ZL, Y)
+    return logs if acc is None else logs | {"accuracy": acc}
+
+
+def _flat(xp: Any, grads: dict[str, Any], L: int) -> Any:
+    """dθ laid out as θ: each layer's ``[dW | db]`` block, row by row, layer after layer."""
+    blocks = [xp.concat([grads[f"dW{l}"], grads[f"db{l}"]], axis=1) for l in range(1, L + 1)]
+    return xp.concat([xp.reshape(b, (-1,)) for b in blocks])
