@@ -85,6 +85,7 @@ def train_network(
         dev=(prepared.X_dev, prepared.Y_dev),
         callbacks=callbacks,
     )
+    net.to(None)  # trained on the spec's device: scored and saved on the host, as NumPy's
     return net, history
 
 
