@@ -92,6 +92,7 @@ def test_a_device_whose_library_is_missing_names_what_to_install(tmp_path, capsy
     assert (
         "error: device 'cupy:0' needs cupy, which is not installed. Hint: pip install cupy" in err
     )
+    assert "or leave --device None for NumPy." in err  # the library's device=None, as a flag
 
 
 def test_cuda_without_a_gpu_is_refused(tmp_path, capsys):
@@ -101,6 +102,12 @@ def test_cuda_without_a_gpu_is_refused(tmp_path, capsys):
         pytest.skip("a CUDA GPU is here")
     code, _, err = run(capsys, *TRAIN, "--device", "torch:cuda", "--out", tmp_path)
     assert code == 2 and "error: device 'torch:cuda': torch finds no CUDA GPU here" in err
+
+
+def test_device_none_is_numpy(numpy_run, tmp_path, capsys):
+    code, out, _ = run(capsys, *TRAIN, "--device", "None", "--out", tmp_path)
+    assert code == 0 and ", on " not in out
+    assert header(tmp_path / "model.npz") == header(numpy_run)
 
 
 def test_the_spec_holds_the_device_once():

@@ -186,3 +186,11 @@ def test_array_api_dispatch_trains_on_the_arrays_device_and_predicts_there():
     assert lines[1].startswith(
         "the predictions are labels of dtype <U1, which torch arrays cannot hold."
     )
+
+
+def test_a_refused_weighted_fit_leaves_the_estimator_unfitted(rows):
+    X, y = rows
+    est = LayerwiseClassifier(**SMALL, device="torch:cpu", class_weight={0: 1.0, 1: 2.0})
+    with pytest.raises(ValueError, match=r"weighted training runs on the NumPy engine"):
+        est.fit(X, y)
+    assert not hasattr(est, "network_")

@@ -28,8 +28,17 @@ TASK_CHOICES = TASK_NAMES
 INIT_CHOICES = INIT_NAMES
 OPTIMIZER_CHOICES = tuple(OPTIMIZERS)
 DTYPE_CHOICES = tuple(sorted((str(d) for d in FLOAT_DTYPES), reverse=True))  # float64 first
+
+
+def device(text: str) -> str | None:
+    """``--device``: a device spec as typed; ``none`` (any case) is None, NumPy. The spec
+    checks the rest (``NetworkSpec.device``)."""
+    return None if text.lower() == "none" else text
+
+
 #: --device of the commands that train (train, sweep): the forms are the backend's own table
 DEVICE_OPTION = {
+    "type": device,
     "metavar": "SPEC",
     "help": "where the network trains: " + DEVICE_FORMS + ". The saved model is the same "
     "NumPy file whatever the device (default: NumPy)",
@@ -51,6 +60,7 @@ FLAGS = {
     "missing": "--missing",
     "unseen": "--unseen",
     "min_frequency": "--min-frequency",
+    "device": "--device",
 }
 
 

@@ -113,6 +113,7 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
     def _fit(self, X, y, sample_weight, *, incremental: bool, classes=None):
         sizes, acts = self._check_params()
         X, y, device = devices.fit_inputs(self, X, y)  # host rows; where to train
+        devices.refuse_weights(self, sample_weight, device)  # before any state is touched
         warm = (incremental or self.warm_start) and hasattr(self, "network_")
         dtype = self.network_.dtype if warm else self.dtype
         X, y = validate_data(
@@ -139,7 +140,6 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             self._continue([*sizes, Y.shape[0]])
         else:
             self._initialize([X.shape[1], *sizes, Y.shape[0]], acts, output, X.dtype)
-        devices.refuse_weights(sw, device)
         dev, callbacks = None, []
         if self.early_stopping and not incremental:
             X, Y, sw, dev = self._split_validation(X, Y, sw, output)

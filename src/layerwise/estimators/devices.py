@@ -123,9 +123,10 @@ def place(est: Any, device: str | None) -> None:
         }
 
 
-def refuse_weights(sw: Any, device: str | None) -> None:
+def refuse_weights(est: Any, sample_weight: Any, device: str | None) -> None:
     """Weighted training (``sample_weight``, ``class_weight``) is the NumPy engine's."""
-    if device is not None and sw is not None:
+    weighted = sample_weight is not None or getattr(est, "class_weight", None) is not None
+    if device is not None and weighted:
         raise ValueError(
             f"sample_weight and class_weight are not supported on a device (got device "
             f"{device!r}): weighted training runs on the NumPy engine. Hint: leave them out, "
