@@ -137,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
         dev=p.xy.get("dev"),  # the shuffle: the network's own stream, from the seed
         callbacks=_callbacks(spec.fit, args.quiet, has_dev=p.dev is not None),
     )
-    net.to(None)  # trained on a device: back on the host to report and save, as NumPy's
+    if net.device is not None:  # trained on a device: back on the host to report and save
+        net.to(None)
     seconds = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
     splits = {"train": p.train, "dev": p.dev, "test": p.test}
