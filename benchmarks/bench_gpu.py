@@ -194,12 +194,15 @@ def report(systems: list, times: dict[str, list[float]], device: str, smoke: boo
         )
     cpu = median[systems[1].name] / ours
     lines.append("")
-    lines.append(f"speed-up over layerwise on this CPU: {cpu:.1f}x (goal >= {GOAL_CPU:g}x)")
+    judged = "" if smoke else (": met" if cpu >= GOAL_CPU else ": missed")
+    lines.append(f"speed-up over layerwise on this CPU: {cpu:.1f}x (goal >= {GOAL_CPU:g}x{judged})")
     torch = [s.name for s in systems if s.name.startswith("torch eager")]
     if torch:
         ratio = ours / median[torch[0]]
         lines.append(
-            f"layerwise / PyTorch eager on the same device: {ratio:.2f}x (goal <= {GOAL_TORCH:g}x)"
+            f"layerwise / PyTorch eager on the same device: {ratio:.2f}x (goal <= {GOAL_TORCH:g}x"
+            + ("" if smoke else (": met" if ratio <= GOAL_TORCH else ": missed"))
+            + ")"
         )
     if smoke:
         lines.append(f"(smoke run on {device}: the goals are for a GPU, not judged here)")

@@ -52,3 +52,25 @@ def test_without_a_gpu_the_benchmark_says_it_skipped():
     done = bench()
     assert done.returncode == 0
     assert done.stdout.startswith("GPU benchmark skipped: no CUDA GPU: PyTorch has no CUDA device")
+
+
+def test_the_goals_are_judged_on_a_gpu_only():
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import bench_gpu
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    systems = [
+        SimpleNamespace(name=name, loss=0.5)
+        for name in ("layerwise torch:cuda", "layerwise", "torch eager cuda:0")
+    ]
+    times = {"layerwise torch:cuda": [0.1, 0.2], "layerwise": [2.0], "torch eager cuda:0": [0.12]}
+    text = bench_gpu.report(systems, times, "torch:cuda", smoke=False)
+    assert "| layerwise torch:cuda | 0.1500 | 0.1000–0.2000 | 0.5000 | 1.00 |" in text
+    assert "speed-up over layerwise on this CPU: 13.3x (goal >= 10x: met)" in text
+    assert "layerwise / PyTorch eager on the same device: 1.25x (goal <= 1.5x: met)" in text
+    times["layerwise"] = [1.0]
+    assert "6.7x (goal >= 10x: missed)" in bench_gpu.report(systems, times, "cupy", smoke=False)
+    assert ": met" not in bench_gpu.report(systems, times, "torch:cpu", smoke=True)
