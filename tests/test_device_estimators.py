@@ -194,3 +194,22 @@ def test_a_refused_weighted_fit_leaves_the_estimator_unfitted(rows):
     with pytest.raises(ValueError, match=r"weighted training runs on the NumPy engine"):
         est.fit(X, y)
     assert not hasattr(est, "network_")
+
+
+def test_an_arrays_device_spec_names_its_library_and_device():
+    from layerwise.backend import resolve_device
+    from layerwise.estimators.devices import spec_of
+
+    where = strict.Device("device1")
+    assert spec_of(torch.zeros(2)) == "torch:cpu"
+    assert spec_of(strict.asarray([1.0], device=where)) == "array-api-strict:device1"
+    assert resolve_device(spec_of(strict.asarray([1.0])))[1] == strict.Device("CPU_DEVICE")
+
+    class Other:  # an array-API array of a library layerwise has no device for
+        device = "cpu"
+
+        def __array_namespace__(self, api_version=None):
+            return np
+
+    with pytest.raises(TypeError, match=r"arrays of test_device_estimators have no layerwise"):
+        spec_of(Other())
