@@ -102,6 +102,7 @@ notebooks: $(STAMP_NOTEBOOKS)
 bench: $(STAMP_BENCH)
 	$(PY) benchmarks/bench_speed.py
 	$(PY) benchmarks/bench_onnx.py
+	$(PY) benchmarks/bench_gpu.py
 
 # Accuracy on generated churn-like tables, layerwise against scikit-learn's pipeline (by hand).
 bench-tables: $(STAMP_CLI)

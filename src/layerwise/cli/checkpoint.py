@@ -115,6 +115,12 @@ def resolve(
     DIR``, resume it: the settings then hold ``resume_note`` (the line to print) and the
     stored splits. ``parser`` knows ``train``: it reads back the argument list that
     checkpoints of layerwise 0.1.0 (before the spec) stored."""
+    if getattr(args, "device", None) is not None and (args.checkpoint or args.resume):
+        raise ValueError(
+            f"--device {args.device} does not take --checkpoint or --resume: a checkpoint "
+            "holds the NumPy engine's epoch state. Hint: leave --device out to checkpoint "
+            "the run, or leave out --checkpoint to train on the device."
+        )
     if args.resume is None:
         if args.data is None:
             raise ValueError("train needs DATA (or --resume DIR to continue a checkpointed run).")

@@ -14,6 +14,7 @@ import shlex
 import numpy as np
 
 from .._validation import FLOAT_DTYPES
+from ..backend import FORMS as DEVICE_FORMS
 from ..data.columns import MISSING_CHOICES, UNSEEN_CHOICES
 from ..data.safe_text import printable
 from ..optimizers import OPTIMIZERS
@@ -27,6 +28,21 @@ TASK_CHOICES = TASK_NAMES
 INIT_CHOICES = INIT_NAMES
 OPTIMIZER_CHOICES = tuple(OPTIMIZERS)
 DTYPE_CHOICES = tuple(sorted((str(d) for d in FLOAT_DTYPES), reverse=True))  # float64 first
+
+
+def device(text: str) -> str | None:
+    """``--device``: a device spec as typed; ``none`` (any case) is None, NumPy. The spec
+    checks the rest (``NetworkSpec.device``)."""
+    return None if text.lower() == "none" else text
+
+
+#: --device of the commands that train (train, sweep): the forms are the backend's own table
+DEVICE_OPTION = {
+    "type": device,
+    "metavar": "SPEC",
+    "help": "where the network trains: " + DEVICE_FORMS + ". The saved model is the same "
+    "NumPy file whatever the device (default: NumPy)",
+}
 DATA_HELP = "a bundled data set (see `layerwise datasets`), a file or an image folder"
 #: library argument -> flag, for messages (``target=`` -> ``--target``)
 FLAGS = {
@@ -44,6 +60,7 @@ FLAGS = {
     "missing": "--missing",
     "unseen": "--unseen",
     "min_frequency": "--min-frequency",
+    "device": "--device",
 }
 
 
@@ -305,6 +322,7 @@ def network_spec(args: argparse.Namespace, dtype: str = "float64") -> NetworkSpe
         l2=args.l2,
         dtype=dtype,
         keep_prob=keep_prob_of(args),
+        device=getattr(args, "device", None),
     )
 
 

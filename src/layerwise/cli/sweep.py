@@ -23,7 +23,16 @@ from typing import Any
 from ..spec import NetworkSpec, RunSpec
 from ..sweep import SweepOptions, show, sweep_spec
 from ..sweep.objective import METRICS
-from .common import DTYPE_CHOICES, TASK_CHOICES, data_options, data_spec, flags, fraction, positive
+from .common import (
+    DEVICE_OPTION,
+    DTYPE_CHOICES,
+    TASK_CHOICES,
+    data_options,
+    data_spec,
+    flags,
+    fraction,
+    positive,
+)
 
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 #: sweep's own options after DATA and the data options: flag -> add_argument's keywords
@@ -75,6 +84,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "is the dev score that chose the trial)",
     },
     "--dtype": {"choices": DTYPE_CHOICES, "default": "float64"},
+    "--device": DEVICE_OPTION,
     "--heartbeat": {
         "type": positive(int),
         "default": 10,
@@ -119,7 +129,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def spec_of(args: argparse.Namespace) -> RunSpec:
-    """The run a sweep varies: its data, dtype and seed (the trials draw the rest)."""
+    """The run a sweep varies: its data, dtype, device and seed (the trials draw the
+    rest)."""
     if args.data is None:
         raise ValueError(
             "DATA is required (a bundled data set or a file), unless --show. "
@@ -128,7 +139,8 @@ def spec_of(args: argparse.Namespace) -> RunSpec:
     if args.test and args.test_fraction:  # before the spec says it in its own words
         raise ValueError("use either --test FILE or --test-fraction, not both.")
     data = data_spec(args, args.test)
-    return RunSpec(data, NetworkSpec(dtype=args.dtype), seed=args.seed or 0)
+    network = NetworkSpec(dtype=args.dtype, device=args.device)
+    return RunSpec(data, network, seed=args.seed or 0)
 
 
 def options_of(args: argparse.Namespace) -> SweepOptions:

@@ -30,6 +30,7 @@ from ..spec import DEFAULT_LEARNING_RATE, FitSpec, Prepared, RunSpec, build_netw
 from . import checkpoint
 from .common import (
     DATA_HELP,
+    DEVICE_OPTION,
     DTYPE_CHOICES,
     EXIT_OK,
     OPTIMIZER_CHOICES,
@@ -80,6 +81,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
         "best epoch (default 10 with a dev set; 0 turns it off)",
     },
     "--dtype": {"choices": DTYPE_CHOICES, "default": "float64"},
+    "--device": DEVICE_OPTION | {"help": DEVICE_OPTION["help"] + "; not with --checkpoint"},
     "--out": {"metavar": "DIR", "help": "output folder (default runs/<data name>)"},
     "--quiet": {"action": "store_true", "help": "print only the final summary"},
 }
@@ -135,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         dev=p.xy.get("dev"),  # the shuffle: the network's own stream, from the seed
         callbacks=_callbacks(spec.fit, args.quiet, has_dev=p.dev is not None),
     )
+    if net.device is not None:  # trained on a device: back on the host to report and save
+        net.to(None)
     seconds = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
     splits = {"train": p.train, "dev": p.dev, "test": p.test}
@@ -291,6 +295,7 @@ def _describe(p: Prepared, net, fit: FitSpec, history, seconds: float) -> str:
     )
     acts = "/".join(dict.fromkeys(a.name for a in net.activations))
     batch = "full batch" if fit.batch_size is None else f"batch {fit.batch_size}"
+    on = f", on {p.spec.network.device}" if p.spec.network.device else ""
     stop = f"{history.epochs} of {fit.epochs} epochs"
     if history.stopped_epoch is not None:
         stop = f"stopped early after {history.epochs} of {fit.epochs} epochs"
@@ -304,6 +309,6 @@ def _describe(p: Prepared, net, fit: FitSpec, history, seconds: float) -> str:
             + (" (legacy RandomState)" if net.legacy_rng else "")
             + f", {net.n_parameters():,} parameters, {net.dtype}",
             f"training: {fit.optimizer}, learning rate {fit.alpha:g}, {batch}, {stop}, "
-            f"{seconds:.1f} s",
+            f"{seconds:.1f} s{on}",
         ]
     )

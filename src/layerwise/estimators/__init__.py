@@ -11,6 +11,7 @@ module           what it holds
 ``classifier``   ``LayerwiseClassifier``: labels, class weights, probabilities
 ``regressor``    ``LayerwiseRegressor``: values, target standardization
 ``files``        ``save``/``load``/``load_estimator``
+``devices``      ``device=`` and ``array_api_dispatch``: where a fit trains, predictions' arrays
 ===============  =========================================================================
 """
 

@@ -33,6 +33,7 @@ from ..network import Network
 from ..optimizers import OPTIMIZERS, get_optimizer
 from ..random import child_seeds, fresh_seed
 from ..training import fit
+from . import devices
 from .files import EstimatorFiles
 from .missing import fit_imputer, imputed_inputs
 
@@ -111,6 +112,8 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, *, incremental: bool, classes=None):
         sizes, acts = self._check_params()
+        X, y, device = devices.fit_inputs(self, X, y)  # host rows; where to train
+        devices.refuse_weights(self, sample_weight, device)  # before any state is touched
         warm = (incremental or self.warm_start) and hasattr(self, "network_")
         dtype = self.network_.dtype if warm else self.dtype
         X, y = validate_data(
@@ -141,23 +144,27 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
         if self.early_stopping and not incremental:
             X, Y, sw, dev = self._split_validation(X, Y, sw, output)
             callbacks = [EarlyStopping(patience=self.patience, monitor="dev_cost")]
-        history = fit(
-            self.network_,
-            X.T,  # (n_x, m)
-            Y,  # (n_y, m)
-            epochs=1 if incremental else self.max_epochs,
-            optimizer=self._optimizer,
-            batch_size=self.batch_size,
-            dev=dev,
-            callbacks=callbacks,
-            verbose=bool(self.verbose),
-            sample_weight=sw,
-        )
+        options = {"dev": dev, "callbacks": callbacks, "sample_weight": sw}
+        history = self._train(X.T, Y, 1 if incremental else self.max_epochs, device, options)
         self.loss_curve_ += history.cost
         if dev is not None:
             self.validation_loss_curve_ = (self.validation_loss_curve_ or []) + history.dev_cost
         self.n_iter_ += history.epochs
         return self
+
+    def _train(self, X, Y, epochs: int, device: str | None, options: dict[str, Any]):
+        """``fit`` of ``X (n_x, m)``, ``Y (n_y, m)`` on ``device`` (None: NumPy's engine); a
+        device holds θ and the optimizer's moments for the fit only, then they come back to
+        the host (predict, pickle and save see host arrays)."""
+        train = {"epochs": epochs, "optimizer": self._optimizer, "batch_size": self.batch_size}
+        train |= {"verbose": bool(self.verbose), **options}
+        if device is None:
+            return fit(self.network_, X, Y, **train)
+        devices.place(self, device)
+        try:
+            return fit(self.network_, X, Y, **train)
+        finally:
+            devices.place(self, None)
 
     def _nan_allowed(self, fitted: bool) -> bool | str:
         """``ensure_all_finite`` of scikit-learn's checks: NaN allowed when imputing."""
@@ -277,6 +284,7 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
         """Z[L] of shape (n_y, m) for rows X."""
         if not hasattr(self, "network_"):  # the cheap test first: check_is_fitted reads tags
             check_is_fitted(self)
+        X_in = devices.host_rows(self, X_in)  # a device's rows: only under array_api_dispatch
         X = self._plain_rows(X_in)
         if X is None:  # anything else: scikit-learn's checks, which refuse what they must
             X = validate_data(

@@ -18,6 +18,7 @@ from ..losses import binary_cross_entropy_from_logits, categorical_cross_entropy
 from ..network import Network
 from ..outputs import TASKS
 from .base import _LayerwiseBase, _store_params
+from .devices import like
 from .files import _bad_file
 
 Array = np.ndarray
@@ -74,6 +75,15 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         column that had NaN in training (``SimpleImputer(strategy="median",
         add_indicator=True)``); or refused as scikit-learn refuses it.
 
+    device : None or str, default None
+        Where the network trains: None for NumPy, or a device spec such as ``"torch:cuda"``,
+        ``"torch:cpu"`` or ``"cupy"`` (see :func:`layerwise.backend.resolve_device`; checked
+        at fit). The rows are checked and encoded on the host and moved once; after the fit
+        the network is back on the host: predictions, pickles and files are NumPy's.
+        Inside ``sklearn.config_context(array_api_dispatch=True)``, PyTorch, CuPy or
+        array-api-strict arrays train on their own device and get predictions there;
+        without it such arrays are refused. Weighted training stays on NumPy.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -123,6 +133,7 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         verbose=False,
         warm_start=False,
         missing="impute",
+        device=None,
     ):
         _store_params(self, locals())
 
@@ -288,7 +299,9 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
     def predict(self, X) -> Array:
         """Labels of rows ``X (n_samples, n_features)``: shape ``(n_samples,)``, or an
         indicator matrix ``(n_samples, n_classes)`` for multi-label."""
-        Z = self._logits(X)
+        return like(X, self._labels(self._logits(X)))  # (on X's device, if it has one)
+
+    def _labels(self, Z: Array) -> Array:
         if self._multilabel:
             return (Z.T > 0).astype(np.int64)  # σ(z) > 0.5
         if len(self.classes_) == 2:
@@ -298,11 +311,11 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
     def predict_proba(self, X) -> Array:
         """Probabilities ``(n_samples, n_classes)``: columns follow ``classes_``; for multi-label
         each column is that label's own probability."""
-        return self._probabilities(X, sigmoid, softmax, _sigmoid_pair)
+        return like(X, self._probabilities(X, sigmoid, softmax, _sigmoid_pair))
 
     def predict_log_proba(self, X) -> Array:
         """log of ``predict_proba``, computed from the logits (finite where p underflows)."""
-        return self._probabilities(X, _log_sigmoid, _log_softmax, None)
+        return like(X, self._probabilities(X, _log_sigmoid, _log_softmax, None))
 
     def _probabilities(self, X, sig, soft, pair) -> Array:
         """``(n_samples, n_classes)`` from the logits through ``sig`` (σ or log σ) or ``soft``;

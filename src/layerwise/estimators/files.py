@@ -70,7 +70,8 @@ class EstimatorFiles:
                 "params": {
                     k: _to_json(k, x)
                     for k, x in self.get_params(deep=False).items()
-                    if not (k == "dropout" and x == 0)  # files without dropout stay as before
+                    # files without dropout or a device stay as before
+                    if not (k == "dropout" and x == 0) and not (k == "device" and x is None)
                 },
                 "n_features_in": int(self.n_features_in_),
                 "feature_names_in": None if names is None else [str(n) for n in names],

@@ -11,6 +11,7 @@ from .. import _validation as v
 from ..network import Network
 from ..outputs import TASKS
 from .base import _LayerwiseBase, _store_params
+from .devices import like
 from .files import _bad_file
 
 Array = np.ndarray
@@ -61,6 +62,7 @@ class LayerwiseRegressor(RegressorMixin, _LayerwiseBase):
         verbose=False,
         warm_start=False,
         missing="impute",
+        device=None,
     ):
         _store_params(self, locals())
 
@@ -110,7 +112,7 @@ class LayerwiseRegressor(RegressorMixin, _LayerwiseBase):
         a 2-D y, in the target's own units."""
         Z = self._logits(X).T  # (m, n_y): linear output, A[L] = Z[L], in the network's dtype
         Y_hat = Z * self.target_scale_.astype(Z.dtype) + self.target_mean_.astype(Z.dtype)
-        return Y_hat[:, 0] if self._y_ndim == 1 else Y_hat
+        return like(X, Y_hat[:, 0] if self._y_ndim == 1 else Y_hat)  # (X's device, if one)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -150,6 +150,7 @@ def network_for(spec: NetworkSpec, n_x: int, n_y: int, output: Any, seed: int) -
         dtype=np.dtype(spec.dtype),
         l2=spec.l2,
         keep_prob=spec.keep_prob,
+        device=spec.device,
     )
 
 

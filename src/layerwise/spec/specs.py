@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 from .._validation import check_choice, check_dtype, check_fraction, check_int, check_positive
 from ..activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from ..backend import check_dtype_on, resolve_device
 from ..data.columns import MISSING_CHOICES, UNSEEN_CHOICES, check_min_frequency
 from ..data.tables import check_sep
 from ..dropout import check_keep_prob
@@ -95,7 +98,10 @@ class NetworkSpec:
     hidden layers), ``init`` one of
     ``INIT_NAMES``, ``legacy_rng`` the course's ``RandomState`` draw, ``l2`` λ, ``dtype``,
     ``keep_prob`` dropout's probability of keeping a hidden unit, one for every hidden layer
-    or one per hidden layer (1: no dropout; left out of ``to_dict`` then, as in old specs)."""
+    or one per hidden layer (1: no dropout; left out of ``to_dict`` then, as in old specs),
+    ``device`` where the network trains (a spec of :func:`layerwise.backend.resolve_device`,
+    e.g. ``"torch:cuda"``; None: NumPy, left out of ``to_dict`` then). The model a run saves
+    is the same file whatever the device."""
 
     layers: tuple[int, ...] = (64, 32)
     hidden: tuple[str, ...] = ("relu",)
@@ -104,6 +110,7 @@ class NetworkSpec:
     l2: float = 0.0
     dtype: str = "float64"
     keep_prob: float | tuple[float, ...] = 1.0
+    device: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.layers, list | tuple):
@@ -134,6 +141,11 @@ class NetworkSpec:
         # One value stays one; a list of 1s (no dropout, however written) is stored as 1.
         one = not isinstance(self.keep_prob, list | tuple) or all(p == 1 for p in keep)
         object.__setattr__(self, "keep_prob", float(keep[0] if keep else 1) if one else keep)
+        # Checked (and its library imported) now, before any data is read; NumPy's forms
+        # ("cpu", "numpy") are stored as None, so a spec says NumPy one way.
+        xp, where = resolve_device(self.device)
+        check_dtype_on(xp, where, np.dtype(self.dtype), self.device)
+        object.__setattr__(self, "device", None if xp is np else self.device)
 
 
 @dataclass(frozen=True)
@@ -200,7 +212,7 @@ class RunSpec:
         """The spec as JSON-safe nested dicts (tuples become lists)."""
         return {
             "data": _plain(self.data),
-            "network": _plain(self.network, {"keep_prob": 1.0}),
+            "network": _plain(self.network, {"keep_prob": 1.0, "device": None}),
             "fit": _plain(self.fit),
             "seed": self.seed,
         }

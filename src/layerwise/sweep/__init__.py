@@ -124,6 +124,7 @@ def sweep(
     test: str | Path | None = None,
     test_fraction: float | None = None,
     dtype: str = "float64",
+    device: str | None = None,
     heartbeat: int = 10,
     grace: int | None = None,
     top: int = 5,
@@ -132,11 +133,11 @@ def sweep(
     """Search hyperparameters for ``data`` until the study holds ``trials`` finished trials.
 
     ``data`` (a bundled data set such as ``"digits"``, or a file), ``target``, ``drop``,
-    ``task``, ``dev_fraction``, ``test``, ``test_fraction``, ``dtype`` and ``seed`` make the
-    run's :class:`layerwise.spec.RunSpec`, read and split as ``layerwise train`` does (same
-    seed, same train/dev/test rows), except that without ``test`` or ``test_fraction`` a sweep
-    holds out 0.2 of any data, files too, as its test set; the rest are
-    :class:`SweepOptions`. See :func:`sweep_spec`.
+    ``task``, ``dev_fraction``, ``test``, ``test_fraction``, ``dtype``, ``device`` (where the
+    trials train) and ``seed`` make the run's :class:`layerwise.spec.RunSpec`, read and split
+    as ``layerwise train`` does (same seed, same train/dev/test rows), except that without
+    ``test`` or ``test_fraction`` a sweep holds out 0.2 of any data, files too, as its test
+    set; the rest are :class:`SweepOptions`. See :func:`sweep_spec`.
 
     Returns
     -------
@@ -160,7 +161,7 @@ def sweep(
             test=None if test is None else str(test),
             test_fraction=test_fraction,
         ),
-        NetworkSpec(dtype=dtype),
+        NetworkSpec(dtype=dtype, device=device),
         seed=seed,
     )
     return sweep_spec(run, options)

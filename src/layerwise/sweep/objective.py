@@ -85,6 +85,8 @@ def train_network(
         dev=(prepared.X_dev, prepared.Y_dev),
         callbacks=callbacks,
     )
+    if net.device is not None:  # trained on the spec's device: scored and saved on the host
+        net.to(None)
     return net, history
 
 
