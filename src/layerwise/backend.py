@@ -80,7 +80,7 @@ def _foreign(arrays: tuple[Any, ...]) -> Any:
             _one_device(arrays)
         return xp
     compat = _compat()
-    libraries = sorted({_library(a) for a in arrays})
+    libraries = sorted({library_of(a) for a in arrays})
     if len(libraries) > 1:
         raise TypeError(
             f"arrays must come from one library, got arrays of {', '.join(libraries)}. "
@@ -108,10 +108,10 @@ def is_device_array(a: Any) -> bool:
     array-API array); lists, DataFrames and NumPy arrays are host data."""
     if isinstance(a, np.ndarray) or a is None:
         return False
-    return _library(a) in ("torch", "cupy") or hasattr(a, "__array_namespace__")
+    return library_of(a) in ("torch", "cupy") or hasattr(a, "__array_namespace__")
 
 
-def _library(a: Any) -> str:
+def library_of(a: Any) -> str:
     """The array's library, as a user names it (``numpy``, ``torch``, ``cupy``, ...)."""
     return type(a).__module__.split(".")[0]
 
@@ -123,11 +123,24 @@ def device_of(a: Any) -> Any:
     return _compat().device(a)
 
 
+def device_spec_of(a: Any) -> str:
+    """The device spec (:func:`resolve_device`'s form) of a device array: ``"torch:cuda:0"``,
+    ``"cupy:0"``, ``"array-api-strict:device1"``, ..."""
+    library, where = library_of(a), device_of(a)
+    if library == "torch":
+        return f"torch:{where}"
+    if library == "cupy":
+        return f"cupy:{where.id}"
+    if library == "array_api_strict":
+        return f"array-api-strict:{where._device}"  # (its devices' own names)
+    raise TypeError(f"arrays of {library} have no layerwise device. Hint: accepted forms: {FORMS}.")
+
+
 def to_numpy(a: Any) -> np.ndarray:
     """A host NumPy array of ``a`` (NumPy arrays pass through; device arrays are copied)."""
     if a is None or isinstance(a, np.ndarray):
         return a
-    module = _library(a)
+    module = library_of(a)
     if module not in ("torch", "cupy", "array_api_strict") and not hasattr(a, "__dlpack__"):
         return np.asarray(a)  # a list, a scalar, anything NumPy reads
     if module == "torch":

@@ -21,9 +21,10 @@ import numpy as np
 from sklearn import get_config
 
 from ..backend import (
-    FORMS,
     device_of,
+    device_spec_of,
     is_device_array,
+    library_of,
     namespace,
     resolve_device,
     to_device,
@@ -47,7 +48,7 @@ def fit_inputs(est: Any, X: Any, y: Any) -> tuple[Any, Any, str | None]:
         return X, y, device
     refuse_without_dispatch(est, given[0], "fit")
     namespace(*given)  # one library, one device (else refused, naming them)
-    own = spec_of(given[0])
+    own = device_spec_of(given[0])
     if device is not None and str(resolve_device(device)[1]) != str(device_of(given[0])):
         raise ValueError(
             f"device={device!r} differs from the device of the arrays given to fit ({own}). "
@@ -72,7 +73,7 @@ def like(X: Any, result: np.ndarray) -> Any:
         return result
     if result.dtype.kind not in "biuf":
         raise TypeError(
-            f"the predictions are labels of dtype {result.dtype}, which {_library(X)} arrays "
+            f"the predictions are labels of dtype {result.dtype}, which {library_of(X)} arrays "
             "cannot hold. Hint: fit on numeric labels, or predict on NumPy rows."
         )
     xp = namespace(X)
@@ -85,28 +86,11 @@ def refuse_without_dispatch(est: Any, X: Any, what: str) -> None:
         return
     name = type(est).__name__
     raise TypeError(
-        f"{name}.{what} takes NumPy or pandas rows, got an array of {_library(X)} on "
+        f"{name}.{what} takes NumPy or pandas rows, got an array of {library_of(X)} on "
         f"{device_of(X)}; layerwise moves no device's data silently. Hint: inside "
         "sklearn.config_context(array_api_dispatch=True) it trains and predicts on the "
         f"arrays' device; or pass NumPy rows (with {name}(device=...) to train on a device)."
     )
-
-
-def spec_of(a: Any) -> str:
-    """The device spec of an array: ``"torch:cuda:0"``, ``"cupy:0"``,
-    ``"array-api-strict:device1"``, ..."""
-    library, where = _library(a), device_of(a)
-    if library == "torch":
-        return f"torch:{where}"
-    if library == "cupy":
-        return f"cupy:{where.id}"
-    if library == "array_api_strict":
-        return f"array-api-strict:{where._device}"  # (its devices' own names)
-    raise TypeError(f"arrays of {library} have no layerwise device. Hint: accepted forms: {FORMS}.")
-
-
-def _library(a: Any) -> str:
-    return type(a).__module__.split(".")[0]
 
 
 def place(est: Any, device: str | None) -> None:
