@@ -197,8 +197,8 @@ def test_a_refused_weighted_fit_leaves_the_estimator_unfitted(rows):
 
 
 def test_an_arrays_device_spec_names_its_library_and_device():
+    from layerwise.backend import device_spec_of as spec_of
     from layerwise.backend import resolve_device
-    from layerwise.estimators.devices import spec_of
 
     where = strict.Device("device1")
     assert spec_of(torch.zeros(2)) == "torch:cpu"
