@@ -17,12 +17,18 @@ numba = pytest.importorskip("numba")
 
 from numba.core import config as numba_config  # noqa: E402
 
-from layerwise.engine import gemm  # noqa: E402
+from layerwise.engine import epoch_kernel, gemm, whole  # noqa: E402
+from layerwise.parameters import block_offsets  # noqa: E402
 
 
 @numba.njit(cache=False)
 def _product(A, B, C):  # the tiles as the compiled steps reach them: from numba code
     gemm.nn(A, B, C)
+
+
+@numba.njit(cache=False)
+def _blas(A, B, C):  # np.dot in numba code: SciPy's BLAS, the steps' other path
+    np.dot(A, B, C)
 
 
 def _compiled_product(A, B):
@@ -43,6 +49,7 @@ SHAPES = [  # (M, K, N in multiples of the narrow width): tiles of 4 rows and th
 ]
 
 
+@pytest.mark.slow  # (compiles the tiles for each dtype: ~10-20 s)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(("M", "k", "units"), SHAPES)
 def test_the_tiles_multiply_as_numpy(dtype, M, k, units) -> None:
@@ -102,3 +109,32 @@ def test_the_generated_source_is_straight_line_tiles() -> None:
     assert source.count("c3_15 += a3 * b15") == 1  # the wide tile: 4 rows x 16 columns
     assert source.count("c3_7 += a3 * b7") == 2  # the narrow one (and the wide one's)
     assert "C[i, c] += a * B[k, c]" in source  # the rows left below 4
+
+
+@pytest.mark.slow
+def test_the_compiled_forward_runs_the_tiles_where_the_batch_fits() -> None:
+    """The steps' forward products are the tiles' (bit for bit) for a batch of 8 float32
+    examples, which BLAS would have computed with other bits."""
+    rng = np.random.default_rng(3)
+    dims, B = [31, 16, 1], 8
+    offs, size = whole.layout(dims, B, [1.0, 1.0, 1.0])
+    ws, toff = np.zeros(size, np.float32), np.array([0, *block_offsets(dims)[:-1]])
+    theta = rng.standard_normal(block_offsets(dims)[-1]).astype(np.float32)
+    X_rows = rng.standard_normal((B, dims[0])).astype(np.float32)
+    codes = np.array([0, epoch_kernel.LINEAR, epoch_kernel.SIGMOID_DELTA])  # Z1 kept as A1
+    ones = np.ones((1, B), np.float32)
+    with gemm.vectorizing():
+        epoch_kernel.forward(
+            X_rows, np.arange(B), 0, B, theta, toff, np.array(dims), codes, np.zeros(3),
+            np.ones(3), ws, offs, np.empty(0), 0,
+        )  # fmt: skip
+    W1b = theta[: toff[2]].reshape(16, 32)
+    W2b = theta[toff[2] :].reshape(1, 17)
+    X1T = np.vstack([X_rows.T, ones])
+    Z1 = _compiled_product(W1b, X1T)
+    expected = _compiled_product(W2b, np.vstack([Z1, ones]))
+    logits = ws[offs[2, 0] : offs[2, 0] + B].reshape(1, B)
+    assert np.array_equal(logits.view(np.uint32), expected.view(np.uint32))
+    by_blas = np.empty_like(Z1)
+    _blas(W1b, X1T, by_blas)
+    assert not np.array_equal(by_blas.view(np.uint32), Z1.view(np.uint32)), "no test: same bits"

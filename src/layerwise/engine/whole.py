@@ -24,6 +24,7 @@ as the tape's per-layer draws), so every path sees the same random numbers.
 from __future__ import annotations
 
 import inspect
+from contextlib import nullcontext
 from functools import partial
 from itertools import pairwise
 from types import ModuleType
@@ -174,6 +175,7 @@ class Compiled:
         self.pen = np.zeros(len(steps))
         self.layers = (self.toff, self.dims, self.codes, self.slopes, self.keep_array)
         self.layers += (self.ws, self.offs)
+        self.warm = False  # (see run)
         self.steps = [
             Step((partial(self.run, k, k + 1),), s.first, s.end) for k, s in enumerate(steps)
         ]
@@ -197,11 +199,14 @@ class Compiled:
             v, s = slots.get("v", v), slots.get("s", s)
         X_rows = engine.X_rows.view(np.ndarray)  # a memory map's rows, read in place
         w = self.unweighted if engine.w_epoch is None else engine.w_epoch
-        with self.kern.gemm.vectorizing():  # (a first call compiles: the tiles vectorized)
+        # the engine's first call may compile (its arguments' types stay the same afterwards):
+        # only that call runs with numba's SLP vectorizer on, for the tiles (see engine.gemm)
+        with nullcontext() if self.warm else self.kern.gemm.vectorizing():
             opt.t = self.kern.run_steps(
                 k0, k1, self.bounds, X_rows, engine.order, engine.T, w, net.theta,
                 engine.gtheta, *self.layers, U, engine.ZL_epoch, self.pen, self.opt, opt.t,
                 self.hyper, self.scalars, v, s,
             )  # fmt: skip
+        self.warm = True
         if net.l2:
             engine.penalties.extend(self.pen[: k1 - k0].tolist())
