@@ -18,7 +18,7 @@ Three settings, each read when an engine is built (so a change applies to the ne
   ``"numpy"``, the epoch is large enough to repay loading the compiled code
   (:data:`EPOCH_MIN_ELEMENTS`) and each step small enough that the tape's Python calls, not its
   products, are its cost (:data:`EPOCH_MAX_WORK`). Opt-in: the first compile of a signature,
-  once per install, takes 10-20 s (cached on disk afterwards).
+  once per install, takes 20-40 s (cached on disk afterwards).
   A network the compiled code does not cover (a custom record, a non-fused output pair, an
   optimizer subclass) keeps the tape, whatever the setting.
 
@@ -46,7 +46,7 @@ KERNELS_MIN_ELEMENTS = 100_000
 #: ``auto`` compiles whole epochs for an epoch of at least this many activations, as it takes
 #: the kernels (numba is loaded then anyway). On top of numba, the first fit loads SciPy's BLAS
 #: (numba's ``np.dot``), ~0.35 s once per process (the first compile of a signature, once per
-#: install, 10-20 s): W2 repays it after ~100 epochs, a sweep or the playground at once.
+#: install, 20-40 s): W2 repays it after ~100 epochs, a sweep or the playground at once.
 EPOCH_MIN_ELEMENTS = 100_000
 #: ...and for steps of at most this many multiply-adds in their forward products (B × Σ_l
 #: n[l] (n[l-1] + 1); W2: 64 × 4,097 ≈ 262,000). The tape spends ~25 µs of Python calls per
@@ -71,7 +71,7 @@ def _source(name: str) -> str:
 
 
 #: Each setting's value when neither the module nor the environment sets it. The compiled
-#: steps are opt-in: their first compile, once per install and signature, takes 10-20 s, a
+#: steps are opt-in: their first compile, once per install and signature, takes 20-40 s, a
 #: pause no default fit should impose; ``auto`` or ``compiled`` ask for them.
 _DEFAULTS = {"EPOCH": "tape", "KERNELS": "auto", "BLAS": "auto"}
 
