@@ -306,9 +306,19 @@ def test_early_stopping_restores_on_a_device() -> None:
 def test_divergence_on_a_device_keeps_the_epochs_start() -> None:
     X, Y = _data(4, 1, None, "linear", m=30)
     net = lw.Network([4, 5, 1], "relu", "linear", seed=2, device="torch")
+    opt = lw.Adam(learning_rate=0.01)
+    lw.fit(net, X, Y, epochs=2, optimizer=opt, batch_size=10)  # moments and t to keep
+    theta, t = net.theta.clone(), opt.t
+    state = {k: {n: a.clone() for n, a in s.items()} for k, s in opt.state.items()}
+    opt.learning_rate = 1e10
     with pytest.raises(DivergenceError, match=r"diverged.*kept the parameters the epoch began"):
-        lw.fit(net, X * 1e150, Y, epochs=3, learning_rate=1e10)
-    assert bool(torch.isfinite(net.theta).all())
+        lw.fit(net, X * 1e150, Y, epochs=3, optimizer=opt, batch_size=10)
+    assert torch.equal(net.theta, theta)  # exactly the epoch's start
+    assert opt.t == t == 6  # as NumPy's Guard: the steps of the diverged epoch undone
+    assert state.keys() == opt.state.keys() and state["theta"].keys() == {"v", "s"}
+    for key, slots in state.items():
+        for name, a in slots.items():
+            assert torch.equal(opt.state[key][name], a)
 
 
 # ----- refusals ------------------------------------------------------------------------------

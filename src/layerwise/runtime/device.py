@@ -13,8 +13,9 @@ engine, as floats in the History; callbacks hear the same calls.
 
 Not on a device, refused by name (never ignored): ``checkpoint``/``resume`` (a checkpoint
 holds the engine's epoch state), ``sample_weight``, weighted dev sets, ``shuffle_block`` and
-memory-mapped data. A diverged epoch raises ``DivergenceError`` with θ put back to where the
-epoch began (the engine's step-by-step replay is NumPy's).
+memory-mapped data. A diverged epoch raises ``DivergenceError`` with θ and the optimizer (its
+step count and moments) put back to where the epoch began (the engine's step-by-step replay
+is NumPy's).
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     """One epoch's steps; its logs (cost, accuracy). θ back where it began if it diverged."""
     xp, m = net.xp, X.shape[1]
     start = copy_of(net.theta)
+    t, slots = opt.t, {k: {n: copy_of(a) for n, a in s.items()} for k, s in opt.state.items()}
     idx = None
     if order is not None:  # (m,) moved in the device's index dtype (int32 where no int64)
         int32 = index_dtype(xp, net.device_object) == xp.int32
@@ -162,6 +164,7 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     theta_finite = bool(xp.all(xp.isfinite(net.theta)))
     if not (np.isfinite(logs["cost"]) and theta_finite):
         net.theta[...] = start
+        opt.t, opt.state = t, slots  # the optimizer as the epoch began, as NumPy's Guard does
         raise DivergenceError(
             f"Cost became {logs['cost'] if not np.isfinite(logs['cost']) else 'finite, θ not'}"
             f" at epoch {epoch} (learning_rate={opt.learning_rate}): the model diverged; "
