@@ -321,6 +321,21 @@ def test_divergence_on_a_device_keeps_the_epochs_start() -> None:
             assert torch.equal(opt.state[key][name], a)
 
 
+@pytest.mark.parametrize("device", [None, "torch", "array-api-strict"])
+def test_a_non_finite_dev_cost_is_divergence_on_a_device_as_on_numpy(device) -> None:
+    X, Y = _data(4, 1, None, "linear", m=30)
+    net = lw.Network([4, 5, 1], "relu", "linear", seed=2, device=device)
+    with pytest.raises(DivergenceError, match=r"Cost became inf on the dev set at epoch 0"):
+        lw.fit(net, X, Y, epochs=2, dev=(X * 1e200, Y))
+
+
+def test_a_divergent_fit_on_array_api_strict_warns_nothing() -> None:
+    X, Y = _data(4, 1, None, "linear", m=30)  # (warnings are errors in the test suite)
+    net = lw.Network([4, 5, 1], "relu", "linear", seed=2, device="array-api-strict")
+    with pytest.raises(DivergenceError, match=r"diverged"):
+        lw.fit(net, X * 1e150, Y, epochs=3, learning_rate=1e10)
+
+
 # ----- refusals ------------------------------------------------------------------------------
 def test_a_numpy_network_refuses_device_data() -> None:
     net = lw.Network([4, 1], seed=0)

@@ -32,7 +32,8 @@ from ..backend import copy_of, index_dtype, is_device_array, to_device
 from ..callbacks import DivergenceError, History
 from ..outputs import accuracy_from_logits
 from ..random import dropout_rng, shuffle_rng
-from .costs import epoch_cost, evaluate
+from .costs import check_dev_cost, epoch_cost, evaluate
+from .run import QUIET
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -116,9 +117,12 @@ def device_fit(
         for cb in callbacks:
             cb.on_epoch_begin(net, epoch)
         order = rng.permutation(m) if shuffle and m > B else None  # the engine's draw
-        logs = _epoch(net, X, Y, B, order, opt, drop, epoch) | {"epoch": epoch}
+        with np.errstate(**QUIET):  # as the engine's epoch: divergence is checked, not warned
+            logs = _epoch(net, X, Y, B, order, opt, drop, epoch) | {"epoch": epoch}
+            if dev_set is not None:
+                logs["dev_cost"], dev_acc = evaluate(net, *dev_set)
         if dev_set is not None:
-            logs["dev_cost"], dev_acc = evaluate(net, *dev_set)
+            check_dev_cost(logs["dev_cost"], epoch, opt.learning_rate)
             if dev_acc is not None:
                 logs["dev_accuracy"] = dev_acc
         logs["seconds"] = time.perf_counter() - began
