@@ -273,21 +273,37 @@ def test_saved_files_are_numpys_byte_for_byte(spec, dtype, tmp_path, monkeypatch
     np.testing.assert_array_equal(backend.to_numpy(moved.theta), cpu.theta)
 
 
-def test_to_moves_theta_and_back_and_pickles_keep_the_device() -> None:
+def test_to_moves_theta_and_back_and_pickles_are_numpys() -> None:
     net = lw.Network([3, 4, 1], seed=1)
     theta = net.theta.copy()
     net.to("torch")
     assert isinstance(net.theta, torch.Tensor) and net.parameters["W1"].data_ptr() == (
         net.theta.data_ptr()
     )
-    twin = pickle.loads(pickle.dumps(net))
-    assert twin.device == "torch" and torch.equal(twin.theta, net.theta)
+    twin = pickle.loads(pickle.dumps(net))  # host-only, as files: loads without torch
+    assert twin.device is None and isinstance(twin.theta, np.ndarray)
+    np.testing.assert_array_equal(twin.theta, backend.to_numpy(net.theta))
+    assert twin.parameters["W1"].base is twin.theta  # the views of θ, as NumPy's
+    back = pickle.loads(pickle.dumps(twin.to("torch")))
+    np.testing.assert_array_equal(back.theta, theta)  # and both directions, θ equal
+    twin.to("torch")
     net.to(None)
     assert net.device is None and isinstance(net.theta, np.ndarray)
     np.testing.assert_array_equal(net.theta, theta)
     net.parameters["b1"] = np.ones((4, 1))  # the course's assignment, on a device too
     twin.parameters["b1"] = np.ones((4, 1))
     np.testing.assert_array_equal(backend.to_numpy(twin.theta), net.theta)
+
+
+def test_a_device_networks_pickle_loads_where_its_library_is_missing() -> None:
+    data = pickle.dumps(lw.Network([3, 4, 1], seed=1, device="torch"))
+    code = (
+        "import pickle, sys; sys.modules['torch'] = None  # torch cannot be imported\n"
+        f"net = pickle.loads({data!r})\n"
+        "print(net.device, type(net.theta).__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["None", "numpy"]
 
 
 def test_early_stopping_restores_on_a_device() -> None:

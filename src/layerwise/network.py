@@ -352,21 +352,22 @@ class Network:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle/copy as config + theta, so W, b and the dict stay views of theta; the records
-        themselves travel too, so a custom activation or loss stays what it was."""
+        themselves travel too, so a custom activation or loss stays what it was. Host-only, as
+        files are: a device's network unpickles (and deep-copies) as NumPy's, loadable where
+        its library or GPU is missing; ``net.to(device)`` moves it back."""
         records = {"activations": self.activations, "loss": self.loss}
         return {
             "config": self.config() | records,
             "theta": placement.host_theta(self),
             "shuffle_rng": self.shuffle_rng.bit_generator.state,
             "dropout_rng": self.dropout_rng.bit_generator.state,
-        } | ({"device": self.device} if self.device is not None else {})
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Network.from_config(state["config"], state["theta"]).__dict__)
         self.shuffle_rng.bit_generator.state = state["shuffle_rng"]
         if "dropout_rng" in state:  # (pickled before dropout: a fresh stream of the seed)
             self.dropout_rng.bit_generator.state = state["dropout_rng"]
-        placement.place(self, state.get("device"))
 
     def summary(self) -> str:
         """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""
