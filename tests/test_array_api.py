@@ -306,6 +306,19 @@ def test_a_device_networks_pickle_loads_where_its_library_is_missing() -> None:
     assert out.stdout.split() == ["None", "numpy"]
 
 
+@pytest.mark.parametrize("first", [None, "torch", "array-api-strict"])
+def test_one_optimizer_follows_the_network_from_device_to_device(first) -> None:
+    X, Y = _data(4, 1, None, "sigmoid", m=30)
+    net = lw.Network([4, 5, 1], seed=2, device=first)
+    opt = lw.Adam(learning_rate=0.01)
+    for device in ("array-api-strict:device1", None, "torch", first):
+        lw.fit(net.to(device), X, Y, epochs=1, optimizer=opt, batch_size=10)
+        v = opt.state["theta"]["v"]  # the moments made afresh where θ now lives
+        assert type(v) is type(net.theta) and str(backend.device_of(v)) == str(
+            backend.device_of(net.theta)
+        )
+
+
 def test_early_stopping_restores_on_a_device() -> None:
     X, Y = _data(4, 1, None, "sigmoid", m=30)
     runs = []

@@ -138,7 +138,8 @@ class Network:
     def to(self, device: str | None) -> Network:
         """Move θ to ``device`` (a spec of :func:`layerwise.backend.resolve_device`; None:
         NumPy) and return the network. An optimizer's state is not the network's: a run
-        continued on another device starts its optimizer afresh."""
+        continued on another device starts its optimizer's moments afresh there (its step
+        count goes on)."""
         placement.place(self, device)
         return self
 

@@ -20,9 +20,18 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_beta, check_positive, lookup
-from .backend import namespace
+from .backend import device_of, namespace
 
 Array = np.ndarray
+
+
+def _fits(slot: Array, like: Array) -> bool:
+    """Whether a moment can serve ``like``: its shape, library and device (θ moved by
+    ``net.to`` starts its moments afresh there, as ``Network.to`` says). NumPy's test is a
+    type check, no call."""
+    if slot.shape != like.shape or type(slot) is not type(like):
+        return False
+    return type(like) is np.ndarray or device_of(slot) == device_of(like)
 
 
 class Optimizer:
@@ -35,7 +44,7 @@ class Optimizer:
 
     def _slots(self, key: str, like: Array, names: tuple[str, ...]) -> dict[str, Array]:
         slots = self.state.get(key)
-        if slots is None or slots[names[0]].shape != like.shape:
+        if slots is None or not _fits(slots[names[0]], like):
             slots = {name: namespace(like).zeros_like(like) for name in names}
             self.state[key] = slots
         return slots
