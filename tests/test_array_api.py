@@ -319,6 +319,12 @@ def test_one_optimizer_follows_the_network_from_device_to_device(first) -> None:
         )
 
 
+def test_n_parameters_and_summary_on_torch() -> None:
+    net, twin = lw.Network([3, 4, 1], seed=1), lw.Network([3, 4, 1], seed=1, device="torch")
+    assert twin.n_parameters() == net.n_parameters() == 21
+    assert twin.summary() == net.summary()
+
+
 def test_early_stopping_restores_on_a_device() -> None:
     X, Y = _data(4, 1, None, "sigmoid", m=30)
     runs = []

@@ -9,6 +9,7 @@ and the learner who edits ``net.parameters["W1"]``, or assigns it, edits the net
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -137,9 +138,8 @@ class Network:
 
     def to(self, device: str | None) -> Network:
         """Move θ to ``device`` (a spec of :func:`layerwise.backend.resolve_device`; None:
-        NumPy) and return the network. An optimizer's state is not the network's: a run
-        continued on another device starts its optimizer's moments afresh there (its step
-        count goes on)."""
+        NumPy) and return the network. An optimizer's state is not the network's: its
+        moments start afresh on the new device (its step count goes on)."""
         placement.place(self, device)
         return self
 
@@ -179,7 +179,7 @@ class Network:
 
     def n_parameters(self) -> int:
         """Total number of weights and biases."""
-        return int(self.theta.size)
+        return math.prod(self.theta.shape)  # (torch's .size is a method)
 
     # ----- forward, cost, backward -------------------------------------------------------
     def forward(self, X: Array, dropout: Generator | None = None) -> tuple[Array, list[DenseCache]]:
@@ -353,9 +353,8 @@ class Network:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle/copy as config + theta, so W, b and the dict stay views of theta; the records
-        themselves travel too, so a custom activation or loss stays what it was. Host-only, as
-        files are: a device's network unpickles (and deep-copies) as NumPy's, loadable where
-        its library or GPU is missing; ``net.to(device)`` moves it back."""
+        themselves travel too. Host-only, as files: a device's network unpickles (and
+        deep-copies) as NumPy's, even without its library; ``net.to(device)`` moves it back."""
         records = {"activations": self.activations, "loss": self.loss}
         return {
             "config": self.config() | records,
