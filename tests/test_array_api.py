@@ -149,6 +149,13 @@ def test_missing_libraries_and_absent_gpus_are_named(monkeypatch) -> None:
         backend.resolve_device("torch:cuda")
 
 
+def test_is_device_array_tells_host_data_from_a_devices() -> None:
+    for host in (np.float64(1.0), np.int32(3), np.ones(2), [1.0], 2.0, None):
+        assert not backend.is_device_array(host)
+    for device in (torch.ones(2), strict.asarray([1.0])):
+        assert backend.is_device_array(device)
+
+
 def test_mixed_libraries_and_devices_are_refused() -> None:
     with pytest.raises(TypeError, match=r"one library, got arrays of numpy, torch"):
         backend.namespace(np.zeros(2), torch.zeros(2))

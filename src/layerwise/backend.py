@@ -106,8 +106,8 @@ def _one_device(arrays: tuple[Any, ...]) -> None:
 def is_device_array(a: Any) -> bool:
     """Whether ``a`` is an array of an array library other than NumPy (PyTorch, CuPy, any
     array-API array); lists, DataFrames and NumPy arrays are host data."""
-    if isinstance(a, np.ndarray) or a is None:
-        return False
+    if isinstance(a, np.ndarray | np.generic) or a is None:  # (NumPy 2's scalars have
+        return False  # __array_namespace__ too: host data)
     return library_of(a) in ("torch", "cupy") or hasattr(a, "__array_namespace__")
 
 
