@@ -389,10 +389,62 @@ def test_a_numpy_network_refuses_device_data() -> None:
         lw.fit(net, X, torch.asarray(Y), epochs=1)
 
 
+def test_a_numpy_network_refuses_a_devices_arrays_everywhere() -> None:
+    net = lw.Network([4, 1], seed=0)
+    X, Y = _data(4, 1, None, "sigmoid")
+    X_torch, Y_torch, AL = torch.asarray(X), torch.asarray(Y), net.forward(X)[0]
+    hint = r"got an array of torch on cpu\. Hint: build the network with device=.*net\.to"
+    for call in (net.forward, net.predict_proba, net.predict):
+        with pytest.raises(TypeError, match=r"X must be NumPy data for a NumPy network, " + hint):
+            call(X_torch)
+    with pytest.raises(TypeError, match=r"Y must be NumPy data for a NumPy network, " + hint):
+        net.cost(AL, Y_torch)
+    with pytest.raises(TypeError, match=r"Y must be NumPy data for a NumPy network"):
+        net.backward(AL, Y_torch, net.forward(X)[1])
+    with pytest.raises(TypeError, match=r"dev\[0\] must be NumPy arrays .*got torch data"):
+        lw.fit(net, X, Y, epochs=1, dev=(X_torch, Y))
+    with pytest.raises(TypeError, match=r"dev\[1\] must be NumPy arrays .*got torch data"):
+        lw.fit(net, X, Y, epochs=1, dev=(X, Y_torch))
+    with pytest.raises(TypeError, match=r"sample_weight must be NumPy arrays .*got torch"):
+        lw.fit(net, X, Y, epochs=1, sample_weight=torch.ones(Y.shape[1]))
+
+
+def test_parameters_take_their_own_devices_arrays_or_numpys() -> None:
+    net, on_torch = lw.Network([3, 4, 1], seed=1), lw.Network([3, 4, 1], seed=1, device="torch")
+    W1 = on_torch.parameters["W1"]
+    on_torch.parameters["W1"] = W1 - 0.5 * torch.ones_like(W1)  # the course's update
+    on_torch.parameters["b1"] = np.ones((4, 1))  # host data: checked and moved
+    assert torch.equal(on_torch.parameters["b1"], torch.ones((4, 1), dtype=torch.float64))
+    for target, value, where in (
+        (net, torch.ones((4, 3), dtype=torch.float64), "torch on cpu"),
+        (on_torch, strict.ones((4, 3), dtype=strict.float64), "array_api_strict on"),
+    ):
+        with pytest.raises(TypeError, match=rf"parameters\['W1'\] takes an array of .*{where}"):
+            target.parameters["W1"] = value
+
+
+@pytest.mark.parametrize("device", ["torch", "array-api-strict"])
+def test_a_devices_targets_that_fail_a_check_get_numpys_message(device) -> None:
+    net = lw.Network([4, 1], seed=0, device=device)
+    X, Y = _data(4, 1, None, "sigmoid")
+    xp = backend.resolve_device(device)[0]
+    with pytest.raises(ValueError) as numpys:
+        lw.fit(lw.Network([4, 1], seed=0), X, Y[0, :-1], epochs=1)
+    with pytest.raises(ValueError) as devices:  # 1-D, one short: checked on a host copy
+        lw.fit(net, X, xp.asarray(Y[0, :-1]), epochs=1)
+    assert str(devices.value) == str(numpys.value)
+    with pytest.raises(ValueError, match=r"Y of shape \(37,\) would broadcast"):  # 1-D
+        lw.fit(net, X, xp.asarray(Y[0]), epochs=1)
+    assert lw.fit(net, X, xp.asarray(Y), epochs=1).epochs == 1
+    with pytest.raises(TypeError, match=r"Y must be on the network's device"):
+        lw.fit(net, X, strict.asarray(Y, device=strict.Device("device1")), epochs=1)
+
+
 @pytest.mark.parametrize(
     ("options", "match"),
     [
         ({"checkpoint": "ck"}, r"checkpoint= is not supported on a device"),
+        ({"resume": True}, r"resume= is not supported on a device \(a checkpoint holds"),
         ({"sample_weight": np.ones(37)}, r"sample_weight= is not supported on a device"),
         ({"shuffle_block": 8}, r"shuffle_block= is not supported on a device"),
         ({"dev": (np.ones((4, 2)), np.ones((1, 2)), np.ones(2))}, r"dev=\(X_dev, Y_dev, w_dev\)"),

@@ -252,7 +252,7 @@ class Network:
         own = (type(self).forward, type(self)._forward) != (Network.forward, Network._forward)
         if own or not inference.covers(self.layers) or self.device is not None:
             return self.forward(X)[0]  # a subclass's (or layer's) forward decides; a device's
-        return inference.output(self.layers, v.check_inputs("X", X, self.layer_dims[0], self.dtype))
+        return inference.output(self.layers, placement.inputs(self, "X", X))  # (NumPy's check)
 
     def predict(self, X: Array) -> Array:
         """Predictions for ``X (n_x, m)``: binary / multi-label 0/1 at 0.5, ``(n_y, m)``;
