@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 import time
+import types
 
 import array_api_strict as strict
 import numpy as np
@@ -154,6 +155,25 @@ def test_is_device_array_tells_host_data_from_a_devices() -> None:
         assert not backend.is_device_array(host)
     for device in (torch.ones(2), strict.asarray([1.0])):
         assert backend.is_device_array(device)
+
+
+def test_a_gpu_number_this_machine_lacks_is_refused(monkeypatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match=r"'torch:cuda:7': torch finds GPUs 0 to 0 here.*forms"):
+        backend.resolve_device("torch:cuda:7")
+
+    class CUDARuntimeError(RuntimeError):
+        pass
+
+    def no_driver():
+        raise CUDARuntimeError("cudaErrorNoDevice")
+
+    runtime = types.SimpleNamespace(getDeviceCount=no_driver, CUDARuntimeError=CUDARuntimeError)
+    monkeypatch.setitem(sys.modules, "cupy", types.SimpleNamespace(cuda=types.SimpleNamespace(
+        runtime=runtime)))  # fmt: skip
+    with pytest.raises(ValueError, match=r"'cupy:0': CuPy finds no GPU here. Hint: accepted"):
+        backend.resolve_device("cupy:0")
 
 
 def test_mixed_libraries_and_devices_are_refused() -> None:

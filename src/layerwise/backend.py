@@ -249,6 +249,8 @@ def _torch(where: str, spec: str) -> tuple[Any, Any]:
             f"device {spec!r}: torch finds no CUDA GPU here. "
             "Hint: device='torch:cpu', or None for NumPy."
         )
+    if device.type == "cuda" and (device.index or 0) >= (n := torch.cuda.device_count()):
+        raise ValueError(_no_gpu(spec, "torch", n))
     if device.type == "cuda" and device.index is None:  # as its tensors report it: cuda:0
         device = torch.device("cuda", torch.cuda.current_device())
     return _compat().array_namespace(torch.empty(0)), device
@@ -261,9 +263,21 @@ def _cupy(where: str, spec: str) -> tuple[Any, Any]:
             f"Hint: accepted forms: {FORMS}."
         )
     cupy = _import("cupy", spec, "cupy")
+    try:
+        n = cupy.cuda.runtime.getDeviceCount()
+    except cupy.cuda.runtime.CUDARuntimeError:  # CuPy installed, no driver or GPU here
+        n = 0
+    if int(where or 0) >= n:
+        raise ValueError(_no_gpu(spec, "CuPy", n))
     device = cupy.cuda.Device(int(where or 0))
     with device:
         return _compat().array_namespace(cupy.empty(0)), device
+
+
+def _no_gpu(spec: str, library: str, n: int) -> str:
+    """The refusal of a GPU number this machine lacks, with the numbers it has."""
+    has = f"GPUs 0 to {n - 1}" if n else "no GPU"
+    return f"device {spec!r}: {library} finds {has} here. Hint: accepted forms: {FORMS}."
 
 
 def _strict(where: str, spec: str) -> tuple[Any, Any]:
