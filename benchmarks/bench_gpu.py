@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from _systems import Jax, Layerwise, Torch, Workload, import_jax, make_w1
-from layerwise.backend import resolve_device, to_device
+from layerwise.backend import gpu_synchronizer, library_of, resolve_device, to_device
 
 GOAL_CPU, GOAL_TORCH = 10.0, 1.5  # issue 25: >= 10x the CPU, within 1.5x of PyTorch eager
 
@@ -84,21 +84,12 @@ class TorchOn(Torch):
 
 def on_gpu(device: str) -> bool:
     """Whether the device spec names a GPU (CuPy, or a CUDA torch device)."""
-    _, where = resolve_device(device)
-    return device.startswith("cupy") or getattr(where, "type", None) == "cuda"
+    return gpu_synchronizer(device) is not None
 
 
 def _synchronizer(device: str):
     """A function that waits for the device's queued work (a no-op on a CPU)."""
-    if device.startswith("cupy"):
-        import cupy
-
-        return cupy.cuda.Device().synchronize
-    if on_gpu(device):
-        import torch
-
-        return torch.cuda.synchronize
-    return lambda: None
+    return gpu_synchronizer(device) or (lambda: None)
 
 
 def _torch_cuda() -> bool:
@@ -131,7 +122,7 @@ def find_device(asked: str | None) -> tuple[str | None, str]:
 
 def gpu_name(device: str) -> str:
     """The device's name as its driver says it."""
-    if device.startswith("cupy"):
+    if library_of(resolve_device(device)[1]) == "cupy":
         import cupy
 
         return cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)["name"].decode()
@@ -149,7 +140,8 @@ def systems_for(wl: Workload, device: str, jax_ok: bool) -> tuple[list, list[str
     params = {k: np.array(v) for k, v in Layerwise(wl).net.parameters.items()}
     systems, notes = [ours, Layerwise(wl)], []
     cpu = not on_gpu(device)
-    torch_device = "cuda" if device.startswith("cupy") else str(resolve_device(device)[1])
+    where = resolve_device(device)[1]
+    torch_device = "cuda" if library_of(where) == "cupy" else str(where)
     if torch_device == "cpu" or _torch_cuda():
         systems.append(TorchOn(wl, params, torch_device))
     else:

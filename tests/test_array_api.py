@@ -176,6 +176,15 @@ def test_a_gpu_number_this_machine_lacks_is_refused(monkeypatch) -> None:
         backend.resolve_device("cupy:0")
 
 
+def test_gpu_synchronizer_only_for_a_gpu(monkeypatch) -> None:
+    for spec in (None, "cpu", "torch:cpu", "array-api-strict"):
+        assert backend.gpu_synchronizer(spec) is None
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    assert callable(backend.gpu_synchronizer("torch:cuda"))
+
+
 def test_mixed_libraries_and_devices_are_refused() -> None:
     with pytest.raises(TypeError, match=r"one library, got arrays of numpy, torch"):
         backend.namespace(np.zeros(2), torch.zeros(2))

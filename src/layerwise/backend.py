@@ -226,6 +226,19 @@ def resolve_device(spec: Any) -> tuple[Any, Any]:
     return makers[library](where, spec)
 
 
+def gpu_synchronizer(spec: Any) -> Any:
+    """For a spec naming a GPU (CuPy's, or torch's CUDA): a function that waits for the
+    device's queued work (for timings); None for a CPU or NumPy."""
+    _, where = resolve_device(spec)
+    if library_of(where) == "cupy":
+        return where.synchronize
+    if library_of(where) == "torch" and where.type == "cuda":
+        import torch
+
+        return lambda: torch.cuda.synchronize(where)
+    return None
+
+
 def _import(name: str, spec: str, pip: str) -> Any:
     try:
         return __import__(name)
