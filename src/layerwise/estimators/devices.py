@@ -7,8 +7,9 @@ the network (and the optimizer's moments, for ``warm_start`` / ``partial_fit``) 
 the host, so ``predict``, pickling and ``save`` see the same NumPy estimator as ever.
 
 Arrays of another library (PyTorch, CuPy, array-api-strict) follow scikit-learn's convention:
-inside ``sklearn.config_context(array_api_dispatch=True)`` the estimator trains on the
-arrays' own library and device, and its predictions for such arrays are returned there
+inside ``sklearn.config_context(array_api_dispatch=True)`` (scikit-learn needs
+``SCIPY_ARRAY_API=1`` in the environment, set before SciPy is imported) the estimator trains
+on the arrays' own library and device, and its predictions for such arrays are returned there
 (computed on the host, from the host network). Without dispatch they are refused, never
 converted silently.
 """
