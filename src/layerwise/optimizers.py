@@ -25,15 +25,6 @@ from .backend import device_of, namespace
 Array = np.ndarray
 
 
-def _fits(slot: Array, like: Array) -> bool:
-    """Whether a moment can serve ``like``: its shape, library and device (θ moved by
-    ``net.to`` starts its moments afresh there, as ``Network.to`` says). NumPy's test is a
-    type check, no call."""
-    if slot.shape != like.shape or type(slot) is not type(like):
-        return False
-    return type(like) is np.ndarray or device_of(slot) == device_of(like)
-
-
 class Optimizer:
     """Base: holds the learning rate α and per-parameter state keyed by ``id``-free names."""
 
@@ -44,7 +35,13 @@ class Optimizer:
 
     def _slots(self, key: str, like: Array, names: tuple[str, ...]) -> dict[str, Array]:
         slots = self.state.get(key)
-        if slots is None or not _fits(slots[names[0]], like):
+        first = None if slots is None else slots[names[0]]  # NumPy's test: type and shape only
+        if (
+            first is None
+            or type(first) is not type(like)
+            or first.shape != like.shape
+            or (type(like) is not np.ndarray and device_of(first) != device_of(like))
+        ):  # (moments of another library or device: made afresh where θ now lives)
             slots = {name: namespace(like).zeros_like(like) for name in names}
             self.state[key] = slots
         return slots
