@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 import time
+import types
 
 import array_api_strict as strict
 import numpy as np
@@ -149,6 +150,41 @@ def test_missing_libraries_and_absent_gpus_are_named(monkeypatch) -> None:
         backend.resolve_device("torch:cuda")
 
 
+def test_is_device_array_tells_host_data_from_a_devices() -> None:
+    for host in (np.float64(1.0), np.int32(3), np.ones(2), [1.0], 2.0, None):
+        assert not backend.is_device_array(host)
+    for device in (torch.ones(2), strict.asarray([1.0])):
+        assert backend.is_device_array(device)
+
+
+def test_a_gpu_number_this_machine_lacks_is_refused(monkeypatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match=r"'torch:cuda:7': torch finds GPUs 0 to 0 here.*forms"):
+        backend.resolve_device("torch:cuda:7")
+
+    class CUDARuntimeError(RuntimeError):
+        pass
+
+    def no_driver():
+        raise CUDARuntimeError("cudaErrorNoDevice")
+
+    runtime = types.SimpleNamespace(getDeviceCount=no_driver, CUDARuntimeError=CUDARuntimeError)
+    monkeypatch.setitem(sys.modules, "cupy", types.SimpleNamespace(cuda=types.SimpleNamespace(
+        runtime=runtime)))  # fmt: skip
+    with pytest.raises(ValueError, match=r"'cupy:0': CuPy finds no GPU here. Hint: accepted"):
+        backend.resolve_device("cupy:0")
+
+
+def test_gpu_synchronizer_only_for_a_gpu(monkeypatch) -> None:
+    for spec in (None, "cpu", "torch:cpu", "array-api-strict"):
+        assert backend.gpu_synchronizer(spec) is None
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    assert callable(backend.gpu_synchronizer("torch:cuda"))
+
+
 def test_mixed_libraries_and_devices_are_refused() -> None:
     with pytest.raises(TypeError, match=r"one library, got arrays of numpy, torch"):
         backend.namespace(np.zeros(2), torch.zeros(2))
@@ -273,21 +309,56 @@ def test_saved_files_are_numpys_byte_for_byte(spec, dtype, tmp_path, monkeypatch
     np.testing.assert_array_equal(backend.to_numpy(moved.theta), cpu.theta)
 
 
-def test_to_moves_theta_and_back_and_pickles_keep_the_device() -> None:
+def test_to_moves_theta_and_back_and_pickles_are_numpys() -> None:
     net = lw.Network([3, 4, 1], seed=1)
     theta = net.theta.copy()
     net.to("torch")
     assert isinstance(net.theta, torch.Tensor) and net.parameters["W1"].data_ptr() == (
         net.theta.data_ptr()
     )
-    twin = pickle.loads(pickle.dumps(net))
-    assert twin.device == "torch" and torch.equal(twin.theta, net.theta)
+    twin = pickle.loads(pickle.dumps(net))  # host-only, as files: loads without torch
+    assert twin.device is None and isinstance(twin.theta, np.ndarray)
+    np.testing.assert_array_equal(twin.theta, backend.to_numpy(net.theta))
+    assert twin.parameters["W1"].base is twin.theta  # the views of θ, as NumPy's
+    back = pickle.loads(pickle.dumps(twin.to("torch")))
+    np.testing.assert_array_equal(back.theta, theta)  # and both directions, θ equal
+    twin.to("torch")
     net.to(None)
     assert net.device is None and isinstance(net.theta, np.ndarray)
     np.testing.assert_array_equal(net.theta, theta)
     net.parameters["b1"] = np.ones((4, 1))  # the course's assignment, on a device too
     twin.parameters["b1"] = np.ones((4, 1))
     np.testing.assert_array_equal(backend.to_numpy(twin.theta), net.theta)
+
+
+def test_a_device_networks_pickle_loads_where_its_library_is_missing() -> None:
+    data = pickle.dumps(lw.Network([3, 4, 1], seed=1, device="torch"))
+    code = (
+        "import pickle, sys; sys.modules['torch'] = None  # torch cannot be imported\n"
+        f"net = pickle.loads({data!r})\n"
+        "print(net.device, type(net.theta).__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["None", "numpy"]
+
+
+@pytest.mark.parametrize("first", [None, "torch", "array-api-strict"])
+def test_one_optimizer_follows_the_network_from_device_to_device(first) -> None:
+    X, Y = _data(4, 1, None, "sigmoid", m=30)
+    net = lw.Network([4, 5, 1], seed=2, device=first)
+    opt = lw.Adam(learning_rate=0.01)
+    for device in ("array-api-strict:device1", None, "torch", first):
+        lw.fit(net.to(device), X, Y, epochs=1, optimizer=opt, batch_size=10)
+        v = opt.state["theta"]["v"]  # the moments made afresh where θ now lives
+        assert type(v) is type(net.theta) and str(backend.device_of(v)) == str(
+            backend.device_of(net.theta)
+        )
+
+
+def test_n_parameters_and_summary_on_torch() -> None:
+    net, twin = lw.Network([3, 4, 1], seed=1), lw.Network([3, 4, 1], seed=1, device="torch")
+    assert twin.n_parameters() == net.n_parameters() == 21
+    assert twin.summary() == net.summary()
 
 
 def test_early_stopping_restores_on_a_device() -> None:
@@ -306,9 +377,34 @@ def test_early_stopping_restores_on_a_device() -> None:
 def test_divergence_on_a_device_keeps_the_epochs_start() -> None:
     X, Y = _data(4, 1, None, "linear", m=30)
     net = lw.Network([4, 5, 1], "relu", "linear", seed=2, device="torch")
+    opt = lw.Adam(learning_rate=0.01)
+    lw.fit(net, X, Y, epochs=2, optimizer=opt, batch_size=10)  # moments and t to keep
+    theta, t = net.theta.clone(), opt.t
+    state = {k: {n: a.clone() for n, a in s.items()} for k, s in opt.state.items()}
+    opt.learning_rate = 1e10
     with pytest.raises(DivergenceError, match=r"diverged.*kept the parameters the epoch began"):
+        lw.fit(net, X * 1e150, Y, epochs=3, optimizer=opt, batch_size=10)
+    assert torch.equal(net.theta, theta)  # exactly the epoch's start
+    assert opt.t == t == 6  # as NumPy's Guard: the steps of the diverged epoch undone
+    assert state.keys() == opt.state.keys() and state["theta"].keys() == {"v", "s"}
+    for key, slots in state.items():
+        for name, a in slots.items():
+            assert torch.equal(opt.state[key][name], a)
+
+
+@pytest.mark.parametrize("device", [None, "torch", "array-api-strict"])
+def test_a_non_finite_dev_cost_is_divergence_on_a_device_as_on_numpy(device) -> None:
+    X, Y = _data(4, 1, None, "linear", m=30)
+    net = lw.Network([4, 5, 1], "relu", "linear", seed=2, device=device)
+    with pytest.raises(DivergenceError, match=r"Cost became inf on the dev set at epoch 0"):
+        lw.fit(net, X, Y, epochs=2, dev=(X * 1e200, Y))
+
+
+def test_a_divergent_fit_on_array_api_strict_warns_nothing() -> None:
+    X, Y = _data(4, 1, None, "linear", m=30)  # (warnings are errors in the test suite)
+    net = lw.Network([4, 5, 1], "relu", "linear", seed=2, device="array-api-strict")
+    with pytest.raises(DivergenceError, match=r"diverged"):
         lw.fit(net, X * 1e150, Y, epochs=3, learning_rate=1e10)
-    assert bool(torch.isfinite(net.theta).all())
 
 
 # ----- refusals ------------------------------------------------------------------------------
@@ -322,10 +418,62 @@ def test_a_numpy_network_refuses_device_data() -> None:
         lw.fit(net, X, torch.asarray(Y), epochs=1)
 
 
+def test_a_numpy_network_refuses_a_devices_arrays_everywhere() -> None:
+    net = lw.Network([4, 1], seed=0)
+    X, Y = _data(4, 1, None, "sigmoid")
+    X_torch, Y_torch, AL = torch.asarray(X), torch.asarray(Y), net.forward(X)[0]
+    hint = r"got an array of torch on cpu\. Hint: build the network with device=.*net\.to"
+    for call in (net.forward, net.predict_proba, net.predict):
+        with pytest.raises(TypeError, match=r"X must be NumPy data for a NumPy network, " + hint):
+            call(X_torch)
+    with pytest.raises(TypeError, match=r"Y must be NumPy data for a NumPy network, " + hint):
+        net.cost(AL, Y_torch)
+    with pytest.raises(TypeError, match=r"Y must be NumPy data for a NumPy network"):
+        net.backward(AL, Y_torch, net.forward(X)[1])
+    with pytest.raises(TypeError, match=r"dev\[0\] must be NumPy arrays .*got torch data"):
+        lw.fit(net, X, Y, epochs=1, dev=(X_torch, Y))
+    with pytest.raises(TypeError, match=r"dev\[1\] must be NumPy arrays .*got torch data"):
+        lw.fit(net, X, Y, epochs=1, dev=(X, Y_torch))
+    with pytest.raises(TypeError, match=r"sample_weight must be NumPy arrays .*got torch"):
+        lw.fit(net, X, Y, epochs=1, sample_weight=torch.ones(Y.shape[1]))
+
+
+def test_parameters_take_their_own_devices_arrays_or_numpys() -> None:
+    net, on_torch = lw.Network([3, 4, 1], seed=1), lw.Network([3, 4, 1], seed=1, device="torch")
+    W1 = on_torch.parameters["W1"]
+    on_torch.parameters["W1"] = W1 - 0.5 * torch.ones_like(W1)  # the course's update
+    on_torch.parameters["b1"] = np.ones((4, 1))  # host data: checked and moved
+    assert torch.equal(on_torch.parameters["b1"], torch.ones((4, 1), dtype=torch.float64))
+    for target, value, where in (
+        (net, torch.ones((4, 3), dtype=torch.float64), "torch on cpu"),
+        (on_torch, strict.ones((4, 3), dtype=strict.float64), "array_api_strict on"),
+    ):
+        with pytest.raises(TypeError, match=rf"parameters\['W1'\] takes an array of .*{where}"):
+            target.parameters["W1"] = value
+
+
+@pytest.mark.parametrize("device", ["torch", "array-api-strict"])
+def test_a_devices_targets_that_fail_a_check_get_numpys_message(device) -> None:
+    net = lw.Network([4, 1], seed=0, device=device)
+    X, Y = _data(4, 1, None, "sigmoid")
+    xp = backend.resolve_device(device)[0]
+    with pytest.raises(ValueError) as numpys:
+        lw.fit(lw.Network([4, 1], seed=0), X, Y[0, :-1], epochs=1)
+    with pytest.raises(ValueError) as devices:  # 1-D, one short: checked on a host copy
+        lw.fit(net, X, xp.asarray(Y[0, :-1]), epochs=1)
+    assert str(devices.value) == str(numpys.value)
+    with pytest.raises(ValueError, match=r"Y of shape \(37,\) would broadcast"):  # 1-D
+        lw.fit(net, X, xp.asarray(Y[0]), epochs=1)
+    assert lw.fit(net, X, xp.asarray(Y), epochs=1).epochs == 1
+    with pytest.raises(TypeError, match=r"Y must be on the network's device"):
+        lw.fit(net, X, strict.asarray(Y, device=strict.Device("device1")), epochs=1)
+
+
 @pytest.mark.parametrize(
     ("options", "match"),
     [
         ({"checkpoint": "ck"}, r"checkpoint= is not supported on a device"),
+        ({"resume": True}, r"resume= is not supported on a device \(a checkpoint holds"),
         ({"sample_weight": np.ones(37)}, r"sample_weight= is not supported on a device"),
         ({"shuffle_block": 8}, r"shuffle_block= is not supported on a device"),
         ({"dev": (np.ones((4, 2)), np.ones((1, 2)), np.ones(2))}, r"dev=\(X_dev, Y_dev, w_dev\)"),

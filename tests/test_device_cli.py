@@ -110,6 +110,16 @@ def test_device_none_is_numpy(numpy_run, tmp_path, capsys):
     assert header(tmp_path / "model.npz") == header(numpy_run)
 
 
+@pytest.mark.parametrize("device", ["cpu", "numpy"])
+def test_numpys_device_names_take_a_checkpoint(device, tmp_path, capsys):
+    args = (*TRAIN, "--out", tmp_path / "run", "--device", device)
+    code, _, err = run(capsys, *args, "--checkpoint", tmp_path / "ck")
+    assert code == 0, err
+    assert (tmp_path / "ck" / "checkpoint.npz").exists()
+    code, _, err = run(capsys, "train", "--resume", tmp_path / "ck", "--device", device)
+    assert code == 0, err
+
+
 def test_the_spec_holds_the_device_once():
     spec = RunSpec(DataSpec("planar"), NetworkSpec(device="array-api-strict"))
     assert spec.to_dict()["network"]["device"] == "array-api-strict"

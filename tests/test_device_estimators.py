@@ -19,6 +19,7 @@ import torch
 pytest.importorskip("sklearn")
 
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from layerwise.estimators import LayerwiseClassifier, LayerwiseRegressor, load_estimator
 from model_files import members
@@ -122,6 +123,8 @@ def test_a_bad_device_is_refused_at_fit(params, error, match, rows):
     est = LayerwiseClassifier(**SMALL, **params)
     with pytest.raises(error, match=match):
         est.fit(X, y)
+    with pytest.raises(NotFittedError):  # a refused fit leaves no network to answer from
+        est.predict(X)
     with pytest.raises(ValueError, match=r"sample_weight and class_weight are not supported"):
         LayerwiseRegressor(**SMALL, device="torch").fit(X, X[:, 0], sample_weight=np.ones(40))
 

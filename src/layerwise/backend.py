@@ -106,8 +106,8 @@ def _one_device(arrays: tuple[Any, ...]) -> None:
 def is_device_array(a: Any) -> bool:
     """Whether ``a`` is an array of an array library other than NumPy (PyTorch, CuPy, any
     array-API array); lists, DataFrames and NumPy arrays are host data."""
-    if isinstance(a, np.ndarray) or a is None:
-        return False
+    if isinstance(a, np.ndarray | np.generic) or a is None:  # (NumPy 2's scalars have
+        return False  # __array_namespace__ too: host data)
     return library_of(a) in ("torch", "cupy") or hasattr(a, "__array_namespace__")
 
 
@@ -226,6 +226,19 @@ def resolve_device(spec: Any) -> tuple[Any, Any]:
     return makers[library](where, spec)
 
 
+def gpu_synchronizer(spec: Any) -> Any:
+    """For a spec naming a GPU (CuPy's, or torch's CUDA): a function that waits for the
+    device's queued work (for timings); None for a CPU or NumPy."""
+    _, where = resolve_device(spec)
+    if library_of(where) == "cupy":
+        return where.synchronize
+    if library_of(where) == "torch" and where.type == "cuda":
+        import torch
+
+        return lambda: torch.cuda.synchronize(where)
+    return None
+
+
 def _import(name: str, spec: str, pip: str) -> Any:
     try:
         return __import__(name)
@@ -249,6 +262,8 @@ def _torch(where: str, spec: str) -> tuple[Any, Any]:
             f"device {spec!r}: torch finds no CUDA GPU here. "
             "Hint: device='torch:cpu', or None for NumPy."
         )
+    if device.type == "cuda" and (device.index or 0) >= (n := torch.cuda.device_count()):
+        raise ValueError(_no_gpu(spec, "torch", n))
     if device.type == "cuda" and device.index is None:  # as its tensors report it: cuda:0
         device = torch.device("cuda", torch.cuda.current_device())
     return _compat().array_namespace(torch.empty(0)), device
@@ -261,9 +276,21 @@ def _cupy(where: str, spec: str) -> tuple[Any, Any]:
             f"Hint: accepted forms: {FORMS}."
         )
     cupy = _import("cupy", spec, "cupy")
+    try:
+        n = cupy.cuda.runtime.getDeviceCount()
+    except cupy.cuda.runtime.CUDARuntimeError:  # CuPy installed, no driver or GPU here
+        n = 0
+    if int(where or 0) >= n:
+        raise ValueError(_no_gpu(spec, "CuPy", n))
     device = cupy.cuda.Device(int(where or 0))
     with device:
         return _compat().array_namespace(cupy.empty(0)), device
+
+
+def _no_gpu(spec: str, library: str, n: int) -> str:
+    """The refusal of a GPU number this machine lacks, with the numbers it has."""
+    has = f"GPUs 0 to {n - 1}" if n else "no GPU"
+    return f"device {spec!r}: {library} finds {has} here. Hint: accepted forms: {FORMS}."
 
 
 def _strict(where: str, spec: str) -> tuple[Any, Any]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backend import copy_of
+
 Array = np.ndarray
 
 
@@ -36,10 +38,11 @@ class Guard:
         for key, slots in self.opt.state.items():
             kept = self.state.setdefault(key, {})
             for name, a in slots.items():
-                if name in kept and kept[name].shape == a.shape:
-                    np.copyto(kept[name], a)
-                else:
-                    kept[name] = a.copy()
+                mine = kept.get(name)
+                if type(mine) is type(a) is np.ndarray and mine.shape == a.shape:
+                    np.copyto(mine, a)
+                else:  # (a device's moments, left by an earlier fit there: made afresh here)
+                    kept[name] = copy_of(a)
 
     def theta_finite(self) -> bool:
         return bool(np.isfinite(self.net.theta).all())
@@ -69,4 +72,4 @@ class Guard:
 
 
 def _copy_state(state: dict[str, dict[str, Array]]) -> dict[str, dict[str, Array]]:
-    return {key: {name: a.copy() for name, a in slots.items()} for key, slots in state.items()}
+    return {key: {name: copy_of(a) for name, a in slots.items()} for key, slots in state.items()}

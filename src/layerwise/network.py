@@ -9,6 +9,7 @@ and the learner who edits ``net.parameters["W1"]``, or assigns it, edits the net
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,8 @@ class Network:
 
     def to(self, device: str | None) -> Network:
         """Move θ to ``device`` (a spec of :func:`layerwise.backend.resolve_device`; None:
-        NumPy) and return the network. An optimizer's state is not the network's: a run
-        continued on another device starts its optimizer afresh."""
+        NumPy) and return the network. An optimizer's state is not the network's: its
+        moments start afresh on the new device (its step count goes on)."""
         placement.place(self, device)
         return self
 
@@ -178,7 +179,7 @@ class Network:
 
     def n_parameters(self) -> int:
         """Total number of weights and biases."""
-        return int(self.theta.size)
+        return math.prod(self.theta.shape)  # (torch's .size is a method)
 
     # ----- forward, cost, backward -------------------------------------------------------
     def forward(self, X: Array, dropout: Generator | None = None) -> tuple[Array, list[DenseCache]]:
@@ -251,7 +252,7 @@ class Network:
         own = (type(self).forward, type(self)._forward) != (Network.forward, Network._forward)
         if own or not inference.covers(self.layers) or self.device is not None:
             return self.forward(X)[0]  # a subclass's (or layer's) forward decides; a device's
-        return inference.output(self.layers, v.check_inputs("X", X, self.layer_dims[0], self.dtype))
+        return inference.output(self.layers, placement.inputs(self, "X", X))  # (NumPy's check)
 
     def predict(self, X: Array) -> Array:
         """Predictions for ``X (n_x, m)``: binary / multi-label 0/1 at 0.5, ``(n_y, m)``;
@@ -352,21 +353,21 @@ class Network:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle/copy as config + theta, so W, b and the dict stay views of theta; the records
-        themselves travel too, so a custom activation or loss stays what it was."""
+        themselves travel too. Host-only, as files: a device's network unpickles (and
+        deep-copies) as NumPy's, even without its library; ``net.to(device)`` moves it back."""
         records = {"activations": self.activations, "loss": self.loss}
         return {
             "config": self.config() | records,
             "theta": placement.host_theta(self),
             "shuffle_rng": self.shuffle_rng.bit_generator.state,
             "dropout_rng": self.dropout_rng.bit_generator.state,
-        } | ({"device": self.device} if self.device is not None else {})
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Network.from_config(state["config"], state["theta"]).__dict__)
         self.shuffle_rng.bit_generator.state = state["shuffle_rng"]
         if "dropout_rng" in state:  # (pickled before dropout: a fresh stream of the seed)
             self.dropout_rng.bit_generator.state = state["dropout_rng"]
-        placement.place(self, state.get("device"))
 
     def summary(self) -> str:
         """A table of layers, shapes of W[l] and b[l], activations and parameter counts."""

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_beta, check_positive, lookup
-from .backend import namespace
+from .backend import device_of, namespace
 
 Array = np.ndarray
 
@@ -35,7 +35,13 @@ class Optimizer:
 
     def _slots(self, key: str, like: Array, names: tuple[str, ...]) -> dict[str, Array]:
         slots = self.state.get(key)
-        if slots is None or slots[names[0]].shape != like.shape:
+        first = None if slots is None else slots[names[0]]  # NumPy's test: type and shape only
+        if (
+            first is None
+            or type(first) is not type(like)
+            or first.shape != like.shape
+            or (type(like) is not np.ndarray and device_of(first) != device_of(like))
+        ):  # (moments of another library or device: made afresh where θ now lives)
             slots = {name: namespace(like).zeros_like(like) for name in names}
             self.state[key] = slots
         return slots

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import copy_of, device_of, namespace, to_device, to_numpy
+from .backend import copy_of, device_of, is_device_array, library_of, namespace, to_device, to_numpy
 
 Array = np.ndarray
 
@@ -84,6 +84,8 @@ class Parameters(MutableMapping):
         if key not in self._views:
             raise KeyError(self._unknown(key))
         target = self._views[key]
+        if is_device_array(value):  # the same device's array, or refused
+            self._refuse_elsewhere(key, target, value)
         array = np.asarray(value) if isinstance(target, np.ndarray) else to_numpy(value)
         if array.dtype.kind not in "fiub":
             raise TypeError(
@@ -99,6 +101,20 @@ class Parameters(MutableMapping):
             target[...] = to_device(array, namespace(target), device_of(target), target.dtype)
             return
         target[...] = array  # into θ, in the network's dtype
+
+    @staticmethod
+    def _refuse_elsewhere(key: str, target: Any, value: Any) -> None:
+        """A device's array goes only into θ on its own library and device. Host data
+        (NumPy arrays, lists) is the course's own assignment and is moved to a device's θ:
+        the NumPy path's checks, then one copy over."""
+        here = not isinstance(target, np.ndarray) and namespace(value) is namespace(target)
+        if not (here and str(device_of(value)) == str(device_of(target))):
+            raise TypeError(
+                f"parameters[{key!r}] takes an array of the network's own library and device "
+                f"({device_of(target)}) or NumPy data, got an array of {library_of(value)} on "
+                f"{device_of(value)}. Hint: build the network with device=..., or move it "
+                "there with net.to(...); layerwise moves no device's data silently."
+            )
 
     def __delitem__(self, key: str) -> None:
         raise TypeError(

@@ -24,6 +24,7 @@ from .backend import (
     check_dtype_on,
     device_of,
     is_device_array,
+    library_of,
     namespace,
     resolve_device,
     to_device,
@@ -71,16 +72,27 @@ def on_device(net: Any, name: str, A: Any) -> Array:
     xp, device = net.xp, net.device_object
     if not is_device_array(A):  # host data (NumPy, lists, a DataFrame): one copy over
         return to_device(v.as_matrix(name, A, net.dtype), xp, device)
-    where = device_of(A)
-    if not holds(net, A) or str(where) != str(device):
-        library = type(A).__module__.split(".")[0]
-        raise TypeError(
-            f"{name} must be on the network's device {net.device!r}, got an array of "
-            f"{library} on {where}. Hint: move it with layerwise.backend.to_device, or the "
-            f"network with net.to(...); layerwise moves no device's data silently."
-        )
+    refuse_foreign(net, name, A)
     dtype = xp_dtype(xp, net.dtype)
     return A if A.dtype == dtype else xp.astype(A, dtype)
+
+
+def refuse_foreign(net: Any, name: str, A: Any) -> None:
+    """Refuse (``TypeError``) a device's array ``A`` of another library or device than the
+    network's (any device's array, for a NumPy network): nothing crosses silently."""
+    if net.xp is np:
+        raise TypeError(
+            f"{name} must be NumPy data for a NumPy network, got an array of {library_of(A)} "
+            f"on {device_of(A)}. Hint: build the network with device=..., or move it there "
+            "with net.to(...); layerwise moves no device's data silently."
+        )
+    where = device_of(A)
+    if not holds(net, A) or str(where) != str(net.device_object):
+        raise TypeError(
+            f"{name} must be on the network's device {net.device!r}, got an array of "
+            f"{library_of(A)} on {where}. Hint: move it with layerwise.backend.to_device, or "
+            f"the network with net.to(...); layerwise moves no device's data silently."
+        )
 
 
 def inputs(net: Any, name: str, X: Any) -> Array:
@@ -88,6 +100,8 @@ def inputs(net: Any, name: str, X: Any) -> Array:
     the network's device."""
     n_x = net.layer_dims[0]
     if net.xp is np:
+        if is_device_array(X):
+            refuse_foreign(net, name, X)
         return v.check_inputs(name, X, n_x, net.dtype)
     X = on_device(net, name, X)
     xp = net.xp
@@ -99,18 +113,14 @@ def inputs(net: Any, name: str, X: Any) -> Array:
 def targets(net: Any, Y: Any, shape: tuple[int, int]) -> Array:
     """``Y (n_y, m)`` checked against the output's shape and the loss (0/1, one-hot), on the
     network's device; a device's targets are checked on a host copy."""
-    if net.xp is np:
-        Y = v.check_targets(Y, shape, net.dtype)
-        net.loss.check_targets(Y)
-        return Y
-    if is_device_array(Y) and len(Y.shape) == 2:
-        Y_device = on_device(net, "Y", Y)  # refused first if on another device
-        host = to_numpy(Y_device)
-    else:
-        Y_device, host = None, Y
-    host = v.check_targets(host, shape, net.dtype)
-    net.loss.check_targets(host)
-    return on_device(net, "Y", host) if Y_device is None else Y_device
+    if is_device_array(Y):  # refused if another library's or device's, else checked on
+        refuse_foreign(net, "Y", Y)  # a host copy (the NumPy path's messages)
+        host = v.check_targets(to_numpy(Y), shape, net.dtype)
+        net.loss.check_targets(host)
+        return on_device(net, "Y", Y if Y.shape == host.shape else host)  # (reshaped: moved)
+    Y = v.check_targets(Y, shape, net.dtype)
+    net.loss.check_targets(Y)
+    return Y if net.xp is np else on_device(net, "Y", Y)
 
 
 def output_targets(net: Any, Y: Any, AL: Any) -> Array:
@@ -123,7 +133,7 @@ def output_targets(net: Any, Y: Any, AL: Any) -> Array:
             f"AL must be the network's output, an array of shape (n_y={n_y}, m), got {got}. "
             "Hint: AL, caches = net.forward(X)."
         )
-    if numpy:  # (inline: the reference path checks twice a step)
+    if numpy and not is_device_array(Y):  # (inline: the reference path checks twice a step)
         Y = v.check_targets(Y, AL.shape, net.dtype)
         net.loss.check_targets(Y)
         return Y

@@ -145,7 +145,7 @@ def fit(
     opt = get_optimizer(optimizer, learning_rate)
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
     if device.needed(net, X, Y, checkpoint=checkpoint, sample_weight=sample_weight,
-                     shuffle_block=shuffle_block, dev=dev):  # fmt: skip
+                     shuffle_block=shuffle_block, dev=dev, resume=resume):  # fmt: skip
         return device.train(net, X, Y, opt, epochs, batch_size, shuffle, seed, dev, callbacks)
     data = prepare_inputs(net, X, Y, batch_size=batch_size, shuffle=shuffle, dev=dev,
                           shuffle_block=shuffle_block, sample_weight=sample_weight)  # fmt: skip

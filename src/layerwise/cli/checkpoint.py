@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import resolve_device
 from ..checkpoint import FILE_NAME, TrainingInterrupted, checkpoint_file, graceful_stop
 from ..checkpoint.state import CheckpointPath, OtherRunError
 from ..spec import RunSpec
@@ -115,7 +116,8 @@ def resolve(
     DIR``, resume it: the settings then hold ``resume_note`` (the line to print) and the
     stored splits. ``parser`` knows ``train``: it reads back the argument list that
     checkpoints of layerwise 0.1.0 (before the spec) stored."""
-    if getattr(args, "device", None) is not None and (args.checkpoint or args.resume):
+    device = getattr(args, "device", None)  # "cpu" and "numpy" are NumPy: the one rule
+    if (args.checkpoint or args.resume) and resolve_device(device)[0] is not np:
         raise ValueError(
             f"--device {args.device} does not take --checkpoint or --resume: a checkpoint "
             "holds the NumPy engine's epoch state. Hint: leave --device out to checkpoint "

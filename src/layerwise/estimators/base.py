@@ -127,6 +127,7 @@ class _LayerwiseBase(EstimatorFiles, BaseEstimator):
             y_numeric=isinstance(self, RegressorMixin),
             ensure_all_finite=self._nan_allowed(warm),
         )
+        devices.check_dtype(device, X.dtype)  # refused before the network is made
         if not warm:
             fit_imputer(self, X)
         X = imputed_inputs(self, X)  # (m, n_x): gaps filled, indicators appended

@@ -80,9 +80,11 @@ class LayerwiseClassifier(ClassifierMixin, _LayerwiseBase):
         ``"torch:cpu"`` or ``"cupy"`` (see :func:`layerwise.backend.resolve_device`; checked
         at fit). The rows are checked and encoded on the host and moved once; after the fit
         the network is back on the host: predictions, pickles and files are NumPy's.
-        Inside ``sklearn.config_context(array_api_dispatch=True)``, PyTorch, CuPy or
-        array-api-strict arrays train on their own device and get predictions there;
-        without it such arrays are refused. Weighted training stays on NumPy.
+        Inside ``sklearn.config_context(array_api_dispatch=True)`` (which scikit-learn
+        allows only with the environment variable ``SCIPY_ARRAY_API=1`` set before SciPy is
+        imported), PyTorch, CuPy or array-api-strict arrays train on their own device and
+        get predictions there; without it such arrays are refused. Weighted training stays
+        on NumPy.
 
     Attributes
     ----------

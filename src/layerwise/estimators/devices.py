@@ -7,8 +7,9 @@ the network (and the optimizer's moments, for ``warm_start`` / ``partial_fit``) 
 the host, so ``predict``, pickling and ``save`` see the same NumPy estimator as ever.
 
 Arrays of another library (PyTorch, CuPy, array-api-strict) follow scikit-learn's convention:
-inside ``sklearn.config_context(array_api_dispatch=True)`` the estimator trains on the
-arrays' own library and device, and its predictions for such arrays are returned there
+inside ``sklearn.config_context(array_api_dispatch=True)`` (scikit-learn needs
+``SCIPY_ARRAY_API=1`` in the environment, set before SciPy is imported) the estimator trains
+on the arrays' own library and device, and its predictions for such arrays are returned there
 (computed on the host, from the host network). Without dispatch they are refused, never
 converted silently.
 """
@@ -21,6 +22,7 @@ import numpy as np
 from sklearn import get_config
 
 from ..backend import (
+    check_dtype_on,
     device_of,
     device_spec_of,
     is_device_array,
@@ -37,6 +39,13 @@ def checked_device(est: Any) -> str | None:
     file saved on a GPU machine loads anywhere); the backend's refusals list the forms."""
     xp, _ = resolve_device(est.device)
     return None if xp is np else est.device
+
+
+def check_dtype(device: str | None, dtype: np.dtype) -> None:
+    """Refuse, before a fit makes any state (the network, its θ), a dtype the device lacks:
+    a refused fit leaves the estimator as it was (unfitted on a first fit)."""
+    if device is not None:
+        check_dtype_on(*resolve_device(device), np.dtype(dtype), device)
 
 
 def fit_inputs(est: Any, X: Any, y: Any) -> tuple[Any, Any, str | None]:

@@ -25,7 +25,8 @@ class LayerwiseRegressor(RegressorMixin, _LayerwiseBase):
     defaults work on raw targets of any scale (``standardize_target=False`` learns y as it is;
     ``loss_curve_`` is in the learned units). Scale the inputs in a ``Pipeline``
     (``StandardScaler``). Parameters and attributes are the classifier's, without
-    ``class_weight`` and ``classes_``.
+    ``class_weight`` and ``classes_`` (``device``: array-API dispatch needs ``SCIPY_ARRAY_API=1``
+    set, as there).
 
     Attributes
     ----------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..callbacks import DivergenceError
 from ..outputs import accuracy_from_logits, is_fused
 
 if TYPE_CHECKING:
@@ -48,3 +49,13 @@ def check_rows_finite(X_rows: Array, chunk: int = 65536) -> None:
                 "the example's feature): the data is bad, the model did not diverge. "
                 "Hint: drop those examples or fill in the missing values first."
             )
+
+
+def check_dev_cost(cost: float, epoch: int, learning_rate: float) -> None:
+    """A non-finite dev cost is divergence (the training cost is checked with θ, first)."""
+    if not np.isfinite(cost):
+        raise DivergenceError(
+            f"Cost became {cost} on the dev set at epoch {epoch} "
+            f"(learning_rate={learning_rate}): the model diverged; "
+            "lower the learning rate or standardize X."
+        )

@@ -11,10 +11,11 @@ stream in float64 and moved, so a seed trains the same way everywhere. An epoch'
 accuracy and dev numbers come from its logits exactly as :mod:`.costs` computes them for the
 engine, as floats in the History; callbacks hear the same calls.
 
-Not on a device, refused by name (never ignored): ``checkpoint``/``resume`` (a checkpoint
+Not on a device, refused by name (never ignored): ``checkpoint``, ``resume`` (a checkpoint
 holds the engine's epoch state), ``sample_weight``, weighted dev sets, ``shuffle_block`` and
-memory-mapped data. A diverged epoch raises ``DivergenceError`` with θ put back to where the
-epoch began (the engine's step-by-step replay is NumPy's).
+memory-mapped data. A diverged epoch raises ``DivergenceError`` with θ and the optimizer (its
+step count and moments) put back to where the epoch began (the engine's step-by-step replay
+is NumPy's).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ import numpy as np
 from .. import _validation as v
 from .. import dropout as _dropout
 from .. import placement
-from ..backend import copy_of, index_dtype, is_device_array, to_device
+from ..backend import copy_of, index_dtype, is_device_array, library_of, to_device
 from ..callbacks import DivergenceError, History
 from ..outputs import accuracy_from_logits
 from ..random import dropout_rng, shuffle_rng
-from .costs import epoch_cost, evaluate
+from .costs import check_dev_cost, epoch_cost, evaluate
+from .run import QUIET
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -40,22 +42,27 @@ if TYPE_CHECKING:
 def needed(net: Network, X: Any, Y: Any, dev: Any = None, **options: Any) -> bool:
     """Whether ``fit`` trains on a device: the network lives on one (then the ``options``
     a device does not run are refused if given), or the data is a device's (refused, with
-    what to do, when the network is NumPy's)."""
+    what to do, when the network is NumPy's: ``X``, ``Y``, the dev set, ``sample_weight``)."""
     if net.device is not None:
         refuse(options, X, dev)
         return True
-    if not (is_device_array(X) or is_device_array(Y)):
-        return False  # NumPy's engine: host data on a NumPy network
-    what = type(X if is_device_array(X) else Y).__module__.split(".")[0]
-    raise TypeError(
-        f"X and Y must be NumPy arrays for a NumPy network, got {what} data. Hint: build the "
-        "network on their device, Network(..., device='torch:cuda'), or move it there with "
-        "net.to(...); layerwise moves no device's data silently."
-    )
+    given = {"X": X, "Y": Y, "sample_weight": options.get("sample_weight")}
+    if isinstance(dev, tuple | list):
+        given |= {f"dev[{i}]": a for i, a in enumerate(dev)}
+    for name, a in given.items():
+        if is_device_array(a):
+            raise TypeError(
+                f"{'X and Y' if name in 'XY' else name} must be NumPy arrays for a NumPy "
+                f"network, got {library_of(a)} data. Hint: build the network on their device, "
+                "Network(..., device='torch:cuda'), or move it there with net.to(...); "
+                "layerwise moves no device's data silently."
+            )
+    return False  # NumPy's engine: host data on a NumPy network
 
 
 REFUSED = {
     "checkpoint": "a checkpoint holds the NumPy engine's epoch state",
+    "resume": "a checkpoint holds the NumPy engine's epoch state",
     "sample_weight": "weighted training runs on the NumPy engine",
     "shuffle_block": "block shuffling serves memory-mapped files, which stay on the host",
 }
@@ -64,7 +71,7 @@ REFUSED = {
 def refuse(options: dict[str, Any], X: Any, dev: Any) -> None:
     """Refuse every ``fit`` option a device does not run, naming it."""
     for name, why in REFUSED.items():
-        if options.get(name) is not None:
+        if options.get(name) is not None and options.get(name) is not False:  # (resume)
             raise ValueError(
                 f"{name}= is not supported on a device ({why}). Hint: train on NumPy "
                 "(net.to(None)) for it, or leave it out."
@@ -115,9 +122,12 @@ def device_fit(
         for cb in callbacks:
             cb.on_epoch_begin(net, epoch)
         order = rng.permutation(m) if shuffle and m > B else None  # the engine's draw
-        logs = _epoch(net, X, Y, B, order, opt, drop, epoch) | {"epoch": epoch}
+        with np.errstate(**QUIET):  # as the engine's epoch: divergence is checked, not warned
+            logs = _epoch(net, X, Y, B, order, opt, drop, epoch) | {"epoch": epoch}
+            if dev_set is not None:
+                logs["dev_cost"], dev_acc = evaluate(net, *dev_set)
         if dev_set is not None:
-            logs["dev_cost"], dev_acc = evaluate(net, *dev_set)
+            check_dev_cost(logs["dev_cost"], epoch, opt.learning_rate)
             if dev_acc is not None:
                 logs["dev_accuracy"] = dev_acc
         logs["seconds"] = time.perf_counter() - began
@@ -141,6 +151,7 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     """One epoch's steps; its logs (cost, accuracy). θ back where it began if it diverged."""
     xp, m = net.xp, X.shape[1]
     start = copy_of(net.theta)
+    t, slots = opt.t, {k: {n: copy_of(a) for n, a in s.items()} for k, s in opt.state.items()}
     idx = None
     if order is not None:  # (m,) moved in the device's index dtype (int32 where no int64)
         int32 = index_dtype(xp, net.device_object) == xp.int32
@@ -162,6 +173,7 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     theta_finite = bool(xp.all(xp.isfinite(net.theta)))
     if not (np.isfinite(logs["cost"]) and theta_finite):
         net.theta[...] = start
+        opt.t, opt.state = t, slots  # the optimizer as the epoch began, as NumPy's Guard does
         raise DivergenceError(
             f"Cost became {logs['cost'] if not np.isfinite(logs['cost']) else 'finite, θ not'}"
             f" at epoch {epoch} (learning_rate={opt.learning_rate}): the model diverged; "

@@ -24,7 +24,7 @@ from ..engine import Engine
 from ..optimizers import Optimizer
 from ..outputs import accuracy_from_logits
 from ..random import Seed
-from .costs import check_rows_finite, epoch_cost, evaluate
+from .costs import check_dev_cost, check_rows_finite, epoch_cost, evaluate
 from .inputs import Inputs
 
 if TYPE_CHECKING:
@@ -132,12 +132,8 @@ class Run:
             self._diverged(epoch, logs["cost"])
         if not finished:
             return None
-        if "dev_cost" in logs and not np.isfinite(logs["dev_cost"]):  # (training cost: above)
-            raise DivergenceError(
-                f"Cost became {logs['dev_cost']} on the dev set at epoch {epoch} "
-                f"(learning_rate={self.opt.learning_rate}): the model diverged; "
-                "lower the learning rate or standardize X."
-            )
+        if "dev_cost" in logs:  # (the training cost: above)
+            check_dev_cost(logs["dev_cost"], epoch, self.opt.learning_rate)
         acc = accuracy_from_logits(net.activations[-1], net.loss, ZL, Y)
         if acc is not None:
             logs["accuracy"] = acc
