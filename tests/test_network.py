@@ -10,6 +10,7 @@ import pytest
 
 from layerwise import ACTIVATIONS, Network, gradient_check
 from layerwise.activations import get_activation
+from layerwise.network import save
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -439,3 +440,55 @@ def test_cost_names_what_it_got_instead_of_the_output(AL, got) -> None:
         f"AL must be the network's output, an array of shape (n_y=1, m), got {got}. "
         "Hint: AL, caches = net.forward(X)."
     )
+
+
+# ----- what Network refuses, in its own words -----------------------------------------------
+@pytest.mark.parametrize("dims", [[3], [3, 0], [3, -1], [3, 1.5], ["3", 1], []])
+def test_layer_dims_must_be_two_or_more_positive_integers(dims) -> None:
+    with pytest.raises(ValueError) as err:
+        Network(dims)
+    assert str(err.value) == (
+        "layer_dims must hold at least two positive integers [n_x, ..., n_y], "
+        f"got {dims!r}. Hint: logistic regression is [n_x, 1]."
+    )
+
+
+@pytest.mark.parametrize("dims", [[3, "x"], [3, None], 5])
+def test_layer_dims_that_are_not_integers(dims) -> None:
+    with pytest.raises(TypeError) as err:
+        Network(dims)
+    assert str(err.value) == f"layer_dims must be a list of integers, got {dims!r}."
+
+
+def test_layer_dims_of_whole_numbers_in_any_type() -> None:
+    assert Network([1, 1]).layer_dims == [1, 1]
+    assert Network([np.int64(3), 2.0, True]).layer_dims == [3, 2, 1]
+
+
+def test_hidden_must_match_the_hidden_layers() -> None:
+    with pytest.raises(ValueError) as err:
+        Network([3, 4, 1], hidden=["relu", "tanh"])
+    assert str(err.value) == "hidden must be one activation or 1 (one per hidden layer), got 2."
+    assert Network([3, 1], hidden=[]).L == 1
+
+
+def test_a_hidden_layer_must_be_elementwise() -> None:
+    with pytest.raises(ValueError) as err:
+        Network([3, 4, 4, 1], hidden=["tanh", "softmax"])
+    assert str(err.value) == (
+        "hidden activation 'softmax' is not elementwise; hidden layers take sigmoid, tanh, relu, "
+        "leaky_relu, linear or a custom elementwise record. Hint: softmax is an output activation."
+    )
+
+
+def test_init_auto_is_xavier_for_a_custom_record_named_relu() -> None:
+    impostor = ACTIVATIONS["relu"].__class__("relu", np.tanh, lambda Z, A: 1 - A**2)
+    assert Network([3, 4, 1], hidden=impostor).init == "xavier"
+    assert Network([3, 4, 4, 1], hidden=["relu", "tanh"]).init == "xavier"
+    assert Network([3, 4, 4, 1], hidden=["relu", "leaky_relu"]).init == "he"
+
+
+def test_save_refuses_what_is_not_a_network(tmp_path) -> None:
+    with pytest.raises(TypeError) as err:
+        save({"W1": np.zeros((1, 1))}, tmp_path / "m.npz")
+    assert str(err.value) == "net must be a layerwise.Network, got dict."
