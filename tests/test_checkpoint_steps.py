@@ -466,5 +466,6 @@ def test_a_resume_checks_the_unfinished_epoch_against_the_run(tmp_path, edit, me
     path, data = _interrupted_file(tmp_path)
     _rewrite(path, edit)
     net = Network([3, 5, 1], hidden="tanh", seed=3)
-    with pytest.raises(ValueError, match=f"valid layerwise checkpoint: {re.escape(message)}$"):
+    refused = f"^{re.escape(str(path))} is not a valid layerwise checkpoint: {re.escape(message)}$"
+    with pytest.raises(ValueError, match=refused):
         net.fit(data["X"], data["Y"], epochs=4, batch_size=7, checkpoint=path, resume=True)
