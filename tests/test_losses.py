@@ -338,16 +338,19 @@ def test_is_fused_needs_the_librarys_own_records() -> None:
         (linear_delta, "linear", lambda Y, c: c * Y),
     ],
 )
-def test_the_fused_deltas_write_c_times_al_minus_y(delta, output, targets, rng) -> None:
-    ZL = rng.standard_normal((3, 5)) * 3
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_fused_deltas_write_c_times_al_minus_y(delta, output, targets, dtype, rng) -> None:
+    ZL = (rng.standard_normal((3, 5)) * 3).astype(dtype)
     ZL[:, 0] += 800.0  # a column whose exponentials overflow unless its max is subtracted
-    Y = np.eye(3)[:, rng.integers(0, 3, 5)]
+    Y = np.eye(3, dtype=dtype)[:, rng.integers(0, 3, 5)]
     c = 0.25
-    dZ, col = np.empty_like(ZL), np.empty(5)
-    for op in delta(ZL, targets(Y, c), dZ, col, c):
+    dZ, col = np.empty_like(ZL), np.empty(5, dtype)
+    for op in delta(ZL, targets(Y, c).astype(dtype), dZ, col, c):
         op()
-    AL = ACTIVATIONS[output].forward(ZL)
-    np.testing.assert_allclose(dZ, c * (AL - Y), rtol=1e-12, atol=1e-15)
+    assert dZ.dtype == dtype
+    AL = ACTIVATIONS[output].forward(ZL.astype(np.float64))
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(dZ, c * (AL - Y), rtol=tol, atol=tol)
 
 
 def test_the_targets_part_of_the_fused_deltas(rng) -> None:

@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 
 from layerwise import ACTIVATIONS, Network, gradient_check
-from layerwise.activations import get_activation
+from layerwise.activations import Activation, get_activation
+from layerwise.losses import Loss
 from layerwise.network import save
+from layerwise.persistence import read_archive
+from model_files import edit_header
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -492,3 +495,70 @@ def test_save_refuses_what_is_not_a_network(tmp_path) -> None:
     with pytest.raises(TypeError) as err:
         save({"W1": np.zeros((1, 1))}, tmp_path / "m.npz")
     assert str(err.value) == "net must be a layerwise.Network, got dict."
+
+
+def test_predict_proba_runs_a_subclass_forward() -> None:
+    class Halved(Network):
+        def forward(self, X, dropout=None):
+            AL, caches = super().forward(X, dropout)
+            return AL / 2, caches
+
+    X = np.random.default_rng(0).standard_normal((3, 4))
+    net, plain = Halved([3, 4, 1], seed=1), Network([3, 4, 1], seed=1)
+    np.testing.assert_allclose(net.predict_proba(X), plain.predict_proba(X) / 2, rtol=1e-15)
+
+
+def test_save_writes_metrics_and_sections(tmp_path) -> None:
+    Network([3, 2, 1]).save(tmp_path / "m.npz", metrics={"dev": {"acc": 1.0}}, sections={"a": {}})
+    header = read_archive(tmp_path / "m.npz")[0]
+    assert header["metrics"] == {"dev": {"acc": 1.0}} and header["a"] == {}
+
+
+def test_load_names_the_file_whose_network_cannot_be_built(tmp_path) -> None:
+    path = tmp_path / "m.npz"
+    Network([3, 2, 1]).save(path)
+    edit_header(path, lambda header: header["network"].update(l2=-1.0))
+    with pytest.raises(ValueError) as err:
+        Network.load(path)
+    assert str(err.value).startswith(
+        f"{path} is not a valid layerwise model: its network cannot be built (l2 must be"
+    )
+
+
+def test_config_and_from_config_keep_dropout() -> None:
+    net = Network([3, 4, 4, 1], keep_prob=[0.5, 0.8])
+    assert net.config()["keep_prob"] == [0.5, 0.8]
+    assert Network.from_config(net.config()).keep_prob == net.keep_prob
+    assert "keep_prob" not in Network([3, 4, 1]).config()
+
+
+def softsign(Z: np.ndarray) -> np.ndarray:
+    return Z / (1 + np.abs(Z))
+
+
+def softsign_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.abs(Z)) ** 2
+
+
+def _half_squares(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return 0.5 * (AL - Y) ** 2
+
+
+def _difference(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return AL - Y
+
+
+def _any_targets(Y: np.ndarray) -> None: ...
+
+
+def test_a_copy_keeps_custom_records_and_both_streams() -> None:
+    record = Activation("softsign", softsign, softsign_derivative)
+    loss = Loss("half_squares", _half_squares, _difference, _any_targets)
+    net = Network([3, 4, 1], hidden=record, output="linear", loss=loss, keep_prob=0.5, seed=2)
+    X, Y = np.ones((3, 6)), np.zeros((1, 6))
+    net.fit(X, Y, epochs=1, batch_size=2)  # moves the shuffle and the dropout streams
+    copied = pickle.loads(pickle.dumps(net))
+    assert copied.activations[0] is not record and copied.activations[0] == record
+    assert copied.loss == loss
+    assert copied.dropout_rng.bit_generator.state == net.dropout_rng.bit_generator.state
+    assert copied.shuffle_rng.bit_generator.state == net.shuffle_rng.bit_generator.state
