@@ -562,3 +562,8 @@ def test_a_copy_keeps_custom_records_and_both_streams() -> None:
     assert copied.loss == loss
     assert copied.dropout_rng.bit_generator.state == net.dropout_rng.bit_generator.state
     assert copied.shuffle_rng.bit_generator.state == net.shuffle_rng.bit_generator.state
+
+
+def test_forward_names_x_when_it_refuses_it() -> None:
+    with pytest.raises(ValueError, match=r"^X must have 3 rows \(features\), got shape \(2, 5\)"):
+        Network([3, 1]).forward(np.zeros((2, 5)))
