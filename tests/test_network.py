@@ -567,3 +567,10 @@ def test_a_copy_keeps_custom_records_and_both_streams() -> None:
 def test_forward_names_x_when_it_refuses_it() -> None:
     with pytest.raises(ValueError, match=r"^X must have 3 rows \(features\), got shape \(2, 5\)"):
         Network([3, 1]).forward(np.zeros((2, 5)))
+
+
+def test_predict_proba_names_x_and_answers_in_the_networks_dtype() -> None:
+    with pytest.raises(ValueError, match=r"^X must have 3 rows \(features\), got shape \(2, 5\)"):
+        Network([3, 1]).predict_proba(np.zeros((2, 5)))
+    proba = Network([3, 2, 1], dtype="float32").predict_proba(np.ones((3, 4)))
+    assert proba.dtype == np.float32 and proba.shape == (1, 4)
