@@ -574,3 +574,18 @@ def test_predict_proba_names_x_and_answers_in_the_networks_dtype() -> None:
         Network([3, 1]).predict_proba(np.zeros((2, 5)))
     proba = Network([3, 2, 1], dtype="float32").predict_proba(np.ones((3, 4)))
     assert proba.dtype == np.float32 and proba.shape == (1, 4)
+
+
+def test_set_parameters_refuses_missing_keys_alone() -> None:
+    net = Network([3, 1])
+    with pytest.raises(ValueError) as err:
+        net.set_parameters({"W1": np.zeros((1, 3))})
+    assert (
+        str(err.value) == "parameters must have keys ['W1', 'b1']; missing ['b1'], unexpected []."
+    )
+
+
+def test_each_hidden_layer_drops_with_its_own_keep_prob() -> None:
+    net = Network([3, 4, 4, 1], keep_prob=[1.0, 0.5])
+    _, caches = net.forward(np.ones((3, 5)), dropout=np.random.default_rng(0))
+    assert caches[0].D is None and caches[1].D is not None and caches[2].D is None
