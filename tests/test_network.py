@@ -589,3 +589,9 @@ def test_each_hidden_layer_drops_with_its_own_keep_prob() -> None:
     net = Network([3, 4, 4, 1], keep_prob=[1.0, 0.5])
     _, caches = net.forward(np.ones((3, 5)), dropout=np.random.default_rng(0))
     assert caches[0].D is None and caches[1].D is not None and caches[2].D is None
+
+
+def test_the_default_seed_is_0_and_the_default_stream_is_not_the_courses() -> None:
+    net = Network([3, 1])
+    assert net.seed == 0 and net.legacy_rng is False
+    assert np.array_equal(net.theta, Network([3, 1], seed=0, legacy_rng=False).theta)
