@@ -595,3 +595,10 @@ def test_the_default_seed_is_0_and_the_default_stream_is_not_the_courses() -> No
     net = Network([3, 1])
     assert net.seed == 0 and net.legacy_rng is False
     assert np.array_equal(net.theta, Network([3, 1], seed=0, legacy_rng=False).theta)
+
+
+def test_a_fresh_seed_reproduces_the_network_and_legacy_draws_differ() -> None:
+    net = Network([3, 4, 1], seed=None)
+    assert np.array_equal(net.theta, Network([3, 4, 1], seed=net.seed).theta)
+    course = Network([3, 4, 1], seed=1, legacy_rng=True)
+    assert not np.array_equal(course.theta, Network([3, 4, 1], seed=1).theta)
