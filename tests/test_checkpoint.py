@@ -7,13 +7,17 @@ The subprocess kill tests are in test_kill.py.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import math
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +25,23 @@ import pytest
 
 import layerwise as lw
 from layerwise import cli
+from layerwise.activations import Activation
 from layerwise.checkpoint import TrainingInterrupted, graceful_stop
-from layerwise.checkpoint.state import CheckpointPath, rng_state, set_rng_state
+from layerwise.checkpoint.callbacks import callback_state, restore_callback
+from layerwise.checkpoint.code import custom_code
+from layerwise.checkpoint.state import (
+    Checkpointer,
+    CheckpointPath,
+    OtherRunError,
+    _plain,
+    checked_contents,
+    digest,
+    rng_state,
+    set_rng_state,
+)
 from layerwise.data import load_checkpoint
 from layerwise.network import Network
+from layerwise.persistence import CHECKPOINT, read_archive, write_archive
 
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 
@@ -463,3 +480,549 @@ def test_a_moved_name_says_where_it_went():
         package.load_checkpoint  # noqa: B018
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         package.nothing  # noqa: B018
+
+
+# ----- what a checkpoint holds, field by field --------------------------------------------------
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory) -> tuple[dict, dict]:
+    """The header and arrays of an Adam run of 3 epochs with a dev set and EarlyStopping."""
+    X, Y, Xd, Yd = _data("float64")
+    path = tmp_path_factory.mktemp("stored") / "c.npz"
+    Network([3, 5, 1], hidden="tanh", seed=3).fit(
+        X, Y, dev=(Xd, Yd), epochs=3, optimizer="adam", checkpoint=path,
+        callbacks=[lw.EarlyStopping(patience=5, monitor="dev_cost")],
+    )  # fmt: skip
+    return read_archive(path, CHECKPOINT)
+
+
+def _checked(stored, edit):
+    header, arrays = copy.deepcopy(stored[0]), dict(stored[1])
+    edit(header, arrays)
+    return checked_contents(header, arrays)
+
+
+def _set(*keys_value):
+    """An edit setting header[k1][k2]... to the last argument (popping it when it is _POP)."""
+    *keys, value = keys_value
+
+    def edit(header, arrays):
+        target = header
+        for k in keys[:-1]:
+            target = target[k]
+        if value is _POP:
+            target.pop(keys[-1])
+        else:
+            target[keys[-1]] = value
+
+    return edit
+
+
+def _network(key, value):
+    """An edit of the network's config, its fingerprint's copy too (compared first)."""
+
+    def edit(header, arrays):
+        header["network"][key] = header["fingerprint"]["network"][key] = value
+
+    return edit
+
+
+def _array(name, value):
+    return lambda header, arrays: arrays.__setitem__(name, value)
+
+
+def _truncated_to_one_epoch(header, arrays):
+    header["epochs_done"] = 1
+    history = header["history"]
+    for key in ("cost", "dev_cost", "epoch_seconds"):
+        history[key] = history[key][:1]
+    history["metrics"] = {k: x[:1] for k, x in history["metrics"].items()}
+    history["stopped_epoch"] = 1  # 0 is the only epoch of a run of one
+
+
+_POP = object()
+_OTHER_NET = {"layer_dims": [1, 1]}
+CONTENTS = {  # an edit of a valid checkpoint, and the whole message it is refused with
+    "no network": (_set("network", _POP), "network is missing"),
+    "a layer of 0 units": (
+        _set("network", "layer_dims", [3, 0, 1]),
+        "layer_dims [3, 0, 1] / dtype 'float64' are not valid",
+    ),
+    "one layer size": (
+        _set("network", "layer_dims", [3]),
+        "layer_dims [3] / dtype 'float64' are not valid",
+    ),
+    "10,001 layer sizes": (
+        _set("network", "layer_dims", [1] * 10_001),
+        "layer_dims [1, 1, 1, 1, 1, 1, ...] / dtype 'float64' are not valid",
+    ),
+    "10,000 layer sizes (then theta does not fit)": (
+        _network("layer_dims", [1] * 10_000),
+        "theta must be float64 of shape (19998,) for layer_dims [1, 1, 1,",
+    ),
+    "float16": (
+        _set("network", "dtype", "float16"),
+        "layer_dims [3, 5, 1] / dtype 'float16' are not valid",
+    ),
+    "another network in the fingerprint": (
+        _set("fingerprint", "network", _OTHER_NET),
+        "its network {'activations': [{'name': 'tanh'}, {'name': 'sigmoid'}], 'dtype': "
+        "'float64', 'init': 'xavier', 'l2': 0.0, ...} is not the one its fingerprint holds, "
+        "{'layer_dims': [1, 1]}",
+    ),
+    "no theta": (
+        lambda h, a: a.pop("theta"),
+        "theta must be float64 of shape (26,) for layer_dims [3, 5, 1]",
+    ),
+    "theta of another dtype": (
+        _array("theta", np.zeros(26, np.float32)),
+        "theta must be float64 of shape (26,) for layer_dims [3, 5, 1]",
+    ),
+    "theta of another shape": (
+        _array("theta", np.zeros(25)),
+        "theta must be float64 of shape (26,) for layer_dims [3, 5, 1]",
+    ),
+    "a moment of another shape": (
+        _array("opt.v", np.zeros(25)),
+        "opt.v must have theta's shape and dtype",
+    ),
+    "a callback's array of another dtype": (
+        _array("cb0.best_theta", np.zeros(26, np.float32)),
+        "cb0.best_theta must have theta's shape and dtype",
+    ),
+    "optimizer not an object": (_set("optimizer", [1]), "optimizer is missing"),
+    "optimizer without config": (_set("optimizer", "config", _POP), "optimizer is missing"),
+    "a negative step count": (
+        _set("optimizer", "t", -1),
+        "optimizer {'config': {'beta1': 0.9, 'beta2': 0.999, 'epsilon': 1e-08, 'learning_rate': "
+        "0.01, ...}, 't': -1} is not valid",
+    ),
+    "an unknown optimizer": (
+        _set("optimizer", "config", "name", "sgd"),
+        "optimizer {'config': {'beta1': 0.9, 'beta2': 0.999, 'epsilon': 1e-08, 'learning_rate': "
+        "0.01, ...}, 't': 3} is not valid",
+    ),
+    "moments of another optimizer": (
+        _set("optimizer", "config", "name", "momentum"),
+        "momentum keeps ('v',), the checkpoint holds ['s', 'v']",
+    ),
+    "a negative epoch count": (_set("epochs_done", -1), "epochs_done must be a count, got -1"),
+    "callbacks not a list": (_set("callbacks", {}), "callbacks and rng are missing"),
+    "no rng": (_set("rng", _POP), "callbacks and rng are missing"),
+    "dropout without its stream": (
+        _network("keep_prob", [0.5]),
+        "its network drops units, but the dropout generator's state is missing",
+    ),
+    "extra not an object": (_set("extra", []), "extra must be an object"),
+    "fingerprint not an object": (_set("fingerprint", None), "fingerprint must be an object"),
+    "history not an object": (_set("history", []), "history must be an object with metrics"),
+    "history without metrics": (
+        _set("history", "metrics", _POP),
+        "history must be an object with metrics",
+    ),
+    "a curve one short": (_set("history", "cost", [0.5, 0.5]), "a History curve must list 3"),
+    "a curve missing": (_set("history", "cost", None), "a History curve must list 3 finite"),
+    "a curve holding text": (
+        _set("history", "epoch_seconds", ["1", "2", "3"]),
+        "a History curve must list 3 finite numbers",
+    ),
+    "stopped after the epochs done": (
+        _set("history", "stopped_epoch", 3),
+        "history.stopped_epoch must be an epoch number, got 3",
+    ),
+    "best epoch negative": (
+        _set("history", "best_epoch", -1),
+        "history.best_epoch must be an epoch number, got -1",
+    ),
+    "best epoch not an int": (
+        _set("history", "best_epoch", 1.0),
+        "history.best_epoch must be an epoch number, got 1.0",
+    ),
+    "stopped in the second epoch of a run of one": (
+        _truncated_to_one_epoch,
+        "history.stopped_epoch must be an epoch number, got 1",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CONTENTS)
+def test_each_field_of_a_checkpoint_is_checked_with_its_own_message(stored, name) -> None:
+    edit, message = CONTENTS[name]
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        _checked(stored, edit)
+
+
+def test_the_history_of_a_checkpoint_comes_back_whole(stored) -> None:
+    def edit(header, arrays):
+        header["history"] |= {"stopped_epoch": 0, "best_epoch": 0}
+        header["fingerprint"].pop("network")  # (older files: nothing to compare)
+
+    history, done = _checked(stored, edit)
+    saved = stored[0]["history"]
+    assert done == 3 and history.stopped_epoch == 0 and history.best_epoch == 0
+    assert history.cost == saved["cost"] and history.dev_cost == saved["dev_cost"]
+    assert history.epoch_seconds == saved["epoch_seconds"] and len(history.epoch_seconds) == 3
+    assert history.metrics == saved["metrics"]
+
+
+def test_the_header_holds_the_history_and_the_callbacks_by_name(tmp_path) -> None:
+    X, Y, Xd, Yd = _data("float64")
+    stop = lw.EarlyStopping(patience=1, min_delta=0.5, monitor="dev_cost", restore_best=False)
+    history = Network([3, 5, 1], hidden="tanh", seed=3).fit(
+        X, Y, dev=(Xd, Yd), epochs=9, checkpoint=tmp_path / "c.npz", callbacks=[stop]
+    )
+    header = read_archive(tmp_path / "c.npz", CHECKPOINT)[0]
+    assert header["history"]["stopped_epoch"] == history.stopped_epoch == 1
+    assert header.keys() == {
+        *("format", "format_version", "library_version", "network", "epochs_done"),
+        *("optimizer", "rng", "history", "callbacks", "fingerprint", "extra", "arrays"),
+    }
+    assert (header["format"], header["format_version"]) == ("layerwise-checkpoint", 1)
+    assert header["library_version"] == lw.__version__
+    assert header["callbacks"] == [{"best": stop.best, "best_epoch": 0, "wait": 1}]
+    assert header["fingerprint"]["callbacks"] == [
+        {
+            "type": "EarlyStopping",
+            "patience": 1,
+            "monitor": "dev_cost",
+            "min_delta": 0.5,
+            "restore_best": False,
+        }
+    ]
+
+
+def test_early_stopping_state_round_trip() -> None:
+    net = Network([3, 5, 1], seed=3)
+    before = lw.EarlyStopping()
+    before.on_train_begin(net, 5)
+    assert callback_state(before) == ({"best": None, "best_epoch": None, "wait": 0}, {})
+    before.best, before.best_epoch, before.wait, before.best_theta = 0.25, 3, 1, net.theta
+    state, arrays = callback_state(before)
+    assert state == {"best": 0.25, "best_epoch": 3, "wait": 1} and arrays.keys() == {"best_theta"}
+    after = lw.EarlyStopping()
+    restore_callback(after, state, arrays)
+    assert (after.best, after.best_epoch, after.wait) == (0.25, 3, 1)
+    assert after.best_theta is net.theta and after.start_theta is None
+    restore_callback(after, {"best": None, "best_epoch": None, "wait": 0}, {})
+    assert (after.best, after.best_epoch, after.wait, after.best_theta) == (math.inf, None, 0, None)
+
+
+class _Patient(lw.EarlyStopping):
+    """An EarlyStopping that starts with its own fields only: no best value, no θ kept."""
+
+    def on_train_begin(self, net, epochs) -> None:
+        self.best_epoch, self.wait = None, 0
+
+
+def test_the_state_of_an_early_stopping_without_a_best_value_or_theta() -> None:
+    patient = _Patient()
+    patient.on_train_begin(Network([3, 1]), 5)
+    assert callback_state(patient) == ({"best": None, "best_epoch": None, "wait": 0}, {})
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"best": "0.5", "best_epoch": 1, "wait": 0},
+        {"best": 0.5, "best_epoch": 1.0, "wait": 0},
+        {"best": 0.5, "best_epoch": 1, "wait": None},
+    ],
+)
+def test_an_early_stopping_state_is_checked(state) -> None:
+    with pytest.raises(ValueError, match=f"^EarlyStopping state {re.escape(repr(state))} is not"):
+        restore_callback(lw.EarlyStopping(), state, {})
+
+
+class Counting:
+    """A custom callback that keeps state: the epochs it saw, across a resume."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def on_train_begin(self, net, epochs) -> None: ...
+
+    def on_epoch_begin(self, net, epoch) -> None: ...
+
+    def on_epoch_end(self, net, epoch, logs) -> None:
+        self.seen.append(epoch)
+
+    def on_train_end(self, net, history) -> None: ...
+
+    def checkpoint_state(self) -> dict:
+        return {"seen": list(self.seen)}
+
+    def restore_state(self, state: dict) -> None:
+        self.seen = list(state["seen"])
+
+
+def test_a_custom_callback_keeps_its_state_across_a_resume(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    counting = Counting()
+    _run(X, Y, None, "float64", crashes=(2,), path=tmp_path / "c.npz", epochs=4,
+         callbacks=lambda: [counting])  # fmt: skip
+    assert counting.seen == [0, 1, 2, 3]  # 2 twice without its state: [0, 1, 2, 2, 3]
+    header = read_archive(tmp_path / "c.npz", CHECKPOINT)[0]
+    assert header["callbacks"] == [{"seen": [0, 1, 2, 3]}]
+    assert header["fingerprint"]["callbacks"] == [{"type": "Counting"}]
+
+
+def test_a_checkpoint_is_written_every_k_epochs_the_last_and_no_other(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    path, written = tmp_path / "c.npz", []
+
+    class Look(Counting):
+        def on_epoch_begin(self, net, epoch) -> None:
+            written.append(read_archive(path, CHECKPOINT)[0]["epochs_done"] if path.exists() else 0)
+
+    Network([3, 5, 1], seed=3).fit(
+        X, Y, epochs=5, batch_size=8, callbacks=[Look()], checkpoint=path, checkpoint_every=2
+    )
+    assert written == [0, 0, 2, 2, 4] and load_checkpoint(path).epochs_done == 5
+
+
+class _StopAfterRead(dict):
+    """STOP whose signal arrives between the two reads of epoch_end (a signal in the write)."""
+
+    def __init__(self) -> None:
+        super().__init__(signum=None)
+        self.reads = 0
+
+    def __getitem__(self, key):
+        self.reads += 1
+        return None if self.reads == 1 else signal.SIGINT
+
+
+def _saver(path: Path, every: int = 1) -> Checkpointer:
+    X, Y, _, _ = _data("float64")
+    return Checkpointer(
+        path, every, False, net=Network([3, 1], seed=0), optimizer=lw.GradientDescent(0.1),
+        rng=np.random.default_rng(0), callbacks=[], data=[X, Y, None, None], settings={},
+    )  # fmt: skip
+
+
+def test_every_field_of_the_history_comes_back_from_the_file(tmp_path) -> None:
+    history = lw.History(
+        cost=[0.5, 0.25], dev_cost=[0.75, 0.5], metrics={"accuracy": [0.5, 1.0]},
+        epoch_seconds=[0.125, 0.25], stopped_epoch=1, best_epoch=0,
+    )  # fmt: skip
+    _saver(tmp_path / "c.npz").save(2, history)
+    assert load_checkpoint(tmp_path / "c.npz").history == history
+
+
+def test_a_signal_between_the_check_and_the_write_still_writes_then_stops(tmp_path) -> None:
+    path = tmp_path / "c.npz"
+    saver = _saver(path, every=5)
+    with pytest.MonkeyPatch.context() as mp, pytest.raises(TrainingInterrupted) as err:
+        mp.setattr("layerwise.checkpoint.state.STOP", _StopAfterRead())
+        saver.epoch_end(0, lw.History(cost=[0.5]), last=False)
+    assert err.value.path == path and err.value.epochs_done == 1 and err.value.signum == 2
+    assert read_archive(path, CHECKPOINT)[0]["epochs_done"] == 1
+
+
+def test_other_run_error_names_what_differs_and_the_way_out() -> None:
+    err = OtherRunError(Path("c.npz"), ["data", "seed"])
+    assert str(err) == (
+        "checkpoint c.npz was written by a run with other data, seed; resume with the same "
+        "data and settings, or pass resume=False (or delete the file) to start over."
+    )
+    assert err.differs == ["data", "seed"]
+
+
+def test_training_interrupted_says_where_it_stopped() -> None:
+    between = TrainingInterrupted(Path("c.npz"), 3, signal.SIGINT)
+    assert str(between) == "SIGINT received: stopped after epoch 2, checkpoint written to c.npz"
+    inside = TrainingInterrupted(Path("c.npz"), 3, 0, (4, 7))
+    assert str(inside) == (
+        "a stop request received: stopped in epoch 3 after step 4 of 7, checkpoint written to c.npz"
+    )
+
+
+def test_numpy_scalars_go_into_the_header_as_numbers_and_nothing_else() -> None:
+    assert _plain(np.float32(0.5)) == 0.5 and type(_plain(np.int64(2))) is int
+    with pytest.raises(TypeError, match=r"^cannot store object in a checkpoint header\.$"):
+        _plain(object())
+
+
+@pytest.mark.parametrize("dtype", ["<u4", "<u8", "<i4", "<i8", "|u1"])
+def test_a_generator_state_takes_each_integer_array_type(dtype) -> None:
+    key = [i % 250 + 1 for i in range(624)]
+    state = rng_state(np.random.Generator(np.random.MT19937(1)))
+    state["state"]["key"] = {"__ndarray__": dtype, "data": key}
+    rng = np.random.Generator(np.random.MT19937(0))
+    set_rng_state(rng, state)
+    assert rng_state(rng)["state"]["key"]["data"] == key
+
+
+def test_a_generator_state_of_another_kind_or_type_is_refused() -> None:
+    state = rng_state(np.random.Generator(np.random.MT19937(1)))
+    with pytest.raises(ValueError, match=r"a PCG64, the checkpoint holds {'bit_generator': 'MT19"):
+        set_rng_state(np.random.default_rng(0), state)
+    state["state"]["key"]["__ndarray__"] = "<f8"
+    with pytest.raises(
+        ValueError, match=r"^the shuffle generator's state is not valid \(unexpected array type "
+    ):
+        set_rng_state(np.random.Generator(np.random.MT19937(0)), state)
+    with pytest.raises(ValueError, match=r"type '<f8'\)$"):
+        set_rng_state(np.random.Generator(np.random.MT19937(0)), state)
+
+
+# ----- the code a run trains with ---------------------------------------------------------------
+def softsign(Z: np.ndarray) -> np.ndarray:
+    return Z / (1 + np.abs(Z))
+
+
+def _scaled_derivative(Z: np.ndarray, A: np.ndarray, scale: float) -> np.ndarray:
+    return scale / (1 + np.abs(Z)) ** 2
+
+
+class ClippedGD(lw.GradientDescent):
+    """Gradient descent by name, a subclass by code."""
+
+
+def test_custom_code_names_each_records_functions_and_the_optimizer_class() -> None:
+    record = Activation("softsign", softsign, partial(_scaled_derivative, scale=1.0))
+    net = Network([3, 5, 1], hidden=record, seed=3)
+    where = f"{__name__}."
+    assert custom_code(net, ClippedGD(0.1)) == {
+        "records": [["softsign", where + "softsign", where + "_scaled_derivative"]],
+        "optimizer": where + "ClippedGD",
+    }
+    assert custom_code(Network([3, 5, 1]), lw.GradientDescent(0.1)) is None
+    assert custom_code(Network([3, 5, 1]), ClippedGD(0.1)) == {"optimizer": where + "ClippedGD"}
+
+
+class _Derivative:
+    """A callable object: named by its module and class."""
+
+    def __call__(self, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.abs(Z)) ** 2
+
+
+def test_custom_code_names_a_callable_object_by_its_class() -> None:
+    net = Network([3, 5, 1], hidden=Activation("softsign", softsign, _Derivative()), seed=3)
+    assert custom_code(net, lw.GradientDescent(0.1)) == {
+        "records": [["softsign", f"{__name__}.softsign", f"{__name__}._Derivative"]]
+    }
+    double = np.asarray(2.0).__mul__  # a method-wrapper: no module of its own
+    net = Network([3, 5, 1], hidden=Activation("double", double, _Derivative()), seed=3)
+    assert custom_code(net, lw.GradientDescent(0.1)) == {
+        "records": [["double", "None.ndarray.__mul__", f"{__name__}._Derivative"]]
+    }
+
+
+# ----- what fit writes, and what a resume says -------------------------------------------------
+def test_the_fingerprint_names_each_part_of_the_run(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    Network([3, 1], seed=0).fit(X, Y, epochs=1, batch_size=8, seed=5, checkpoint=tmp_path / "c")
+    fingerprint = read_archive(tmp_path / "c", CHECKPOINT)[0]["fingerprint"]
+    assert fingerprint.keys() == {
+        *("data", "network", "optimizer", "code", "callbacks", "seed"),
+        *("batch_size", "shuffle", "shuffle_block"),
+    }
+    assert fingerprint["code"] is None and fingerprint["callbacks"] == []
+    assert fingerprint["optimizer"] == {"name": "gd", "learning_rate": 0.01}
+
+
+@pytest.mark.parametrize(
+    ("seed", "stored"),
+    [(5, 5), (np.int64(5), 5), (None, None), (np.random.default_rng(1), "Generator")],
+)
+def test_the_fingerprint_holds_fits_own_seed(tmp_path, seed, stored) -> None:
+    X, Y, _, _ = _data("float64")
+    Network([3, 1], seed=0).fit(X, Y, epochs=1, seed=seed, checkpoint=tmp_path / "c")
+    assert read_archive(tmp_path / "c", CHECKPOINT)[0]["fingerprint"]["seed"] == stored
+
+
+def test_numpy_scalars_in_the_settings_are_stored_as_numbers(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    saver = Checkpointer(
+        tmp_path / "c", 1, False, net=Network([3, 1]), optimizer=lw.GradientDescent(0.1),
+        rng=np.random.default_rng(0), callbacks=[], data=[X, Y, None, None],
+        settings={"batch_size": np.int64(8), "rate": np.float32(0.5)},
+    )  # fmt: skip
+    assert (saver.fingerprint["batch_size"], saver.fingerprint["rate"]) == (8, 0.5)
+
+
+def test_the_data_digest_is_stable_across_versions() -> None:
+    # a checkpoint written by one version must resume with the next: the digest never changes
+    a = np.arange(6, dtype=np.float64).reshape(2, 3)
+    column = np.ascontiguousarray(a[:, :1])
+    expected = hashlib.sha256(
+        b"<f8(2, 3);" + a.tobytes() + b"none;" + b"<f8(2, 1);" + column.tobytes()
+    )
+    assert digest(a, None, a[:, :1]) == expected.hexdigest()
+
+
+def test_checkpoint_every_names_the_rule_and_a_hint(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    with pytest.raises(ValueError) as err:
+        Network([3, 1]).fit(X, Y, epochs=1, checkpoint=tmp_path / "c", checkpoint_every=0)
+    assert str(err.value) == (
+        "checkpoint_every must be a positive int (epochs), got 0. "
+        "Hint: 1 writes a checkpoint after every epoch."
+    )
+
+
+def test_a_run_never_resumed_or_resumed_between_epochs_adds_no_seconds(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    _, fresh = _run(X, Y, None, "float64", path=None, epochs=2)
+    _, first = _run(X, Y, None, "float64", path=tmp_path / "c.npz", epochs=2)  # no file yet
+    net = Network([3, 5, 1], hidden="tanh", seed=3)
+    anew = net.fit(X, Y, epochs=2, checkpoint=tmp_path / "c.npz", resume=False)
+    _, resumed = _run(X, Y, None, "float64", crashes=(2,), path=tmp_path / "c.npz", epochs=4)
+    # (a millisecond an epoch here: a second added by mistake would show)
+    seconds = fresh.epoch_seconds + first.epoch_seconds + anew.epoch_seconds
+    assert max(seconds + resumed.epoch_seconds) < 0.9
+
+
+def _edited(tmp_path: Path, edit, callbacks=list) -> Path:
+    X, Y, _, _ = _data("float64")
+    path = tmp_path / "c.npz"
+    Network([3, 5, 1], seed=3).fit(X, Y, epochs=2, callbacks=callbacks(), checkpoint=path)
+    header, arrays = read_archive(path, CHECKPOINT)
+    edit(header)
+    header.pop("arrays")
+    write_archive(path, header, arrays, CHECKPOINT)
+    return path
+
+
+def _resume(path: Path, callbacks=list) -> None:
+    X, Y, _, _ = _data("float64")
+    Network([3, 5, 1], seed=3).fit(X, Y, epochs=3, callbacks=callbacks(), checkpoint=path,
+                                   resume=True)  # fmt: skip
+
+
+def test_a_resume_names_the_file_it_refuses(tmp_path) -> None:
+    path = _edited(tmp_path, lambda h: h.update(epochs_done=-1))
+    with pytest.raises(ValueError) as err:
+        _resume(path)
+    assert str(err.value) == (
+        f"{path} is not a valid layerwise checkpoint: epochs_done must be a count, got -1."
+    )
+    path = _edited(tmp_path, lambda h: h["fingerprint"].update(seed=99))
+    with pytest.raises(OtherRunError, match="other seed;") as other:
+        _resume(path)
+    assert other.value.path == path and other.value.differs == ["seed"]
+
+
+def test_a_resume_refuses_an_unfinished_epoch_after_an_early_stop(tmp_path) -> None:
+    path = _edited(
+        tmp_path, lambda h: (h.update(epoch={"steps_done": 1, "penalties": [], "seconds": 0.0}),
+                             h["history"].update(stopped_epoch=1)),
+    )  # fmt: skip
+    with pytest.raises(ValueError) as err:
+        _resume(path)
+    assert str(err.value) == (
+        f"{path} is not a valid layerwise checkpoint: a run that stopped early holds an "
+        "unfinished epoch."
+    )
+
+
+def test_a_resume_checks_each_callback_state(tmp_path) -> None:
+    stop = lambda: [lw.EarlyStopping(patience=5, monitor="cost")]  # noqa: E731
+    path = _edited(tmp_path, lambda h: h.update(callbacks=[[1]]), stop)
+    with pytest.raises(ValueError) as err:
+        _resume(path, stop)
+    assert str(err.value) == f"{path}: callback state [1] is not valid."
+    path = _edited(tmp_path, lambda h: h.update(callbacks=[]), stop)
+    with pytest.raises(ValueError, match="zip"):  # one state per callback, or none is restored
+        _resume(path, stop)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -156,6 +157,7 @@ def _stop_once(path: Path, at: int, **options) -> TrainingInterrupted:
 def test_resume_of_an_unfinished_epoch_needs_more_epochs(tmp_path) -> None:
     path = tmp_path / "c.npz"
     stop = _stop_once(path, 8)  # 6 asked about in epoch 0, then 2 in epoch 1
+    assert stop.path == path and stop.epochs_done == 1 and stop.steps == (2, 7)
     assert str(stop).startswith("a stop request received: stopped in epoch 1 after step 2 of 7")
     X, Y, _, _ = _data("float64")
     net = Network([3, 5, 1], hidden="tanh", seed=3)
@@ -380,3 +382,90 @@ def test_a_dropout_checkpoint_without_the_masks_stream_is_refused(tmp_path) -> N
         net.fit(X, Y, epochs=3, batch_size=7, checkpoint=path, resume=True)
     with pytest.raises(ValueError, match=r"dropout generator's state is missing"):
         load_checkpoint(path)
+
+
+def test_a_run_without_shuffling_stopped_after_a_step_resumes_bit_for_bit(tmp_path) -> None:
+    X, Y, Xd, Yd = _data("float64")
+    options = dict(epochs=3, learning_rate=0.5, batch_size=7, shuffle=False)
+    ref = _train(X, Y, (Xd, Yd), "float64", **options)
+    got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [3, 2], **options)
+    assert got[2] == [(3, 7), (5, 7)]  # epoch 0 after step 3, then epoch 0 after step 5
+    _same(got, ref)
+    path = tmp_path / "c.npz"
+    _stop_once(path, 3, shuffle=False)
+    assert "epoch.order" not in load_checkpoint(path).arrays
+
+    def with_order(header, files):  # the order a run without shuffling does not store
+        files["epoch.order.npy"] = _npy(np.arange(48))
+        header["arrays"]["epoch.order"] = {"dtype": "int64", "shape": [48]}
+
+    _rewrite(path, with_order)
+    with pytest.raises(ValueError, match=r"checkpoint: epoch\.order is only stored for shuffled"):
+        Network([3, 5, 1], hidden="tanh", seed=3).fit(
+            X, Y, epochs=4, batch_size=7, shuffle=False, checkpoint=path, resume=True
+        )
+
+
+def test_steps_done_is_zero_between_epochs_and_k_inside_one(tmp_path) -> None:
+    X, Y, _, _ = _data("float64")
+    Network([3, 5, 1], seed=3).fit(X, Y, epochs=1, batch_size=7, checkpoint=tmp_path / "a.npz")
+    assert load_checkpoint(tmp_path / "a.npz").steps_done == 0
+    path, _ = _interrupted_file(tmp_path)
+    assert load_checkpoint(path).steps_done == 3  # 6 asked about in epoch 0, then 3
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("no penalty", lambda h, f: h["epoch"].update(penalties=[])),
+        ("penalties of 0", lambda h, f: h["epoch"].update(penalties=[0.0, 0])),
+        ("no seconds", lambda h, f: h["epoch"].update(seconds=0)),
+    ],
+)
+def test_the_smallest_values_of_an_unfinished_epoch_are_valid(tmp_path, name, edit) -> None:
+    path, _ = _interrupted_file(tmp_path)
+    _rewrite(path, edit)
+    assert load_checkpoint(path).steps_done == 3
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda h, f: h.update(epoch={"steps_done": 2}), "epoch {'steps_done': 2} is not valid"),
+        (lambda h, f: h["epoch"].update(steps_done=0), "epoch.steps_done must be a positive count"),
+        (lambda h, f: h["epoch"].update(penalties=[-0.5]), "epoch.penalties must list finite"),
+        (lambda h, f: h["epoch"].update(penalties=0.5), "epoch.penalties must list finite"),
+        (lambda h, f: h["epoch"].update(seconds=-1), "epoch.seconds must be a finite number ≥ 0"),
+    ],
+)
+def test_an_unfinished_epoch_is_refused_with_its_own_message(tmp_path, edit, message) -> None:
+    path, _ = _interrupted_file(tmp_path)
+    _rewrite(path, edit)
+    with pytest.raises(ValueError, match=f"valid layerwise checkpoint: {re.escape(message)}"):
+        load_checkpoint(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda h, f: h["epoch"].update(steps_done=7),
+            "epoch.steps_done must be below the epoch's 7 steps, got 7.",
+        ),
+        (
+            lambda h, f: (h["arrays"].pop("epoch.order"), f.pop("epoch.order.npy")),
+            "epoch.order must be a permutation of 0..47.",
+        ),
+        (
+            lambda h, f: h["epoch"].update(penalties=[0.5, 0.5]),
+            "epoch.penalties must hold one L2 term per step done, got 2.",
+        ),
+    ],
+)
+def test_a_resume_checks_the_unfinished_epoch_against_the_run(tmp_path, edit, message) -> None:
+    path, data = _interrupted_file(tmp_path)
+    _rewrite(path, edit)
+    net = Network([3, 5, 1], hidden="tanh", seed=3)
+    refused = f"^{re.escape(str(path))} is not a valid layerwise checkpoint: {re.escape(message)}$"
+    with pytest.raises(ValueError, match=refused):
+        net.fit(data["X"], data["Y"], epochs=4, batch_size=7, checkpoint=path, resume=True)

@@ -6,7 +6,20 @@ import numpy as np
 import pytest
 
 from layerwise import ACTIVATIONS, LOSSES, Loss, get_loss
-from layerwise.outputs import PAIRS, default_loss, fused_delta, is_fused
+from layerwise.activations import Activation
+from layerwise.outputs import (
+    PAIRS,
+    accuracy_from_logits,
+    copy_targets,
+    default_loss,
+    find_pair,
+    fused_delta,
+    half_minus_targets,
+    is_fused,
+    linear_delta,
+    sigmoid_delta,
+    softmax_delta,
+)
 
 NAMES = sorted(LOSSES)
 WITH_LOGITS = [name for name in NAMES if LOSSES[name].from_logits is not None]
@@ -230,3 +243,137 @@ def test_a_target_that_is_not_one_hot_names_its_first_bad_column() -> None:
         "Y must be one-hot for categorical cross-entropy (one 1 per column); column 2 is "
         "[0.5, 0.5, 0.0]. Hint: layerwise.data.one_hot(labels, n_classes)."
     )
+
+
+# ----- the outputs table: which pairs, the refusals, the fused deltas, accuracy -----------------
+def _mine(name: str = "mine") -> Activation:
+    """A custom elementwise output record."""
+    return Activation(name, lambda Z: Z / (1 + np.abs(Z)), lambda Z, A: 1 / (1 + np.abs(Z)) ** 2)
+
+
+def _my_loss() -> Loss:
+    half = LOSSES["squared_error"]
+    return Loss("myloss", half.elementwise, half.gradient, half.check_targets)
+
+
+HINT = ". Hint: see layerwise.outputs."
+REFUSED = {
+    "softmax for binary": (
+        ACTIVATIONS["softmax"], "binary_crossentropy", 1,
+        "loss 'binary_crossentropy' needs output activation sigmoid, got 'softmax'" + HINT,
+    ),
+    "softmax for squared error": (
+        ACTIVATIONS["softmax"], "squared_error", 1,
+        "loss 'squared_error' needs output activation linear or sigmoid or tanh or relu or "
+        "leaky_relu, got 'softmax'" + HINT,
+    ),
+    "a custom output for classes": (
+        _mine(), "categorical_crossentropy", 3,
+        "loss 'categorical_crossentropy' needs output activation softmax, got 'mine' "
+        "(a custom record)" + HINT,
+    ),
+    "a custom record named sigmoid for binary": (
+        _mine("sigmoid"), "binary_crossentropy", 1,
+        "loss 'binary_crossentropy' needs output activation sigmoid, got 'sigmoid' "
+        "(a custom record)" + HINT,
+    ),
+    "a custom loss after softmax": (
+        ACTIVATIONS["softmax"], _my_loss(), 3,
+        "loss 'myloss' needs output activation none, got 'softmax'" + HINT,
+    ),
+    "binary with two units": (
+        ACTIVATIONS["sigmoid"], "binary_crossentropy", 2,
+        "binary_crossentropy needs one output unit, got 2. Hint: use "
+        "loss='multilabel_crossentropy' for several independent labels.",
+    ),
+    "classes with one unit": (
+        ACTIVATIONS["softmax"], "categorical_crossentropy", 1,
+        "categorical_crossentropy needs at least 2 output units, got 1. Hint: a binary target "
+        "takes one sigmoid unit.",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_find_pair_says_what_would_pair(name: str) -> None:
+    output, loss, n_y, message = REFUSED[name]
+    loss = LOSSES[loss] if isinstance(loss, str) else loss
+    with pytest.raises(ValueError) as err:
+        find_pair(output, loss, n_y)
+    assert str(err.value) == message
+
+
+def test_find_pair_rows_and_the_pairs_built_for_custom_records() -> None:
+    sigmoid, softmax = ACTIVATIONS["sigmoid"], ACTIVATIONS["softmax"]
+    assert find_pair(sigmoid, LOSSES["binary_crossentropy"], 1) is PAIRS[0]
+    assert find_pair(sigmoid, LOSSES["multilabel_crossentropy"], 1) is PAIRS[1]
+    assert find_pair(softmax, LOSSES["categorical_crossentropy"], 2) is PAIRS[2]
+    assert find_pair(ACTIVATIONS["tanh"], LOSSES["absolute_error"], 4).task == "regression"
+    custom = find_pair(_mine(), LOSSES["squared_error"], 3)
+    assert (custom.output, custom.loss, custom.task) == ("mine", "squared_error", "regression")
+    assert (custom.min_n_y, custom.max_n_y, custom.fused) == (1, None, False)
+    own = find_pair(sigmoid, _my_loss(), 2)
+    assert (own.output, own.loss, own.task, own.fused) == ("sigmoid", "myloss", "regression", False)
+
+
+def test_default_loss_of_other_outputs() -> None:
+    assert default_loss("tanh", 1).name == "squared_error"
+    assert default_loss("leaky_relu", 3).name == "squared_error"
+    assert default_loss("a custom name", 2).name == "squared_error"
+    assert default_loss("softmax", 1).name == "categorical_crossentropy"  # find_pair refuses it
+
+
+def test_is_fused_needs_the_librarys_own_records() -> None:
+    assert is_fused(ACTIVATIONS["sigmoid"], LOSSES["multilabel_crossentropy"])
+    assert not is_fused(_mine("sigmoid"), LOSSES["binary_crossentropy"])
+    assert not is_fused(ACTIVATIONS["linear"], _my_loss())
+    assert not is_fused(ACTIVATIONS["softmax"], LOSSES["binary_crossentropy"])  # not a row
+
+
+@pytest.mark.parametrize(
+    ("delta", "output", "targets"),
+    [
+        (sigmoid_delta, "sigmoid", lambda Y, c: c * (0.5 - Y)),
+        (softmax_delta, "softmax", lambda Y, c: c * Y),
+        (linear_delta, "linear", lambda Y, c: c * Y),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_fused_deltas_write_c_times_al_minus_y(delta, output, targets, dtype, rng) -> None:
+    ZL = (rng.standard_normal((3, 5)) * 3).astype(dtype)
+    ZL[:, 0] += 800.0  # a column whose exponentials overflow unless its max is subtracted
+    Y = np.eye(3, dtype=dtype)[:, rng.integers(0, 3, 5)]
+    c = 0.25
+    dZ, col = np.empty_like(ZL), np.empty(5, dtype)
+    for op in delta(ZL, targets(Y, c).astype(dtype), dZ, col, c):
+        op()
+    assert dZ.dtype == dtype
+    AL = ACTIVATIONS[output].forward(ZL.astype(np.float64))
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(dZ, c * (AL - Y), rtol=tol, atol=tol)
+
+
+def test_the_targets_part_of_the_fused_deltas(rng) -> None:
+    Y, T = rng.random((2, 4)), np.empty((2, 4))
+    half_minus_targets(Y, T)
+    np.testing.assert_array_equal(T, 0.5 - Y)
+    copy_targets(Y, T)
+    np.testing.assert_array_equal(T, Y)
+    assert PAIRS[0].targets is half_minus_targets and PAIRS[2].targets is copy_targets
+
+
+def test_accuracy_from_logits_for_each_classification_pair() -> None:
+    ACT = ACTIVATIONS
+    ZL = np.array([[2.0, -1.0, 0.0, 3.0], [1.0, 4.0, -2.0, 0.5], [0.0, 0.0, 1.0, 4.0]])
+    Y = np.eye(3)[:, [0, 1, 0, 2]]
+    assert accuracy_from_logits(ACT["softmax"], LOSSES["categorical_crossentropy"], ZL, Y) == 0.75
+    z, y = np.array([[1.0, -1.0, 0.0, 2.0]]), np.array([[1.0, 0.0, 1.0, 0.0]])
+    assert accuracy_from_logits(ACT["sigmoid"], LOSSES["binary_crossentropy"], z, y) == 0.5
+    z2, y2 = np.array([[1.0, -1.0], [0.5, 0.0]]), np.array([[1.0, 1.0], [1.0, 0.0]])
+    assert accuracy_from_logits(ACT["sigmoid"], LOSSES["multilabel_crossentropy"], z2, y2) == 0.75
+    for output, loss in [
+        (ACT["linear"], LOSSES["squared_error"]),
+        (ACT["linear"], LOSSES["absolute_error"]),
+        (_mine("sigmoid"), LOSSES["binary_crossentropy"]),
+    ]:
+        assert accuracy_from_logits(output, loss, z, y) is None

@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 
 from layerwise import ACTIVATIONS, Network, gradient_check
-from layerwise.activations import get_activation
+from layerwise.activations import Activation, get_activation
+from layerwise.losses import Loss
+from layerwise.network import save
+from layerwise.persistence import read_archive
+from model_files import edit_header
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -439,3 +443,162 @@ def test_cost_names_what_it_got_instead_of_the_output(AL, got) -> None:
         f"AL must be the network's output, an array of shape (n_y=1, m), got {got}. "
         "Hint: AL, caches = net.forward(X)."
     )
+
+
+# ----- what Network refuses, in its own words -----------------------------------------------
+@pytest.mark.parametrize("dims", [[3], [3, 0], [3, -1], [3, 1.5], ["3", 1], []])
+def test_layer_dims_must_be_two_or_more_positive_integers(dims) -> None:
+    with pytest.raises(ValueError) as err:
+        Network(dims)
+    assert str(err.value) == (
+        "layer_dims must hold at least two positive integers [n_x, ..., n_y], "
+        f"got {dims!r}. Hint: logistic regression is [n_x, 1]."
+    )
+
+
+@pytest.mark.parametrize("dims", [[3, "x"], [3, None], 5])
+def test_layer_dims_that_are_not_integers(dims) -> None:
+    with pytest.raises(TypeError) as err:
+        Network(dims)
+    assert str(err.value) == f"layer_dims must be a list of integers, got {dims!r}."
+
+
+def test_layer_dims_of_whole_numbers_in_any_type() -> None:
+    assert Network([1, 1]).layer_dims == [1, 1]
+    assert Network([np.int64(3), 2.0, True]).layer_dims == [3, 2, 1]
+
+
+def test_hidden_must_match_the_hidden_layers() -> None:
+    with pytest.raises(ValueError) as err:
+        Network([3, 4, 1], hidden=["relu", "tanh"])
+    assert str(err.value) == "hidden must be one activation or 1 (one per hidden layer), got 2."
+    assert Network([3, 1], hidden=[]).L == 1
+
+
+def test_a_hidden_layer_must_be_elementwise() -> None:
+    with pytest.raises(ValueError) as err:
+        Network([3, 4, 4, 1], hidden=["tanh", "softmax"])
+    assert str(err.value) == (
+        "hidden activation 'softmax' is not elementwise; hidden layers take sigmoid, tanh, relu, "
+        "leaky_relu, linear or a custom elementwise record. Hint: softmax is an output activation."
+    )
+
+
+def test_init_auto_is_xavier_for_a_custom_record_named_relu() -> None:
+    impostor = ACTIVATIONS["relu"].__class__("relu", np.tanh, lambda Z, A: 1 - A**2)
+    assert Network([3, 4, 1], hidden=impostor).init == "xavier"
+    assert Network([3, 4, 4, 1], hidden=["relu", "tanh"]).init == "xavier"
+    assert Network([3, 4, 4, 1], hidden=["relu", "leaky_relu"]).init == "he"
+
+
+def test_save_refuses_what_is_not_a_network(tmp_path) -> None:
+    with pytest.raises(TypeError) as err:
+        save({"W1": np.zeros((1, 1))}, tmp_path / "m.npz")
+    assert str(err.value) == "net must be a layerwise.Network, got dict."
+
+
+def test_predict_proba_runs_a_subclass_forward() -> None:
+    class Halved(Network):
+        def forward(self, X, dropout=None):
+            AL, caches = super().forward(X, dropout)
+            return AL / 2, caches
+
+    X = np.random.default_rng(0).standard_normal((3, 4))
+    net, plain = Halved([3, 4, 1], seed=1), Network([3, 4, 1], seed=1)
+    np.testing.assert_allclose(net.predict_proba(X), plain.predict_proba(X) / 2, rtol=1e-15)
+
+
+def test_save_writes_metrics_and_sections(tmp_path) -> None:
+    Network([3, 2, 1]).save(tmp_path / "m.npz", metrics={"dev": {"acc": 1.0}}, sections={"a": {}})
+    header = read_archive(tmp_path / "m.npz")[0]
+    assert header["metrics"] == {"dev": {"acc": 1.0}} and header["a"] == {}
+
+
+def test_load_names_the_file_whose_network_cannot_be_built(tmp_path) -> None:
+    path = tmp_path / "m.npz"
+    Network([3, 2, 1]).save(path)
+    edit_header(path, lambda header: header["network"].update(l2=-1.0))
+    with pytest.raises(ValueError) as err:
+        Network.load(path)
+    assert str(err.value).startswith(
+        f"{path} is not a valid layerwise model: its network cannot be built (l2 must be"
+    )
+
+
+def test_config_and_from_config_keep_dropout() -> None:
+    net = Network([3, 4, 4, 1], keep_prob=[0.5, 0.8])
+    assert net.config()["keep_prob"] == [0.5, 0.8]
+    assert Network.from_config(net.config()).keep_prob == net.keep_prob
+    assert "keep_prob" not in Network([3, 4, 1]).config()
+
+
+def softsign(Z: np.ndarray) -> np.ndarray:
+    return Z / (1 + np.abs(Z))
+
+
+def softsign_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.abs(Z)) ** 2
+
+
+def _half_squares(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return 0.5 * (AL - Y) ** 2
+
+
+def _difference(AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return AL - Y
+
+
+def _any_targets(Y: np.ndarray) -> None: ...
+
+
+def test_a_copy_keeps_custom_records_and_both_streams() -> None:
+    record = Activation("softsign", softsign, softsign_derivative)
+    loss = Loss("half_squares", _half_squares, _difference, _any_targets)
+    net = Network([3, 4, 1], hidden=record, output="linear", loss=loss, keep_prob=0.5, seed=2)
+    X, Y = np.ones((3, 6)), np.zeros((1, 6))
+    net.fit(X, Y, epochs=1, batch_size=2)  # moves the shuffle and the dropout streams
+    copied = pickle.loads(pickle.dumps(net))
+    assert copied.activations[0] is not record and copied.activations[0] == record
+    assert copied.loss == loss
+    assert copied.dropout_rng.bit_generator.state == net.dropout_rng.bit_generator.state
+    assert copied.shuffle_rng.bit_generator.state == net.shuffle_rng.bit_generator.state
+
+
+def test_forward_names_x_when_it_refuses_it() -> None:
+    with pytest.raises(ValueError, match=r"^X must have 3 rows \(features\), got shape \(2, 5\)"):
+        Network([3, 1]).forward(np.zeros((2, 5)))
+
+
+def test_predict_proba_names_x_and_answers_in_the_networks_dtype() -> None:
+    with pytest.raises(ValueError, match=r"^X must have 3 rows \(features\), got shape \(2, 5\)"):
+        Network([3, 1]).predict_proba(np.zeros((2, 5)))
+    proba = Network([3, 2, 1], dtype="float32").predict_proba(np.ones((3, 4)))
+    assert proba.dtype == np.float32 and proba.shape == (1, 4)
+
+
+def test_set_parameters_refuses_missing_keys_alone() -> None:
+    net = Network([3, 1])
+    with pytest.raises(ValueError) as err:
+        net.set_parameters({"W1": np.zeros((1, 3))})
+    assert (
+        str(err.value) == "parameters must have keys ['W1', 'b1']; missing ['b1'], unexpected []."
+    )
+
+
+def test_each_hidden_layer_drops_with_its_own_keep_prob() -> None:
+    net = Network([3, 4, 4, 1], keep_prob=[1.0, 0.5])
+    _, caches = net.forward(np.ones((3, 5)), dropout=np.random.default_rng(0))
+    assert caches[0].D is None and caches[1].D is not None and caches[2].D is None
+
+
+def test_the_default_seed_is_0_and_the_default_stream_is_not_the_courses() -> None:
+    net = Network([3, 1])
+    assert net.seed == 0 and net.legacy_rng is False
+    assert np.array_equal(net.theta, Network([3, 1], seed=0, legacy_rng=False).theta)
+
+
+def test_a_fresh_seed_reproduces_the_network_and_legacy_draws_differ() -> None:
+    net = Network([3, 4, 1], seed=None)
+    assert np.array_equal(net.theta, Network([3, 4, 1], seed=net.seed).theta)
+    course = Network([3, 4, 1], seed=1, legacy_rng=True)
+    assert not np.array_equal(course.theta, Network([3, 4, 1], seed=1).theta)
