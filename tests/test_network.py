@@ -602,3 +602,9 @@ def test_a_fresh_seed_reproduces_the_network_and_legacy_draws_differ() -> None:
     assert np.array_equal(net.theta, Network([3, 4, 1], seed=net.seed).theta)
     course = Network([3, 4, 1], seed=1, legacy_rng=True)
     assert not np.array_equal(course.theta, Network([3, 4, 1], seed=1).theta)
+
+
+def test_layer_dims_may_be_any_iterable_of_ints() -> None:
+    assert Network(n for n in (2, 3, 1)).layer_dims == [2, 3, 1]
+    with pytest.raises(ValueError, match=r"at least two positive integers"):
+        Network(n for n in (2, 0, 1))

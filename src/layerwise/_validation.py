@@ -36,10 +36,11 @@ def check_dtype(dtype: Any) -> np.dtype:
 def check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
     """``layer_dims`` as a list of at least two positive ints ``[n_x, ..., n_y]``."""
     try:
-        dims = [int(n) for n in layer_dims]
+        given = list(layer_dims)  # (read once: an iterator is read as it is given)
+        dims = [int(n) for n in given]
     except (TypeError, ValueError) as err:
         raise TypeError(f"layer_dims must be a list of integers, got {layer_dims!r}.") from err
-    if len(dims) < 2 or min(dims) < 1 or any(d != n for d, n in zip(dims, layer_dims, strict=True)):
+    if len(dims) < 2 or min(dims) < 1 or any(d != n for d, n in zip(dims, given, strict=True)):
         raise ValueError(
             "layer_dims must hold at least two positive integers [n_x, ..., n_y], "
             f"got {layer_dims!r}. "
