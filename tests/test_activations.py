@@ -108,7 +108,9 @@ def test_unknown_activation_lists_the_valid_names() -> None:
 
 
 def test_activation_parameters_are_checked() -> None:
-    with pytest.raises(ValueError, match=r"activation 'relu' takes no parameter \['slope'\]"):
+    with pytest.raises(
+        ValueError, match=r"'relu' takes no parameter \['slope'\]; it takes none\.$"
+    ):
         get_activation("relu", slope=0.1)
     with pytest.raises(ValueError, match=r"slope must be finite and >= 0, got -1"):
         get_activation("leaky_relu", slope=-1)
@@ -227,3 +229,74 @@ def test_inplace_ops_compute_the_forward_and_the_backward(act, dtype, rng) -> No
         op()
     np.testing.assert_allclose(dA, dA_in * act.derivative(Z, act.forward(Z)), **tol)
     assert A.dtype == dA.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "act",
+    [*ACTIVATIONS.values(), get_activation("leaky_relu", slope=0.2)],
+    ids=lambda a: f"{a.name}{a.params or ''}",
+)
+def test_array_api_arrays_get_numpys_values_and_dtype(act, dtype, rng) -> None:
+    # every formula on another array library (array-api-strict): NumPy's values, in Z's dtype
+    xp = pytest.importorskip("array_api_strict")  # (±1000: no overflow, warnings are errors)
+    Z = np.concatenate([rng.standard_normal((3, 6)) * 4, [[0.0, -0.0, 1e-3, -1e-3, 1e3, -1e3]]])
+    Z, dA = Z.astype(dtype), rng.standard_normal(Z.shape).astype(dtype)
+    A = act.forward(Z)
+    expected = [A, act.backward(dA, Z, A)]
+    if act.derivative is not None:
+        expected.append(act.derivative(Z, A))
+    Z_x, dA_x = xp.asarray(Z), xp.asarray(dA)
+    A_x = act(Z_x)
+    got = [A_x, act.backward(dA_x, Z_x, A_x)]
+    if act.derivative is not None:
+        got.append(act.derivative(Z_x, A_x))
+    tol = {"rtol": 1e-6, "atol": 1e-7} if dtype == np.float32 else {"rtol": 1e-14, "atol": 0}
+    for g, e in zip(got, expected, strict=True):
+        assert type(g) is type(Z_x) and g.dtype == Z_x.dtype
+        np.testing.assert_allclose(np.asarray(g), e, **tol)
+
+
+def test_a_leaky_slope_between_one_and_two_trains_in_place_as_its_formula() -> None:
+    # above 1, max(z, slope·z) is slope·z for z > 0: the in-place forward takes the min there
+    act = get_activation("leaky_relu", slope=1.5)
+    Z = np.array([[-2.0, 0.0, 3.0]])
+    A, dA, scratch, mask = Z.copy(), np.ones_like(Z), np.empty_like(Z), np.empty_like(Z)
+    for op in act.inplace(A, dA, scratch, mask)[0]:
+        op()
+    np.testing.assert_array_equal(A, [[-3.0, 0.0, 3.0]])
+
+
+def test_a_records_methods_pass_their_arguments_on() -> None:
+    # __call__ is forward; backward hands Z to a jacobian_backward that reads it
+    Z, dA = np.array([[1.0, -2.0]]), np.array([[3.0, 5.0]])
+    act = Activation("scaled", lambda Z: 2 * Z, None, jacobian_backward=lambda dA, Z, A: dA * Z)
+    np.testing.assert_array_equal(act(Z), [[2.0, -4.0]])
+    np.testing.assert_array_equal(act.backward(dA, Z, act(Z)), [[3.0, -10.0]])
+
+
+def test_inplace_of_a_plain_record_is_its_field() -> None:
+    from layerwise.activations import inplace_of
+
+    for act in ACTIVATIONS.values():
+        assert inplace_of(act) is act.inplace
+
+
+class _EqualToAll:
+    """A callable that claims to equal anything: its code is still not the table's."""
+
+    def __call__(self, Z, A):
+        return Z
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+def test_builtin_compares_code_by_identity_and_settings_by_value() -> None:
+    from dataclasses import replace
+
+    own = get_activation("leaky_relu", slope=0.2)
+    assert not replace(own, derivative=_EqualToAll()).builtin  # a callable: its identity
+    assert not replace(own, forward="leaky_relu").builtin  # not code: compared by value
