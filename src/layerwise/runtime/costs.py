@@ -51,6 +51,16 @@ def check_rows_finite(X_rows: Array, chunk: int = 65536) -> None:
             )
 
 
+def divergence(cost: float, epoch: int, learning_rate: float, kept: str) -> DivergenceError:
+    """The error of a diverged epoch (the engine's and a device's loop say it alike): its
+    cost, or that θ went non-finite under a finite cost, and what training ``kept``."""
+    shown = cost if not np.isfinite(cost) else "finite, θ not"
+    return DivergenceError(
+        f"Cost became {shown} at epoch {epoch} (learning_rate={learning_rate}): the model "
+        f"diverged; lower the learning rate or standardize X. Training stopped{kept}."
+    )
+
+
 def check_dev_cost(cost: float, epoch: int, learning_rate: float) -> None:
     """A non-finite dev cost is divergence (the training cost is checked with θ, first)."""
     if not np.isfinite(cost):

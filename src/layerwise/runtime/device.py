@@ -29,10 +29,10 @@ from .. import _validation as v
 from .. import dropout as _dropout
 from .. import placement
 from ..backend import copy_of, index_dtype, is_device_array, library_of, to_device
-from ..callbacks import DivergenceError, History
+from ..callbacks import History
 from ..outputs import accuracy_from_logits
 from ..random import dropout_rng, shuffle_rng
-from .costs import check_dev_cost, epoch_cost, evaluate
+from .costs import check_dev_cost, divergence, epoch_cost, evaluate
 from .run import QUIET
 
 if TYPE_CHECKING:
@@ -174,12 +174,8 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     if not (np.isfinite(logs["cost"]) and theta_finite):
         net.theta[...] = start
         opt.t, opt.state = t, slots  # the optimizer as the epoch began, as NumPy's Guard does
-        raise DivergenceError(
-            f"Cost became {logs['cost'] if not np.isfinite(logs['cost']) else 'finite, θ not'}"
-            f" at epoch {epoch} (learning_rate={opt.learning_rate}): the model diverged; "
-            "lower the learning rate or standardize X. Training stopped and kept the "
-            "parameters the epoch began with."
-        )
+        kept = " and kept the parameters the epoch began with"
+        raise divergence(logs["cost"], epoch, opt.learning_rate, kept)
     acc = accuracy_from_logits(net.activations[-1], net.loss, ZL, Y)
     return logs if acc is None else logs | {"accuracy": acc}
 

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..callbacks import Callback, DivergenceError, History
+from ..callbacks import Callback, History
 from ..checkpoint.state import Checkpointer
 from ..divergence import Guard
 from ..engine import Engine
 from ..optimizers import Optimizer
 from ..outputs import accuracy_from_logits
 from ..random import Seed
-from .costs import check_dev_cost, check_rows_finite, epoch_cost, evaluate
+from .costs import check_dev_cost, check_rows_finite, divergence, epoch_cost, evaluate
 from .inputs import Inputs
 
 if TYPE_CHECKING:
@@ -148,10 +148,6 @@ class Run:
             check_rows_finite(self.data.X_rows)  # bad data is not divergence
         net, engine = self.net, self.engine
         where = self.guard.rewind(lambda i, j: epoch_cost(net, *engine.examples(i, j)[:2]))
-        cost = cost if not np.isfinite(cost) else "finite, θ not"
         step = "" if where is None else f" at the mini-batch starting with example {where[1]}"
-        raise DivergenceError(
-            f"Cost became {cost} at epoch {epoch} (learning_rate={self.opt.learning_rate}): "
-            "the model diverged; lower the learning rate or standardize X. Training "
-            f"stopped{step} and kept the last finite parameters."
-        )
+        kept = f"{step} and kept the last finite parameters"
+        raise divergence(cost, epoch, self.opt.learning_rate, kept)
