@@ -18,7 +18,7 @@ results agree with BLAS to rounding.
 numba leaves the SLP vectorizer off by default (``NUMBA_SLP_VECTORIZE``); :func:`vectorizing`
 turns it on around the calls that may compile these functions (the compiled steps: see
 :mod:`.epoch_kernel`), since numba reads the setting when it compiles. Without it the same code
-runs, scalar, about 5× slower.
+runs, scalar: 7× slower on 64×31 · 31×64 (74 µs against 10.6, measured).
 
 The product :func:`nn` ``C = A B`` takes row-major arrays with ``N`` (C's columns) a multiple
 of :func:`lanes` (the caller falls back to ``np.dot`` otherwise). The other products of a step
