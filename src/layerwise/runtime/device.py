@@ -31,6 +31,7 @@ from .. import placement
 from ..backend import copy_of, index_dtype, is_device_array, library_of, to_device
 from ..callbacks import History
 from ..outputs import accuracy_from_logits
+from ..parameters import parameter_blocks
 from ..random import dropout_rng, shuffle_rng
 from .costs import check_dev_cost, divergence, epoch_cost, evaluate
 from .run import QUIET
@@ -167,7 +168,7 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
         if net.l2:  # Σ‖W‖² of this step, summed on the device (no wait for it per step)
             penalty = penalty + sum(xp.sum(layer.W * layer.W) for layer in net.layers)
         grads = net._backward(AL, Yb, caches)
-        opt.step(net.theta, _flat(xp, grads, net.L))  # one update of all of θ
+        opt.step(net.theta, _flat(net, grads))  # one update of all of θ
     ZL = logits[0] if len(logits) == 1 else xp.concat(logits, axis=1)  # (n_y, m)
     logs = {"cost": epoch_cost(net, ZL, Y) + net.l2 / 2 * float(penalty) / m}  # + λ/(2m) ΣΣ‖W‖²
     theta_finite = bool(xp.all(xp.isfinite(net.theta)))
@@ -180,7 +181,11 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     return logs if acc is None else logs | {"accuracy": acc}
 
 
-def _flat(xp: Any, grads: dict[str, Any], L: int) -> Any:
-    """dθ laid out as θ: each layer's ``[dW | db]`` block, row by row, layer after layer."""
-    blocks = [xp.concat([grads[f"dW{l}"], grads[f"db{l}"]], axis=1) for l in range(1, L + 1)]
-    return xp.concat([xp.reshape(b, (-1,)) for b in blocks])
+def _flat(net: Network, grads: dict[str, Any]) -> Any:
+    """dθ (n_θ,) laid out as θ: each ``[dW | db][l]`` block written through
+    :func:`~layerwise.parameters.parameter_blocks`, the one place that lays θ out."""
+    flat = net.xp.empty_like(net.theta)
+    for l, block in enumerate(parameter_blocks(flat, net.layer_dims), start=1):
+        block[:, :-1] = grads[f"dW{l}"]  # (n[l], n[l-1])
+        block[:, -1:] = grads[f"db{l}"]  # (n[l], 1)
+    return flat
