@@ -261,3 +261,44 @@ def test_an_epoch_with_many_dropout_draws_runs_in_several_calls(monkeypatch, use
     make = partial(_net, "tanh", "binary", np.float64, keep_prob=[0.7, 0.5])
     _agree(monkeypatch, used, make, X, Y, np.float64, seed=4, **_options("adam"))
     assert used[-3:] == [(0, 1), (1, 2), (2, 4)]  # the last step draws 2 × 11
+
+
+def _bits(array: np.ndarray) -> np.ndarray:
+    return array.view(np.uint8)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize(
+    "hidden, slope",
+    [("relu", 0.0), ("leaky_relu", 0.01), ("leaky_relu", 3.0), ("tanh", 0.0), ("sigmoid", 0.0)],
+)
+def test_the_kernels_activation_steps_are_the_tapes_operations(hidden, slope, dtype) -> None:
+    """dA ⊙ g' (every code) and leaky ReLU in the kernel give the tape's bits, computed in the
+    array's own dtype (a float32 network's constants not taken through float64), with nan, ±inf
+    and ±0 among the entries; ReLU gives max(0, z) (the tape's z · 1[z > 0] has nan at -inf and
+    -0 at -0); tanh and σ themselves come from libm or NumPy, tested by training."""
+    from layerwise.engine import epoch_kernel as kern
+
+    codes = {"relu": kern.RELU, "leaky_relu": kern.LEAKY_RELU, "tanh": kern.TANH}
+    code = codes.get(hidden, kern.SIGMOID)
+    record = getattr(activations, f"{hidden}_inplace")
+    rng = np.random.default_rng(3)
+    Z = (rng.standard_normal((6, 16)) * 3).astype(dtype)
+    Z[0, :6] = [np.nan, -np.inf, np.inf, -0.0, 0.0, np.finfo(dtype).tiny / 4]
+    dA = rng.standard_normal(Z.shape).astype(dtype)
+    dA[1, :3] = [np.nan, np.inf, -np.inf]
+    A, dA0, scratch, mask = Z.copy(), dA.copy(), np.empty_like(Z), np.empty_like(Z)
+    extra = {"slope": slope} if hidden == "leaky_relu" else {}
+    forward, backward = record(A, dA, scratch, mask, **extra)
+    with np.errstate(invalid="ignore"):  # the tape's -inf · 0
+        for op in [*forward, *backward]:
+            op()  # A = g(Z), then dA = dA ⊙ g'
+    A_kernel, dA_kernel = Z.copy(), dA0
+    if hidden == "relu":
+        kern.activate(code, slope, A_kernel)
+        np.testing.assert_array_equal(A_kernel, np.where(Z <= 0, 0, Z))  # nan stays nan
+    elif hidden == "leaky_relu":
+        kern.activate(code, slope, A_kernel)
+        np.testing.assert_array_equal(_bits(A_kernel), _bits(A))
+    kern.derivative(code, slope, dA_kernel, A)  # g' read from the tape's A
+    np.testing.assert_array_equal(_bits(dA_kernel), _bits(dA))

@@ -16,8 +16,10 @@ The workspace holds, for each layer, views built by :func:`view` from offsets (s
 ``whole.layout``): ``H`` (n + 1, B) = [A; 1], ``Hd`` = [A ⊙ D/keep; 1] (dropout only, else
 ``H``), ``D`` (n, B) the scaled mask, ``dZe`` (n + 1, B) = [dZ; spare row]; slot 0 of layer 0
 holds the gathered batch ``X1T`` (n_x + 1, B) with its row of ones. The element-wise loops run
-one loop per activation code, without branches inside, so LLVM vectorizes those it can
-(ReLU and the derivatives; ``tanh`` stays a scalar call).
+one loop per activation code, without branches inside, writing every entry (a store only
+where a value changes becomes a masked vector store, slow on AMD) with constants in the
+array's dtype, so LLVM vectorizes those it can (ReLU, leaky ReLU and the derivatives;
+``tanh`` stays a scalar call).
 """
 
 from __future__ import annotations
@@ -45,13 +47,15 @@ def view(flat, offset, rows, cols):  # a C-contiguous (rows, cols) view of flat[
 @jit
 def activate(code, slope, A):  # A (n, B) holding Z, in place: g(Z), as the tape computes it
     a = A.reshape(A.size)  # (one loop per code, without branches: vectorized where it can be)
-    if code == RELU:
+    zero, s = a.dtype.type(0), a.dtype.type(slope)  # constants in A's dtype, as NumPy casts
+    if code == RELU:  # (z + 0 writes every entry: a kept z would become a masked store)
         for q in range(a.size):
-            a[q] = 0 if a[q] <= 0 else a[q]  # nan stays nan, as z · 1[z > 0] in NumPy
+            z = a[q]
+            a[q] = zero if z <= zero else z + zero  # nan stays nan, as z · 1[z > 0] in NumPy
     elif code == LEAKY_RELU:
         for q in range(a.size):
             z = a[q]
-            t = z * slope
+            t = z * s
             a[q] = (z if z >= t else t) if slope <= 1 else (z if z <= t else t)
     elif code == TANH:
         for q in range(a.size):
@@ -64,18 +68,20 @@ def activate(code, slope, A):  # A (n, B) holding Z, in place: g(Z), as the tape
 @jit
 def derivative(code, slope, dA, A):  # dA (n, B) in place: dZ = dA ⊙ g', g' read from A = g(Z)
     d, a = dA.reshape(dA.size), A.reshape(A.size)
+    one, zero = d.dtype.type(1), d.dtype.type(0)  # (in dA's dtype: no round trip via float64)
     if code == RELU:  # a product: nan and inf in dA stay nan
         for q in range(d.size):
-            d[q] *= 1 if a[q] > 0 else 0
+            d[q] *= one if a[q] > zero else zero
     elif code == LEAKY_RELU:
+        keep, s = d.dtype.type(1.0 - slope), d.dtype.type(slope)
         for q in range(d.size):
-            d[q] *= (1.0 - slope) * (1.0 if a[q] > 0 else 0.0) + slope
+            d[q] *= keep * (one if a[q] > zero else zero) + s
     elif code == TANH:
         for q in range(d.size):
-            d[q] *= 1 - a[q] * a[q]
+            d[q] *= one - a[q] * a[q]
     elif code == SIGMOID:
         for q in range(d.size):
-            d[q] *= (1 - a[q]) * a[q]
+            d[q] *= (one - a[q]) * a[q]
 
 
 @jit
