@@ -138,3 +138,29 @@ def test_the_compiled_forward_runs_the_tiles_where_the_batch_fits() -> None:
     by_blas = np.empty_like(Z1)
     _blas(W1b, X1T, by_blas)
     assert not np.array_equal(by_blas.view(np.uint32), Z1.view(np.uint32)), "no test: same bits"
+
+
+def test_the_compiled_backward_runs_the_tiles_for_w_transposed_dz() -> None:
+    """dZ[l-1] = W[l]ᵀ dZ[l] (l ≥ 2) is the tiles' product of Wᵀ, copied, by dZ (bit for bit)
+    for a batch of 8 float32 examples; the last layer's rows of [W|b] are left out (no bias
+    row), and BLAS would have given other bits."""
+    rng = np.random.default_rng(4)
+    dims, B = [5, 16, 24], 8
+    offs, size = whole.layout(dims, B, [1.0, 1.0, 1.0])
+    ws, toff = np.zeros(size, np.float32), np.array([0, *block_offsets(dims)[:-1]])
+    theta = rng.standard_normal(block_offsets(dims)[-1]).astype(np.float32)
+    dZ2 = rng.standard_normal((24, B)).astype(np.float32)
+    ws[offs[2, 3] : offs[2, 3] + dZ2.size] = dZ2.ravel()
+    codes = np.array([0, epoch_kernel.LINEAR, epoch_kernel.LINEAR_DELTA])  # g' = 1: dZ1 = dA1
+    g = np.zeros_like(theta)
+    with gemm.vectorizing():
+        epoch_kernel.backward(
+            B, theta, g, toff, np.array(dims), codes, np.zeros(3), np.ones(3), ws, offs
+        )
+    W2 = theta[toff[2] :].reshape(24, 17)[:, :16]
+    expected = _compiled_product(np.ascontiguousarray(W2.T), dZ2)
+    dZ1 = ws[offs[1, 3] : offs[1, 3] + 16 * B].reshape(16, B)
+    assert np.array_equal(dZ1.view(np.uint32), expected.view(np.uint32))
+    by_blas = np.empty_like(expected)
+    _blas(np.ascontiguousarray(W2.T), dZ2, by_blas)
+    assert not np.array_equal(by_blas.view(np.uint32), dZ1.view(np.uint32)), "no test: same bits"

@@ -6,20 +6,21 @@ runs steps ``k0..k1-1`` of an epoch in compiled code: gather, forward, c·dZ[L],
 and the optimizer's update, on one preallocated workspace, with the same layout and formulas as
 the tape (``[A; 1]`` rows of ones so the bias rides in each product). The forward products
 ``[W|b] [A; 1]`` run :mod:`.gemm`'s register tiles where the batch's size is a multiple of
-their width (W2's 64 and its last batch of 8), else ``np.dot``; the backward ones
-``np.dot`` (numba calls SciPy's BLAS). It computes what the tape computes, in the same order
-of operations except inside the products, so float64 results agree to rounding.
+their width (W2's 64 and its last batch of 8), else ``np.dot``; so does ``Wᵀ dZ``, from a copy
+of Wᵀ into the workspace; ``dZ [A_prev; 1]ᵀ`` runs ``np.dot`` (numba calls SciPy's BLAS). It
+computes what the tape computes, in the same order of operations except inside the products,
+so float64 results agree to rounding.
 
 Everything else (the shuffle, the targets' part of c·dZ[L], the dropout draws) stays in NumPy
 and is prepared by :mod:`.whole` before the call: the random streams are the very same draws.
 The workspace holds, for each layer, views built by :func:`view` from offsets (see
 ``whole.layout``): ``H`` (n + 1, B) = [A; 1], ``Hd`` = [A ⊙ D/keep; 1] (dropout only, else
 ``H``), ``D`` (n, B) the scaled mask, ``dZe`` (n + 1, B) = [dZ; spare row]; slot 0 of layer 0
-holds the gathered batch ``X1T`` (n_x + 1, B) with its row of ones. The element-wise loops run
-one loop per activation code, without branches inside, writing every entry (a store only
-where a value changes becomes a masked vector store, slow on AMD) with constants in the
-array's dtype, so LLVM vectorizes those it can (ReLU, leaky ReLU and the derivatives;
-``tanh`` stays a scalar call).
+holds the gathered batch ``X1T`` (n_x + 1, B) with its row of ones, its slot 2 a copy of one
+layer's Wᵀ at a time. The element-wise loops run one loop per activation code, without
+branches inside, writing every entry (a store only where a value changes becomes a masked
+vector store, slow on AMD) with constants in the array's dtype, so LLVM vectorizes those it
+can (ReLU, leaky ReLU and the derivatives; ``tanh`` stays a scalar call).
 """
 
 from __future__ import annotations
@@ -171,8 +172,15 @@ def backward(B, theta, g, toff, dims, codes, slopes, keep, ws, offs):
         np.dot(dZ, view(ws, offs[l - 1, 0 if l == 1 else 1], p + 1, B).T, gWb)
         if l == 1:
             continue
-        np.dot(view(theta, toff[l], n, p + 1).T, dZ, view(ws, offs[l - 1, 3], p + 1, B))
-        dZ_prev = view(ws, offs[l - 1, 3], p, B)
+        dZ_prev, Wb = view(ws, offs[l - 1, 3], p, B), view(theta, toff[l], n, p + 1)
+        if B % gemm.lanes(ws.itemsize) == 0:  # Wᵀ copied (p, n), then the forward's tiles
+            WT = view(ws, offs[0, 2], p, n)
+            for u in range(n):
+                for k in range(p):
+                    WT[k, u] = Wb[u, k]
+            gemm.nn(WT, dZ, dZ_prev)
+        else:
+            np.dot(Wb.T, dZ, view(ws, offs[l - 1, 3], p + 1, B))
         if keep[l - 1] < 1:
             D = view(ws, offs[l - 1, 2], p, B)
             for u in range(p):

@@ -21,9 +21,10 @@ turns it on around the calls that may compile these functions (the compiled step
 runs, scalar: 7× slower on 64×31 · 31×64 (74 µs against 10.6, measured).
 
 The product :func:`nn` ``C = A B`` takes row-major arrays with ``N`` (C's columns) a multiple
-of :func:`lanes` (the caller falls back to ``np.dot`` otherwise). The other products of a step
-(``Wᵀ dZ`` and ``dZ Hᵀ``) stay with BLAS: tiles for them, written the same way, either did not
-vectorize (a sum along the rows of both operands) or paid for their transposes.
+of :func:`lanes` (the caller falls back to ``np.dot`` otherwise). The compiled steps also run
+``Wᵀ dZ`` through it, from Wᵀ copied into a row-major buffer (the same compiled tiles, no
+second compile); ``dZ Hᵀ`` stays with BLAS: tiles for it either did not vectorize (a sum
+along the rows of both operands) or paid for their transposes.
 """
 
 from __future__ import annotations

@@ -131,7 +131,8 @@ def _calls(draws: Array, capacity: int) -> list[tuple[int, int]]:
 
 def layout(dims: list[int], B: int, keep: list[float]) -> tuple[Array, int]:
     """Offsets of each layer's buffers in the workspace (see :mod:`.epoch_kernel`): row l holds
-    H, Hd, D, dZe (layer 0: the gathered batch; layer L: logits and dZ), and its size."""
+    H, Hd, D, dZe (layer 0: the gathered batch and, in slot 2, room for one Wᵀ; layer L:
+    logits and dZ), and its size."""
     L = len(dims) - 1
     offs, pos = np.zeros((L + 1, 4), np.int64), B * (dims[0] + 1)
     for l in range(1, L):
@@ -144,7 +145,9 @@ def layout(dims: list[int], B: int, keep: list[float]) -> tuple[Array, int]:
         offs[l, 3] = pos
         pos += (n + 1) * B
     offs[L] = pos, 0, 0, pos + dims[L] * B
-    return offs, pos + 2 * dims[L] * B
+    pos += 2 * dims[L] * B
+    offs[0, 2] = pos  # layer 0's slot 2: Wᵀ of one layer l ≥ 2 at a time, (n[l-1], n[l])
+    return offs, pos + max((p * n for p, n in pairwise(dims[1:])), default=0)
 
 
 class Compiled:
