@@ -137,7 +137,8 @@ def test_the_compiled_forward_runs_the_tiles_where_the_batch_fits() -> None:
     assert np.array_equal(logits.view(np.uint32), expected.view(np.uint32))
     by_blas = np.empty_like(Z1)
     _blas(W1b, X1T, by_blas)
-    assert not np.array_equal(by_blas.view(np.uint32), Z1.view(np.uint32)), "no test: same bits"
+    if np.array_equal(by_blas.view(np.uint32), Z1.view(np.uint32)):
+        pytest.skip("this machine's BLAS gives the tiles' bits: the check cannot tell them apart")
 
 
 def test_the_compiled_backward_runs_the_tiles_for_w_transposed_dz() -> None:
@@ -163,4 +164,5 @@ def test_the_compiled_backward_runs_the_tiles_for_w_transposed_dz() -> None:
     assert np.array_equal(dZ1.view(np.uint32), expected.view(np.uint32))
     by_blas = np.empty_like(expected)
     _blas(np.ascontiguousarray(W2.T), dZ2, by_blas)
-    assert not np.array_equal(by_blas.view(np.uint32), dZ1.view(np.uint32)), "no test: same bits"
+    if np.array_equal(by_blas.view(np.uint32), dZ1.view(np.uint32)):
+        pytest.skip("this machine's BLAS gives the tiles' bits: the check cannot tell them apart")

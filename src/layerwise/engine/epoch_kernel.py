@@ -96,6 +96,11 @@ def gather(X_rows, order, i, X1T):  # X1T (n_x + 1, B): the batch's columns in t
 
 
 @jit
+def fits(B, ws):  # whether a batch of B examples runs the tiles (see gemm.lanes)
+    return B % gemm.lanes(ws.itemsize) == 0
+
+
+@jit
 def product(A, B, C, tiles):  # C = A B: the tiles where C's columns fit them, else BLAS
     if tiles:
         gemm.nn(A, B, C)
@@ -120,7 +125,7 @@ def dropout(U, u0, keep, A, D, Hd):  # D = (U < keep)/keep, Hd[:-1] = A ⊙ D; r
 def forward(X_rows, order, i, B, theta, toff, dims, codes, slopes, keep, ws, offs, U, u0):
     """Z[l] = [W|b][l] [A[l-1]; 1] and A[l] = g(Z[l]) for every layer; the logits land in
     layer L's slot 0. Returns the position in U after the step's draws."""
-    L, tiles = dims.size - 1, B % gemm.lanes(ws.itemsize) == 0
+    L, tiles = dims.size - 1, fits(B, ws)
     X1T = view(ws, offs[0, 0], dims[0] + 1, B)
     gather(X_rows, order, i, X1T)
     Z = view(ws, offs[1, 0], dims[1], B)
@@ -173,7 +178,7 @@ def backward(B, theta, g, toff, dims, codes, slopes, keep, ws, offs):
         if l == 1:
             continue
         dZ_prev, Wb = view(ws, offs[l - 1, 3], p, B), view(theta, toff[l], n, p + 1)
-        if B % gemm.lanes(ws.itemsize) == 0:  # Wᵀ copied (p, n), then the forward's tiles
+        if fits(B, ws):  # Wᵀ copied (p, n), then the forward's tiles
             WT = view(ws, offs[0, 2], p, n)
             for u in range(n):
                 for k in range(p):

@@ -24,7 +24,9 @@ The product :func:`nn` ``C = A B`` takes row-major arrays with ``N`` (C's column
 of :func:`lanes` (the caller falls back to ``np.dot`` otherwise). The compiled steps also run
 ``Wᵀ dZ`` through it, from Wᵀ copied into a row-major buffer (the same compiled tiles, no
 second compile); ``dZ Hᵀ`` stays with BLAS: tiles for it either did not vectorize (a sum
-along the rows of both operands) or paid for their transposes.
+along the rows of both operands) or paid for their transposes. The compiled steps' disk cache
+holds these tiles inside their code and is keyed on ``epoch_kernel.py`` alone: after editing
+this file, clear that cache (the engine's ``__pycache__/epoch_kernel*.nb*``).
 """
 
 from __future__ import annotations
