@@ -126,14 +126,15 @@ def wait_for_running_trial(url: str, study: str, pids: set[int], deadline: float
 
 
 def check_killed_trial_retried(url: str, study: str, victim: int, trials: int, workers: int):
-    """The study holds ``trials`` finished trials (one more only if two survivors started the
-    last one at the same moment), the killed worker's trial is FAIL, and its copy finished.
-    Returns the study's trials."""
+    """The study holds ``trials`` finished trials (more only as ``sweep.runner`` allows: one
+    more per survivor beyond the first that started the last one at the same moment, and one
+    more where a worker saw the failed trial's queued copy that another one took first), the
+    killed worker's trial is FAIL, and its copy finished. Returns the study's trials."""
     with loaded(url, study) as s:
         every = s.get_trials()
     finished = [t for t in every if t.state in FINISHED]
     shown = [(t.number, t.state.name, t.user_attrs.get("pid"), t.system_attrs) for t in every]
-    assert trials <= len(finished) <= trials + workers - 1, shown
+    assert trials <= len(finished) <= trials + workers, shown
     assert not [t for t in every if t.state.name in ("RUNNING", "WAITING")], shown
     killed = [t for t in every if t.state.name == "FAIL" and t.user_attrs.get("pid") == victim]
     assert len(killed) == 1
