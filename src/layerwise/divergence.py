@@ -55,14 +55,14 @@ class Guard:
         stays finite."""
         net, opt = self.net, self.opt
         np.copyto(net.theta, self.theta)
-        opt.t, opt.state = self.t, _copy_state(self.state)
+        opt.t, opt.state = self.t, copy_state(self.state)
         if self.dropout_state is not None:
             self.engine.dropout_rng.bit_generator.state = self.dropout_state
         before = np.empty_like(net.theta)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for k, step in self.engine.replay_steps():  # (their L2 terms are recorded again)
                 np.copyto(before, net.theta)
-                t, state = opt.t, _copy_state(opt.state)
+                t, state = opt.t, copy_state(opt.state)
                 step.run()
                 if not (np.isfinite(step_cost(step.first, step.end)) and self.theta_finite()):
                     np.copyto(net.theta, before)
@@ -71,5 +71,6 @@ class Guard:
         return None
 
 
-def _copy_state(state: dict[str, dict[str, Array]]) -> dict[str, dict[str, Array]]:
+def copy_state(state: dict[str, dict[str, Array]]) -> dict[str, dict[str, Array]]:
+    """A copy of an optimizer's state (its moments, each (n_θ,)) on their own device."""
     return {key: {name: copy_of(a) for name, a in slots.items()} for key, slots in state.items()}

@@ -144,13 +144,16 @@ def fit(
     epochs = v.check_int("epochs", epochs)
     opt = get_optimizer(optimizer, learning_rate)
     callbacks = list(callbacks) + ([ProgressBar()] if verbose else [])
-    if device.needed(net, X, Y, checkpoint=checkpoint, sample_weight=sample_weight,
-                     shuffle_block=shuffle_block, dev=dev, resume=resume):  # fmt: skip
-        return device.train(net, X, Y, opt, epochs, batch_size, shuffle, seed, dev, callbacks)
-    data = prepare_inputs(net, X, Y, batch_size=batch_size, shuffle=shuffle, dev=dev,
-                          shuffle_block=shuffle_block, sample_weight=sample_weight)  # fmt: skip
     rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
     drop = net.dropout_rng if seed is None else dropout_rng(seed)  # the masks' own stream
+    if device.needed(net, X, Y, checkpoint=checkpoint, sample_weight=sample_weight,
+                     shuffle_block=shuffle_block, dev=dev, resume=resume):  # fmt: skip
+        return device.device_fit(
+            net, X, Y, epochs=epochs, opt=opt, batch_size=batch_size, shuffle=shuffle,
+            rng=rng, drop=drop, dev=dev, callbacks=callbacks,
+        )  # fmt: skip
+    data = prepare_inputs(net, X, Y, batch_size=batch_size, shuffle=shuffle, dev=dev,
+                          shuffle_block=shuffle_block, sample_weight=sample_weight)  # fmt: skip
     saving = None if checkpoint is None else Saving(checkpoint, checkpoint_every, resume, seed)
     run = Run(net, data, opt, rng, callbacks, epochs, saving, drop)
     for epoch in run.epochs_left:

@@ -30,9 +30,9 @@ from .. import dropout as _dropout
 from .. import placement
 from ..backend import copy_of, index_dtype, is_device_array, library_of, to_device
 from ..callbacks import History
+from ..divergence import copy_state
 from ..outputs import accuracy_from_logits
 from ..parameters import parameter_blocks
-from ..random import dropout_rng, shuffle_rng
 from .costs import check_dev_cost, divergence, epoch_cost, evaluate
 from .run import QUIET
 
@@ -89,26 +89,13 @@ def refuse(options: dict[str, Any], X: Any, dev: Any) -> None:
         )
 
 
-def train(
-    net: Network, X: Any, Y: Any, opt: Any, epochs: int, batch_size: int | None,
-    shuffle: bool, seed: Any, dev: Any, callbacks: list,
-) -> History:  # fmt: skip
-    """``fit`` on the network's device, with the host's shuffle and dropout streams as
-    ``fit`` takes them (``seed``, else the network's own)."""
-    rng = net.shuffle_rng if seed is None else shuffle_rng(seed)
-    drop = net.dropout_rng if seed is None else dropout_rng(seed)
-    return device_fit(
-        net, X, Y, epochs=epochs, opt=opt, batch_size=batch_size, shuffle=shuffle, rng=rng,
-        drop=drop, dev=dev, callbacks=callbacks,
-    )  # fmt: skip
-
-
 def device_fit(
     net: Network, X: Any, Y: Any, *, epochs: int, opt: Any, batch_size: int | None,
     shuffle: bool, rng: np.random.Generator, drop: np.random.Generator, dev: Any,
     callbacks: list,
 ) -> History:  # fmt: skip
-    """Train ``net`` on its device for ``epochs``; the History (see the module's notes)."""
+    """Train ``net`` on its device for ``epochs``, with the host's shuffle stream ``rng`` and
+    dropout stream ``drop`` as ``fit`` chose them; the History (see the module's notes)."""
     X = placement.inputs(net, "X", X)  # (n_x, m) on the device, checked once
     Y = placement.targets(net, Y, (net.layer_dims[-1], X.shape[1]))  # (n_y, m)
     dev_set = None if dev is None else _dev(net, dev)
@@ -152,7 +139,7 @@ def _epoch(net: Network, X: Any, Y: Any, B: int, order: Any, opt: Any, drop: Any
     """One epoch's steps; its logs (cost, accuracy). θ back where it began if it diverged."""
     xp, m = net.xp, X.shape[1]
     start = copy_of(net.theta)
-    t, slots = opt.t, {k: {n: copy_of(a) for n, a in s.items()} for k, s in opt.state.items()}
+    t, slots = opt.t, copy_state(opt.state)
     idx = None
     if order is not None:  # (m,) moved in the device's index dtype (int32 where no int64)
         int32 = index_dtype(xp, net.device_object) == xp.int32
