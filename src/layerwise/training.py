@@ -148,10 +148,7 @@ def fit(
     drop = net.dropout_rng if seed is None else dropout_rng(seed)  # the masks' own stream
     if device.needed(net, X, Y, checkpoint=checkpoint, sample_weight=sample_weight,
                      shuffle_block=shuffle_block, dev=dev, resume=resume):  # fmt: skip
-        return device.device_fit(
-            net, X, Y, epochs=epochs, opt=opt, batch_size=batch_size, shuffle=shuffle,
-            rng=rng, drop=drop, dev=dev, callbacks=callbacks,
-        )  # fmt: skip
+        return device.train(net, X, Y, opt, epochs, batch_size, shuffle, rng, drop, dev, callbacks)
     data = prepare_inputs(net, X, Y, batch_size=batch_size, shuffle=shuffle, dev=dev,
                           shuffle_block=shuffle_block, sample_weight=sample_weight)  # fmt: skip
     saving = None if checkpoint is None else Saving(checkpoint, checkpoint_every, resume, seed)

@@ -89,8 +89,8 @@ def refuse(options: dict[str, Any], X: Any, dev: Any) -> None:
         )
 
 
-def device_fit(
-    net: Network, X: Any, Y: Any, *, epochs: int, opt: Any, batch_size: int | None,
+def train(
+    net: Network, X: Any, Y: Any, opt: Any, epochs: int, batch_size: int | None,
     shuffle: bool, rng: np.random.Generator, drop: np.random.Generator, dev: Any,
     callbacks: list,
 ) -> History:  # fmt: skip
