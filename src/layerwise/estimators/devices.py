@@ -32,6 +32,7 @@ from ..backend import (
     to_device,
     to_numpy,
 )
+from ..runtime.device import REFUSED
 
 
 def checked_device(est: Any) -> str | None:
@@ -122,6 +123,6 @@ def refuse_weights(est: Any, sample_weight: Any, device: str | None) -> None:
     if device is not None and weighted:
         raise ValueError(
             f"sample_weight and class_weight are not supported on a device (got device "
-            f"{device!r}): weighted training runs on the NumPy engine. Hint: leave them out, "
-            "or train on NumPy (device=None)."
+            f"{device!r}): {REFUSED['sample_weight']}. Hint: leave them out, or train on "
+            "NumPy (device=None)."
         )
