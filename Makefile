@@ -99,7 +99,7 @@ reproduce: $(STAMP_CLI)
 notebooks: $(STAMP_NOTEBOOKS)
 	$(PY) notebooks/build.py
 
-# Every benchmark runs and prints; the exit status is 1 when any of them missed a target.
+# Every benchmark runs and prints; the exit status is 1 when any of them failed or missed a target.
 bench: $(STAMP_BENCH)
 	@status=0; \
 	for bench in bench_speed bench_onnx bench_gpu; do \
