@@ -888,6 +888,16 @@ def test_custom_code_names_each_records_functions_and_the_optimizer_class() -> N
     }
     assert custom_code(Network([3, 5, 1]), lw.GradientDescent(0.1)) is None
     assert custom_code(Network([3, 5, 1]), ClippedGD(0.1)) == {"optimizer": where + "ClippedGD"}
+    adam = lw.Adam(0.1)  # the library's class, its rule replaced on the instance
+    adam._apply = partial(_replaced_rule, adam)
+    base = "layerwise.optimizers.Optimizer."
+    assert custom_code(Network([3, 5, 1]), adam) == {
+        "optimizer": [base + "step", where + "_replaced_rule", base + "_slots"]
+    }
+
+
+def _replaced_rule(opt, theta, grad, key, t) -> None:
+    theta -= opt.learning_rate * grad
 
 
 class _Derivative:

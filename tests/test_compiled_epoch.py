@@ -10,6 +10,7 @@ full matrix is marked slow, the fast tier trains a few float64 networks on one s
 from __future__ import annotations
 
 from functools import partial
+from types import MethodType
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ pytest.importorskip("numba")
 pytest.importorskip("scipy")
 
 from layerwise import activations, optimizers
+from layerwise.callbacks import Callback
 from layerwise.engine import paths, whole
 from layerwise.network import Network
 from layerwise.training import reference_fit
@@ -165,24 +167,92 @@ class Clipped(optimizers.GradientDescent):
         theta -= self.learning_rate * np.clip(grad, -0.01, 0.01)
 
 
-@pytest.mark.parametrize("case", ["custom-record", "l1-output", "optimizer-subclass"])
+ADAM_RULE = optimizers.Adam._apply  # (the library's, kept before a test replaces it)
+
+
+def _clipped_adam(self, theta, grad, key, t) -> None:
+    """Adam's rule on a clipped gradient: a rule of the user's own on Adam's class."""
+    ADAM_RULE(self, theta, np.clip(grad, -0.01, 0.01), key, t)
+
+
+def _adam_with_own_rule() -> optimizers.Adam:
+    opt = optimizers.Adam(0.01)
+    opt._apply = MethodType(_clipped_adam, opt)  # the instance's own rule
+    return opt
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["custom-record", "l1-output", "optimizer-subclass", "instance-rule", "class-rule"],
+)
 def test_what_the_compiled_steps_do_not_cover_runs_on_the_tape(monkeypatch, used, case) -> None:
     X, Y = _data("regression", np.float64)
-    hidden, loss, optimizer = "tanh", "squared_error", "adam"
+    hidden, loss, optimizer = "tanh", "squared_error", partial(str, "adam")
     if case == "custom-record":  # same functions, but a record of its own: no in-place code
         hidden = activations.Activation("mytanh", activations.tanh, activations.tanh_derivative)
     elif case == "l1-output":
         loss = "absolute_error"
-    else:
-        optimizer = Clipped(0.1)
+    elif case == "optimizer-subclass":
+        optimizer = partial(Clipped, 0.1)
+    elif case == "instance-rule":  # Adam's class, the rule replaced on the instance
+        optimizer = _adam_with_own_rule
+    else:  # Adam's class with its rule replaced
+        monkeypatch.setattr(optimizers.Adam, "_apply", _clipped_adam)
 
     def make() -> Network:
         return Network([4, 6, 5, 2], hidden, "linear", loss, seed=2)
 
-    tape = _fit(monkeypatch, "tape", make, X, Y, epochs=2, batch_size=16, optimizer=optimizer)
-    forced = _fit(monkeypatch, "compiled", make, X, Y, epochs=2, batch_size=16, optimizer=optimizer)
+    options = dict(epochs=2, batch_size=16, learning_rate=None)
+    tape = _fit(monkeypatch, "tape", make, X, Y, optimizer=optimizer(), **options)
+    forced = _fit(monkeypatch, "compiled", make, X, Y, optimizer=optimizer(), **options)
     assert not used  # declined: the tape ran, with its results
     assert np.array_equal(forced[0], tape[0])
+
+
+def _change_settings(opt: optimizers.Optimizer, net: Network, what: str) -> None:
+    """What a schedule may do between epochs: α halved, β (β1) and ε moved; or λ set."""
+    if what == "l2":
+        net.l2 = 0.05 if net.l2 == 0 else net.l2 * 2
+        return
+    opt.learning_rate *= 0.5
+    for name, value in (("beta", 0.8), ("beta1", 0.8), ("epsilon", 1e-4)):
+        if hasattr(opt, name):
+            setattr(opt, name, value)
+
+
+class Schedule(Callback):
+    def __init__(self, opt: optimizers.Optimizer, what: str) -> None:
+        self.opt, self.what = opt, what
+
+    def on_epoch_end(self, net, epoch, logs) -> None:
+        _change_settings(self.opt, net, self.what)
+
+
+@pytest.mark.parametrize("what", ["optimizer", "l2"])
+@pytest.mark.parametrize("path", ["tape", "compiled"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_settings_a_callback_changes_between_epochs_are_followed(
+    monkeypatch, used, path, optimizer, what
+) -> None:
+    # the steps hold α (plain descent folds it into dZ[L]), the compiled steps β and ε, and
+    # both λ: a change is followed as by a new fit with the new settings, bit for bit
+    X, Y = _data("binary", np.float64)
+    monkeypatch.setattr(paths, "EPOCH", path)
+    monkeypatch.setattr(paths, "KERNELS", "numpy" if path == "tape" else "auto")
+    options = dict(batch_size=16, shuffle=False, learning_rate=None)
+
+    def start() -> tuple[Network, optimizers.Optimizer]:
+        net = _net("relu", "binary", np.float64)  # l2 = 0: the first change sets λ
+        return net, optimizers.get_optimizer(optimizer, RATES[optimizer])
+
+    net, opt = start()
+    net.fit(X, Y, epochs=3, optimizer=opt, callbacks=[Schedule(opt, what)], **options)
+    ref, ref_opt = start()
+    for _ in range(3):  # one fit an epoch, the settings changed in between
+        ref.fit(X, Y, epochs=1, optimizer=ref_opt, **options)
+        _change_settings(ref_opt, ref, what)
+    assert (path == "compiled") == bool(used)
+    assert np.array_equal(net.theta, ref.theta)
 
 
 def test_the_default_keeps_the_tape_and_auto_compiles_small_networks(monkeypatch, used) -> None:

@@ -190,3 +190,44 @@ def test_optimizer_instance_in_fit(name: str, xor) -> None:
     assert not np.array_equal(net.theta, theta0)
     if not opt.plain:  # plain gradient descent is folded into the training step instead
         assert opt.t == 5  # one full-batch step per epoch
+
+
+def _clipped(self, theta: np.ndarray, grad: np.ndarray, key: str, t: int) -> None:
+    GradientDescent._apply(self, theta, np.clip(grad, -0.01, 0.01), key, t)
+
+
+class ClippedGD(GradientDescent):
+    _apply = _clipped
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builtin_rule_is_decided_by_the_code_an_optimizer_runs(name: str, monkeypatch) -> None:
+    from types import MethodType
+
+    from layerwise.optimizers import builtin_rule
+
+    cls = OPTIMIZERS[name]
+    assert builtin_rule(cls(0.1)) is cls
+    assert builtin_rule(type("Sub", (cls,), {})(0.1)) is None  # a subclass, even an empty one
+    for method in ("step", "_apply", "_slots"):
+        replaced = cls(0.1)
+        setattr(replaced, method, MethodType(getattr(cls, method), replaced))  # the instance's
+        assert builtin_rule(replaced) is None and not replaced.plain
+    monkeypatch.setattr(Optimizer, "step", lambda self, theta, grad, key="theta": None)
+    assert builtin_rule(cls(0.1)) is None  # (the base class's step replaced)
+
+
+def test_gradient_descent_with_its_rule_replaced_runs_that_rule(xor) -> None:
+    from types import MethodType
+
+    X, Y = xor
+    runs = []
+    for make in (GradientDescent, ClippedGD, GradientDescent):
+        opt = make(0.5)
+        if len(runs) == 2:  # the library's class, the clipped rule on the instance
+            opt._apply = MethodType(_clipped, opt)
+        net = Network([2, 4, 1], hidden="tanh", seed=0)
+        net.fit(X, Y, epochs=5, optimizer=opt, learning_rate=None)
+        runs.append(net.theta)
+    assert not np.array_equal(runs[0], runs[1])  # clipping changes the updates
+    assert np.array_equal(runs[2], runs[1])  # the instance's rule ran, not θ -= α dθ

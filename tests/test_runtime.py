@@ -38,6 +38,20 @@ def test_examples_are_the_epochs_logits_targets_and_weights_in_its_order() -> No
     np.testing.assert_array_equal(Y, engine.Y_rows[engine.order[4:8]].T)  # shuffled order
 
 
+def test_an_epochs_order_is_the_streams_permutation_or_its_blocks() -> None:
+    from layerwise.random import shuffle_order
+
+    order = np.empty(10, np.int64)
+    shuffle_order(np.random.default_rng(3), order, None)  # what fit over several calls repeats
+    np.testing.assert_array_equal(order, np.random.default_rng(3).permutation(10))
+    shuffle_order(np.random.default_rng(3), order, 4)  # blocks 0-3, 4-7, 8-9 in random order
+    rng = np.random.default_rng(3)
+    starts = rng.permutation([0, 4, 8])
+    assert list(starts) != [0, 4, 8]  # (this stream moves the blocks)
+    expected = [s + rng.permutation(min(4, 10 - s)) for s in starts]  # each shuffled inside
+    np.testing.assert_array_equal(order, np.concatenate(expected))
+
+
 def test_replay_steps_starts_where_this_process_started_the_epoch() -> None:
     net, engine = _engine()
     rng = np.random.default_rng(3)

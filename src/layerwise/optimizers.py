@@ -67,10 +67,8 @@ class Optimizer:
     @property
     def plain(self) -> bool:
         """True when the update is the library's own θ -= α dθ, so training may fold α into
-        dZ[L] and never call :meth:`step`. Decided by the class itself, not by ``name`` or by
-        inheritance: a subclass of :class:`GradientDescent` may change the rule (clip, schedule
-        α, keep state), so it runs its own :meth:`step` and ``_apply``."""
-        return type(self) is GradientDescent
+        dZ[L] and never call :meth:`step` (see :func:`builtin_rule`)."""
+        return builtin_rule(self) is GradientDescent
 
     name = "optimizer"
 
@@ -174,6 +172,23 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSProp,
     "adam": Adam,
 }
+
+
+RULE = ("step", "_apply", "_slots")  # the methods that make an optimizer's update
+_BUILTIN = {cls: tuple(getattr(cls, name) for name in RULE) for cls in OPTIMIZERS.values()}
+
+
+def builtin_rule(optimizer: Optimizer) -> type[Optimizer] | None:
+    """The library's class whose update ``optimizer`` runs unchanged, else None: training may
+    then compute that rule itself (plain gradient descent folds α into dZ[L]; the compiled
+    steps run the four formulas) instead of calling :meth:`~Optimizer.step`. Decided by the
+    code it would run, not by ``name`` or by inheritance: a subclass (which may clip, schedule
+    α or keep state), or a method replaced on the instance or on a class, runs its own code."""
+    kind = type(optimizer)
+    rule = _BUILTIN.get(kind)
+    if rule is None or any(name in vars(optimizer) for name in RULE):
+        return None
+    return kind if all(getattr(kind, n) is f for n, f in zip(RULE, rule, strict=True)) else None
 
 
 def get_optimizer(spec: str | Optimizer, learning_rate: float | None = None) -> Optimizer:

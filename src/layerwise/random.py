@@ -73,3 +73,15 @@ def child_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
 def fresh_seed() -> int:
     """An int seed from the operating system's entropy (never NumPy's global generator)."""
     return int(np.random.SeedSequence().generate_state(1)[0])
+
+
+def shuffle_order(rng: np.random.Generator, order: np.ndarray, block: int | None) -> None:
+    """An epoch's order of its m examples into ``order`` (m,): a fresh permutation of 0..m-1
+    (so that epochs split over several fit calls shuffle exactly as one call would), or with
+    ``block``, blocks of that many examples in random order, each shuffled inside."""
+    m = order.size
+    if block is None:
+        order[:] = rng.permutation(m)
+        return
+    starts = rng.permutation(np.arange(0, m, block))
+    order[:] = np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])

@@ -1,7 +1,8 @@
 """Which code a run trains with, beyond the names a checkpoint stores.
 
 A checkpoint holds its network as names (``Network.config``), and those names rebuild the
-library's records. A run with a custom record or an optimizer subclass, whatever it is named,
+library's records. A run with a custom record or an optimizer subclass, whatever it is named
+(or one of the library's optimizers with its update replaced: ``optimizers.builtin_rule``),
 is fingerprinted by its code's own names (module and qualified name), so that resuming it with
 other code (the library's ``tanh`` for a record named "tanh") is refused, and its network is
 never rebuilt from the names.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from ..optimizers import OPTIMIZERS
+from ..optimizers import OPTIMIZERS, RULE, builtin_rule
 
 
 def _where(fn: Any) -> str:
@@ -36,4 +37,6 @@ def custom_code(net: Any, optimizer: Any) -> dict[str, Any] | None:
         ]
     if type(optimizer) not in OPTIMIZERS.values():
         code["optimizer"] = _where(type(optimizer))
+    elif builtin_rule(optimizer) is None:  # the library's class with a method replaced
+        code["optimizer"] = [_where(getattr(optimizer, name)) for name in RULE]
     return code or None

@@ -46,6 +46,7 @@ import numpy as np
 from ..dropout import active as dropout_active
 from ..outputs import is_fused
 from ..parameters import parameter_blocks
+from ..random import shuffle_order
 from . import blas as _blas
 from . import paths as _paths
 from . import whole as _whole
@@ -65,8 +66,7 @@ BLAS_UPDATE_MIN_WORK = 1_000_000
 # With a faster BLAS selected (``paths``: MKL), products of at least this many multiply-adds go
 # through it; smaller ones stay with np.dot, whose call costs less than a ctypes call.
 LIBRARY_MIN_WORK = 1_000_000
-# Ufuncs get their output positionally (np.add(a, b, out_array)), which skips keyword parsing
-# on every call; np.maximum/np.minimum keep `out=`. Products go through `_product`.
+# Ufuncs take their output positionally (no keyword parsing); products go through `_product`.
 
 
 def _product(A: Array, B: Array, out: Array, library: _blas.Library | None = None) -> Op:
@@ -88,30 +88,16 @@ def _product(A: Array, B: Array, out: Array, library: _blas.Library | None = Non
 class Engine:
     """Training epochs for one network on one data set, replaying recorded step tapes.
 
-    Parameters
-    ----------
-    net : Network
-    X_rows : ndarray (m, n_x)
-        The examples as rows (``X.T``), read in place, never copied.
-    Y_rows : ndarray (m, n_y)
-        The targets as rows.
-    B : int
-        Batch size (the last batch holds the remaining m mod B examples).
-    shuffle : bool
-        Gather each batch through a fresh permutation every epoch.
-    shuffle_block : int or None
-        Shuffle by blocks of this many examples: blocks in random order, each block shuffled
-        inside, so reads from a memory-mapped file stay near each other.
-    optimizer : Optimizer
-        Plain gradient descent has α folded into dZ[L] and updates θ -= dθ (large blocks
-        inside their gradient product, see ``BLAS_UPDATE_MIN_WORK``); optimizers with state
-        receive dθ/m after each step.
-    w_rows : ndarray (m, 1), optional
-        Per-example weights normalized to mean 1; None for unweighted training.
-    l2_scale : float
-        1/s, s = mean of the raw weights: the L2 term is λ/(2Bs) Σ‖W‖² per step.
-    dropout_rng : Generator, optional
-        The masks' stream when ``net.keep_prob`` drops units (``dropout_rng``; else None).
+    ``X_rows`` (m, n_x) and ``Y_rows`` (m, n_y): the examples (``X.T``) and targets as rows,
+    read in place, never copied; ``B``: the batch size (the last batch holds the remaining
+    m mod B); ``shuffle``: a fresh permutation every epoch, by blocks of ``shuffle_block``
+    examples if given (blocks in random order, each shuffled inside: reads from a
+    memory-mapped file stay near each other); ``optimizer``: plain gradient descent has α
+    folded into dZ[L] and updates θ -= dθ (large blocks inside their gradient product, see
+    ``BLAS_UPDATE_MIN_WORK``), optimizers with state receive dθ/m after each step; ``w_rows``
+    (m, 1): per-example weights of mean 1, or None; ``l2_scale``: 1/s, s the raw weights'
+    mean (the L2 term is λ/(2Bs) Σ‖W‖² a step); ``dropout_rng``: the masks' stream when
+    ``net.keep_prob`` drops units (else None).
 
     The runtime, the divergence guard and the checkpointer use :meth:`epoch`, ``steps`` (one
     :class:`~layerwise.engine.tape.Step` each), :meth:`seen`, :meth:`examples`,
@@ -143,16 +129,40 @@ class Engine:
         self.library = _paths.blas_library()
         # the network's row of the outputs table, for its in-place delta (fused pairs only)
         self.pair = net.pair if is_fused(net.activations[-1], net.loss) else None
-        self.plain_scale = optimizer.learning_rate if optimizer.plain else None
         self.gtheta = np.zeros_like(net.theta)
         self.Wb = parameter_blocks(net.theta, net.layer_dims)  # views (n[l], n[l-1] + 1)
         self.gWb = parameter_blocks(self.gtheta, net.layer_dims)  # same shapes, the gradient
-        self.blas_update = self._updates_inside_products(B)
-        self._allocate_epoch()
-        steps = self._record_steps(B, optimizer)  # the epoch's tape, step by step; for small
-        # networks the same steps compiled whole (``whole``; ``compiled`` None: the tape)
-        self.compiled, self.steps, self.ops = _whole.choose(self, optimizer, steps)
+        self.B, self.optimizer = B, optimizer
+        self._record()
         self.first_step = self.steps_done = 0
+
+    def _record(self) -> None:
+        """The epoch's tape (small networks: compiled whole, ``whole``), and the settings it
+        holds (``optimizer.config()``, λ)."""
+        opt, self.settings = self.optimizer, (self.optimizer.config(), self.net.l2)
+        self.plain_scale = opt.learning_rate if opt.plain else None
+        self.blas_update = self._updates_inside_products(self.B)
+        self._allocate_epoch()
+        self.compiled, self.steps, self.ops = _whole.choose(self, opt, self._record_steps(opt))
+
+    def _follow_settings(self) -> None:
+        """Settings a callback changed: the compiled steps take them as they are; the tape is
+        recorded again where it holds them (plain descent's α folded into dZ[L], λ); other
+        optimizers' steps read theirs at every step."""
+        settings, opt = (self.optimizer.config(), self.net.l2), self.optimizer
+        if self.compiled is not None:
+            self.plain_scale = opt.learning_rate if opt.plain else None
+            for step in self.steps:
+                self._scale(step.first, step.end)
+            self.compiled.follow()
+        elif self.plain_scale is not None or settings[1] != self.settings[1]:
+            self._record()
+        self.settings = settings
+
+    def _scale(self, i: int, j: int) -> float:
+        """c = 1/B (α/B for plain descent) of the step on examples i..j-1, kept in ``scales``."""
+        c = self.scales[i:j] = (self.plain_scale or 1.0) / (j - i)
+        return c
 
     def _updates_inside_products(self, B: int) -> bool:
         """Whether [W|b] -= dZ [A_prev; 1]ᵀ runs in one call, no dθ in between: plain gradient
@@ -183,34 +193,32 @@ class Engine:
                 block[:, -1] = 0
             self.l2_weights = np.empty_like(net.theta)
 
-    def _record_steps(self, B: int, optimizer) -> list[Step]:
+    def _record_steps(self, optimizer) -> list[Step]:
         """Every step's tape, in order, on buffers shared by the steps of one batch size."""
         buffers: dict[int, Buffers] = {}
-        steps, m, net = [], self.Y_rows.shape[0], self.net
+        steps, m, net, B = [], self.Y_rows.shape[0], self.net, self.B
         for i in range(0, m, B):
             j = min(i + B, m)
             if j - i not in buffers:
                 X_all = self.X_rows if j - i == m else None  # full batch: no gather, no copy
                 buffers[j - i] = Buffers(net.layer_dims, j - i, net.dtype, X_all, net.keep_prob)
-            c = (self.plain_scale or 1.0) / (j - i)
-            self.scales[i:j] = c
+            c = self._scale(i, j)
             steps.append(Step(tuple(self._record_step(buffers[j - i], i, j, c, optimizer)), i, j))
         return steps
 
     # ----- one epoch --------------------------------------------------------------------------
     def epoch(self, rng, stop: Callable[[], bool] | None = None, start: int = 0) -> int:
-        """Shuffle (if asked), prepare the targets, replay every step; return the steps done.
-
-        Afterwards :meth:`examples` gives the epoch's logits and targets in the same order, and
-        ``penalties`` holds the L2 terms of its steps. ``stop``, if given, is asked after every
-        step but the last: True ends the epoch there (the return value is then below
-        ``len(self.steps)``; :meth:`epoch_state` holds what a later call with ``start``
-        needs). ``start > 0`` continues an epoch put back by :meth:`restore_epoch` (no new
-        shuffle).
-        """
+        """Shuffle (if asked), follow changed settings, prepare the targets, replay every step;
+        return the steps done. Afterwards :meth:`examples` gives the epoch's logits and targets
+        in the same order, ``penalties`` its steps' L2 terms. ``stop``, if given, is asked
+        after every step but the last: True ends the epoch there (below ``len(self.steps)``;
+        :meth:`epoch_state` holds what a later call with ``start`` needs). ``start > 0``
+        continues an epoch put back by :meth:`restore_epoch` (no new shuffle)."""
         if start == 0:
+            if (self.optimizer.config(), self.net.l2) != self.settings:
+                self._follow_settings()
             if self.shuffle:
-                self._shuffle(rng)
+                shuffle_order(rng, self.order, self.shuffle_block)
             self.penalties.clear()
         self.first_step = start  # where this call began (the divergence guard replays from it)
         if self.shuffle:
@@ -263,14 +271,6 @@ class Engine:
         self.order[:] = order
         self.ZL_epoch[:, : logits.shape[1]] = logits
         self.penalties[:] = penalties
-
-    def _shuffle(self, rng) -> None:
-        m, block = self.order.size, self.shuffle_block
-        if block is None:  # a fresh permutation of 0..m-1, so that epochs split over several
-            self.order[:] = rng.permutation(m)  # fit calls shuffle exactly as one call would
-            return
-        starts = rng.permutation(np.arange(0, m, block))
-        self.order[:] = np.concatenate([s + rng.permutation(min(block, m - s)) for s in starts])
 
     # ----- recording one step -----------------------------------------------------------------
     def _record_step(self, buf: Buffers, i: int, j: int, c: float, optimizer) -> list[Op]:

@@ -69,8 +69,9 @@ def _hidden_code(kern: ModuleType, act: _acts.Activation) -> tuple[int, float] |
 
 
 def _optimizer_code(kern: ModuleType, optimizer) -> tuple[int, list[float]] | None:
-    """The kernel's code for the optimizer's own class and its settings [α, β1, β2, ε]."""
-    kind = type(optimizer)
+    """The kernel's code for the optimizer's rule (the library's own, unchanged) and its
+    settings [α, β1, β2, ε]."""
+    kind = _opts.builtin_rule(optimizer)
     if kind is _opts.GradientDescent:
         return kern.GD, [optimizer.learning_rate, 0.0, 0.0, 0.0]
     if kind is _opts.Momentum:
@@ -161,9 +162,9 @@ class Compiled:
         self.keep = [1.0, *net.keep_prob, 1.0]  # keep[l], l = 0..L (input and output: 1)
         self.dims, self.keep_array = np.array(dims, np.int64), np.array(self.keep)
         self.codes, self.slopes = np.array(codes, np.int64), np.array(slopes)
-        self.opt, settings = opt
-        self.hyper = np.array([*settings, net.l2 or 0.0, engine.l2_scale, 0.0])
-        self.hyper[kern.PLAIN] = engine.plain_scale or 1.0
+        self.opt = opt[0]
+        self.hyper = np.empty(7)  # the float64 settings (``epoch_kernel``'s LR ... PLAIN)
+        self.follow()
         self.unweighted = np.empty((0, 1), net.dtype)
         self.scalars = np.zeros(8, net.dtype)  # the optimizer's constants in θ's dtype
         self.toff = np.array([0, *block_offsets(dims)[:-1]], np.int64)  # [W|b][l] in θ, l ≥ 1
@@ -182,6 +183,14 @@ class Compiled:
         self.steps = [
             Step((partial(self.run, k, k + 1),), s.first, s.end) for k, s in enumerate(steps)
         ]
+
+    def follow(self) -> None:
+        """The settings as the optimizer and the network hold them now (α, β, ε, λ; a
+        callback may change them between epochs)."""
+        engine, net = self.engine, self.engine.net
+        _, settings = _optimizer_code(self.kern, self.optimizer)
+        extra = [net.l2 or 0.0, engine.l2_scale, engine.plain_scale or 1.0]
+        self.hyper[:] = [*settings, *extra]  # (LR, BETA1, BETA2, EPS, L2, L2_SCALE, PLAIN)
 
     def epoch(self) -> None:
         """Every step of the epoch, in one call (with dropout, in as few as ``MAX_DRAWS``
