@@ -167,17 +167,19 @@ class Clipped(optimizers.GradientDescent):
         theta -= self.learning_rate * np.clip(grad, -0.01, 0.01)
 
 
-ADAM_RULE = optimizers.Adam._apply  # (the library's, kept before a test replaces it)
+RULES = {cls: cls._apply for cls in optimizers.OPTIMIZERS.values()}  # the library's own
 
 
-def _clipped_adam(self, theta, grad, key, t) -> None:
-    """Adam's rule on a clipped gradient: a rule of the user's own on Adam's class."""
-    ADAM_RULE(self, theta, np.clip(grad, -0.01, 0.01), key, t)
+def _clipping(rule):
+    def clipped(self, theta, grad, key, t) -> None:  # the rule on a clipped gradient
+        rule(self, theta, np.clip(grad, -0.01, 0.01), key, t)
+
+    return clipped
 
 
 def _adam_with_own_rule() -> optimizers.Adam:
     opt = optimizers.Adam(0.01)
-    opt._apply = MethodType(_clipped_adam, opt)  # the instance's own rule
+    opt._apply = MethodType(_clipping(RULES[optimizers.Adam]), opt)  # the instance's own rule
     return opt
 
 
@@ -197,7 +199,7 @@ def test_what_the_compiled_steps_do_not_cover_runs_on_the_tape(monkeypatch, used
     elif case == "instance-rule":  # Adam's class, the rule replaced on the instance
         optimizer = _adam_with_own_rule
     else:  # Adam's class with its rule replaced
-        monkeypatch.setattr(optimizers.Adam, "_apply", _clipped_adam)
+        monkeypatch.setattr(optimizers.Adam, "_apply", _clipping(RULES[optimizers.Adam]))
 
     def make() -> Network:
         return Network([4, 6, 5, 2], hidden, "linear", loss, seed=2)
@@ -210,9 +212,14 @@ def test_what_the_compiled_steps_do_not_cover_runs_on_the_tape(monkeypatch, used
 
 
 def _change_settings(opt: optimizers.Optimizer, net: Network, what: str) -> None:
-    """What a schedule may do between epochs: α halved, β (β1) and ε moved; or λ set."""
+    """What a callback may do between epochs: α halved, β (β1) and ε moved; λ set; or the
+    optimizer's rule replaced on the instance (once)."""
     if what == "l2":
         net.l2 = 0.05 if net.l2 == 0 else net.l2 * 2
+        return
+    if what == "rule":
+        if "_apply" not in vars(opt):
+            opt._apply = MethodType(_clipping(RULES[type(opt)]), opt)
         return
     opt.learning_rate *= 0.5
     for name, value in (("beta", 0.8), ("beta1", 0.8), ("epsilon", 1e-4)):
@@ -228,14 +235,14 @@ class Schedule(Callback):
         _change_settings(self.opt, net, self.what)
 
 
-@pytest.mark.parametrize("what", ["optimizer", "l2"])
+@pytest.mark.parametrize("what", ["optimizer", "l2", "rule"])
 @pytest.mark.parametrize("path", ["tape", "compiled"])
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_settings_a_callback_changes_between_epochs_are_followed(
     monkeypatch, used, path, optimizer, what
 ) -> None:
-    # the steps hold α (plain descent folds it into dZ[L]), the compiled steps β and ε, and
-    # both λ: a change is followed as by a new fit with the new settings, bit for bit
+    # the steps hold α (plain descent folds it into dZ[L]), the compiled steps β, ε and the
+    # rule's formulas, and both λ: a change is followed as by a new fit with it, bit for bit
     X, Y = _data("binary", np.float64)
     monkeypatch.setattr(paths, "EPOCH", path)
     monkeypatch.setattr(paths, "KERNELS", "numpy" if path == "tape" else "auto")

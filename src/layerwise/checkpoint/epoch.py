@@ -23,7 +23,9 @@ Array = np.ndarray
 
 def epoch_entry(engine, steps_done: int, seconds: float) -> tuple[dict[str, Any], dict[str, Array]]:
     """The header entry and arrays of an epoch that ``engine`` stopped after ``steps_done``."""
-    order, logits, penalties = engine.epoch_state(steps_done)
+    j = engine.seen(steps_done)  # the examples seen: their logits, the steps' L2 terms
+    order, logits = engine.order.copy(), engine.ZL_epoch[:, :j].copy()
+    penalties = list(engine.penalties)
     entry = {"steps_done": steps_done, "penalties": penalties, "seconds": float(seconds)}
     arrays = {"epoch.logits": logits}
     if engine.shuffle:
@@ -79,5 +81,5 @@ def restore_epoch(engine, header: dict[str, Any], arrays: dict[str, Array]) -> t
         or not np.array_equal(np.bincount(order, minlength=m), np.ones(m, np.intp))
     ):
         raise ValueError(f"epoch.order must be a permutation of 0..{m - 1}")
-    engine.restore_epoch(order, logits, penalties)
+    engine.order[:], engine.ZL_epoch[:, :j], engine.penalties[:] = order, logits, penalties
     return k, float(entry["seconds"])

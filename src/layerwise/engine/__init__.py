@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..dropout import active as dropout_active
+from ..optimizers import builtin_rule
 from ..outputs import is_fused
 from ..parameters import parameter_blocks
 from ..random import shuffle_order
@@ -101,9 +102,9 @@ class Engine:
 
     The runtime, the divergence guard and the checkpointer use :meth:`epoch`, ``steps`` (one
     :class:`~layerwise.engine.tape.Step` each), :meth:`seen`, :meth:`examples`,
-    :meth:`penalty`, :meth:`replay_steps`, :meth:`epoch_state`, :meth:`restore_epoch`, the
-    settings ``shuffle`` and ``net``, the epoch's ``order`` and ``steps_done``; the buffers and
-    tapes are the engine's own.
+    :meth:`penalty`, :meth:`replay_steps`, the settings ``shuffle`` and ``net``, the epoch's
+    ``order``, ``ZL_epoch``, ``penalties`` and ``steps_done``; the buffers and tapes are the
+    engine's own.
     """
 
     def __init__(
@@ -139,23 +140,28 @@ class Engine:
     def _record(self) -> None:
         """The epoch's tape (small networks: compiled whole, ``whole``), and the settings it
         holds (``optimizer.config()``, λ)."""
-        opt, self.settings = self.optimizer, (self.optimizer.config(), self.net.l2)
+        opt, self.settings = self.optimizer, self._settings()
         self.plain_scale = opt.learning_rate if opt.plain else None
         self.blas_update = self._updates_inside_products(self.B)
         self._allocate_epoch()
         self.compiled, self.steps, self.ops = _whole.choose(self, opt, self._record_steps(opt))
 
+    def _settings(self) -> tuple:
+        """What the recorded steps hold: the optimizer's settings and rule, and λ."""
+        return self.optimizer.config(), builtin_rule(self.optimizer), self.net.l2
+
     def _follow_settings(self) -> None:
-        """Settings a callback changed: the compiled steps take them as they are; the tape is
-        recorded again where it holds them (plain descent's α folded into dZ[L], λ); other
-        optimizers' steps read theirs at every step."""
-        settings, opt = (self.optimizer.config(), self.net.l2), self.optimizer
-        if self.compiled is not None:
+        """Settings a callback changed: the compiled steps take α, β, ε and λ as they are; the
+        tape is recorded again where it holds them (plain descent's α folded into dZ[L], λ),
+        and for a rule replaced; other optimizers' steps read theirs at every step."""
+        settings, opt = self._settings(), self.optimizer
+        same_rule = settings[1] is self.settings[1]
+        if self.compiled is not None and same_rule:
             self.plain_scale = opt.learning_rate if opt.plain else None
             for step in self.steps:
                 self._scale(step.first, step.end)
             self.compiled.follow()
-        elif self.plain_scale is not None or settings[1] != self.settings[1]:
+        elif not same_rule or self.plain_scale is not None or settings[2] != self.settings[2]:
             self._record()
         self.settings = settings
 
@@ -211,11 +217,10 @@ class Engine:
         """Shuffle (if asked), follow changed settings, prepare the targets, replay every step;
         return the steps done. Afterwards :meth:`examples` gives the epoch's logits and targets
         in the same order, ``penalties`` its steps' L2 terms. ``stop``, if given, is asked
-        after every step but the last: True ends the epoch there (below ``len(self.steps)``;
-        :meth:`epoch_state` holds what a later call with ``start`` needs). ``start > 0``
-        continues an epoch put back by :meth:`restore_epoch` (no new shuffle)."""
+        after every step but the last: True ends the epoch there (below ``len(self.steps)``).
+        ``start > 0`` continues an epoch put back (``checkpoint.epoch``: no new shuffle)."""
         if start == 0:
-            if (self.optimizer.config(), self.net.l2) != self.settings:
+            if self._settings() != self.settings:
                 self._follow_settings()
             if self.shuffle:
                 shuffle_order(rng, self.order, self.shuffle_block)
@@ -259,18 +264,6 @@ class Engine:
         one), numbered, to be run again one at a time; their L2 terms are recorded again."""
         del self.penalties[self.first_step :]
         return list(enumerate(self.steps))[self.first_step :]
-
-    def epoch_state(self, steps_done: int) -> tuple[Array, Array, list[float]]:
-        """What continuing an epoch stopped after ``steps_done`` steps needs: its order of the
-        examples (m,), the logits of the examples seen so far (n_y, j) and the steps' L2 terms."""
-        j = self.seen(steps_done)
-        return self.order.copy(), self.ZL_epoch[:, :j].copy(), list(self.penalties)
-
-    def restore_epoch(self, order: Array, logits: Array, penalties: list[float]) -> None:
-        """Put back an :meth:`epoch_state` (checked by the caller); then ``epoch(start=k)``."""
-        self.order[:] = order
-        self.ZL_epoch[:, : logits.shape[1]] = logits
-        self.penalties[:] = penalties
 
     # ----- recording one step -----------------------------------------------------------------
     def _record_step(self, buf: Buffers, i: int, j: int, c: float, optimizer) -> list[Op]:
