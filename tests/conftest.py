@@ -83,8 +83,7 @@ def use_engine_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     extra is missing is skipped: the suite passes without the extras."""
     import importlib.util
 
-    from layerwise import engine as _engine
-    from layerwise.engine import mkl, paths
+    from layerwise.engine import mkl, paths, tape
 
     if path != "numpy" and importlib.util.find_spec("numba") is None:
         pytest.skip("numba is not installed (the optional `fast` extra); NumPy's path is tested")
@@ -92,7 +91,7 @@ def use_engine_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.skip("MKL is not installed (the optional `mkl` extra); NumPy's BLAS is tested")
     monkeypatch.setattr(paths, "KERNELS", "numpy" if path == "numpy" else "numba")
     monkeypatch.setattr(paths, "BLAS", "mkl" if path == "mkl" else "openblas")
-    monkeypatch.setattr(_engine, "LIBRARY_MIN_WORK", 0)  # the tests' small products too
+    monkeypatch.setattr(tape, "LIBRARY_MIN_WORK", 0)  # the tests' small products too
 
 
 @pytest.fixture(params=ENGINE_PATHS)

@@ -113,6 +113,31 @@ def test_compiled_steps_stopped_after_any_step_resume_bit_for_bit(
     assert (0, 7) in calls and (2, 3) in calls  # whole epochs, and steps one by one
 
 
+class SetsL2(lw.Callback):
+    """λ set as training begins, after the engine recorded its steps without it."""
+
+    def on_train_begin(self, net, epochs) -> None:
+        net.l2 = 0.05
+
+
+@pytest.mark.parametrize("path", ["tape", "compiled"])
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_settings_set_as_training_begins_hold_in_a_resumed_epoch(
+    tmp_path, monkeypatch, path, optimizer
+) -> None:
+    if path == "compiled":
+        pytest.importorskip("numba")
+        pytest.importorskip("scipy")
+    monkeypatch.setattr(paths, "EPOCH", path)
+    X, Y, Xd, Yd = _data("float64")
+    options = dict(epochs=4, optimizer=optimizer, learning_rate=RATES[optimizer], batch_size=7)
+    options["callbacks"] = lambda: [SetsL2()]
+    ref = _train(X, Y, (Xd, Yd), "float64", **options)
+    got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [3, 2], **options)
+    assert len(got[2]) == 2  # resumed twice, inside an epoch
+    _same(got, ref)
+
+
 def _stopped_and_resumed(tmp_path, optimizer, dtype, early, extras) -> None:
     X, Y, Xd, Yd = _data(dtype)
     options = dict(epochs=12, optimizer=optimizer, learning_rate=RATES[optimizer], batch_size=7)

@@ -380,3 +380,61 @@ def test_the_kernels_activation_steps_are_the_tapes_operations(hidden, slope, dt
         np.testing.assert_array_equal(_bits(A_kernel), _bits(A))
     kern.derivative(code, slope, dA_kernel, A)  # g' read from the tape's A
     np.testing.assert_array_equal(_bits(dA_kernel), _bits(dA))
+
+
+class Freeze(Callback):
+    """α set to 0 after the first epoch: θ must not move any more."""
+
+    def __init__(self, opt: optimizers.Optimizer) -> None:
+        self.opt, self.theta = opt, None
+
+    def on_epoch_end(self, net, epoch, logs) -> None:
+        if epoch == 0:
+            self.theta, self.opt.learning_rate = net.theta.copy(), 0.0
+
+
+@pytest.mark.parametrize("path", ["tape", "compiled"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_a_learning_rate_set_to_zero_stops_the_updates(monkeypatch, used, path, optimizer) -> None:
+    X, Y = _data("binary", np.float64)
+    monkeypatch.setattr(paths, "EPOCH", path)
+    net, opt = _net("relu", "binary", np.float64), optimizers.get_optimizer(optimizer, 0.1)
+    freeze = Freeze(opt)
+    net.fit(X, Y, epochs=3, batch_size=16, optimizer=opt, learning_rate=None, callbacks=[freeze])
+    assert (path == "compiled") == bool(used)
+    assert np.array_equal(net.theta, freeze.theta)
+
+
+class Negative(Callback):
+    def __init__(self, opt: optimizers.Optimizer, name: str) -> None:
+        self.opt, self.name = opt, name
+
+    def on_epoch_end(self, net, epoch, logs) -> None:
+        setattr(self.opt if self.name == "learning_rate" else net, self.name, -0.1)
+
+
+@pytest.mark.parametrize("name", ["learning_rate", "l2"])
+def test_a_setting_a_callback_makes_negative_is_refused(name: str) -> None:
+    X, Y = _data("binary", np.float64)
+    opt = optimizers.Adam(0.01)
+    with pytest.raises(ValueError, match=rf"{name} must be finite and >= 0, got -0.1"):
+        _net("relu", "binary", np.float64).fit(
+            X, Y, epochs=2, optimizer=opt, learning_rate=None, callbacks=[Negative(opt, name)]
+        )
+
+
+def test_a_step_replaced_during_training_runs_from_the_next_epoch() -> None:
+    X, Y = _data("binary", np.float64)
+    opt, calls = _adam_with_own_rule(), []  # (its rule is its own already)
+
+    class Swap(Callback):
+        def on_epoch_end(self, net, epoch, logs) -> None:
+            if epoch == 0:
+                real = opt.step
+                opt.step = lambda theta, grad, key="theta": (
+                    calls.append(1) or real(theta, grad, key)
+                )
+
+    net = _net("relu", "binary", np.float64)
+    net.fit(X, Y, epochs=3, batch_size=16, optimizer=opt, learning_rate=None, callbacks=[Swap()])
+    assert len(calls) == 2 * 4  # epochs 1 and 2, 4 steps each (50 examples, batches of 16)

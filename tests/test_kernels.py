@@ -68,14 +68,13 @@ def test_the_first_layers_fused_bias_kernels_train_as_the_numpy_tape(
 ) -> None:
     # 64 × 200 inputs: the first layer's bias is separate from its GEMM, so bias + ReLU and
     # ReLU backward + db1 run fused; with plain gradient descent b1 -= db1 inside the kernel
-    from layerwise import engine as _engine
-    from layerwise.engine import paths
+    from layerwise.engine import paths, tape
 
     X = rng.standard_normal((200, 256))
     Y = np.eye(3)[:, rng.integers(0, 3, 256)]
     used, thetas = [], {}
     real = kernels.relu_backward_bias
-    monkeypatch.setattr(_engine, "LIBRARY_MIN_WORK", 0)
+    monkeypatch.setattr(tape, "LIBRARY_MIN_WORK", 0)
     for path in ("numpy", "numba"):
         monkeypatch.setattr(paths, "KERNELS", path)
         monkeypatch.setattr(

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._validation import check_positive
 from ..dropout import active as dropout_active
 from ..optimizers import builtin_rule
 from ..outputs import is_fused
@@ -53,6 +54,7 @@ from . import paths as _paths
 from . import whole as _whole
 from .buffers import Buffers
 from .tape import Op, Step, activation_ops
+from .tape import product as _product
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -64,26 +66,12 @@ Array = np.ndarray
 # go through np.dot and a block subtraction, which is faster there (W1's 10-unit output
 # layer: 25 µs against 40 through BLAS), and a network with no large product keeps θ -= dθ.
 BLAS_UPDATE_MIN_WORK = 1_000_000
-# With a faster BLAS selected (``paths``: MKL), products of at least this many multiply-adds go
-# through it; smaller ones stay with np.dot, whose call costs less than a ctypes call.
-LIBRARY_MIN_WORK = 1_000_000
-# Ufuncs take their output positionally (no keyword parsing); products go through `_product`.
+# Ufuncs take their output positionally (no keyword parsing); products go through
+# ``tape.product`` (np.dot, or MKL's GEMM for large ones: ``tape.LIBRARY_MIN_WORK``).
 
 
-def _product(A: Array, B: Array, out: Array, library: _blas.Library | None = None) -> Op:
-    """The op ``out = A @ B``. ``np.dot`` takes its output positionally, which skips matmul's
-    keyword parsing (~0.8 µs a call: a tenth of a small network's step), but it needs a
-    C-contiguous output and contiguous operands; strided views (W without its bias column, a
-    slice of the epoch's logits) go to ``np.matmul``, which reads them in place. With a
-    ``library`` (MKL), a large product is its GEMM (β = 0) where BLAS can read the layout."""
-    if library is not None and A.shape[0] * A.shape[1] * B.shape[1] >= LIBRARY_MIN_WORK:
-        try:
-            return _blas.gemm(1.0, A, B, 0.0, out, library)
-        except ValueError:  # strides BLAS cannot read
-            pass
-    if out.flags.c_contiguous and all(M.flags.c_contiguous or M.flags.f_contiguous for M in (A, B)):
-        return partial(np.dot, A, B, out)
-    return partial(np.matmul, A, B, out=out)
+def _step(optimizer, theta: Array, grad: Array) -> None:
+    optimizer.step(theta, grad)  # (looked up at every step: a step replaced later runs)
 
 
 class Engine:
@@ -102,7 +90,7 @@ class Engine:
 
     The runtime, the divergence guard and the checkpointer use :meth:`epoch`, ``steps`` (one
     :class:`~layerwise.engine.tape.Step` each), :meth:`seen`, :meth:`examples`,
-    :meth:`penalty`, :meth:`replay_steps`, the settings ``shuffle`` and ``net``, the epoch's
+    :meth:`penalty`, :meth:`replay_steps`, the attributes ``shuffle`` and ``net``, the epoch's
     ``order``, ``ZL_epoch``, ``penalties`` and ``steps_done``; the buffers and tapes are the
     engine's own.
     """
@@ -133,41 +121,50 @@ class Engine:
         self.gtheta = np.zeros_like(net.theta)
         self.Wb = parameter_blocks(net.theta, net.layer_dims)  # views (n[l], n[l-1] + 1)
         self.gWb = parameter_blocks(self.gtheta, net.layer_dims)  # same shapes, the gradient
-        self.B, self.optimizer = B, optimizer
-        self._record()
-        self.first_step = self.steps_done = 0
-
-    def _record(self) -> None:
-        """The epoch's tape (small networks: compiled whole, ``whole``), and the settings it
-        holds (``optimizer.config()``, λ)."""
-        opt, self.settings = self.optimizer, self._settings()
-        self.plain_scale = opt.learning_rate if opt.plain else None
-        self.blas_update = self._updates_inside_products(self.B)
+        self.B, self.optimizer, self.weight_mask = B, optimizer, None
         self._allocate_epoch()
-        self.compiled, self.steps, self.ops = _whole.choose(self, opt, self._record_steps(opt))
+        self._record(self._settings())
+        self.first_step = self.steps_done = 0
 
     def _settings(self) -> tuple:
         """What the recorded steps hold: the optimizer's settings and rule, and λ."""
         return self.optimizer.config(), builtin_rule(self.optimizer), self.net.l2
 
-    def _follow_settings(self) -> None:
-        """Settings a callback changed: the compiled steps take α, β, ε and λ as they are; the
-        tape is recorded again where it holds them (plain descent's α folded into dZ[L], λ),
+    def _record(self, settings: tuple, steps: bool = True) -> None:
+        """Take ``settings`` (``_settings()``) and record the epoch's tape with them (small
+        networks: compiled whole, ``whole``); ``steps=False``: the compiled steps read them."""
+        opt, self.settings = self.optimizer, settings
+        self.plain_scale = opt.learning_rate if opt.plain else None
+        if not steps:
+            for step in self.steps:  # c = α/B again for plain descent
+                self._scale(step.first, step.end)
+            return self.compiled.follow()
+        self.blas_update = self._updates_inside_products(self.B)
+        if self.net.l2 and self.weight_mask is None:  # 1 on θ's weights, 0 on its biases
+            self.weight_mask, self.l2_weights = (
+                np.ones_like(self.gtheta),
+                np.empty_like(self.gtheta),
+            )
+            for block in parameter_blocks(self.weight_mask, self.net.layer_dims):
+                block[:, -1] = 0
+        self.compiled, self.steps, self.ops = _whole.choose(self, opt, self._record_steps(opt))
+
+    def _follow(self, settings: tuple) -> None:
+        """Settings a callback changed: the compiled steps read α, β, ε and λ as they are; the
+        tape is recorded again where it holds them (plain descent's α folded into dZ[L], λ)
         and for a rule replaced; other optimizers' steps read theirs at every step."""
-        settings, opt = self._settings(), self.optimizer
+        check_positive("learning_rate", self.optimizer.learning_rate, allow_zero=True)
+        check_positive("l2", settings[2], allow_zero=True)
         same_rule = settings[1] is self.settings[1]
         if self.compiled is not None and same_rule:
-            self.plain_scale = opt.learning_rate if opt.plain else None
-            for step in self.steps:
-                self._scale(step.first, step.end)
-            self.compiled.follow()
+            self._record(settings, steps=False)
         elif not same_rule or self.plain_scale is not None or settings[2] != self.settings[2]:
-            self._record()
+            self._record(settings)
         self.settings = settings
 
     def _scale(self, i: int, j: int) -> float:
         """c = 1/B (α/B for plain descent) of the step on examples i..j-1, kept in ``scales``."""
-        c = self.scales[i:j] = (self.plain_scale or 1.0) / (j - i)
+        c = self.scales[i:j] = (1.0 if self.plain_scale is None else self.plain_scale) / (j - i)
         return c
 
     def _updates_inside_products(self, B: int) -> bool:
@@ -193,11 +190,6 @@ class Engine:
         self.ZL_epoch = np.empty((n_y, m), net.dtype)  # logits of every example
         self.scales = np.empty((m, 1), net.dtype)  # c of each example's batch
         self.penalties: list[float] = []  # L2 terms of the epoch's steps
-        if net.l2:  # 1 on the weights' entries of θ, 0 on the biases'; scratch of θ's size
-            self.weight_mask = np.ones_like(net.theta)
-            for block in parameter_blocks(self.weight_mask, net.layer_dims):
-                block[:, -1] = 0
-            self.l2_weights = np.empty_like(net.theta)
 
     def _record_steps(self, optimizer) -> list[Step]:
         """Every step's tape, in order, on buffers shared by the steps of one batch size."""
@@ -219,9 +211,9 @@ class Engine:
         in the same order, ``penalties`` its steps' L2 terms. ``stop``, if given, is asked
         after every step but the last: True ends the epoch there (below ``len(self.steps)``).
         ``start > 0`` continues an epoch put back (``checkpoint.epoch``: no new shuffle)."""
+        if (settings := self._settings()) != self.settings:  # (a resumed epoch's too)
+            self._follow(settings)
         if start == 0:
-            if self._settings() != self.settings:
-                self._follow_settings()
             if self.shuffle:
                 shuffle_order(rng, self.order, self.shuffle_block)
             self.penalties.clear()
@@ -364,7 +356,7 @@ class Engine:
         if self.plain_scale is not None:
             ops.append(partial(np.subtract, self.net.theta, self.gtheta, self.net.theta))
         else:
-            ops.append(partial(optimizer.step, self.net.theta, self.gtheta))
+            ops.append(partial(_step, optimizer, self.net.theta, self.gtheta))
         return ops
 
     def _output_delta(

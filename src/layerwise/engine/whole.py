@@ -8,7 +8,9 @@ network is one the kernel covers, decided by each record's *code*, never by its 
 - the output: a fused pair (sigmoid + binary or multi-label cross-entropy, softmax +
   categorical cross-entropy, linear + squared error); others go through dL/dAL on the tape;
 - the optimizers :class:`~layerwise.optimizers.GradientDescent`, ``Momentum``, ``RMSProp`` and
-  ``Adam`` themselves (a subclass may change the rule, so it keeps its own ``step``);
+  ``Adam`` running their own rule (``optimizers.builtin_rule``: a subclass, or a rule replaced
+  on the instance or a class, keeps its own ``step``); their settings are read again when a
+  callback changes them (:meth:`Compiled.follow`);
 - float32 and float64, L2, per-example weights, dropout, shuffled or ordered mini-batches and
   full batch.
 
@@ -189,7 +191,8 @@ class Compiled:
         callback may change them between epochs)."""
         engine, net = self.engine, self.engine.net
         _, settings = _optimizer_code(self.kern, self.optimizer)
-        extra = [net.l2 or 0.0, engine.l2_scale, engine.plain_scale or 1.0]
+        plain = 1.0 if engine.plain_scale is None else engine.plain_scale
+        extra = [net.l2 or 0.0, engine.l2_scale, plain]
         self.hyper[:] = [*settings, *extra]  # (LR, BETA1, BETA2, EPS, L2, L2_SCALE, PLAIN)
 
     def epoch(self) -> None:
