@@ -1029,6 +1029,30 @@ def test_a_resume_names_the_file_it_refuses(tmp_path) -> None:
     assert other.value.path == path and other.value.differs == ["seed"]
 
 
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda h: h["optimizer"]["config"].update(learning_rate=-1.0), "optimizer learning_rate"),
+        (lambda h: h["optimizer"]["config"].update(learning_rate="0.1"), "optimizer learning_rate"),
+        (lambda h: h["optimizer"]["config"].update(beta1=1.0), "optimizer beta1"),
+        (lambda h: h["network"].update(l2=-1.0), "network l2"),
+    ],
+)
+def test_a_resume_checks_the_settings_it_puts_back(tmp_path, edit, message) -> None:
+    path = _edited(tmp_path, edit)
+    with pytest.raises(ValueError, match=f"not a valid layerwise checkpoint: {message} must "):
+        _resume(path)
+
+
+def test_a_resume_puts_back_the_settings_a_callback_left(tmp_path) -> None:
+    path = _edited(tmp_path, lambda h: (h["optimizer"]["config"].update(learning_rate=0.02),
+                                        h["network"].update(l2=0.3)))  # fmt: skip
+    X, Y, _, _ = _data("float64")
+    net, opt = Network([3, 5, 1], seed=3), lw.GradientDescent(0.01)
+    net.fit(X, Y, epochs=2, optimizer=opt, checkpoint=path, resume=True)  # (nothing left to run)
+    assert (opt.learning_rate, net.l2) == (0.02, 0.3)
+
+
 def test_a_resume_refuses_an_unfinished_epoch_after_an_early_stop(tmp_path) -> None:
     path = _edited(
         tmp_path, lambda h: (h.update(epoch={"steps_done": 1, "penalties": [], "seconds": 0.0}),

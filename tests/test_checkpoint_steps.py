@@ -53,8 +53,9 @@ class StopAfter:
 
 def _train(X, Y, dev, dtype, path=None, stops=(), net_options=None, **options):
     """Train from scratch; stop after each step count in ``stops`` and resume, as often as it
-    takes. Returns the network, its History and the checkpoints' steps done at each stop."""
-    callbacks = options.pop("callbacks", list)
+    takes (each time with new callbacks, and a new optimizer where ``optimizer`` makes one).
+    Returns the network, its History and the checkpoints' steps done at each stop."""
+    callbacks, optimizer = options.pop("callbacks", list), options.pop("optimizer", "gd")
     counter = StopAfter(list(stops))
     seen = []
     while True:
@@ -65,6 +66,7 @@ def _train(X, Y, dev, dtype, path=None, stops=(), net_options=None, **options):
                 history = net.fit(
                     X, Y, dev=dev, callbacks=callbacks(), checkpoint=path,
                     resume=path is not None, **options,
+                    optimizer=optimizer() if callable(optimizer) else optimizer,
                 )  # fmt: skip
             return net, history, seen
         except TrainingInterrupted as stop:
@@ -135,6 +137,39 @@ def test_settings_set_as_training_begins_hold_in_a_resumed_epoch(
     ref = _train(X, Y, (Xd, Yd), "float64", **options)
     got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [3, 2], **options)
     assert len(got[2]) == 2  # resumed twice, inside an epoch
+    _same(got, ref)
+
+
+class Schedule(lw.Callback):
+    """α halved and λ raised at every epoch's end: a schedule a checkpoint carries on."""
+
+    def __init__(self, made: dict) -> None:
+        self.made = made  # the optimizer of this process (a resumed one makes its own)
+
+    def on_epoch_end(self, net, epoch, logs) -> None:
+        self.made["optimizer"].learning_rate *= 0.5
+        net.l2 = 0.01 * (epoch + 1)
+
+
+@pytest.mark.parametrize("path", ["tape", "compiled"])
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_a_schedule_goes_on_after_a_resume(tmp_path, monkeypatch, path, optimizer) -> None:
+    if path == "compiled":
+        pytest.importorskip("numba")
+        pytest.importorskip("scipy")
+    monkeypatch.setattr(paths, "EPOCH", path)
+    X, Y, Xd, Yd = _data("float64")
+    made: dict = {}
+
+    def make() -> lw.Optimizer:
+        made["optimizer"] = lw.get_optimizer(optimizer, RATES[optimizer])
+        return made["optimizer"]
+
+    options = dict(epochs=4, optimizer=make, learning_rate=None, batch_size=7)
+    options["callbacks"] = lambda: [Schedule(made)]
+    ref = _train(X, Y, (Xd, Yd), "float64", **options)
+    got = _train(X, Y, (Xd, Yd), "float64", tmp_path / "c.npz", [3, 9, 2], **options)
+    assert len(got[2]) == 3  # resumed three times, inside epochs
     _same(got, ref)
 
 

@@ -46,6 +46,7 @@ from ..persistence import CHECKPOINT, read_archive, write_archive
 from .callbacks import callback_settings, callback_state, restore_callback, stateful
 from .code import custom_code
 from .epoch import epoch_entry, restore_epoch
+from .settings import put_back, saved_settings
 from .signals import STOP, TrainingInterrupted
 from .streams import rng_state, set_rng_state
 
@@ -148,6 +149,11 @@ def _history(value: Any, epochs_done: int) -> History:
     )
 
 
+def _fixed(config: Any) -> Any:
+    """A network's config without λ, which a callback may change during the run."""
+    return {k: v for k, v in config.items() if k != "l2"} if isinstance(config, dict) else config
+
+
 def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[History, int]:
     """The checkpoint's History and epochs done, once every field was checked against θ."""
     config = header.get("network")
@@ -162,7 +168,8 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
     ):
         raise ValueError(f"layer_dims {reprlib.repr(dims)} / dtype {dtype!r} are not valid")
     fingerprint = header.get("fingerprint")
-    if isinstance(fingerprint, dict) and fingerprint.get("network", config) != config:
+    held = fingerprint.get("network", config) if isinstance(fingerprint, dict) else config
+    if _fixed(held) != _fixed(config):
         raise ValueError(  # (a resume compares the fingerprint, then copies the arrays)
             f"its network {reprlib.repr(config)} is not the one its fingerprint holds, "
             f"{reprlib.repr(fingerprint.get('network'))}"
@@ -184,6 +191,7 @@ def checked_contents(header: dict[str, Any], arrays: dict[str, Array]) -> tuple[
     name = opt["config"].get("name")
     if name not in OPTIMIZERS or type(opt.get("t")) is not int or opt["t"] < 0:
         raise ValueError(f"optimizer {reprlib.repr(opt)} is not valid")
+    saved_settings(header)  # α, β, ε and λ as they were at the save (a callback may change them)
     slots = {k[4:] for k in arrays if k.startswith("opt.")}
     if not slots <= set(SLOTS[name]):
         raise ValueError(f"{name} keeps {SLOTS[name]}, the checkpoint holds {sorted(slots)}")
@@ -274,6 +282,7 @@ class Checkpointer:
         ]
         if differs:
             raise OtherRunError(self.path, differs)
+        put_back(header, self.opt, self.net)  # α, β, ε, λ as a callback may have left them
         start, seconds = 0, 0.0
         if header.get("epoch") is not None:  # stopped inside epoch `done`
             if ck_history.stopped_epoch is not None:
