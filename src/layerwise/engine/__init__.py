@@ -153,8 +153,12 @@ class Engine:
         """Settings a callback changed: the compiled steps read α, β, ε and λ as they are; the
         tape is recorded again where it holds them (plain descent's α folded into dZ[L], λ)
         and for a rule replaced; other optimizers' steps read theirs at every step."""
-        check_positive("learning_rate", self.optimizer.learning_rate, allow_zero=True)
-        check_positive("l2", settings[2], allow_zero=True)
+        try:
+            check_positive("learning_rate", self.optimizer.learning_rate, allow_zero=True)
+            check_positive("l2", settings[2], allow_zero=True)
+        except (TypeError, ValueError) as err:
+            hint = "Hint: a callback set it between epochs; give it a finite number >= 0."
+            raise type(err)(f"{err} {hint}") from None
         same_rule = settings[1] is self.settings[1]
         if self.compiled is not None and same_rule:
             self._record(settings, steps=False)

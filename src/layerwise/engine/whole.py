@@ -165,7 +165,7 @@ class Compiled:
         self.dims, self.keep_array = np.array(dims, np.int64), np.array(self.keep)
         self.codes, self.slopes = np.array(codes, np.int64), np.array(slopes)
         self.opt = opt[0]
-        self.hyper = np.empty(7)  # the float64 settings (``epoch_kernel``'s LR ... PLAIN)
+        self.hyper = np.empty(kern.PLAIN + 1)  # the float64 settings (``epoch_kernel``'s LR ...)
         self.follow()
         self.unweighted = np.empty((0, 1), net.dtype)
         self.scalars = np.zeros(8, net.dtype)  # the optimizer's constants in θ's dtype
